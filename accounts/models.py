@@ -1,0 +1,78 @@
+"""People, teams and the role each person holds in each team."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    MARKETER = "marketer", "Marketer"
+    TEAM_LEAD = "team_lead", "Team lead"
+    ANALYST = "analyst", "Analyst"
+    ADMIN = "admin", "Admin"
+
+
+class ScoringModel(models.TextChoices):
+    ICE = "ice", "ICE (impact × confidence × ease)"
+    RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"
+
+
+class User(AbstractUser):
+    """A person who signs in. Roles live on memberships, one per team."""
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    mission = models.TextField(blank=True)
+    scoring_model = models.CharField(
+        max_length=8, choices=ScoringModel.choices, default=ScoringModel.ICE
+    )
+    sprint_length_days = models.PositiveSmallIntegerField(
+        default=21, help_text="Length of a growth sprint in days; three weeks by default."
+    )
+    north_star = models.ForeignKey(
+        "metrics.Metric",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="north_star_of",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sprint_length_days__gte=7) & Q(sprint_length_days__lte=56),
+                name="team_sprint_length_1_to_8_weeks",
+                violation_error_message="A sprint lasts between 7 and 56 days.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.VIEWER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["team__name", "user__username"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "team"],
+                name="one_membership_per_user_and_team",
+                violation_error_message="This person is already a member of the team.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} in {self.team}"

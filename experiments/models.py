@@ -1,0 +1,329 @@
+"""Ideas, experiments and their documentation: the growth process from idea to learning."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Cast
+from django.urls import reverse
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    WEB = "web", "Website"
+    APP = "app", "App"
+    PAID_SEARCH = "paid_search", "Paid search"
+    PAID_SOCIAL = "paid_social", "Paid social"
+    ORGANIC_SOCIAL = "organic_social", "Organic social"
+    SEO = "seo", "Search engine optimisation"
+    PUSH = "push", "Push and SMS"
+    PRINT = "print", "Print and direct mail"
+    STORE = "store", "Physical store"
+    OTHER = "other", "Other"
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=48, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def score_between(field: str, low: int, high: int) -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__isnull": True})
+        | (Q(**{f"{field}__gte": low}) & Q(**{f"{field}__lte": high})),
+        name=f"idea_{field}_{low}_to_{high}",
+        violation_error_message=f"{field.capitalize()} is scored from {low} to {high}.",
+    )
+
+
+class Idea(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        TESTING = "testing", "Being tested"
+        PARKED = "parked", "Parked"
+        REJECTED = "rejected", "Rejected"
+
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="ideas")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="ideas"
+    )
+    title = models.CharField(max_length=200)
+    insight = models.TextField("Observation or insight", blank=True)
+    proposed_change = models.TextField(blank=True)
+    audience = models.CharField(max_length=200, blank=True)
+    channel = models.CharField(max_length=32, choices=Channel.choices, default=Channel.WEB)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="ideas")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NEW)
+    impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    confidence = models.PositiveSmallIntegerField(null=True, blank=True)
+    ease = models.PositiveSmallIntegerField(null=True, blank=True)
+    reach = models.PositiveIntegerField(
+        null=True, blank=True, help_text="People reached per quarter (RICE)."
+    )
+    effort = models.FloatField(null=True, blank=True, help_text="Person-weeks of work (RICE).")
+    ice_score = models.GeneratedField(
+        expression=Cast(F("impact") + F("confidence") + F("ease"), models.FloatField())
+        / Value(3.0),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    rice_score = models.GeneratedField(
+        expression=Cast(F("reach") * F("impact") * F("confidence"), models.FloatField())
+        / (Value(10.0) * F("effort")),
+        output_field=models.FloatField(),
+        db_persist=True,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            score_between("impact", 1, 10),
+            score_between("confidence", 1, 10),
+            score_between("ease", 1, 10),
+            models.CheckConstraint(
+                condition=Q(effort__isnull=True) | Q(effort__gt=0),
+                name="idea_effort_positive",
+                violation_error_message="Effort must be more than zero person-weeks.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("experiments:idea_detail", args=[self.pk])
+
+
+class Decision(models.TextChoices):
+    SHIP = "ship", "Ship"
+    ITERATE = "iterate", "Iterate"
+    ABANDON = "abandon", "Abandon"
+    INCONCLUSIVE = "inconclusive", "Inconclusive"
+
+
+class Experiment(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PLANNED = "planned", "Planned"
+        RUNNING = "running", "Running"
+        ANALYSING = "analysing", "Analysing"
+        CONCLUDED = "concluded", "Concluded"
+        ARCHIVED = "archived", "Archived"
+
+    team = models.ForeignKey(
+        "accounts.Team", on_delete=models.PROTECT, related_name="experiments"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="owned_experiments",
+    )
+    idea = models.ForeignKey(
+        Idea, on_delete=models.SET_NULL, null=True, blank=True, related_name="experiments"
+    )
+    sprint = models.ForeignKey(
+        "sprints.Sprint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experiments",
+    )
+    title = models.CharField(max_length=200)
+    channel = models.CharField(max_length=32, choices=Channel.choices, default=Channel.WEB)
+    audience = models.CharField(max_length=200, blank=True)
+    tags = models.ManyToManyField(Tag, blank=True, related_name="experiments")
+    description = models.TextField(blank=True, help_text="Markdown.")
+
+    hypothesis_insight = models.TextField("Because we saw …", blank=True)
+    hypothesis_change = models.TextField("we believe that …", blank=True)
+    hypothesis_effect = models.CharField("will …", max_length=200, blank=True)
+    mde_relative = models.FloatField(
+        "Minimum detectable effect (%)",
+        null=True,
+        blank=True,
+        help_text="The smallest relative change worth detecting, in percent.",
+    )
+    planned_duration_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    planned_start = models.DateField(null=True, blank=True)
+    planned_end = models.DateField(null=True, blank=True)
+
+    plan_baseline = models.FloatField(
+        "Baseline", null=True, blank=True, help_text="Today's rate (0–1) or mean."
+    )
+    plan_baseline_sd = models.FloatField("Baseline standard deviation", null=True, blank=True)
+    plan_daily_traffic = models.PositiveIntegerField(
+        "Daily users entering the test", null=True, blank=True
+    )
+    plan_alpha = models.FloatField("Significance level", default=0.05)
+    plan_power = models.FloatField("Power", default=0.8)
+    plan_sample_size_per_variant = models.PositiveIntegerField(null=True, blank=True)
+    plan_days = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    started_at = models.DateTimeField(null=True, blank=True)
+    stopped_at = models.DateTimeField(null=True, blank=True)
+    concluded_at = models.DateTimeField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    decision = models.CharField(max_length=16, choices=Decision.choices, blank=True)
+    learning = models.TextField("What we learned", blank=True)
+    postmortem_what_happened = models.TextField("What happened", blank=True)
+    postmortem_why = models.TextField("Why we think so", blank=True)
+    postmortem_next_test = models.TextField("The next test", blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="concluded") | (~Q(decision="") & ~Q(learning="")),
+                name="concluded_experiment_has_decision_and_learning",
+                violation_error_message="A concluded test needs a decision and a learning.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["running", "analysing", "concluded"])
+                | Q(started_at__isnull=False),
+                name="started_experiment_has_start_time",
+                violation_error_message="A test that ran must have a start time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_end__isnull=True)
+                | Q(planned_start__isnull=True)
+                | Q(planned_end__gt=F("planned_start")),
+                name="experiment_planned_end_after_start",
+                violation_error_message="The planned end must be after the planned start.",
+            ),
+            models.CheckConstraint(
+                condition=Q(mde_relative__isnull=True) | Q(mde_relative__gt=0),
+                name="experiment_mde_positive",
+                violation_error_message="The minimum detectable effect must be above zero.",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_alpha__gt=0) & Q(plan_alpha__lt=0.5),
+                name="experiment_alpha_between_0_and_half",
+                violation_error_message="The significance level lies between 0 and 0.5.",
+            ),
+            models.CheckConstraint(
+                condition=Q(plan_power__gt=0.5) & Q(plan_power__lt=1),
+                name="experiment_power_between_half_and_1",
+                violation_error_message="Power lies between 0.5 and 1.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("experiments:experiment_detail", args=[self.pk])
+
+
+class Variant(models.Model):
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="variants")
+    name = models.CharField(max_length=64)
+    description = models.TextField(blank=True)
+    is_control = models.BooleanField(default=False)
+    traffic_share = models.DecimalField(
+        "Planned traffic share (%)", max_digits=5, decimal_places=2, default=50
+    )
+    screenshot = models.ImageField(upload_to="screenshots/%Y/%m/", blank=True)
+    link = models.URLField(blank=True, help_text="Where the variant can be seen.")
+
+    class Meta:
+        ordering = ["-is_control", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "name"],
+                name="variant_name_unique_per_experiment",
+                violation_error_message="Another variant of this test has that name.",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment"],
+                condition=Q(is_control=True),
+                name="one_control_per_experiment",
+                violation_error_message="A test has exactly one control.",
+            ),
+            models.CheckConstraint(
+                condition=Q(traffic_share__gt=0) & Q(traffic_share__lte=100),
+                name="variant_traffic_share_0_to_100",
+                violation_error_message="A traffic share lies above 0% and at most 100%.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class MetricRole(models.TextChoices):
+    PRIMARY = "primary", "Primary"
+    SECONDARY = "secondary", "Secondary"
+    GUARDRAIL = "guardrail", "Guardrail"
+
+
+class ExperimentMetric(models.Model):
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, related_name="experiment_metrics"
+    )
+    metric = models.ForeignKey(
+        "metrics.Metric", on_delete=models.PROTECT, related_name="experiment_links"
+    )
+    role = models.CharField(max_length=16, choices=MetricRole.choices)
+
+    class Meta:
+        ordering = ["role", "metric__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "metric"],
+                name="metric_attached_once_per_experiment",
+                violation_error_message="This metric is already attached to the test.",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment"],
+                condition=Q(role="primary"),
+                name="one_primary_metric_per_experiment",
+                violation_error_message="A test has one primary metric.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} ({self.get_role_display()})"
+
+
+class HistoryEntry(models.Model):
+    """One recorded change to an idea's or an experiment's documentation."""
+
+    idea = models.ForeignKey(
+        Idea, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+    )
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, null=True, blank=True, related_name="history"
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    summary = models.CharField(max_length=200)
+    changes = models.JSONField(
+        default=list, blank=True, help_text="[{field, label, old, new}] for each changed field."
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "history entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(idea__isnull=True, experiment__isnull=False)
+                | Q(idea__isnull=False, experiment__isnull=True),
+                name="history_entry_belongs_to_one_object",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.summary

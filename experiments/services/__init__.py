@@ -1,0 +1,1 @@
+"""Every write to ideas and experiments goes through a function in this package."""

@@ -1,0 +1,159 @@
+"""Writing an experiment's documentation: the test itself, its variants and its metrics."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from experiments.models import Experiment, ExperimentMetric, Idea, MetricRole, Variant
+from experiments.services.history import history_record, recorded_edit
+from experiments.services.tags import tags_get_or_create
+
+EXPERIMENT_EDITABLE_FIELDS = (
+    "title", "owner", "channel", "audience", "description",
+    "hypothesis_insight", "hypothesis_change", "hypothesis_effect", "mde_relative",
+    "planned_duration_days", "planned_start", "planned_end",
+    "plan_baseline", "plan_baseline_sd", "plan_daily_traffic", "plan_alpha", "plan_power",
+)  # fmt: skip
+# Once users are exposed, changing who sees what would mix two different tests in one result.
+VARIANTS_LOCKED_STATUSES = frozenset(
+    {
+        Experiment.Status.RUNNING,
+        Experiment.Status.ANALYSING,
+        Experiment.Status.CONCLUDED,
+        Experiment.Status.ARCHIVED,
+    }
+)
+FROZEN_STATUSES = frozenset({Experiment.Status.CONCLUDED, Experiment.Status.ARCHIVED})
+
+VARIANTS_LOCKED = "Variants cannot change once the test has started: users already saw them."
+EXPERIMENT_FROZEN = "A {status} test is part of the record and can no longer be edited."
+
+
+def experiment_assign(experiment: Experiment, data: dict) -> None:
+    unknown = set(data) - set(EXPERIMENT_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Not editable on an experiment: {', '.join(sorted(unknown))}")
+    for name, value in data.items():
+        setattr(experiment, name, value)
+
+
+def ensure_not_frozen(experiment: Experiment) -> None:
+    if experiment.status in FROZEN_STATUSES:
+        raise ValidationError(EXPERIMENT_FROZEN.format(status=experiment.get_status_display()))
+
+
+def ensure_variants_open(experiment: Experiment) -> None:
+    if experiment.status in VARIANTS_LOCKED_STATUSES:
+        raise ValidationError(VARIANTS_LOCKED)
+
+
+@transaction.atomic
+def experiment_create(
+    *, team, user, data: dict, tags: list[str] | None = None, idea: Idea | None = None
+) -> Experiment:
+    """Create a draft experiment with a control and one treatment ready to describe."""
+    experiment = Experiment(team=team, owner=user, idea=idea)
+    experiment_assign(experiment, data)
+    experiment.full_clean()
+    with recorded_edit(obj=experiment, user=user, summary="Created the test"):
+        experiment.save()
+        experiment.tags.set(tags_get_or_create(tags or []))
+    Variant.objects.create(experiment=experiment, name="A", is_control=True, traffic_share=50)
+    Variant.objects.create(experiment=experiment, name="B", traffic_share=50)
+    if idea is not None:
+        idea_mark_testing(idea=idea, experiment=experiment, user=user)
+    return experiment
+
+
+def idea_mark_testing(*, idea: Idea, experiment: Experiment, user) -> None:
+    with recorded_edit(obj=idea, user=user, summary=f"Turned into the test “{experiment}”"):
+        idea.status = Idea.Status.TESTING
+        idea.save(update_fields=["status", "updated_at"])
+
+
+def experiment_create_from_idea(*, idea: Idea, user) -> Experiment:
+    """Start an experiment from an idea, carrying over what the idea already documents."""
+    data = {
+        "title": idea.title,
+        "channel": idea.channel,
+        "audience": idea.audience,
+        "hypothesis_insight": idea.insight,
+        "hypothesis_change": idea.proposed_change,
+    }
+    tags = [tag.name for tag in idea.tags.all()]
+    return experiment_create(team=idea.team, user=user, data=data, tags=tags, idea=idea)
+
+
+@transaction.atomic
+def experiment_update(
+    *, experiment: Experiment, user, data: dict, tags: list[str] | None = None
+) -> Experiment:
+    """Change the documentation; the change is kept in the history."""
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    ensure_not_frozen(experiment)
+    with recorded_edit(obj=experiment, user=user, summary="Edited the documentation"):
+        experiment_assign(experiment, data)
+        experiment.full_clean()
+        experiment.save()
+        if tags is not None:
+            experiment.tags.set(tags_get_or_create(tags))
+    return experiment
+
+
+def variant_describe(variant: Variant) -> str:
+    role = "control" if variant.is_control else "treatment"
+    return f"{variant.name} ({role}, {variant.traffic_share:g}%)"
+
+
+@transaction.atomic
+def variant_save(*, variant: Variant, user) -> Variant:
+    """Add or change a variant; a new control takes over from the old one."""
+    experiment = Experiment.objects.select_for_update().get(pk=variant.experiment_id)
+    ensure_variants_open(experiment)
+    adding = variant.pk is None
+    if variant.is_control:
+        experiment.variants.exclude(pk=variant.pk).update(is_control=False)
+    variant.full_clean()
+    variant.save()
+    verb = "Added" if adding else "Changed"
+    history_record(
+        obj=experiment, user=user, summary=f"{verb} variant {variant_describe(variant)}"
+    )
+    return variant
+
+
+@transaction.atomic
+def variant_remove(*, variant: Variant, user) -> None:
+    experiment = Experiment.objects.select_for_update().get(pk=variant.experiment_id)
+    ensure_variants_open(experiment)
+    summary = f"Removed variant {variant_describe(variant)}"
+    variant.delete()
+    history_record(obj=experiment, user=user, summary=summary)
+
+
+@transaction.atomic
+def experiment_metric_attach(
+    *, experiment: Experiment, metric, role: str, user
+) -> ExperimentMetric:
+    """Attach a catalogue metric; a new primary metric demotes the old one to secondary."""
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    ensure_not_frozen(experiment)
+    if role == MetricRole.PRIMARY:
+        experiment.experiment_metrics.filter(role=MetricRole.PRIMARY).exclude(
+            metric=metric
+        ).update(role=MetricRole.SECONDARY)
+    link, _ = ExperimentMetric.objects.update_or_create(
+        experiment=experiment, metric=metric, defaults={"role": role}
+    )
+    history_record(
+        obj=experiment, user=user, summary=f"Attached {metric} as {link.get_role_display()}"
+    )
+    return link
+
+
+@transaction.atomic
+def experiment_metric_detach(*, link: ExperimentMetric, user) -> None:
+    experiment = Experiment.objects.select_for_update().get(pk=link.experiment_id)
+    ensure_not_frozen(experiment)
+    summary = f"Detached {link.metric} ({link.get_role_display()})"
+    link.delete()
+    history_record(obj=experiment, user=user, summary=summary)

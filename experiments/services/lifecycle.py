@@ -1,0 +1,194 @@
+"""The checked lifecycle of a test: draft → planned → running → analysing → concluded → archived.
+
+Every transition re-reads the experiment under a lock, checks its preconditions and names
+what is missing in words a marketer understands, then records itself in the history.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from experiments.models import Decision, Experiment, MetricRole
+from experiments.services.history import recorded_edit
+
+Status = Experiment.Status
+
+TRANSITION_NOT_ALLOWED = "A {status} test cannot be {verb}."
+START_BLOCKED = "The test cannot {verb} yet. It still needs {missing}."
+CONCLUDE_BLOCKED = "The test cannot be concluded yet. It still needs {missing}."
+
+
+@dataclass(frozen=True)
+class Transition:
+    action: str
+    label: str  # the button
+    verb: str  # "A draft test cannot be <verb>."
+    sources: frozenset[str]
+    target: str
+
+
+TRANSITIONS = {
+    t.action: t
+    for t in (
+        Transition("plan", "Plan", "planned", frozenset({Status.DRAFT}), Status.PLANNED),
+        Transition(
+            "unplan", "Back to draft", "moved back to draft", frozenset({Status.PLANNED}),
+            Status.DRAFT,
+        ),
+        Transition(
+            "start", "Start test", "started", frozenset({Status.DRAFT, Status.PLANNED}),
+            Status.RUNNING,
+        ),
+        Transition(
+            "stop", "Stop and analyse", "stopped", frozenset({Status.RUNNING}), Status.ANALYSING
+        ),
+        Transition(
+            "conclude", "Conclude", "concluded",
+            frozenset({Status.RUNNING, Status.ANALYSING}), Status.CONCLUDED,
+        ),
+        Transition(
+            "archive", "Archive", "archived",
+            frozenset({Status.DRAFT, Status.PLANNED, Status.CONCLUDED}), Status.ARCHIVED,
+        ),
+    )
+}  # fmt: skip
+
+
+def join_missing(missing: list[str]) -> str:
+    """['a', 'b', 'c'] -> 'a, b and c'."""
+    if len(missing) == 1:
+        return missing[0]
+    return ", ".join(missing[:-1]) + " and " + missing[-1]
+
+
+def hypothesis_blockers(experiment: Experiment) -> list[str]:
+    parts = [
+        (experiment.hypothesis_insight, "the insight behind the hypothesis (“Because we saw …”)"),
+        (experiment.hypothesis_change, "the change the hypothesis tests (“we believe that …”)"),
+        (experiment.hypothesis_effect, "the expected effect (“will …”)"),
+        (experiment.mde_relative, "a minimum detectable effect"),
+    ]
+    return [label for value, label in parts if value in (None, "")]
+
+
+def variant_blockers(experiment: Experiment) -> list[str]:
+    variants = list(experiment.variants.all())
+    missing = []
+    if not any(v.is_control for v in variants):
+        missing.append("a control variant")
+    if not any(not v.is_control for v in variants):
+        missing.append("at least one treatment variant")
+    total = sum((v.traffic_share for v in variants), Decimal(0))
+    if variants and total != 100:
+        missing.append(f"traffic shares that add up to 100% (now {total:g}%)")
+    return missing
+
+
+def start_blockers(experiment: Experiment) -> list[str]:
+    """Return what the test still needs before it may be planned or started."""
+    missing = hypothesis_blockers(experiment) + variant_blockers(experiment)
+    if not experiment.experiment_metrics.filter(role=MetricRole.PRIMARY).exists():
+        missing.append("a primary metric")
+    if not experiment.plan_sample_size_per_variant:
+        missing.append("a sample-size plan")
+    return missing
+
+
+def conclude_blockers(*, decision: str, learning: str) -> list[str]:
+    missing = []
+    if decision not in Decision.values:
+        missing.append("a decision (ship, iterate, abandon or inconclusive)")
+    if not learning.strip():
+        missing.append("a written learning")
+    return missing
+
+
+def transition_check(experiment: Experiment, transition: Transition) -> None:
+    if experiment.status not in transition.sources:
+        raise ValidationError(
+            TRANSITION_NOT_ALLOWED.format(
+                status=experiment.get_status_display().lower(), verb=transition.verb
+            )
+        )
+    if transition.action in ("plan", "start"):
+        verb = "be planned" if transition.action == "plan" else "start"
+        if missing := start_blockers(experiment):
+            raise ValidationError(START_BLOCKED.format(verb=verb, missing=join_missing(missing)))
+
+
+def locked(experiment: Experiment) -> Experiment:
+    # Re-read under a lock: a teammate may have changed it since this page was rendered.
+    return Experiment.objects.select_for_update().get(pk=experiment.pk)
+
+
+@transaction.atomic
+def experiment_transition(
+    *, experiment: Experiment, user, action: str, **details: str
+) -> Experiment:
+    """Run one checked transition; raise ValidationError naming what blocks it."""
+    transition = TRANSITIONS[action]
+    if action == "conclude":
+        return experiment_conclude(experiment=experiment, user=user, **details)
+    experiment = locked(experiment)
+    transition_check(experiment, transition)
+    with recorded_edit(obj=experiment, user=user, summary=f"{transition.label}"):
+        experiment.status = transition.target
+        stamp_transition(experiment, transition.target)
+        experiment.save()
+    return experiment
+
+
+def stamp_transition(experiment: Experiment, target: str) -> None:
+    now = timezone.now()
+    if target == Status.RUNNING:
+        experiment.started_at = now
+    elif target == Status.ANALYSING:
+        experiment.stopped_at = now
+    elif target == Status.ARCHIVED:
+        experiment.archived_at = now
+
+
+@transaction.atomic
+def experiment_conclude(
+    *,
+    experiment: Experiment,
+    user,
+    decision: str,
+    learning: str,
+    what_happened: str = "",
+    why: str = "",
+    next_test: str = "",
+) -> Experiment:
+    """Record the decision, the learning and the post-mortem, and conclude the test."""
+    experiment = locked(experiment)
+    transition_check(experiment, TRANSITIONS["conclude"])
+    if missing := conclude_blockers(decision=decision, learning=learning):
+        raise ValidationError(CONCLUDE_BLOCKED.format(missing=join_missing(missing)))
+    with recorded_edit(obj=experiment, user=user, summary="Concluded"):
+        experiment.status = Status.CONCLUDED
+        experiment.decision = decision
+        experiment.learning = learning.strip()
+        experiment.postmortem_what_happened = what_happened.strip()
+        experiment.postmortem_why = why.strip()
+        experiment.postmortem_next_test = next_test.strip()
+        now = timezone.now()
+        experiment.stopped_at = experiment.stopped_at or now
+        experiment.concluded_at = now
+        experiment.save()
+    return experiment
+
+
+def available_transitions(experiment: Experiment) -> list[Transition]:
+    """The transitions whose source includes the current status (their checks may still fail)."""
+    return [t for t in TRANSITIONS.values() if experiment.status in t.sources]
+
+
+def transition_to(experiment: Experiment, target: str) -> Transition | None:
+    """The transition that moves this experiment to `target`, for the sprint board."""
+    for transition in available_transitions(experiment):
+        if transition.target == target:
+            return transition
+    return None
