@@ -116,9 +116,7 @@ class Experiment(models.Model):
         CONCLUDED = "concluded", "Concluded"
         ARCHIVED = "archived", "Archived"
 
-    team = models.ForeignKey(
-        "accounts.Team", on_delete=models.PROTECT, related_name="experiments"
-    )
+    team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="experiments")
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

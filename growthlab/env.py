@@ -1,6 +1,7 @@
 """Reading the environment: every helper fails loudly on a malformed value."""
 
 import os
+from urllib.parse import unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -56,3 +57,23 @@ def strong_secret(name: str) -> str:
             f"for example from `python -c 'import secrets; print(secrets.token_urlsafe(64))'`."
         )
     return secret
+
+
+def smtp_mailer(url: str) -> dict:
+    """Turn smtp://, smtp+tls:// or smtps://user:password@host:port into a MAILERS entry."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtp+tls", "smtps") or not parts.hostname:
+        raise ImproperlyConfigured(
+            "EMAIL_URL must look like smtp+tls://user:password@host:587 "
+            "(schemes: smtp, smtp+tls, smtps)."
+        )
+    options = {
+        "host": parts.hostname,
+        "port": parts.port or (465 if parts.scheme == "smtps" else 587),
+        "username": unquote(parts.username or ""),
+        "password": unquote(parts.password or ""),
+        "use_tls": parts.scheme == "smtp+tls",
+        "use_ssl": parts.scheme == "smtps",
+        "timeout": 10,
+    }
+    return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend", "OPTIONS": options}

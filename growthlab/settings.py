@@ -11,7 +11,14 @@ from pathlib import Path
 import environ
 from django.utils.csp import CSP
 
-from growthlab.env import env_flag, env_int, env_list, env_required, strong_secret
+from growthlab.env import (
+    env_flag,
+    env_int,
+    env_list,
+    env_required,
+    smtp_mailer,
+    strong_secret,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -162,10 +169,12 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
-if DEBUG:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Mail: the console in the demo; production sends through SMTP from EMAIL_URL
+# (smtp+tls://user:password@host:587).
+if DEBUG and not env.str("EMAIL_URL", default=""):
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 else:
-    vars().update(env.email_url("EMAIL_URL", default=env_required("EMAIL_URL")))
+    MAILERS = {"default": smtp_mailer(env_required("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GrowthLab <growthlab@localhost>")
 
 # --- Celery -----------------------------------------------------------------------------

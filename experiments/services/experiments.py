@@ -115,9 +115,7 @@ def variant_save(*, variant: Variant, user) -> Variant:
     variant.full_clean()
     variant.save()
     verb = "Added" if adding else "Changed"
-    history_record(
-        obj=experiment, user=user, summary=f"{verb} variant {variant_describe(variant)}"
-    )
+    history_record(obj=experiment, user=user, summary=f"{verb} variant {variant_describe(variant)}")
     return variant
 
 
@@ -138,9 +136,9 @@ def experiment_metric_attach(
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     ensure_not_frozen(experiment)
     if role == MetricRole.PRIMARY:
-        experiment.experiment_metrics.filter(role=MetricRole.PRIMARY).exclude(
-            metric=metric
-        ).update(role=MetricRole.SECONDARY)
+        experiment.experiment_metrics.filter(role=MetricRole.PRIMARY).exclude(metric=metric).update(
+            role=MetricRole.SECONDARY
+        )
     link, _ = ExperimentMetric.objects.update_or_create(
         experiment=experiment, metric=metric, defaults={"role": role}
     )

@@ -7,7 +7,6 @@ construction, raising :class:`StatsInputError` naming the field.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from metrics.stats.errors import StatsInputError
@@ -180,8 +179,3 @@ Stats = BinomialStats | MeanStats | RatioStats
 def uses_t_reference(control: Stats, treatment: Stats) -> bool:
     """True for means (Welch t); proportions and ratios use the normal reference."""
     return isinstance(control, MeanStats) and isinstance(treatment, MeanStats)
-
-
-def is_finite_number(value: object) -> bool:
-    """True for an int or float that is finite, and not a bool."""
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

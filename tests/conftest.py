@@ -1,0 +1,55 @@
+"""Shared fixtures: the people of two teams, and experiments in known states."""
+
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from accounts.models import Role, Team, User
+from accounts.services import team_create, user_create
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Throttle counters live in the cache; each test starts with none."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class People:
+    team: Team
+    other_team: Team
+    owner: User  # marketer in `team`, owns the experiments made by fixtures
+    teammate: User  # marketer in `team`
+    lead: User  # team lead in `team`
+    analyst: User  # analyst in `team`
+    viewer: User  # viewer in `team`
+    outsider: User  # marketer in `other_team`
+    outside_lead: User  # team lead in `other_team`
+    admin: User  # admin role in `other_team`, which makes them admin everywhere
+
+
+@pytest.fixture
+def people(db) -> People:
+    team = team_create(name="Web Growth")
+    other = team_create(name="CRM")
+
+    def person(name: str, team: Team, role: str) -> User:
+        return user_create(username=name, password=PASSWORD, team=team, role=role)
+
+    return People(
+        team=team,
+        other_team=other,
+        owner=person("owner", team, Role.MARKETER),
+        teammate=person("teammate", team, Role.MARKETER),
+        lead=person("lead", team, Role.TEAM_LEAD),
+        analyst=person("analyst", team, Role.ANALYST),
+        viewer=person("viewer", team, Role.VIEWER),
+        outsider=person("outsider", other, Role.MARKETER),
+        outside_lead=person("outside_lead", other, Role.TEAM_LEAD),
+        admin=person("admin", other, Role.ADMIN),
+    )
