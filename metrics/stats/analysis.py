@@ -1,0 +1,200 @@
+"""One analysis: the variants of one metric in, one comparison per treatment out.
+
+``analyse_input`` runs, in order: the SRM test, each treatment against the control (fixed
+horizon, relative, sequential, CUPED, Bayesian), the multiple-comparison correction, the
+health checks, and the verdict. ``analyse_inputs`` does the same for several metrics of one
+experiment, correcting across treatments × metrics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from metrics.stats import planning
+from metrics.stats.bayesian import BayesianResult, Direction, NormalPrior, bayesian_lift
+from metrics.stats.corrections import Correction, adjust_p_values
+from metrics.stats.cuped import cuped_estimates
+from metrics.stats.errors import StatsInputError
+from metrics.stats.frequentist import (
+    Alternative,
+    TestResult,
+    absolute_difference,
+    fixed_horizon_test,
+)
+from metrics.stats.health import Finding, HealthContext, findings_for
+from metrics.stats.relative import relative_lift
+from metrics.stats.sequential import DEFAULT_TUNING_PARAMETER, sequential_test
+from metrics.stats.srm import SrmResult, srm_test
+from metrics.stats.sufficient import MeanStats, Stats
+from metrics.stats.verdict import Verdict, verdict_for
+
+Role = Literal["primary", "secondary", "guardrail"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    """A named arm and its sufficient statistics."""
+
+    name: str
+    stats: Stats
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How to test and how to read the result; every field has the default the issue names."""
+
+    alpha: float = 0.05
+    two_sided: bool = True
+    direction: Direction = "increase"
+    correction: Correction = "none"
+    tuning_parameter: float = DEFAULT_TUNING_PARAMETER
+    prior: NormalPrior | None = None
+    role: Role = "primary"
+    metric_name: str = ""
+    daily_traffic: float | None = None
+    mde_relative: float | None = None
+    power: float = 0.8
+    planned_days: int = planning.SPRINT_DAYS
+
+    @property
+    def alternative(self) -> Alternative:
+        """ "two-sided", or the one-sided alternative in the metric's good direction."""
+        if self.two_sided:
+            return "two-sided"
+        return "larger" if self.direction == "increase" else "smaller"
+
+
+@dataclass(frozen=True)
+class AnalysisInput:
+    """Everything one analysis needs: variants, the control's index, planned split, settings."""
+
+    metric_type: str
+    variants: tuple[Variant, ...]
+    control_index: int = 0
+    expected_split: tuple[float, ...] | None = None
+    settings: Settings = Settings()
+
+    @property
+    def control(self) -> Variant:
+        """The variant every treatment is compared with."""
+        return self.variants[self.control_index]
+
+    @property
+    def split(self) -> tuple[float, ...]:
+        """Planned weights, equal unless given."""
+        return self.expected_split or (1.0,) * len(self.variants)
+
+
+@dataclass(frozen=True)
+class CupedResult:
+    """θ, the variance reduction, and the adjusted absolute and relative tests."""
+
+    theta: float
+    variance_reduction: float
+    absolute: TestResult
+    relative: TestResult
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One treatment against the control; p_value_adjusted and verdict are filled in last."""
+
+    variant: str
+    variant_index: int
+    absolute: TestResult
+    relative: TestResult
+    sequential_absolute: TestResult
+    sequential_relative: TestResult
+    cuped: CupedResult | None
+    bayesian: BayesianResult
+    days: planning.DaysNeeded | None
+    p_value_adjusted: float = math.nan
+    verdict: Verdict | None = None
+
+
+@dataclass(frozen=True)
+class AnalysisResult:
+    """The input, the SRM test, the comparisons and the health findings."""
+
+    input: AnalysisInput
+    srm: SrmResult
+    comparisons: tuple[Comparison, ...]
+    findings: tuple[Finding, ...]
+
+
+def _cuped(control: Stats, treatment: Stats, settings: Settings) -> CupedResult | None:
+    if not (isinstance(control, MeanStats) and isinstance(treatment, MeanStats)):
+        return None
+    if control.covariate is None or treatment.covariate is None:
+        return None
+    adjusted = cuped_estimates(control, treatment)
+    alpha, alternative = settings.alpha, settings.alternative
+    return CupedResult(
+        theta=adjusted.theta,
+        variance_reduction=adjusted.variance_reduction,
+        absolute=fixed_horizon_test(adjusted.absolute, alpha, alternative),
+        relative=fixed_horizon_test(adjusted.relative, alpha, alternative),
+    )
+
+
+def compare(inp: AnalysisInput, index: int) -> Comparison:
+    """Every method for variant ``index`` against the control, before any correction."""
+    control, treatment, settings = inp.control.stats, inp.variants[index].stats, inp.settings
+    alpha, alternative = settings.alpha, settings.alternative
+    units, tuning = control.n + treatment.n, settings.tuning_parameter
+    absolute = absolute_difference(control, treatment)
+    try:
+        relative = relative_lift(control, treatment)
+        cuped = _cuped(control, treatment, settings)
+    except StatsInputError as error:
+        raise error.within(f"variants[{inp.control_index}]") from None
+    return Comparison(
+        variant=inp.variants[index].name,
+        variant_index=index,
+        absolute=fixed_horizon_test(absolute, alpha, alternative),
+        relative=fixed_horizon_test(relative, alpha, alternative),
+        sequential_absolute=sequential_test(absolute, units, alpha, alternative, tuning),
+        sequential_relative=sequential_test(relative, units, alpha, alternative, tuning),
+        cuped=cuped,
+        bayesian=bayesian_lift(relative, alpha, settings.direction, settings.prior),
+        days=planning.days_needed(inp, index),
+    )
+
+
+def compare_all(inp: AnalysisInput) -> list[Comparison]:
+    """Comparisons of every treatment, in variant order."""
+    return [compare(inp, i) for i in range(len(inp.variants)) if i != inp.control_index]
+
+
+def finish(inp: AnalysisInput, comparisons: list[Comparison], adjusted: list[float]):
+    """Attach adjusted p-values, run the health checks, then word each verdict."""
+    srm = srm_test([variant.stats.n for variant in inp.variants], inp.split)
+    corrected = [
+        dataclasses.replace(c, p_value_adjusted=p)
+        for c, p in zip(comparisons, adjusted, strict=True)
+    ]
+    findings = tuple(findings_for(HealthContext(inp, srm, tuple(corrected))))
+    worded = tuple(dataclasses.replace(c, verdict=verdict_for(inp, c, srm)) for c in corrected)
+    return AnalysisResult(inp, srm, worded, findings)
+
+
+def analyse_input(inp: AnalysisInput) -> AnalysisResult:
+    """One metric: its comparisons corrected across its treatments."""
+    comparisons = compare_all(inp)
+    raw = [c.absolute.p_value for c in comparisons]
+    return finish(inp, comparisons, adjust_p_values(raw, inp.settings.correction))
+
+
+def analyse_inputs(inputs: Sequence[AnalysisInput], correction: Correction) -> list:
+    """Several metrics of one experiment, corrected across all treatments × metrics."""
+    per_input = [compare_all(inp) for inp in inputs]
+    raw = [c.absolute.p_value for comparisons in per_input for c in comparisons]
+    adjusted = iter(adjust_p_values(raw, correction))
+    return [
+        finish(inp, comparisons, [next(adjusted) for _ in comparisons])
+        for inp, comparisons in zip(inputs, per_input, strict=True)
+    ]

@@ -1,0 +1,300 @@
+"""The JSON interface: a payload dict in, a plain dict out.
+
+Every invalid value raises :class:`StatsInputError` naming its field the way the payload spells
+it (``variants[1].conversions``). The output holds only JSON types; the open end of a one-sided
+interval (an infinity) becomes ``None``, written as null.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from metrics.stats import fields
+from metrics.stats.analysis import (
+    AnalysisInput,
+    AnalysisResult,
+    Settings,
+    Variant,
+    analyse_input,
+    analyse_inputs,
+)
+from metrics.stats.bayesian import NormalPrior
+from metrics.stats.errors import StatsInputError
+from metrics.stats.sequential import DEFAULT_TUNING_PARAMETER
+from metrics.stats.sufficient import BinomialStats, Covariate, MeanStats, RatioStats
+
+METRIC_TYPES = ("binomial", "mean", "ratio")
+STAT_FIELDS = {
+    "binomial": ("n", "conversions"),
+    "mean": ("n", "sum", "sum_squares"),
+    "ratio": (
+        "n",
+        "num_sum",
+        "num_sum_squares",
+        "den_sum",
+        "den_sum_squares",
+        "num_den_sum_products",
+    ),
+}
+COVARIATE_FIELDS = ("pre_sum", "pre_sum_squares", "post_pre_sum_products")
+COUNT_FIELDS = ("n", "conversions")
+ABSOLUTE_METHOD = {"binomial": "unpooled_z", "mean": "welch_t", "ratio": "delta_method_z"}
+
+
+def _mapping(value: Any, field: str) -> Mapping:
+    if not isinstance(value, Mapping):
+        raise StatsInputError(field, "must be an object")
+    return value
+
+
+def _covariate(raw: Mapping, metric_type: str, prefix: str) -> Covariate | None:
+    present = [f for f in COVARIATE_FIELDS if f in raw]
+    if not present or metric_type != "mean":
+        return None
+    values = [fields.number(raw, f, prefix=prefix) for f in COVARIATE_FIELDS]
+    return Covariate(*values)
+
+
+def _stats(metric_type: str, raw: Mapping, prefix: str):
+    values = [
+        fields.count(raw, f, prefix) if f in COUNT_FIELDS else fields.number(raw, f, prefix=prefix)
+        for f in STAT_FIELDS[metric_type]
+    ]
+    if metric_type == "binomial":
+        return BinomialStats(*values)
+    if metric_type == "mean":
+        return MeanStats(*values, covariate=_covariate(raw, metric_type, prefix))
+    return RatioStats(*values)
+
+
+def parse_variant(metric_type: str, raw: Any, index: int) -> Variant:
+    """One entry of ``variants``: its name and sufficient statistics."""
+    where = f"variants[{index}]"
+    raw = _mapping(raw, where)
+    name = raw.get("name")
+    if not isinstance(name, str) or not name:
+        raise StatsInputError(f"{where}.name", "must be a non-empty string")
+    try:
+        return Variant(name, _stats(metric_type, raw, f"{where}."))
+    except StatsInputError as error:
+        if error.field.startswith(where):
+            raise
+        raise error.within(where) from None
+
+
+def _check_variants(variants: list[Variant]) -> None:
+    names = [v.name for v in variants]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise StatsInputError(f"variants[{index}].name", "must be unique")
+    with_covariate = [getattr(v.stats, "covariate", None) is not None for v in variants]
+    if any(with_covariate) and not all(with_covariate):
+        index = with_covariate.index(False)
+        raise StatsInputError(
+            f"variants[{index}].pre_sum", "is needed in every variant once any variant has it"
+        )
+
+
+def parse_variants(payload: Mapping, metric_type: str) -> tuple[Variant, ...]:
+    """All variants, at least two, with unique names."""
+    raw = payload.get("variants")
+    if not isinstance(raw, list) or len(raw) < 2:
+        raise StatsInputError("variants", "must be a list of at least two variants")
+    variants = [parse_variant(metric_type, item, i) for i, item in enumerate(raw)]
+    _check_variants(variants)
+    return tuple(variants)
+
+
+def parse_control(payload: Mapping, variants: Sequence[Variant]) -> int:
+    """Index of the control: the variant named by ``control``, else the first."""
+    names = [v.name for v in variants]
+    name = fields.text(payload, "control", names[0])
+    if name not in names:
+        raise StatsInputError("control", f"names no variant (variants are {', '.join(names)})")
+    return names.index(name)
+
+
+def parse_split(payload: Mapping, size: int) -> tuple[float, ...] | None:
+    """Planned weights, one positive number per variant, or None for an equal split."""
+    raw = payload.get("expected_split")
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or len(raw) != size:
+        raise StatsInputError("expected_split", f"must be a list of {size} weights")
+    weights = [fields.number({"w": w}, "w") if w is not None else None for w in raw]
+    if any(w is None or not w > 0 for w in weights):
+        raise StatsInputError("expected_split", "every weight must be a positive number")
+    return tuple(float(w) for w in weights)
+
+
+def parse_prior(payload: Mapping) -> NormalPrior | None:
+    """The optional Normal prior on the relative lift."""
+    raw = payload.get("bayes_prior")
+    if raw is None:
+        return None
+    raw = _mapping(raw, "bayes_prior")
+    mean = fields.number(raw, "mean", 0.0, prefix="bayes_prior.")
+    sd = fields.number(raw, "sd", prefix="bayes_prior.")
+    if not sd > 0:
+        raise StatsInputError("bayes_prior.sd", "must be positive")
+    return NormalPrior(mean, sd)
+
+
+def _mde(payload: Mapping) -> float | None:
+    value = fields.number(payload, "mde_relative", None)
+    if value is not None and (value == 0 or value <= -1):
+        raise StatsInputError("mde_relative", "must be non-zero and above -1 (-100%)")
+    return value
+
+
+def parse_settings(payload: Mapping) -> Settings:
+    """Test settings and reading hints, each defaulted as the interface says."""
+    return Settings(
+        alpha=fields.fraction(payload, "alpha", 0.05),
+        two_sided=fields.boolean(payload, "two_sided", True),
+        direction=fields.choice(payload, "direction", ("increase", "decrease"), "increase"),
+        correction=fields.choice(payload, "correction", ("none", "holm", "bh"), "none"),
+        tuning_parameter=fields.positive(
+            payload, "sequential_tuning_parameter", DEFAULT_TUNING_PARAMETER
+        ),
+        prior=parse_prior(payload),
+        role=fields.choice(payload, "role", ("primary", "secondary", "guardrail"), "primary"),
+        metric_name=fields.text(payload, "metric_name", ""),
+        daily_traffic=fields.positive(payload, "daily_traffic", None),
+        mde_relative=_mde(payload),
+        power=fields.fraction(payload, "power", 0.8),
+        planned_days=fields.whole(payload, "planned_days", Settings.planned_days),
+    )
+
+
+def parse_analysis(payload: Any) -> AnalysisInput:
+    """The analysis input of one metric, validated field by field."""
+    payload = _mapping(payload, "payload")
+    metric_type = fields.choice(payload, "metric_type", METRIC_TYPES)
+    variants = parse_variants(payload, metric_type)
+    return AnalysisInput(
+        metric_type=metric_type,
+        variants=variants,
+        control_index=parse_control(payload, variants),
+        expected_split=parse_split(payload, len(variants)),
+        settings=parse_settings(payload),
+    )
+
+
+def finite_or_none(value: float | None) -> float | None:
+    """A float for JSON: infinities (open interval ends) become None."""
+    if value is None or math.isinf(value):
+        return None
+    return float(value)
+
+
+def result_block(result) -> dict[str, float | None]:
+    """estimate, ci_lower, ci_upper, p_value."""
+    return {
+        "estimate": finite_or_none(result.estimate),
+        "ci_lower": finite_or_none(result.ci_lower),
+        "ci_upper": finite_or_none(result.ci_upper),
+        "p_value": finite_or_none(result.p_value),
+    }
+
+
+def cuped_to_dict(cuped) -> dict[str, Any] | None:
+    """theta, variance_reduction and the adjusted absolute and relative tests, or None."""
+    if cuped is None:
+        return None
+    return {
+        "theta": cuped.theta,
+        "variance_reduction": cuped.variance_reduction,
+        "absolute": result_block(cuped.absolute),
+        "relative": result_block(cuped.relative),
+    }
+
+
+def bayesian_to_dict(bayes) -> dict[str, float]:
+    """chance_to_win, expected_loss, the credible interval and the posterior moments."""
+    return {
+        "chance_to_win": bayes.chance_to_win,
+        "expected_loss": bayes.expected_loss,
+        "ci_lower": bayes.ci_lower,
+        "ci_upper": bayes.ci_upper,
+        "posterior_mean": bayes.posterior_mean,
+        "posterior_sd": bayes.posterior_sd,
+    }
+
+
+def comparison_to_dict(comparison) -> dict[str, Any]:
+    """One treatment against the control, in the interface's shape plus status and days."""
+    days = comparison.days
+    return {
+        "variant": comparison.variant,
+        "absolute": result_block(comparison.absolute),
+        "relative": result_block(comparison.relative),
+        "sequential": {
+            "absolute": result_block(comparison.sequential_absolute),
+            "relative": result_block(comparison.sequential_relative),
+        },
+        "cuped": cuped_to_dict(comparison.cuped),
+        "bayesian": bayesian_to_dict(comparison.bayesian),
+        "p_value_adjusted": comparison.p_value_adjusted,
+        "status": comparison.verdict.status,
+        "verdict": comparison.verdict.sentence,
+        "days_required": None if days is None else days.required,
+        "days_remaining": None if days is None else days.remaining,
+    }
+
+
+def method_to_dict(inp: AnalysisInput) -> dict[str, Any]:
+    """The settings the numbers were computed with, so a stored result explains itself."""
+    s = inp.settings
+    return {
+        "absolute": ABSOLUTE_METHOD[inp.metric_type],
+        "alpha": s.alpha,
+        "two_sided": s.two_sided,
+        "direction": s.direction,
+        "correction": s.correction,
+        "sequential_tuning_parameter": s.tuning_parameter,
+        "bayes_prior": None if s.prior is None else {"mean": s.prior.mean, "sd": s.prior.sd},
+    }
+
+
+def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
+    """The analysis output of the JSON interface."""
+    inp = result.input
+    return {
+        "metric_type": inp.metric_type,
+        "metric_name": inp.settings.metric_name,
+        "role": inp.settings.role,
+        "control": inp.control.name,
+        "method": method_to_dict(inp),
+        "srm": {
+            "statistic": result.srm.statistic,
+            "p_value": result.srm.p_value,
+            "mismatch": result.srm.mismatch,
+        },
+        "variants": [
+            {"name": v.name, "n": v.stats.n, "value": v.stats.value} for v in inp.variants
+        ],
+        "comparisons": [comparison_to_dict(c) for c in result.comparisons],
+        "findings": [
+            {"code": f.code, "title": f.title, "detail": f.detail} for f in result.findings
+        ],
+    }
+
+
+def analyse(payload: Any) -> dict[str, Any]:
+    """Analyse one metric; ``payload`` and the result follow the issue's JSON interface."""
+    return result_to_dict(analyse_input(parse_analysis(payload)))
+
+
+def analyse_many(payloads: Sequence[Any], correction: str = "holm") -> list[dict[str, Any]]:
+    """Analyse several metrics of one experiment, correcting across treatments × metrics."""
+    correction = fields.choice({"correction": correction}, "correction", ("none", "holm", "bh"))
+    inputs = []
+    for index, payload in enumerate(payloads):
+        try:
+            inputs.append(parse_analysis(payload))
+        except StatsInputError as error:
+            raise error.within(f"payloads[{index}]") from None
+    return [result_to_dict(result) for result in analyse_inputs(inputs, correction)]

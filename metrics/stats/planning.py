@@ -1,0 +1,60 @@
+"""Days a running test still needs, from its own control numbers and today's traffic.
+
+The control's observed rate (or mean and sd) becomes the baseline of a :class:`power.Design`;
+``daily_traffic`` units a day are shared out by the planned split.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from metrics.stats.errors import StatsInputError
+from metrics.stats.power import SPRINT_DAYS, Design, control_sample_size
+
+if TYPE_CHECKING:
+    from metrics.stats.analysis import AnalysisInput
+
+__all__ = ["SPRINT_DAYS", "DaysNeeded", "days_needed"]
+
+
+@dataclass(frozen=True)
+class DaysNeeded:
+    """Days from the start the test needs in all, and the days still to go (0 when done)."""
+
+    required: int
+    remaining: int
+
+
+def observed_design(inp: AnalysisInput, index: int) -> Design:
+    """The design implied by the control's numbers and the analysis settings."""
+    control, settings, split = inp.control.stats, inp.settings, inp.split
+    return Design(
+        metric_type=inp.metric_type,
+        baseline=control.value,
+        baseline_sd=None if inp.metric_type == "binomial" else math.sqrt(control.variance),
+        alpha=settings.alpha,
+        power=settings.power,
+        ratio=split[index] / split[inp.control_index],
+        two_sided=settings.two_sided,
+        n_variants=len(inp.variants),
+        correction="none" if settings.correction == "none" else "bonferroni",
+    )
+
+
+def days_needed(inp: AnalysisInput, index: int) -> DaysNeeded | None:
+    """Days for this treatment and the control to reach their sample sizes; None if unplanned."""
+    settings = inp.settings
+    if settings.daily_traffic is None or settings.mde_relative is None:
+        return None
+    try:
+        design = observed_design(inp, index)
+        control_n = control_sample_size(design, settings.mde_relative)
+    except StatsInputError:
+        return None  # e.g. a control sd of 0: no plan can be derived, and health says why
+    arms = ((inp.control_index, control_n), (index, control_n * design.ratio))
+    per_day = {i: settings.daily_traffic * inp.split[i] / sum(inp.split) for i, _ in arms}
+    required = max(needed / per_day[i] for i, needed in arms)
+    remaining = max((needed - inp.variants[i].stats.n) / per_day[i] for i, needed in arms)
+    return DaysNeeded(math.ceil(required - 1e-9), max(math.ceil(remaining - 1e-9), 0))
