@@ -1,0 +1,178 @@
+"""Forms validate what people type; the services in experiments/services do the writing."""
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+
+from accounts import access
+from accounts.models import Team
+from experiments.models import Decision, Experiment, ExperimentMetric, Idea, MetricRole, Variant
+from experiments.services.tags import tag_names_parse
+from metrics.models import Metric
+
+SCREENSHOT_TOO_BIG = "The screenshot is {size:.1f} MB; the limit is {limit:.0f} MB."
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags, cleaned to a sorted list of unique lower-case names."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", "Comma-separated, e.g. pricing, checkout")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(str(tag) for tag in value)
+        return value
+
+    def clean(self, value):
+        return tag_names_parse(super().clean(value) or "")
+
+
+class TeamChoiceMixin:
+    """Limits the team field to teams where the user may create this kind of object."""
+
+    team_kind = ""
+
+    def limit_teams(self, user) -> None:
+        teams = access.teams_where(user, self.team_kind)
+        self.fields["team"] = forms.ModelChoiceField(
+            queryset=Team.objects.filter(pk__in=[team.pk for team in teams]),
+            empty_label=None,
+        )
+
+
+def score_field(label: str, help_text: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label, min_value=1, max_value=10, required=False, help_text=help_text
+    )
+
+
+class IdeaForm(TeamChoiceMixin, forms.ModelForm):
+    team_kind = "idea"
+    tags = TagsField()
+    impact = score_field("Impact (1–10)", "How much would it move the metric if it works?")
+    confidence = score_field("Confidence (1–10)", "How sure are we that it will work?")
+    ease = score_field("Ease (1–10)", "How easy is it to test? 10 = an afternoon.")
+
+    class Meta:
+        model = Idea
+        fields = [
+            "title", "insight", "proposed_change", "audience", "channel", "status",
+            "impact", "confidence", "ease", "reach", "effort",
+        ]  # fmt: skip
+        widgets = {
+            "insight": forms.Textarea(attrs={"rows": 3}),
+            "proposed_change": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.limit_teams(user)
+            del self.fields["status"]
+        else:
+            self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+
+
+class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
+    team_kind = "experiment"
+    tags = TagsField()
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "title", "owner", "channel", "audience", "description",
+            "hypothesis_insight", "hypothesis_change", "hypothesis_effect",
+            "mde_relative", "planned_duration_days", "planned_start", "planned_end",
+        ]  # fmt: skip
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 6}),
+            "hypothesis_insight": forms.Textarea(attrs={"rows": 2}),
+            "hypothesis_change": forms.Textarea(attrs={"rows": 2}),
+            "planned_start": forms.DateInput(attrs={"type": "date"}),
+            "planned_end": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            self.limit_teams(user)
+            del self.fields["owner"]
+        else:
+            self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
+            team_members = self.instance.team.memberships.values("user")
+            self.fields["owner"].queryset = self.fields["owner"].queryset.filter(
+                pk__in=team_members
+            )
+
+
+class SampleSizePlanForm(forms.ModelForm):
+    class Meta:
+        model = Experiment
+        fields = [
+            "plan_baseline", "plan_baseline_sd", "mde_relative", "plan_daily_traffic",
+            "plan_alpha", "plan_power",
+        ]  # fmt: skip
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("plan_baseline", "mde_relative", "plan_daily_traffic"):
+            self.fields[name].required = True
+
+
+class VariantForm(forms.ModelForm):
+    class Meta:
+        model = Variant
+        fields = ["name", "description", "is_control", "traffic_share", "screenshot", "link"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_screenshot(self):
+        screenshot = self.cleaned_data.get("screenshot")
+        limit = settings.SCREENSHOT_MAX_BYTES
+        if screenshot and getattr(screenshot, "size", 0) > limit:
+            raise ValidationError(
+                SCREENSHOT_TOO_BIG.format(size=screenshot.size / 1e6, limit=limit / 1e6)
+            )
+        return screenshot
+
+
+class AttachMetricForm(forms.Form):
+    metric = forms.ModelChoiceField(queryset=Metric.objects.all())
+    role = forms.ChoiceField(choices=MetricRole.choices)
+
+    def __init__(self, *args, experiment: Experiment, **kwargs):
+        super().__init__(*args, **kwargs)
+        attached = ExperimentMetric.objects.filter(experiment=experiment).values("metric")
+        self.fields["metric"].queryset = Metric.objects.exclude(pk__in=attached)
+
+
+class ConcludeForm(forms.Form):
+    decision = forms.ChoiceField(
+        choices=Decision.choices, widget=forms.RadioSelect, help_text="What the team decided."
+    )
+    learning = forms.CharField(
+        label="What we learned",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Written for a colleague who was not there: what is now true that we did "
+        "not know before? A test that lost teaches as much as one that won.",
+    )
+    what_happened = forms.CharField(
+        label="What happened", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    why = forms.CharField(
+        label="Why we think so", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    next_test = forms.CharField(
+        label="The next test", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+
+def service_error_to_form(form: forms.Form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: by field where the form has it."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        form.add_error(field if field in form.fields else None, errors)

@@ -1,0 +1,159 @@
+"""Reading ideas and experiments: filtering, ranking and the joins each page needs."""
+
+from dataclasses import dataclass
+
+from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, When
+
+from accounts.models import ScoringModel
+from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, MetricRole
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """Filters taken from a query string; empty values mean "any"."""
+
+    team: str = ""
+    status: str = ""
+    channel: str = ""
+    tag: str = ""
+    owner: str = ""
+    decision: str = ""
+    metric: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_query(cls, query) -> "ListFilters":
+        names = cls.__dataclass_fields__
+        return cls(**{name: query.get(name, "").strip() for name in names})
+
+
+def with_int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def backlog(filters: ListFilters) -> QuerySet[Idea]:
+    """Ideas ranked by the score model of their team, best first; unscored ideas last."""
+    ideas = Idea.objects.select_related("team", "author").prefetch_related("tags")
+    ideas = ideas.annotate(
+        score=Case(
+            When(team__scoring_model=ScoringModel.RICE, then=F("rice_score")),
+            default=F("ice_score"),
+            output_field=FloatField(),
+        )
+    )
+    if team := with_int(filters.team):
+        ideas = ideas.filter(team_id=team)
+    if filters.status:
+        ideas = ideas.filter(status=filters.status)
+    else:
+        ideas = ideas.exclude(status=Idea.Status.REJECTED)
+    if filters.channel:
+        ideas = ideas.filter(channel=filters.channel)
+    if filters.tag:
+        ideas = ideas.filter(tags__name=filters.tag.lower())
+    if filters.q:
+        ideas = ideas.filter(
+            Q(title__icontains=filters.q)
+            | Q(insight__icontains=filters.q)
+            | Q(proposed_change__icontains=filters.q)
+        )
+    return ideas.order_by(F("score").desc(nulls_last=True), "-created_at")
+
+
+def primary_links() -> Prefetch:
+    return Prefetch(
+        "experiment_metrics",
+        queryset=ExperimentMetric.objects.filter(role=MetricRole.PRIMARY).select_related("metric"),
+        to_attr="primary_links",
+    )
+
+
+def experiment_list(filters: ListFilters) -> QuerySet[Experiment]:
+    experiments = Experiment.objects.select_related("team", "owner", "sprint").prefetch_related(
+        "tags", primary_links()
+    )
+    if team := with_int(filters.team):
+        experiments = experiments.filter(team_id=team)
+    if filters.status:
+        experiments = experiments.filter(status=filters.status)
+    else:
+        experiments = experiments.exclude(status=Experiment.Status.ARCHIVED)
+    if filters.channel:
+        experiments = experiments.filter(channel=filters.channel)
+    if filters.tag:
+        experiments = experiments.filter(tags__name=filters.tag.lower())
+    if owner := with_int(filters.owner):
+        experiments = experiments.filter(owner_id=owner)
+    if filters.decision:
+        experiments = experiments.filter(decision=filters.decision)
+    if metric := with_int(filters.metric):
+        experiments = experiments.filter(experiment_metrics__metric_id=metric)
+    if filters.q:
+        experiments = experiments.filter(experiment_text_matches(filters.q))
+    return experiments.distinct().order_by("-updated_at")
+
+
+def experiment_text_matches(text: str) -> Q:
+    fields = (
+        "title", "audience", "description", "hypothesis_insight", "hypothesis_change",
+        "hypothesis_effect", "learning",
+    )  # fmt: skip
+    query = Q()
+    for field in fields:
+        query |= Q(**{f"{field}__icontains": text})
+    return query
+
+
+def experiment_detail(pk: int) -> Experiment:
+    return (
+        Experiment.objects.select_related("team", "owner", "idea", "sprint")
+        .prefetch_related(
+            "tags",
+            "variants",
+            Prefetch(
+                "experiment_metrics",
+                queryset=ExperimentMetric.objects.select_related("metric"),
+            ),
+            Prefetch("history", queryset=HistoryEntry.objects.select_related("user")),
+        )
+        .get(pk=pk)
+    )
+
+
+def primary_metric(experiment: Experiment):
+    """The primary metric of a test, or None; uses prefetched links when present."""
+    links = getattr(experiment, "primary_links", None)
+    if links is None:
+        links = [
+            link for link in experiment.experiment_metrics.all() if link.role == MetricRole.PRIMARY
+        ]
+    return links[0].metric if links else None
+
+
+def hypothesis_parts(experiment: Experiment) -> list[tuple[str, str | None]]:
+    """The hypothesis template as (text before the blank, filled-in value or None) pairs.
+
+    The text before each blank carries its own leading space or punctuation, so joining
+    `f"{text} {value}"` for every pair gives the sentence.
+    """
+    metric = primary_metric(experiment)
+    metric_name = metric.name if metric else None
+    mde = f"{experiment.mde_relative:g}%" if experiment.mde_relative else None
+    days = experiment.planned_duration_days or experiment.plan_days
+    duration = f"{days} days" if days else None
+    return [
+        ("Because we saw", experiment.hypothesis_insight or None),
+        (", we believe that", experiment.hypothesis_change or None),
+        (" for", experiment.audience or None),
+        (" will", experiment.hypothesis_effect or None),
+        (" on", metric_name),
+        (". We will know when", metric_name),
+        (" moves by", mde),
+        (" within", duration),
+    ]
+
+
+def hypothesis_sentence(experiment: Experiment) -> str:
+    """The hypothesis as one readable sentence, with "…" for what is not written yet."""
+    parts = hypothesis_parts(experiment)
+    return "".join(f"{text} {value or '…'}" for text, value in parts) + "."

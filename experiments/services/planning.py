@@ -1,0 +1,74 @@
+"""The sample-size plan: how many users each variant needs, and how many days that takes."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from experiments.models import Experiment
+from experiments.selectors import primary_metric
+from experiments.services.experiments import ensure_not_frozen
+from experiments.services.history import recorded_edit
+from metrics import stats
+from metrics.models import MetricKind
+
+NEEDS_PRIMARY_METRIC = "Attach a primary metric first: the plan depends on its kind."
+NEEDS_BASELINE_SD = "A mean or ratio metric needs the baseline standard deviation."
+NEEDS_CONTROL = "The test needs a control and at least one treatment to plan."
+
+
+def power_payload(experiment: Experiment, kind: str) -> dict:
+    """The engine's power input for this experiment's plan fields and variants."""
+    variants = list(experiment.variants.all())
+    control = next((v for v in variants if v.is_control), None)
+    treatments = [v for v in variants if not v.is_control]
+    if control is None or not treatments:
+        raise ValidationError(NEEDS_CONTROL)
+    payload = {
+        "metric_type": "binomial" if kind == MetricKind.BINOMIAL else "mean",
+        "mde_relative": experiment.mde_relative / 100,
+        "alpha": experiment.plan_alpha,
+        "power": experiment.plan_power,
+        # The smallest treatment decides how long the whole test must run.
+        "ratio": float(min(t.traffic_share for t in treatments) / control.traffic_share),
+        "two_sided": True,
+        "n_variants": len(variants),
+        "correction": "bonferroni" if len(treatments) > 1 else "none",
+        "daily_traffic": experiment.plan_daily_traffic,
+        "sprint_days": experiment.team.sprint_length_days,
+    }
+    if kind == MetricKind.BINOMIAL:
+        payload["baseline_rate"] = experiment.plan_baseline
+    elif not experiment.plan_baseline_sd:
+        raise ValidationError({"plan_baseline_sd": NEEDS_BASELINE_SD})
+    else:
+        payload |= {
+            "baseline_mean": experiment.plan_baseline,
+            "baseline_sd": experiment.plan_baseline_sd,
+        }
+    return payload
+
+
+def sample_size_plan(experiment: Experiment) -> dict:
+    """Run the engine's power calculation; a bad input becomes a ValidationError."""
+    metric = primary_metric(experiment)
+    if metric is None:
+        raise ValidationError(NEEDS_PRIMARY_METRIC)
+    try:
+        return stats.plan_power(power_payload(experiment, metric.kind))
+    except stats.StatsInputError as error:
+        raise ValidationError(str(error)) from error
+
+
+@transaction.atomic
+def experiment_plan_sample_size(*, experiment: Experiment, user, data: dict) -> Experiment:
+    """Save the plan inputs and the sample size and days the engine computes from them."""
+    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
+    ensure_not_frozen(experiment)
+    with recorded_edit(obj=experiment, user=user, summary="Planned the sample size"):
+        for name, value in data.items():
+            setattr(experiment, name, value)
+        plan = sample_size_plan(experiment)
+        experiment.plan_sample_size_per_variant = max(plan["n_per_variant"])
+        experiment.plan_days = plan["days"]
+        experiment.full_clean()
+        experiment.save()
+    return experiment

@@ -1,0 +1,39 @@
+import markdown as markdown_lib
+import nh3
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from experiments.selectors import hypothesis_parts
+
+register = template.Library()
+BLANK = mark_safe('<span class="blank">…</span>')
+
+MARKDOWN_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a",
+    "h3", "h4", "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "hr",
+}  # fmt: skip
+
+
+@register.filter
+def markdown(text: str) -> str:
+    """Render Markdown, then keep only harmless tags: descriptions are written by people."""
+    html = markdown_lib.markdown(text or "", extensions=["extra", "sane_lists"])
+    cleaned = nh3.clean(
+        html,
+        tags=MARKDOWN_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return mark_safe(cleaned)  # sanitised by nh3 just above
+
+
+@register.simple_tag
+def hypothesis(experiment) -> str:
+    """The hypothesis sentence with missing parts marked, so a gap is visible at a glance."""
+    html = ""
+    for text, value in hypothesis_parts(experiment):
+        blank = format_html("<strong>{}</strong>", value) if value else BLANK
+        html = format_html("{}{} {}", html, text, blank)
+    return format_html("{}.", html)

@@ -1,0 +1,340 @@
+"""Pages for the backlog and the experiments. Each view validates, calls a service, renders."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import access
+from accounts.models import Team
+from experiments import selectors
+from experiments.forms import (
+    AttachMetricForm,
+    ConcludeForm,
+    ExperimentForm,
+    IdeaForm,
+    SampleSizePlanForm,
+    VariantForm,
+    service_error_to_form,
+)
+from experiments.models import Channel, Decision, Experiment, ExperimentMetric, Idea, Variant
+from experiments.services.experiments import (
+    experiment_create,
+    experiment_create_from_idea,
+    experiment_metric_attach,
+    experiment_metric_detach,
+    experiment_update,
+    variant_remove,
+    variant_save,
+)
+from experiments.services.ideas import idea_create, idea_update
+from experiments.services.lifecycle import (
+    TRANSITIONS,
+    available_transitions,
+    experiment_conclude,
+    experiment_transition,
+    start_blockers,
+)
+from experiments.services.planning import experiment_plan_sample_size
+
+PAGE_SIZE = 25
+LIFECYCLE = [
+    ("idea", "Idea"),
+    *((value, label) for value, label in Experiment.Status.choices),
+]
+
+
+def page_of(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def filter_context(request) -> dict:
+    return {
+        "teams": Team.objects.all(),
+        "channels": Channel.choices,
+        "decisions": Decision.choices,
+        "query": request.GET,
+        "querystring": request.GET.copy().urlencode() if "page" not in request.GET else "",
+    }
+
+
+def home(request):
+    running = selectors.experiment_list(selectors.ListFilters(status="running"))[:10]
+    learnings = selectors.experiment_list(selectors.ListFilters(status="concluded"))[:5]
+    ideas = selectors.backlog(selectors.ListFilters(status="new"))[:5]
+    return render(
+        request,
+        "experiments/home.html",
+        {"running": running, "learnings": learnings, "ideas": ideas},
+    )
+
+
+def backlog(request):
+    filters = selectors.ListFilters.from_query(request.GET)
+    ideas = page_of(request, selectors.backlog(filters))
+    context = {"ideas": ideas, "statuses": Idea.Status.choices, **filter_context(request)}
+    context["can_create"] = bool(access.teams_where(request.user, "idea"))
+    return render(request, "experiments/backlog.html", context)
+
+
+def idea_detail(request, pk: int):
+    idea = get_object_or_404(Idea.objects.select_related("team", "author"), pk=pk)
+    return render(
+        request,
+        "experiments/idea_detail.html",
+        {
+            "idea": idea,
+            "experiments": idea.experiments.select_related("owner"),
+            "history": idea.history.select_related("user"),
+            "can_edit": access.can_edit_idea(request.user, idea),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def idea_edit(request, pk: int | None = None):
+    idea = get_object_or_404(Idea, pk=pk) if pk else None
+    if idea is not None:
+        access.require(access.can_edit_idea(request.user, idea))
+    else:
+        access.require(bool(access.teams_where(request.user, "idea")))
+    form = IdeaForm(request.POST or None, instance=idea, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("team", "tags")}
+        try:
+            if idea is None:
+                idea = idea_create(
+                    team=form.cleaned_data["team"],
+                    author=request.user,
+                    data=data,
+                    tags=form.cleaned_data["tags"],
+                )
+            else:
+                idea = idea_update(
+                    idea=idea, user=request.user, data=data, tags=form.cleaned_data["tags"]
+                )
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, "Idea saved.")
+            return redirect(idea)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "idea": idea}
+    return render(request, "experiments/idea_form.html", context, status=status)
+
+
+@require_POST
+def idea_to_experiment(request, pk: int):
+    idea = get_object_or_404(Idea, pk=pk)
+    access.require(access.can_edit_experiment(request.user, idea))
+    experiment = experiment_create_from_idea(idea=idea, user=request.user)
+    messages.success(
+        request, "The idea is now a draft test. Write the hypothesis, then plan and start it."
+    )
+    return redirect("experiments:experiment_edit", pk=experiment.pk)
+
+
+def experiment_list(request):
+    filters = selectors.ListFilters.from_query(request.GET)
+    experiments = page_of(request, selectors.experiment_list(filters))
+    context = {
+        "experiments": experiments,
+        "statuses": Experiment.Status.choices,
+        **filter_context(request),
+    }
+    context["can_create"] = bool(access.teams_where(request.user, "experiment"))
+    return render(request, "experiments/experiment_list.html", context)
+
+
+def experiment_detail(request, pk: int):
+    try:
+        experiment = selectors.experiment_detail(pk)
+    except Experiment.DoesNotExist:
+        return render(request, "404.html", status=404)
+    return render(
+        request, "experiments/experiment_detail.html", detail_context(request, experiment)
+    )
+
+
+def detail_context(request, experiment: Experiment, **extra) -> dict:
+    can_edit = access.can_edit_experiment(request.user, experiment)
+    statuses = [value for value, _ in LIFECYCLE]
+    current = statuses.index(experiment.status)
+    return {
+        "experiment": experiment,
+        "can_edit": can_edit,
+        "can_conclude": access.can_conclude_experiment(request.user, experiment),
+        "transitions": available_transitions(experiment) if can_edit else [],
+        "blockers": start_blockers(experiment) if experiment.status in ("draft", "planned") else [],
+        "lifecycle": [(label, i < current, i == current) for i, (_, label) in enumerate(LIFECYCLE)],
+        "metric_form": AttachMetricForm(experiment=experiment),
+        **extra,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def experiment_edit(request, pk: int | None = None):
+    experiment = get_object_or_404(Experiment, pk=pk) if pk else None
+    if experiment is not None:
+        access.require(access.can_edit_experiment(request.user, experiment))
+    else:
+        access.require(bool(access.teams_where(request.user, "experiment")))
+    form = ExperimentForm(request.POST or None, instance=experiment, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("team", "tags")}
+        tags = form.cleaned_data["tags"]
+        try:
+            if experiment is None:
+                team = form.cleaned_data["team"]
+                experiment = experiment_create(team=team, user=request.user, data=data, tags=tags)
+            else:
+                experiment = experiment_update(
+                    experiment=experiment, user=request.user, data=data, tags=tags
+                )
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, "Documentation saved.")
+            return redirect(experiment)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "experiment": experiment}
+    return render(request, "experiments/experiment_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def experiment_plan(request, pk: int):
+    experiment = get_object_or_404(Experiment, pk=pk)
+    access.require(access.can_edit_experiment(request.user, experiment))
+    form = SampleSizePlanForm(request.POST or None, instance=experiment)
+    if request.method == "POST" and form.is_valid():
+        try:
+            experiment_plan_sample_size(
+                experiment=experiment, user=request.user, data=form.cleaned_data
+            )
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, "Sample-size plan saved.")
+            return redirect(experiment)
+    experiment.refresh_from_db()
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "experiment": experiment}
+    return render(request, "experiments/plan_form.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def variant_edit(request, pk: int, variant_pk: int | None = None):
+    experiment = get_object_or_404(Experiment, pk=pk)
+    access.require(access.can_edit_experiment(request.user, experiment))
+    variant = (
+        get_object_or_404(Variant, pk=variant_pk, experiment=experiment)
+        if variant_pk
+        else Variant(experiment=experiment)
+    )
+    form = VariantForm(request.POST or None, request.FILES or None, instance=variant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            variant_save(variant=form.save(commit=False), user=request.user)
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, f"Variant {variant.name} saved.")
+            return redirect(experiment)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "experiment": experiment, "variant": variant}
+    return render(request, "experiments/variant_form.html", context, status=status)
+
+
+@require_POST
+def variant_delete(request, pk: int, variant_pk: int):
+    variant = get_object_or_404(Variant, pk=variant_pk, experiment_id=pk)
+    access.require(access.can_edit_experiment(request.user, variant.experiment))
+    try:
+        variant_remove(variant=variant, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("experiments:experiment_detail", pk=pk)
+    messages.success(request, f"Variant {variant.name} removed.")
+    return redirect("experiments:experiment_detail", pk=pk)
+
+
+def variant_screenshot(request, pk: int, variant_pk: int):
+    """Serve a screenshot to signed-in people only; media is never public."""
+    variant = get_object_or_404(Variant, pk=variant_pk, experiment_id=pk)
+    if not variant.screenshot:
+        raise Http404("This variant has no screenshot.")
+    response = FileResponse(variant.screenshot.open("rb"))
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@require_POST
+def metric_attach(request, pk: int):
+    experiment = get_object_or_404(Experiment, pk=pk)
+    access.require(access.can_edit_experiment(request.user, experiment))
+    form = AttachMetricForm(request.POST, experiment=experiment)
+    if form.is_valid():
+        try:
+            experiment_metric_attach(experiment=experiment, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['metric']} attached.")
+            return redirect(experiment)
+    experiment = selectors.experiment_detail(pk)
+    context = detail_context(request, experiment, metric_form=form)
+    return render(request, "experiments/experiment_detail.html", context, status=400)
+
+
+@require_POST
+def metric_detach(request, pk: int, link_pk: int):
+    link = get_object_or_404(
+        ExperimentMetric.objects.select_related("metric"), pk=link_pk, experiment_id=pk
+    )
+    access.require(access.can_edit_experiment(request.user, link.experiment))
+    try:
+        experiment_metric_detach(link=link, user=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("experiments:experiment_detail", pk=pk)
+
+
+@require_POST
+def experiment_move(request, pk: int, action: str):
+    experiment = get_object_or_404(Experiment, pk=pk)
+    if action not in TRANSITIONS or action == "conclude":
+        return render(request, "404.html", status=404)
+    access.require(access.can_edit_experiment(request.user, experiment))
+    try:
+        experiment = experiment_transition(experiment=experiment, user=request.user, action=action)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        experiment = selectors.experiment_detail(pk)
+        return render(
+            request,
+            "experiments/experiment_detail.html",
+            detail_context(request, experiment),
+            status=409,
+        )
+    messages.success(request, f"The test is now {experiment.get_status_display().lower()}.")
+    return redirect(experiment)
+
+
+@require_http_methods(["GET", "POST"])
+def experiment_conclude_view(request, pk: int):
+    experiment = get_object_or_404(Experiment, pk=pk)
+    access.require(access.can_conclude_experiment(request.user, experiment))
+    form = ConcludeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            experiment_conclude(experiment=experiment, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, "Concluded. The learning is now in the library.")
+            return redirect(experiment)
+    status = 400 if form.is_bound else 200
+    context = {"form": form, "experiment": experiment}
+    return render(request, "experiments/conclude_form.html", context, status=status)
