@@ -1,5 +1,7 @@
 """Writing an experiment's documentation: the test itself, its variants and its metrics."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -25,7 +27,7 @@ VARIANTS_LOCKED_STATUSES = frozenset(
 FROZEN_STATUSES = frozenset({Experiment.Status.CONCLUDED, Experiment.Status.ARCHIVED})
 
 VARIANTS_LOCKED = "Variants cannot change once the test has started: users already saw them."
-EXPERIMENT_FROZEN = "A {status} test is part of the record and can no longer be edited."
+EXPERIMENT_FROZEN = "{a_status} test is part of the record and can no longer be edited."
 
 
 def experiment_assign(experiment: Experiment, data: dict) -> None:
@@ -38,7 +40,9 @@ def experiment_assign(experiment: Experiment, data: dict) -> None:
 
 def ensure_not_frozen(experiment: Experiment) -> None:
     if experiment.status in FROZEN_STATUSES:
-        raise ValidationError(EXPERIMENT_FROZEN.format(status=experiment.get_status_display()))
+        label = experiment.get_status_display().lower()  # "A concluded", "An archived"
+        article = "An" if label[0] in "aeiou" else "A"
+        raise ValidationError(EXPERIMENT_FROZEN.format(a_status=f"{article} {label}"))
 
 
 def ensure_variants_open(experiment: Experiment) -> None:
@@ -101,7 +105,9 @@ def experiment_update(
 
 def variant_describe(variant: Variant) -> str:
     role = "control" if variant.is_control else "treatment"
-    return f"{variant.name} ({role}, {variant.traffic_share:g}%)"
+    # normalize(): a share read back from the database is Decimal("50.00"), shown as "50".
+    share = Decimal(str(variant.traffic_share)).normalize()
+    return f"{variant.name} ({role}, {share:f}%)"
 
 
 @transaction.atomic

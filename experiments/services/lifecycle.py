@@ -16,7 +16,7 @@ from experiments.services.history import recorded_edit
 
 Status = Experiment.Status
 
-TRANSITION_NOT_ALLOWED = "A {status} test cannot be {verb}."
+TRANSITION_NOT_ALLOWED = "{a_status} test cannot be {verb}."
 START_BLOCKED = "The test cannot {verb} yet. It still needs {missing}."
 CONCLUDE_BLOCKED = "The test cannot be concluded yet. It still needs {missing}."
 
@@ -83,7 +83,7 @@ def variant_blockers(experiment: Experiment) -> list[str]:
         missing.append("at least one treatment variant")
     total = sum((v.traffic_share for v in variants), Decimal(0))
     if variants and total != 100:
-        missing.append(f"traffic shares that add up to 100% (now {total:g}%)")
+        missing.append(f"traffic shares that add up to 100% (now {total.normalize():f}%)")
     return missing
 
 
@@ -106,11 +106,17 @@ def conclude_blockers(*, decision: str, learning: str) -> list[str]:
     return missing
 
 
+def status_with_article(experiment: Experiment) -> str:
+    """'A draft', 'An analysing', 'An archived': the status as the start of a sentence."""
+    label = experiment.get_status_display().lower()
+    return f"{'An' if label[0] in 'aeiou' else 'A'} {label}"
+
+
 def transition_check(experiment: Experiment, transition: Transition) -> None:
     if experiment.status not in transition.sources:
         raise ValidationError(
             TRANSITION_NOT_ALLOWED.format(
-                status=experiment.get_status_display().lower(), verb=transition.verb
+                a_status=status_with_article(experiment), verb=transition.verb
             )
         )
     if transition.action in ("plan", "start"):
