@@ -21,6 +21,8 @@ from experiments.forms import (
 )
 from experiments.models import Channel, Decision, Experiment, ExperimentMetric, Idea, Variant
 from experiments.services.experiments import (
+    FROZEN_STATUSES,
+    VARIANTS_LOCKED_STATUSES,
     experiment_create,
     experiment_create_from_idea,
     experiment_metric_attach,
@@ -166,6 +168,8 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "experiment": experiment,
         "can_edit": can_edit,
         "can_conclude": access.can_conclude_experiment(request.user, experiment),
+        "variants_open": can_edit and experiment.status not in VARIANTS_LOCKED_STATUSES,
+        "documentation_open": can_edit and experiment.status not in FROZEN_STATUSES,
         "transitions": available_transitions(experiment) if can_edit else [],
         "blockers": start_blockers(experiment) if experiment.status in ("draft", "planned") else [],
         "lifecycle": [(label, i < current, i == current) for i, (_, label) in enumerate(LIFECYCLE)],
