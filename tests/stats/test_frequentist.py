@@ -89,7 +89,8 @@ def test_welch_matches_scipy_on_the_same_users(alternative):
 
 
 def test_welch_matches_scipy_from_stats():
-    # revenue per user summarised: control n 4000, mean 12.1, sd 30; treatment n 4100, mean 13.0, sd 33
+    # revenue per user summarised: control n 4000, mean 12.1, sd 30;
+    # treatment n 4100, mean 13.0, sd 33
     control = MeanStats(4000, 4000 * 12.1, 3999 * 30**2 + 4000 * 12.1**2)
     treatment = MeanStats(4100, 4100 * 13.0, 4099 * 33**2 + 4100 * 13.0**2)
     ours = z_test(control, treatment)
