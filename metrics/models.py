@@ -88,3 +88,172 @@ class Metric(models.Model):
     @property
     def lower_is_better(self) -> bool:
         return self.good_direction == Direction.DECREASE
+
+
+# --- Outcome data: sufficient statistics and the loads that write them ---------------------
+
+
+class OutcomeSource(models.TextChoices):
+    FILE = "file", "Per-user file"
+    COUNTS = "counts", "Pre-aggregated counts"
+    SQL = "sql", "SQL data source"
+    PUSH = "push", "Tracking pipeline push"
+
+
+class OutcomeCohort(models.Model):
+    """Totals of one metric for one variant's users first exposed on one day, from one source.
+
+    Never raw events: analysis cost grows with variants x metrics x days, not with users. For a
+    binomial metric ``sum`` is the conversions; for a ratio metric ``sum``/``sum_squares`` hold
+    the numerator and ``den_*`` the denominator; ``pre_*`` hold the CUPED covariate.
+    ``exposure_date`` is empty for counts a tool exported without days.
+    """
+
+    experiment = models.ForeignKey(
+        "experiments.Experiment", on_delete=models.CASCADE, related_name="outcome_cohorts"
+    )
+    variant = models.ForeignKey(
+        "experiments.Variant", on_delete=models.CASCADE, related_name="outcome_cohorts"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="outcome_cohorts")
+    exposure_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=16, choices=OutcomeSource.choices)
+    load = models.ForeignKey(
+        "metrics.DataLoad",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cohorts",
+        help_text="The load that wrote these totals.",
+    )
+    n = models.BigIntegerField()
+    sum = models.FloatField(default=0)
+    sum_squares = models.FloatField(default=0)
+    den_sum = models.FloatField(null=True, blank=True)
+    den_sum_squares = models.FloatField(null=True, blank=True)
+    num_den_sum_products = models.FloatField(null=True, blank=True)
+    pre_sum = models.FloatField(null=True, blank=True)
+    pre_sum_squares = models.FloatField(null=True, blank=True)
+    post_pre_sum_products = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["experiment", "metric", "exposure_date", "variant"]
+        constraints = [
+            # A reload replaces, never doubles: one row per key (dated and undated apart,
+            # since NULL dates never collide in a plain unique index).
+            models.UniqueConstraint(
+                fields=["experiment", "variant", "metric", "exposure_date", "source"],
+                condition=Q(exposure_date__isnull=False),
+                name="outcome_cohort_unique_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment", "variant", "metric", "source"],
+                condition=Q(exposure_date__isnull=True),
+                name="outcome_cohort_unique_undated",
+            ),
+            models.CheckConstraint(
+                condition=Q(n__gte=0),
+                name="outcome_cohort_n_not_negative",
+                violation_error_message="A cohort cannot have fewer than zero users.",
+            ),
+            models.CheckConstraint(
+                condition=Q(sum_squares__gte=0)
+                & (Q(den_sum_squares__isnull=True) | Q(den_sum_squares__gte=0))
+                & (Q(pre_sum_squares__isnull=True) | Q(pre_sum_squares__gte=0)),
+                name="outcome_cohort_squares_not_negative",
+                violation_error_message="A sum of squares cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} / {self.variant} / {self.exposure_date or 'all days'}"
+
+
+class DataLoad(models.Model):
+    """One request to bring outcome data in: its input, its progress and its outcome."""
+
+    class Kind(models.TextChoices):
+        FILE = "file", "File upload"
+        COUNTS = "counts", "Pre-aggregated counts"
+        SQL = "sql", "SQL data source"
+        PUSH = "push", "Pipeline push"
+        CLI = "cli", "Command line"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    experiment = models.ForeignKey(
+        "experiments.Experiment", on_delete=models.CASCADE, related_name="data_loads"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    stored_name = models.CharField(
+        max_length=255, blank=True, help_text="Server-generated name under MEDIA_ROOT/uploads/."
+    )
+    original_name = models.CharField(max_length=255, blank=True)
+    content_sha256 = models.CharField(max_length=64, blank=True)
+    mapping = models.JSONField(default=dict, blank=True)
+    payload = models.JSONField(
+        default=list, blank=True, help_text="Typed or pushed counts, for kinds without a file."
+    )
+    rows_read = models.BigIntegerField(default=0)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    phase = models.CharField(max_length=32, blank=True)
+    errors = models.JSONField(
+        default=list, blank=True, help_text="The first problems: [{row, column, message}]."
+    )
+    errors_more = models.PositiveIntegerField(default=0, help_text="Problems beyond those listed.")
+    cohorts_written = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="data_loads",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # Loads of one experiment run one at a time, so two never interleave their writes.
+            models.UniqueConstraint(
+                fields=["experiment"],
+                condition=Q(status="running"),
+                name="data_load_one_running_per_experiment",
+            ),
+            models.CheckConstraint(
+                condition=Q(progress_percent__lte=100),
+                name="data_load_progress_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk} ({self.status})"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class UploadMapping(models.Model):
+    """The column mapping last used for an experiment's files, offered again next time."""
+
+    experiment = models.OneToOneField(
+        "experiments.Experiment", on_delete=models.CASCADE, related_name="upload_mapping"
+    )
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Column mapping of {self.experiment}"
