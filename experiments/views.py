@@ -207,11 +207,21 @@ def experiment_edit(request, pk: int | None = None):
     return render(request, "experiments/experiment_form.html", context, status=status)
 
 
+def plan_defaults(experiment: Experiment) -> dict:
+    """Start an empty plan from the primary metric's baseline in the catalogue."""
+    metric = selectors.primary_metric(experiment)
+    if metric is None or experiment.plan_baseline is not None:
+        return {}
+    return {"plan_baseline": metric.baseline_value, "plan_baseline_sd": metric.baseline_sd}
+
+
 @require_http_methods(["GET", "POST"])
 def experiment_plan(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
     access.require(access.can_edit_experiment(request.user, experiment))
-    form = SampleSizePlanForm(request.POST or None, instance=experiment)
+    form = SampleSizePlanForm(
+        request.POST or None, instance=experiment, initial=plan_defaults(experiment)
+    )
     if request.method == "POST" and form.is_valid():
         try:
             experiment_plan_sample_size(
