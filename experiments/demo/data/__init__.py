@@ -1,0 +1,1 @@
+"""Plain data for the demo organisation: teams, people, metrics, sprints, ideas and tests."""

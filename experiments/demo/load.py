@@ -1,0 +1,47 @@
+"""Load the demo organisation: a sequence of named steps, each safe to run again.
+
+Every step finds its rows by natural key (team slug, username, metric name, sprint number,
+idea or test title within a team) and creates only what is missing, so a second run changes
+nothing. Later work adds steps (outcome data, analysis results) to the end of STEPS.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from experiments.demo.context import Demo
+from experiments.demo.load_experiments import experiments_load
+from experiments.demo.load_ideas import ideas_load
+from experiments.demo.load_org import metrics_load, north_stars_set, people_load, teams_load
+from experiments.demo.load_sprints import sprints_load
+
+STEPS: tuple[Callable[[Demo], None], ...] = (
+    teams_load,
+    people_load,
+    metrics_load,
+    north_stars_set,
+    sprints_load,
+    ideas_load,
+    experiments_load,
+)
+SUMMARY_ORDER = ("teams", "people", "metrics", "north stars", "sprints", "ideas", "experiments")
+NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
+
+
+@transaction.atomic
+def load_demo_data(*, today: date | None = None) -> Demo:
+    """Create whatever part of the demo organisation is missing; return what was loaded."""
+    demo = Demo(today=today or timezone.localdate())
+    for step in STEPS:
+        step(demo)
+    return demo
+
+
+def summary_text(demo: Demo) -> str:
+    """'Created 3 teams, 14 people, …' or a sentence saying nothing was needed."""
+    if not demo.created:
+        return NOTHING_CREATED
+    parts = [f"{demo.created[kind]} {kind}" for kind in SUMMARY_ORDER if demo.created[kind]]
+    return f"Loaded the demo organisation. Created {', '.join(parts)}."

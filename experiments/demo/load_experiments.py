@@ -1,0 +1,157 @@
+"""Step that loads the tests: documented, planned and moved through the checked lifecycle.
+
+Every write goes through the experiment services, so the same checks apply as in the browser
+and each test's history shows how it was written, planned, run and decided.
+"""
+
+from datetime import timedelta
+
+from accounts.models import Team
+from experiments.demo.context import Demo
+from experiments.demo.data.experiments_app import APP_EXPERIMENTS
+from experiments.demo.data.experiments_crm import CRM_EXPERIMENTS
+from experiments.demo.data.experiments_web import WEB_EXPERIMENTS
+from experiments.demo.plans import Plan, plan_for
+from experiments.demo.timeline import (
+    Timeline,
+    documentation_backdate,
+    experiment_backdate,
+    lifecycle_path,
+    timeline_for,
+)
+from experiments.models import Experiment, MetricRole, Variant
+from experiments.services.experiments import (
+    experiment_create,
+    experiment_create_from_idea,
+    experiment_metric_attach,
+    experiment_update,
+    variant_save,
+)
+from experiments.services.history import recorded_edit
+from experiments.services.lifecycle import experiment_conclude, experiment_transition
+from sprints.models import Sprint
+
+EXPERIMENTS = {
+    "Web Growth": WEB_EXPERIMENTS,
+    "CRM & Loyalty": CRM_EXPERIMENTS,
+    "App Growth": APP_EXPERIMENTS,
+}
+
+
+def experiments_load(demo: Demo) -> None:
+    for team_name, specs in EXPERIMENTS.items():
+        team = demo.teams[team_name]
+        for spec in specs:
+            if not Experiment.objects.filter(team=team, title=spec["title"]).exists():
+                experiment_add(demo, team, spec)
+                demo.count("experiments")
+
+
+def experiment_add(demo: Demo, team: Team, spec: dict) -> Experiment:
+    owner = demo.users[spec["owner"]]
+    sprint = demo.sprints[(team.name, spec["sprint"])] if "sprint" in spec else None
+    plan = plan_for(demo, spec)
+    timeline = timeline_for(demo, spec, sprint, plan)
+    experiment = experiment_begin(demo, team, spec, documentation(spec, sprint, plan))
+    variants_write(experiment, spec, owner)
+    metrics_attach(demo, experiment, spec, owner)
+    plan_record(experiment, plan, owner)
+    sprint_record(experiment, sprint, owner)
+    documentation_backdate(experiment, timeline)
+    experiment = lifecycle_run(demo, experiment, spec, timeline)
+    experiment_backdate(experiment, timeline)
+    return experiment
+
+
+def documentation(spec: dict, sprint: Sprint | None, plan: Plan | None) -> dict:
+    """The editable documentation fields: hypothesis, and plan inputs once traffic is known."""
+    data = {
+        "title": spec["title"],
+        "channel": spec["channel"],
+        "audience": spec["audience"],
+        "description": spec.get("description", ""),
+        "hypothesis_insight": spec["insight"],
+        "hypothesis_change": spec["change"],
+        "hypothesis_effect": spec.get("effect", ""),
+        "mde_relative": spec.get("mde"),
+    }
+    if plan is not None:
+        data |= {
+            "plan_baseline": plan.baseline,
+            "plan_baseline_sd": plan.sd,
+            "plan_daily_traffic": plan.daily_traffic,
+            "planned_duration_days": plan.duration,
+        }
+    if plan is not None and sprint is not None:
+        start = sprint.starts_on + timedelta(days=spec["start_day"])
+        data |= {"planned_start": start, "planned_end": start + timedelta(days=plan.duration)}
+    return data
+
+
+def experiment_begin(demo: Demo, team: Team, spec: dict, data: dict) -> Experiment:
+    """Create the draft, from its idea when it has one, then write the full documentation."""
+    owner = demo.users[spec["owner"]]
+    if "idea" not in spec:
+        return experiment_create(team=team, user=owner, data=data, tags=spec["tags"])
+    idea = demo.ideas[(team.name, spec["idea"])]
+    experiment = experiment_create_from_idea(idea=idea, user=owner)
+    return experiment_update(experiment=experiment, user=owner, data=data, tags=spec["tags"])
+
+
+def variants_write(experiment: Experiment, spec: dict, user) -> None:
+    """Turn the default A/B pair into the spec's variants; the first one is the control."""
+    existing = list(experiment.variants.order_by("-is_control", "name"))
+    for index, (name, description, share) in enumerate(spec.get("variants", [])):
+        variant = existing[index] if index < len(existing) else Variant(experiment=experiment)
+        variant.name, variant.description = name, description
+        variant.traffic_share, variant.is_control = share, index == 0
+        variant_save(variant=variant, user=user)
+
+
+def metrics_attach(demo: Demo, experiment: Experiment, spec: dict, user) -> None:
+    roles = spec.get("metrics", {})
+    links = [(roles["primary"], MetricRole.PRIMARY)] if "primary" in roles else []
+    links += [(name, MetricRole.SECONDARY) for name in roles.get("secondary", [])]
+    links += [(name, MetricRole.GUARDRAIL) for name in roles.get("guardrail", [])]
+    for name, role in links:
+        experiment_metric_attach(
+            experiment=experiment, metric=demo.metrics[name], role=role, user=user
+        )
+
+
+def plan_record(experiment: Experiment, plan: Plan | None, user) -> None:
+    # experiment_update does not accept the computed plan fields; record them in the history.
+    if plan is None:
+        return
+    experiment.refresh_from_db()
+    with recorded_edit(obj=experiment, user=user, summary="Planned the sample size"):
+        experiment.plan_sample_size_per_variant = plan.per_variant
+        experiment.plan_days = plan.days
+        experiment.save(update_fields=["plan_sample_size_per_variant", "plan_days"])
+
+
+def sprint_record(experiment: Experiment, sprint: Sprint | None, user) -> None:
+    # No sprint service exists yet to pull a test into a sprint; record it in the history.
+    if sprint is None:
+        return
+    with recorded_edit(obj=experiment, user=user, summary=f"Pulled into sprint {sprint.number}"):
+        experiment.sprint = sprint
+        experiment.save(update_fields=["sprint"])
+
+
+def lifecycle_run(demo: Demo, experiment: Experiment, spec: dict, timeline: Timeline):
+    """Run each checked transition, then date its history entry to when it happened."""
+    for action in lifecycle_path(spec):
+        last_entry = experiment.history.order_by("-id").values_list("id", flat=True).first()
+        experiment = lifecycle_step(demo, experiment, spec, action)
+        new_entries = experiment.history.filter(id__gt=last_entry or 0)
+        new_entries.update(created_at=timeline.stamps[action])
+    return experiment
+
+
+def lifecycle_step(demo: Demo, experiment: Experiment, spec: dict, action: str) -> Experiment:
+    lead = demo.leads[experiment.team.name]  # concluding and archiving are the lead's call
+    if action == "conclude":
+        return experiment_conclude(experiment=experiment, user=lead, **spec["conclusion"])
+    user = lead if action == "archive" else demo.users[spec["owner"]]
+    return experiment_transition(experiment=experiment, user=user, action=action)
