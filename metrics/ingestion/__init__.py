@@ -1,0 +1,1 @@
+"""Outcome data in: parse (pure, polars) → load (one atomic ORM write) → services (Celery)."""

@@ -1,0 +1,170 @@
+"""Pre-aggregated counts → sufficient statistics: exports of ad, e-mail and analytics tools,
+counts typed in for an offline test, and daily aggregates pushed by a tracking pipeline.
+
+Pure: no Django import. Input is a list of rows (dicts of text or numbers), each checked cell by
+cell; any problem rejects them all.
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+from metrics.ingestion.filetype import FileKind, detect_kind, gunzip_to
+from metrics.ingestion.parse import UNKNOWN_VARIANT, CohortTotals
+from metrics.ingestion.problems import Problem, RejectedData, reject
+
+COUNTS_MAX_ROWS = 100_000  # counts are per variant and day: more rows means per-user data
+
+# The totals each metric kind needs, beyond `users`; optional ones may be left out together.
+REQUIRED = {
+    "binomial": ("conversions",),
+    "mean": ("sum", "sum_squares"),
+    "ratio": ("sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products"),
+}
+OPTIONAL = {"mean": ("pre_sum", "pre_sum_squares", "post_pre_sum_products")}
+WHOLE_NUMBERS = {"users", "conversions"}
+
+NOT_A_WHOLE_NUMBER = "'{value}' is not a whole number of at least 0"
+NOT_A_NUMBER = "'{value}' is not a number"
+NOT_A_DATE = "'{value}' is not a date (YYYY-MM-DD)"
+EMPTY_CELL = "is empty"
+MORE_CONVERSIONS_THAN_USERS = "{conversions:,} conversions is more than the {users:,} users"
+IMPOSSIBLE_SQUARES = "is smaller than sum²/users: no set of values has these totals"
+REPEATED_KEY = "variant '{variant}' on {day} for this metric already appeared in row {first:,}"
+UNKNOWN_METRIC = "unknown metric '{metric}'; this experiment's metrics are {known}"
+MISSING_COUNT_COLUMN = "the column `{column}` is missing; counts need {needed}"
+TOO_MANY_ROWS = "more than {limit:,} rows of counts: upload per-user data instead"
+
+
+def reduce_counts(
+    rows: Iterable[dict],
+    *,
+    metrics: dict[str, str],
+    known_variants: Iterable[str],
+    first_row: int = 1,
+) -> list[CohortTotals]:
+    """Check rows {variant, date?, metric, users, …totals}; `metrics` maps key → kind."""
+    known = list(known_variants)
+    problems: list[Problem] = []
+    totals: list[CohortTotals] = []
+    seen: dict[tuple, int] = {}
+    for number, row in enumerate(rows, start=first_row):
+        found = check_row(row, number, metrics=metrics, known=known)
+        if isinstance(found, list):
+            problems += found
+            continue
+        key = (found.variant, found.exposure_date, found.metric)
+        if key in seen:
+            day = found.exposure_date or "all days"
+            message = REPEATED_KEY.format(variant=found.variant, day=day, first=seen[key])
+            problems.append(Problem(message, number, "variant"))
+            continue
+        seen[key] = number
+        totals.append(found)
+    if problems:
+        raise RejectedData(problems)
+    return totals
+
+
+def check_row(row: dict, number: int, *, metrics, known) -> CohortTotals | list[Problem]:
+    problems = []
+    metric = str(row.get("metric") or "").strip()
+    if metric not in metrics:
+        shown = ", ".join(f"'{key}'" for key in metrics)
+        return [Problem(UNKNOWN_METRIC.format(metric=metric, known=shown), number, "metric")]
+    kind = metrics[metric]
+    variant = str(row.get("variant") or "").strip()
+    if variant not in known:
+        shown = ", ".join(f"'{name}'" for name in known)
+        message = UNKNOWN_VARIANT.format(name=variant, rows=1, first=number, known=shown)
+        problems.append(Problem(message, number, "variant"))
+    day = parse_day(row.get("date"), number, problems)
+    fields = ("users", *REQUIRED[kind])
+    optional = [f for f in OPTIONAL.get(kind, ()) if str(row.get(f) or "").strip()]
+    if optional:
+        fields += OPTIONAL[kind]
+    values = {name: parse_number(row.get(name), name, number, problems) for name in fields}
+    if problems:
+        return problems
+    return totals_of(values, kind=kind, variant=variant, day=day, metric=metric, number=number)
+
+
+def totals_of(values: dict, *, kind, variant, day, metric, number) -> CohortTotals | list[Problem]:
+    users = values.pop("users")
+    if kind == "binomial":
+        conversions = values.pop("conversions")
+        if conversions > users:
+            message = MORE_CONVERSIONS_THAN_USERS.format(conversions=conversions, users=users)
+            return [Problem(message, number, "conversions")]
+        values = {"sum": conversions, "sum_squares": conversions}  # x² = x for 0/1 values
+    for total, squares in (("sum", "sum_squares"), ("den_sum", "den_sum_squares"),
+                           ("pre_sum", "pre_sum_squares")):  # fmt: skip
+        if (
+            squares in values
+            and users
+            and values[squares] < values[total] ** 2 / users * (1 - 1e-9)
+        ):
+            return [Problem(IMPOSSIBLE_SQUARES, number, squares)]
+    return CohortTotals(variant=variant, exposure_date=day, metric=metric, n=users, **values)
+
+
+def parse_day(value, number: int, problems: list[Problem]) -> date | None:
+    text = "" if value is None else str(value).strip()
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text).date()
+    except ValueError:
+        problems.append(Problem(NOT_A_DATE.format(value=text), number, "date"))
+        return None
+
+
+def parse_number(value, name: str, number: int, problems: list[Problem]):
+    text = "" if value is None else str(value).strip()
+    if not text:
+        problems.append(Problem(EMPTY_CELL, number, name))
+        return None
+    try:
+        parsed = float(text)
+    except ValueError:
+        parsed = math.nan
+    if name in WHOLE_NUMBERS:
+        if not (math.isfinite(parsed) and parsed >= 0 and parsed.is_integer()):
+            problems.append(Problem(NOT_A_WHOLE_NUMBER.format(value=text), number, name))
+            return None
+        return int(parsed)
+    if not math.isfinite(parsed):
+        problems.append(Problem(NOT_A_NUMBER.format(value=text), number, name))
+        return None
+    return parsed
+
+
+def reduce_counts_file(
+    path: Path, *, metric: str, kind: str, known_variants: Iterable[str], work_dir: Path
+) -> list[CohortTotals]:
+    """A CSV (or gzipped CSV) of counts: variant, optional date, users and the kind's totals."""
+    file_kind = detect_kind(path)
+    if file_kind is FileKind.GZIP_CSV:
+        path = gunzip_to(path, work_dir / "counts.csv")
+    elif file_kind is not FileKind.CSV:
+        raise reject(f"Counts are read from CSV files; this is a {file_kind} file.")
+    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+        reader = csv.DictReader(handle)
+        needed = ("variant", "users", *REQUIRED[kind])
+        missing = [name for name in needed if name not in (reader.fieldnames or [])]
+        if missing:
+            text = ", ".join(f"`{name}`" for name in needed)
+            raise RejectedData([Problem(MISSING_COUNT_COLUMN.format(column=m, needed=text))
+                                for m in missing])  # fmt: skip
+        rows = []
+        for row in reader:
+            if len(rows) == COUNTS_MAX_ROWS:
+                raise reject(TOO_MANY_ROWS.format(limit=COUNTS_MAX_ROWS))
+            rows.append({**row, "metric": metric})
+    if not rows:
+        raise reject("The file has a header but no rows.")
+    return reduce_counts(rows, metrics={metric: kind}, known_variants=known_variants, first_row=2)

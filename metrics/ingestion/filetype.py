@@ -1,0 +1,130 @@
+"""What a file really is, read from its first bytes, never from its name; XLSX bomb checks.
+
+Pure: no Django import.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import zipfile
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+
+from metrics.ingestion.problems import reject
+
+XLSX_MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # Excel's 1,048,576-row limit fits well below this
+XLSX_MAX_ENTRIES = 1_000  # a workbook has a few dozen parts; thousands means a crafted file
+GZIP_MAX_UNPACKED_BYTES = 5 * 1024 * 1024 * 1024
+SNIFF_BYTES = 8192
+
+EMPTY_FILE = "The file is empty."
+NOT_A_TABLE = (
+    "This file is not a CSV, gzipped CSV, Parquet or XLSX file (its content looks like {what}), "
+    "whatever its name says."
+)
+XLSX_TOO_LARGE = (
+    "The workbook unpacks to {size:,} bytes, over the limit of {limit:,}; export it as CSV instead."
+)
+XLSX_TOO_MANY_PARTS = "The workbook holds {count:,} parts, over the limit of {limit:,}."
+GZIP_TOO_LARGE = "The gzipped file unpacks to more than {limit:,} bytes."
+NOT_A_WORKBOOK = "The file is a zip archive but not an Excel workbook (.xlsx)."
+
+KNOWN_SIGNATURES = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file",
+    b"MZ": "a Windows program",
+    b"\x7fELF": "a program",
+}
+
+
+class FileKind(StrEnum):
+    CSV = "csv"
+    GZIP_CSV = "csv.gz"
+    PARQUET = "parquet"
+    XLSX = "xlsx"
+
+
+def detect_kind(path: Path) -> FileKind:
+    """Return the file's kind from its content; raise RejectedData for anything else."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    if not head:
+        raise reject(EMPTY_FILE)
+    if head.startswith(b"\x1f\x8b"):
+        return FileKind.GZIP_CSV
+    if head.startswith(b"PAR1"):
+        return FileKind.PARQUET
+    if head.startswith(b"PK\x03\x04"):
+        return FileKind.XLSX
+    if looks_like_text(head):
+        return FileKind.CSV
+    what = next((name for sig, name in KNOWN_SIGNATURES.items() if head.startswith(sig)), None)
+    raise reject(NOT_A_TABLE.format(what=what or "binary data"))
+
+
+def looks_like_text(head: bytes) -> bool:
+    if b"\x00" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # The sniffed block may end inside a multi-byte character.
+        return error.start >= len(head) - 3
+    return True
+
+
+def gunzip_to(path: Path, target: Path, limit: int = GZIP_MAX_UNPACKED_BYTES) -> Path:
+    """Unpack in 1 MiB blocks to `target`, stopping at `limit`: never the whole file in memory."""
+    written = 0
+    with gzip.open(path, "rb") as source, open(target, "wb") as sink:
+        while block := source.read(1024 * 1024):
+            written += len(block)
+            if written > limit:
+                raise reject(GZIP_TOO_LARGE.format(limit=limit))
+            sink.write(block)
+    if written == 0:
+        raise reject(EMPTY_FILE)
+    return target
+
+
+def check_workbook(path: Path) -> None:
+    """Refuse a zip bomb from the archive's directory alone, before anything is unpacked."""
+    with zipfile.ZipFile(path) as archive:
+        entries = archive.infolist()
+        if len(entries) > XLSX_MAX_ENTRIES:
+            raise reject(XLSX_TOO_MANY_PARTS.format(count=len(entries), limit=XLSX_MAX_ENTRIES))
+        unpacked = sum(entry.file_size for entry in entries)
+        if unpacked > XLSX_MAX_UNPACKED_BYTES:
+            raise reject(XLSX_TOO_LARGE.format(size=unpacked, limit=XLSX_MAX_UNPACKED_BYTES))
+        if "[Content_Types].xml" not in archive.namelist():
+            raise reject(NOT_A_WORKBOOK)
+
+
+def workbook_to_csv(path: Path, target: Path) -> Path:
+    """Write the first sheet as CSV, row by row (openpyxl read-only mode streams the XML)."""
+    from openpyxl import load_workbook
+
+    check_workbook(path)
+    book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheet = book.worksheets[0]
+        with open(target, "w", newline="", encoding="utf-8") as sink:
+            writer = csv.writer(sink)
+            for row in sheet.iter_rows(values_only=True):
+                writer.writerow(["" if cell is None else cell_text(cell) for cell in row])
+    finally:
+        book.close()
+    return target
+
+
+def cell_text(cell) -> str:
+    if isinstance(cell, datetime):  # Excel stores days as datetimes: keep the day
+        return cell.date().isoformat()
+    if isinstance(cell, date):
+        return cell.isoformat()
+    return str(cell)

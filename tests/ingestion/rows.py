@@ -1,0 +1,56 @@
+"""Plain per-user rows for ingestion tests, and their statistics computed independently."""
+
+import csv
+import io
+import random
+from collections import defaultdict
+from datetime import date, timedelta
+
+import numpy as np
+
+HEADER = ["user_id", "group", "day", "converted", "revenue", "orders", "pre_revenue"]
+
+
+def user_rows(count: int = 400, seed: int = 7) -> list[list]:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(count):
+        converted = int(rng.random() < 0.3)
+        orders = rng.randint(1, 4)
+        rows.append([
+            f"u{i}", rng.choice(["A", "B"]), (date(2024, 3, 1) + timedelta(days=i % 3)).isoformat(),
+            converted, round(rng.uniform(0, 80), 2) * converted, orders,
+            round(rng.uniform(0, 60), 2),
+        ])  # fmt: skip
+    return rows
+
+
+def csv_bytes(rows, header=HEADER) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def expected_totals(rows) -> dict:
+    """{(variant, day): {...}} with numpy over the same rows, independent of polars."""
+    groups = defaultdict(list)
+    for row in rows:
+        groups[(row[1], date.fromisoformat(row[2]))].append(row)
+    result = {}
+    for key, members in groups.items():
+        conv, rev, orders, pre = (np.array([float(r[i]) for r in members]) for i in (3, 4, 5, 6))
+        result[key] = {
+            "n": len(members),
+            "conv_sum": conv.sum(),
+            "rev_sum": rev.sum(),
+            "rev_sum_squares": np.dot(rev, rev),
+            "pre_sum": pre.sum(),
+            "pre_sum_squares": np.dot(pre, pre),
+            "post_pre": np.dot(rev, pre),
+            "orders_sum": orders.sum(),
+            "orders_sum_squares": np.dot(orders, orders),
+            "rev_orders": np.dot(rev, orders),
+        }
+    return result
