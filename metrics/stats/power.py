@@ -13,10 +13,9 @@ when asked; z_α is one- or two-sided as the test will be.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
-
-from scipy.optimize import brentq
 
 from metrics.stats import reference
 from metrics.stats.errors import StatsInputError
@@ -138,7 +137,16 @@ def minimum_detectable_effect(design: Design, n_control: float) -> float:
     ceiling = (1 - 1e-9) / design.baseline - 1
     if _binomial_control_n(design, ceiling) > n_control:
         return math.inf
-    return brentq(lambda mde: _binomial_control_n(design, mde) - n_control, 1e-9, ceiling)
+    return _bisect(lambda mde: _binomial_control_n(design, mde) > n_control, 1e-9, ceiling)
+
+
+def _bisect(too_small: Callable[[float], bool], low: float, high: float) -> float:
+    """The boundary where ``too_small`` turns False, to 1e-12 relative."""
+    # Plain bisection: scipy.optimize alone takes seconds to import on a busy worker.
+    while high - low > 1e-12 * high:
+        middle = (low + high) / 2
+        low, high = (middle, high) if too_small(middle) else (low, middle)
+    return (low + high) / 2
 
 
 def expected_duration_days(total_units: float, daily_traffic: float) -> int:
