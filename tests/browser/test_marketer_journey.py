@@ -174,6 +174,9 @@ def test_marketer_takes_an_idea_to_a_running_test(
     screenshot(page, "running-with-history")
 
 
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+FITS_THE_SCREEN = "document.documentElement.scrollWidth <= window.innerWidth"
 NO_EDIT_CONTROLS = {
     "experiment": [
         "Edit documentation", "Start test", "Plan", "Archive", "Add variant", "Edit", "Remove",
@@ -236,6 +239,13 @@ def test_viewer_reads_everything_and_sees_no_edit_controls(
     expect(page.get_by_role("link", name=experiment.title)).to_be_visible()
     expect_no_controls(page, NO_EDIT_CONTROLS["metric"])
     screenshot(page, "metric")
+
+    page.set_viewport_size(PHONE)
+    page.goto(experiment.get_absolute_url())
+    expect(page.get_by_test_id("hypothesis")).to_be_visible()
+    assert page.evaluate(FITS_THE_SCREEN), "the experiment page scrolls sideways on a phone"
+    screenshot(page, "experiment-on-a-phone")
+    page.set_viewport_size(DESKTOP)
 
     page.goto("/experiments/")
     expect(page.get_by_role("link", name=experiment.title)).to_be_visible()
