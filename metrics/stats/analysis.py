@@ -170,7 +170,9 @@ def compare_all(inp: AnalysisInput) -> list[Comparison]:
     return [compare(inp, i) for i in range(len(inp.variants)) if i != inp.control_index]
 
 
-def finish(inp: AnalysisInput, comparisons: list[Comparison], adjusted: list[float]):
+def finish(
+    inp: AnalysisInput, comparisons: list[Comparison], adjusted: list[float]
+) -> AnalysisResult:
     """Attach adjusted p-values, run the health checks, then word each verdict."""
     srm = srm_test([variant.stats.n for variant in inp.variants], inp.split)
     corrected = [
@@ -189,7 +191,7 @@ def analyse_input(inp: AnalysisInput) -> AnalysisResult:
     return finish(inp, comparisons, adjust_p_values(raw, inp.settings.correction))
 
 
-def analyse_inputs(inputs: Sequence[AnalysisInput], correction: Correction) -> list:
+def analyse_inputs(inputs: Sequence[AnalysisInput], correction: Correction) -> list[AnalysisResult]:
     """Several metrics of one experiment, corrected across all treatments × metrics."""
     per_input = [compare_all(inp) for inp in inputs]
     raw = [c.absolute.p_value for comparisons in per_input for c in comparisons]

@@ -123,10 +123,11 @@ def parse_split(payload: Mapping, size: int) -> tuple[float, ...] | None:
         return None
     if not isinstance(raw, list) or len(raw) != size:
         raise StatsInputError("expected_split", f"must be a list of {size} weights")
-    weights = [fields.number({"w": w}, "w") if w is not None else None for w in raw]
-    if any(w is None or not w > 0 for w in weights):
-        raise StatsInputError("expected_split", "every weight must be a positive number")
-    return tuple(float(w) for w in weights)
+    weights = {f"expected_split[{i}]": w for i, w in enumerate(raw)}
+    for field in weights:
+        if fields.number(weights, field) <= 0:
+            raise StatsInputError(field, "must be positive")
+    return tuple(float(w) for w in raw)
 
 
 def parse_prior(payload: Mapping) -> NormalPrior | None:

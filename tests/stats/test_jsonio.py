@@ -108,7 +108,8 @@ def test_analyse_many_corrects_across_metrics():
         (lambda p: p.update(direction="up"), "direction"),
         (lambda p: p.update(correction="bonferroni"), "correction"),
         (lambda p: p.update(expected_split=[1, 1, 1]), "expected_split"),
-        (lambda p: p.update(expected_split=[1, -1]), "expected_split"),
+        (lambda p: p.update(expected_split=[1, -1]), "expected_split[1]"),
+        (lambda p: p.update(expected_split=[None, 1]), "expected_split[0]"),
         (lambda p: p.update(sequential_tuning_parameter=0), "sequential_tuning_parameter"),
         (lambda p: p.update(bayes_prior={"mean": 0, "sd": 0}), "bayes_prior.sd"),
         (lambda p: p.update(mde_relative=0), "mde_relative"),
@@ -136,6 +137,20 @@ def test_inconsistent_sum_squares_and_zero_control_mean_name_the_variant():
     with pytest.raises(StatsInputError, match="relative lift") as caught:
         analyse(payload)
     assert caught.value.field == "variants[0].sum"
+
+
+def test_no_variation_anywhere_is_refused():
+    # every user in both arms spent exactly 5
+    payload = {
+        "metric_type": "mean",
+        "variants": [
+            {"name": "control", "n": 100, "sum": 500, "sum_squares": 2500},
+            {"name": "treatment", "n": 100, "sum": 500, "sum_squares": 2500},
+        ],
+    }
+    with pytest.raises(StatsInputError, match="the variance is 0") as caught:
+        analyse(payload)
+    assert caught.value.field == "variants"
 
 
 def test_covariate_in_one_variant_only_is_refused():
