@@ -7,7 +7,7 @@ skipped, so one broken check never hides what the others found.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -127,7 +127,9 @@ HEALTH_CHECKS: tuple[Callable[[HealthContext], Finding | None], ...] = (
 )
 
 
-def findings_for(ctx: HealthContext, checks=HEALTH_CHECKS) -> list[Finding]:
+def findings_for(
+    ctx: HealthContext, checks: Sequence[Callable[[HealthContext], Finding | None]] = HEALTH_CHECKS
+) -> list[Finding]:
     """Findings of every check, in registry order; a check that raises is logged and skipped."""
     findings = []
     for check in checks:
