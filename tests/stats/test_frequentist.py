@@ -50,13 +50,13 @@ def test_two_proportion_ci_matches_statsmodels_wald():
 
 
 def test_welch_wikipedia_example_1():
-    # Wikipedia, "Welch's t-test", Examples, example 1: t = −2.46, ν ≈ 24.99, p = 0.021
+    # Wikipedia, "Welch's t-test", Examples, example 1: t = −2.46, p = 0.021 (df from scipy)
     a1 = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4]
     a2 = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4]
     difference = absolute_difference(mean_of(a2), mean_of(a1))
     result = fixed_horizon_test(difference, 0.05, "two-sided")
     assert round(difference.value / difference.std_error, 2) == -2.46
-    assert round(difference.df, 2) == 24.99
+    assert difference.df == pytest.approx(scipy.stats.ttest_ind(a2, a1, equal_var=False).df)
     assert round(result.p_value, 3) == 0.021
 
 
