@@ -46,7 +46,7 @@ def test_marketer_takes_an_idea_to_a_running_test(
     metric_make(name="Order conversion", baseline_value=0.05)
 
     sign_in(page, people.owner)
-    expect(page.get_by_role("link", name="owner")).to_be_visible()
+    expect(page.get_by_role("link", name="owner", exact=True)).to_be_visible()
     screenshot(page, "signed-in")
 
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Backlog").click()
