@@ -41,6 +41,7 @@ class TeamChoiceMixin:
             queryset=Team.objects.filter(pk__in=[team.pk for team in teams]),
             empty_label=None,
         )
+        self.order_fields(["team", *self.fields])
 
 
 def score_field(label: str, help_text: str) -> forms.IntegerField:

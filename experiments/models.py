@@ -140,8 +140,8 @@ class Experiment(models.Model):
     description = models.TextField(blank=True, help_text="Markdown.")
 
     hypothesis_insight = models.TextField("Because we saw …", blank=True)
-    hypothesis_change = models.TextField("we believe that …", blank=True)
-    hypothesis_effect = models.CharField("will …", max_length=200, blank=True)
+    hypothesis_change = models.TextField("We believe that …", blank=True)
+    hypothesis_effect = models.CharField("Expected effect (will …)", max_length=200, blank=True)
     mde_relative = models.FloatField(
         "Minimum detectable effect (%)",
         null=True,
@@ -162,8 +162,10 @@ class Experiment(models.Model):
     )
     plan_alpha = models.FloatField("Significance level", default=0.05)
     plan_power = models.FloatField("Power", default=0.8)
-    plan_sample_size_per_variant = models.PositiveIntegerField(null=True, blank=True)
-    plan_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    plan_sample_size_per_variant = models.PositiveIntegerField(
+        "Users needed per variant", null=True, blank=True
+    )
+    plan_days = models.PositiveSmallIntegerField("Days needed", null=True, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     started_at = models.DateTimeField(null=True, blank=True)

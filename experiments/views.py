@@ -160,10 +160,23 @@ def experiment_detail(request, pk: int):
     )
 
 
-def detail_context(request, experiment: Experiment, **extra) -> dict:
-    can_edit = access.can_edit_experiment(request.user, experiment)
+def lifecycle_steps(experiment: Experiment) -> list[tuple[str, bool, bool]]:
+    """(label, done, current) per lifecycle step; skipped steps are not shown as done."""
     statuses = [value for value, _ in LIFECYCLE]
     current = statuses.index(experiment.status)
+    skipped = set()
+    if experiment.idea_id is None:
+        skipped.add("idea")
+    if experiment.sprint_id is None:
+        skipped.add(Experiment.Status.PLANNED)
+    return [
+        (label, i < current and value not in skipped, i == current)
+        for i, (value, label) in enumerate(LIFECYCLE)
+    ]
+
+
+def detail_context(request, experiment: Experiment, **extra) -> dict:
+    can_edit = access.can_edit_experiment(request.user, experiment)
     return {
         "experiment": experiment,
         "can_edit": can_edit,
@@ -172,7 +185,7 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "documentation_open": can_edit and experiment.status not in FROZEN_STATUSES,
         "transitions": available_transitions(experiment) if can_edit else [],
         "blockers": start_blockers(experiment) if experiment.status in ("draft", "planned") else [],
-        "lifecycle": [(label, i < current, i == current) for i, (_, label) in enumerate(LIFECYCLE)],
+        "lifecycle": lifecycle_steps(experiment),
         "metric_form": AttachMetricForm(experiment=experiment),
         **extra,
     }

@@ -28,6 +28,10 @@ FROZEN_STATUSES = frozenset({Experiment.Status.CONCLUDED, Experiment.Status.ARCH
 
 VARIANTS_LOCKED = "Variants cannot change once the test has started: users already saw them."
 EXPERIMENT_FROZEN = "{a_status} test is part of the record and can no longer be edited."
+PRIMARY_LOCKED = (
+    "The primary metric is fixed once the test has started: choosing it after seeing "
+    "the data would let chance pick the winner. Add other metrics as secondary or guardrail."
+)
 
 
 def experiment_assign(experiment: Experiment, data: dict) -> None:
@@ -48,6 +52,12 @@ def ensure_not_frozen(experiment: Experiment) -> None:
 def ensure_variants_open(experiment: Experiment) -> None:
     if experiment.status in VARIANTS_LOCKED_STATUSES:
         raise ValidationError(VARIANTS_LOCKED)
+
+
+def ensure_primary_open(experiment: Experiment, *roles: str) -> None:
+    started = experiment.status in VARIANTS_LOCKED_STATUSES
+    if started and MetricRole.PRIMARY in roles:
+        raise ValidationError(PRIMARY_LOCKED)
 
 
 @transaction.atomic
@@ -141,6 +151,8 @@ def experiment_metric_attach(
     """Attach a catalogue metric; a new primary metric demotes the old one to secondary."""
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     ensure_not_frozen(experiment)
+    current = experiment.experiment_metrics.filter(metric=metric).values_list("role", flat=True)
+    ensure_primary_open(experiment, role, *current)
     if role == MetricRole.PRIMARY:
         experiment.experiment_metrics.filter(role=MetricRole.PRIMARY).exclude(metric=metric).update(
             role=MetricRole.SECONDARY
@@ -158,6 +170,7 @@ def experiment_metric_attach(
 def experiment_metric_detach(*, link: ExperimentMetric, user) -> None:
     experiment = Experiment.objects.select_for_update().get(pk=link.experiment_id)
     ensure_not_frozen(experiment)
+    ensure_primary_open(experiment, link.role)
     summary = f"Detached {link.metric} ({link.get_role_display()})"
     link.delete()
     history_record(obj=experiment, user=user, summary=summary)

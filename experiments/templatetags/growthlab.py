@@ -29,6 +29,15 @@ def markdown(text: str) -> str:
     return mark_safe(cleaned)  # sanitised by nh3 just above
 
 
+@register.filter
+def thousands(value) -> str:
+    """31234 -> '31,234'; leaves anything that is not a number as it is."""
+    try:
+        return f"{int(value):,}"
+    except (TypeError, ValueError):
+        return value
+
+
 @register.simple_tag
 def hypothesis(experiment) -> str:
     """The hypothesis sentence with missing parts marked, so a gap is visible at a glance."""
