@@ -26,7 +26,16 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     ideas_load,
     experiments_load,
 )
-SUMMARY_ORDER = ("teams", "people", "metrics", "north stars", "sprints", "ideas", "experiments")
+# Kinds of row in the order the summary names them, each with its singular.
+SUMMARY_KINDS = {
+    "teams": "team",
+    "people": "person",
+    "metrics": "metric",
+    "north stars": "north star",
+    "sprints": "sprint",
+    "ideas": "idea",
+    "experiments": "experiment",
+}
 NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
 
 
@@ -43,5 +52,9 @@ def summary_text(demo: Demo) -> str:
     """'Created 3 teams, 14 people, …' or a sentence saying nothing was needed."""
     if not demo.created:
         return NOTHING_CREATED
-    parts = [f"{demo.created[kind]} {kind}" for kind in SUMMARY_ORDER if demo.created[kind]]
+    parts = [
+        f"{count} {kind if count > 1 else SUMMARY_KINDS[kind]}"
+        for kind in SUMMARY_KINDS
+        if (count := demo.created[kind])
+    ]
     return f"Loaded the demo organisation. Created {', '.join(parts)}."

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from experiments.demo.context import Demo
 from experiments.demo.plans import Plan
-from experiments.models import Experiment, Idea
+from experiments.models import Experiment, HistoryEntry, Idea
 from sprints.models import Sprint
 
 LIFECYCLE_PATHS = {
@@ -66,8 +66,10 @@ def action_days(spec: dict, sprint: Sprint, plan: Plan) -> dict:
 
 def documentation_backdate(experiment: Experiment, timeline: Timeline) -> None:
     """Spread the history written so far (creation, edits, variants, metrics) over minutes."""
-    for index, entry in enumerate(experiment.history.order_by("id")):
-        type(entry).objects.filter(pk=entry.pk).update(created_at=timeline.edit(index))
+    entries = list(experiment.history.order_by("id"))
+    for index, entry in enumerate(entries):
+        entry.created_at = timeline.edit(index)
+    HistoryEntry.objects.bulk_update(entries, ["created_at"])
     if experiment.idea_id:
         turned = Idea.objects.get(pk=experiment.idea_id).history.filter(
             summary__startswith="Turned into"
