@@ -53,3 +53,9 @@ def people(db) -> People:
         outside_lead=person("outside_lead", other, Role.TEAM_LEAD),
         admin=person("admin", other, Role.ADMIN),
     )
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The `people` fixture makes eight users; production-strength hashing costs ~1 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
