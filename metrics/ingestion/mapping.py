@@ -1,0 +1,57 @@
+"""Column mappings: the JSON a person picks on the mapping page ↔ the parser's Mapping."""
+
+from django.core.exceptions import ValidationError
+
+from experiments.models import Experiment
+from metrics.ingestion.parse import Mapping, MetricColumns
+from metrics.models import MetricKind, UploadMapping
+
+MAPPING_INCOMPLETE = "Pick the column for {what}."
+
+
+def experiment_metric_kinds(experiment: Experiment) -> dict[str, str]:
+    """{metric name: kind} for the metrics attached to the experiment."""
+    links = experiment.experiment_metrics.select_related("metric")
+    return {link.metric.name: link.metric.kind for link in links}
+
+
+def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
+    """Build the parser's mapping; raise ValidationError naming the first missing choice.
+
+    data: {"user": col, "variant": col, "date": col,
+           "metrics": {name: {"column": col, "denominator": col, "pre": col}}}
+    A metric left without a column is not loaded.
+    """
+    for what in ("user", "variant", "date"):
+        if not data.get(what):
+            raise ValidationError(MAPPING_INCOMPLETE.format(what=f"the {what}"))
+    metrics = []
+    for name, kind in experiment_metric_kinds(experiment).items():
+        columns = (data.get("metrics") or {}).get(name) or {}
+        if not columns.get("column"):
+            continue
+        if kind == MetricKind.RATIO and not columns.get("denominator"):
+            raise ValidationError(MAPPING_INCOMPLETE.format(what=f"the denominator of {name}"))
+        metrics.append(
+            MetricColumns(
+                key=name,
+                kind=kind,
+                column=columns["column"],
+                denominator=columns.get("denominator") or None,
+                pre=columns.get("pre") or None,
+            )
+        )
+    if not metrics:
+        raise ValidationError(MAPPING_INCOMPLETE.format(what="at least one metric"))
+    return Mapping(data["user"], data["variant"], data["date"], tuple(metrics))
+
+
+def remembered_mapping(experiment: Experiment) -> dict:
+    memory = UploadMapping.objects.filter(experiment=experiment).first()
+    return memory.mapping if memory else {}
+
+
+def mapping_remember(*, experiment: Experiment, mapping: dict, user) -> None:
+    UploadMapping.objects.update_or_create(
+        experiment=experiment, defaults={"mapping": mapping, "updated_by": user}
+    )

@@ -1,0 +1,214 @@
+"""Outcome loads: store the input, enqueue the work after commit, run it with progress.
+
+The web request, the command line and the push endpoint all go through data_load_create();
+the Celery task calls data_load_execute(). A rejected or failed load writes no cohort and
+keeps the previous good statistics.
+"""
+
+import hashlib
+import logging
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+
+from experiments.models import Experiment
+from metrics.ingestion.counts import reduce_counts, reduce_counts_file
+from metrics.ingestion.load import cohorts_replace
+from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
+from metrics.ingestion.parse import reduce_file
+from metrics.ingestion.problems import Problem, RejectedData
+from metrics.models import DataLoad, OutcomeSource
+
+logger = logging.getLogger(__name__)
+
+FILE_TOO_LARGE = "The file is {size:,} bytes, over the limit of {limit:,} bytes."
+LOAD_FAILED = "The load failed on our side; nothing was saved. Try again, or tell an admin."
+UPLOAD_DIR = "uploads"
+SOURCE_OF_KIND = {
+    DataLoad.Kind.FILE: OutcomeSource.FILE,
+    DataLoad.Kind.CLI: OutcomeSource.FILE,
+    DataLoad.Kind.COUNTS: OutcomeSource.COUNTS,
+    DataLoad.Kind.PUSH: OutcomeSource.PUSH,
+    DataLoad.Kind.SQL: OutcomeSource.SQL,
+}
+
+
+class LoadBusy(Exception):
+    """Another load of the same experiment is running; try again shortly."""
+
+
+def upload_path(stored_name: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / stored_name
+
+
+def upload_store(*, chunks, limit: int | None = None) -> tuple[str, str]:
+    """Write the chunks under a server-generated name; return (stored name, sha256)."""
+    limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
+    stored_name = f"{uuid.uuid4().hex}.upload"
+    path = upload_path(stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest, size = hashlib.sha256(), 0
+    with open(path, "wb") as sink:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > limit:
+                sink.close()
+                path.unlink()
+                raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
+            digest.update(chunk)
+            sink.write(chunk)
+    return stored_name, digest.hexdigest()
+
+
+@transaction.atomic
+def data_load_create(
+    *,
+    experiment: Experiment,
+    user,
+    kind: str,
+    stored_name: str = "",
+    original_name: str = "",
+    content_sha256: str = "",
+    mapping: dict | None = None,
+    payload: list | None = None,
+) -> DataLoad:
+    """Record a load and enqueue it after commit; the same request while one waits collapses.
+
+    A file load needs `mapping`, checked here so a bad choice fails in the form, not the worker.
+    """
+    if kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
+        mapping_from_json(experiment, mapping or {})
+    fields = {"kind": kind, "content_sha256": content_sha256, "mapping": mapping or {},
+              "payload": payload or []}  # fmt: skip
+    # Lock the experiment so two identical requests cannot both miss each other.
+    Experiment.objects.select_for_update().get(pk=experiment.pk)
+    waiting = experiment.data_loads.filter(
+        status__in=[DataLoad.Status.QUEUED, DataLoad.Status.RUNNING], **fields
+    ).first()
+    if waiting is not None:
+        return waiting
+    load = DataLoad.objects.create(
+        experiment=experiment,
+        created_by=user,
+        stored_name=stored_name,
+        original_name=original_name[:255],
+        **fields,
+    )
+    from metrics.tasks import data_load_execute_task
+
+    data_load_execute_task.delay_on_commit(load.id)
+    return load
+
+
+def data_load_claim(*, load_id: int) -> bool:
+    """True if this worker now runs the load; False if it is not queued (done or taken).
+
+    Raise LoadBusy while another load of the same experiment runs.
+    """
+    queued = DataLoad.objects.filter(id=load_id, status=DataLoad.Status.QUEUED)
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            claimed = queued.update(
+                status=DataLoad.Status.RUNNING, started_at=now, heartbeat_at=now, phase="starting"
+            )
+    except IntegrityError as busy:  # one running load per experiment (a partial unique index)
+        raise LoadBusy(load_id) from busy
+    return claimed == 1
+
+
+def data_load_progress(load_id: int):
+    """A progress sink for the parser that writes phase, percent and rows to the load's row."""
+
+    def report(phase: str, percent: int, rows: int) -> None:
+        DataLoad.objects.filter(id=load_id).update(
+            phase=phase, progress_percent=percent, rows_read=rows, heartbeat_at=timezone.now()
+        )
+
+    return report
+
+
+def data_load_execute(*, load_id: int) -> None:
+    """Run a queued load: reduce, then replace the statistics in one transaction."""
+    if not data_load_claim(load_id=load_id):
+        return
+    load = DataLoad.objects.select_related("experiment").get(id=load_id)
+    try:
+        rows, cohorts = reduce_input(load)
+    except RejectedData as rejected:
+        data_load_fail(load, rejected.problems, rejected.more)
+        return
+    except (OperationalError, InterfaceError):
+        data_load_requeue(load)  # the task retries these; the claim needs it queued again
+        raise
+    except Exception:
+        logger.exception("Data load %s failed", load_id)
+        data_load_fail(load, [Problem(LOAD_FAILED)], 0)
+        raise
+    try:
+        data_load_save(load, rows, cohorts)
+    except (OperationalError, InterfaceError):
+        data_load_requeue(load)
+        raise
+    except Exception:
+        logger.exception("Data load %s could not be saved", load_id)
+        data_load_fail(load, [Problem(LOAD_FAILED)], 0)
+        raise
+
+
+def data_load_save(load: DataLoad, rows: int, cohorts) -> None:
+    with transaction.atomic():
+        written = cohorts_replace(
+            experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
+        )
+        DataLoad.objects.filter(id=load.id).update(
+            status=DataLoad.Status.SUCCEEDED,
+            phase="done",
+            progress_percent=100,
+            rows_read=rows,
+            cohorts_written=written,
+            finished_at=timezone.now(),
+        )
+
+
+def reduce_input(load: DataLoad):
+    """Return (rows read, cohort totals) for the load's kind; raise RejectedData."""
+    experiment = load.experiment
+    variants = list(experiment.variants.values_list("name", flat=True))
+    if load.kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
+        mapping = mapping_from_json(experiment, load.mapping)
+        path = upload_path(load.stored_name)
+        reduction = reduce_file(path, mapping, variants, progress=data_load_progress(load.id))
+        return reduction.rows, reduction.cohorts
+    metrics = experiment_metric_kinds(experiment)
+    if load.stored_name:  # a counts file: one metric, named in the mapping
+        metric = load.mapping["metric"]
+        cohorts = reduce_counts_file(
+            upload_path(load.stored_name), metric=metric, kind=metrics.get(metric, "binomial"),
+            known_variants=variants, work_dir=upload_path(load.stored_name).parent,
+        )  # fmt: skip
+    else:
+        cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
+    return len(cohorts), cohorts
+
+
+def data_load_requeue(load: DataLoad) -> None:
+    """Best effort: with the database gone this fails too, and the watchdog (issue 6) remains."""
+    try:
+        DataLoad.objects.filter(id=load.id).update(status=DataLoad.Status.QUEUED, phase="retrying")
+    except (OperationalError, InterfaceError):
+        logger.warning("Data load %s could not be put back in the queue", load.id)
+
+
+def data_load_fail(load: DataLoad, problems: list[Problem], more: int) -> None:
+    DataLoad.objects.filter(id=load.id).update(
+        status=DataLoad.Status.FAILED,
+        phase="rejected",
+        errors=[problem.as_dict() for problem in problems],
+        errors_more=more,
+        finished_at=timezone.now(),
+    )

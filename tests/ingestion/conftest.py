@@ -1,0 +1,56 @@
+"""Ingestion fixtures: tasks run in-process here; tests/integration proves a real worker."""
+
+import pytest
+
+from experiments.models import MetricRole
+from experiments.services.experiments import experiment_metric_attach
+from metrics.models import MetricKind
+from tests.factories import experiment_make, metric_make
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    from growthlab.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    """The shared `people` fixture hashes ten passwords; the real hasher takes ~1 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def outcome_experiment(people, media):
+    """A ready draft (A control, B) with conversion, revenue (mean) and revenue per order."""
+    experiment = experiment_make(people, ready=True)
+    for name, kind in (("Revenue", MetricKind.MEAN), ("Revenue per order", MetricKind.RATIO)):
+        experiment_metric_attach(
+            experiment=experiment,
+            metric=metric_make(name, kind),
+            role=MetricRole.SECONDARY,
+            user=people.owner,
+        )
+    return experiment
+
+
+FULL_MAPPING = {
+    "user": "user_id",
+    "variant": "group",
+    "date": "day",
+    "metrics": {
+        "Order conversion": {"column": "converted"},
+        "Revenue": {"column": "revenue", "pre": "pre_revenue"},
+        "Revenue per order": {"column": "revenue", "denominator": "orders"},
+    },
+}
