@@ -185,6 +185,31 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 
+# Reliability (issues 5 and 6): a task is acknowledged only once it has finished, so a worker
+# that dies mid-task leaves the message on the broker for another worker to run again.
+CELERY_TASK_ACKS_LATE = True
+# ...and a pool child killed by the OS (out of memory, SIGKILL) requeues its message too.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# One message reserved per process: a 10-million-row load must not hold back queued work
+# that an idle worker could take.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A soft limit raises inside the task so it can record its failure; the hard limit kills it.
+CELERY_TASK_SOFT_TIME_LIMIT = 15 * 60
+CELERY_TASK_TIME_LIMIT = 20 * 60
+# Redis re-delivers an unacknowledged message after the visibility timeout; it must exceed the
+# hard time limit, or a long task would be handed to a second worker while still running.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Separate queues so a slow warehouse query cannot starve uploads or analyses. A worker
+# started without -Q consumes every queue listed here.
+CELERY_TASK_QUEUES = {name: {} for name in ("celery", "ingestion", "analysis", "scheduled")}
+CELERY_TASK_ROUTES = {
+    "metrics.tasks.data_load_*": {"queue": "ingestion"},
+    "metrics.tasks.analysis_*": {"queue": "analysis"},
+    "*.scheduled_*": {"queue": "scheduled"},
+}
+# Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
