@@ -14,7 +14,8 @@ urlpatterns = [
     path("experiments/new/", views.experiment_edit, name="experiment_create"),
     path("experiments/<int:pk>/", views.experiment_detail, name="experiment_detail"),
     path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
-    path("experiments/<int:pk>/plan/", views.experiment_plan, name="experiment_plan"),
+    # Not ".../plan/": that path is the lifecycle action "plan" (experiment_move below).
+    path("experiments/<int:pk>/sample-size/", views.experiment_plan, name="experiment_plan"),
     path("experiments/<int:pk>/variants/new/", views.variant_edit, name="variant_create"),
     path(
         "experiments/<int:pk>/variants/<int:variant_pk>/edit/",
