@@ -1,0 +1,416 @@
+"""Who may write what, through every write URL of the pages.
+
+The table WRITES lists each write route with a valid POST and the kind of object it changes;
+`test_every_route_is_classified` walks the URL configuration so that a new route fails the
+suite until it is added here, either as a write (and then tested for every persona) or as a
+read page. A refused write must leave every row of the database as it was.
+"""
+
+import datetime
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import PIL.Image
+import pytest
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, resolve, reverse
+
+import accounts.urls
+import experiments.urls
+import metrics.urls
+from accounts.models import Membership, Team
+from experiments.models import (
+    Decision,
+    Experiment,
+    ExperimentMetric,
+    HistoryEntry,
+    Idea,
+    MetricRole,
+    Tag,
+    Variant,
+)
+from experiments.services.lifecycle import TRANSITIONS, experiment_transition
+from metrics.models import Metric, MetricKind
+from sprints.models import Sprint
+from tests.factories import experiment_make, idea_make, metric_make
+
+# Personas allowed to write each kind of object; everyone else signed in gets a 403.
+ALLOWED = {
+    "documentation": {"owner", "teammate", "lead", "analyst", "admin"},
+    "conclusion": {"lead", "admin"},
+    "metric": {"analyst", "admin"},
+    "team": {"lead", "admin"},
+}
+PERSONAS = ("owner", "teammate", "lead", "analyst", "viewer", "outsider", "outside_lead", "admin")
+
+
+@dataclass(frozen=True)
+class Write:
+    name: str  # "experiments:experiment_edit"
+    kind: str  # a key of ALLOWED
+    prepare: Callable  # people -> (url, data)
+    creates_in_team: bool = False  # a create form whose team field lists only the user's teams
+    action: str = ""  # the lifecycle action, for experiment_move
+
+    @property
+    def id(self) -> str:
+        return self.name.split(":")[1] + (f"-{self.action}" if self.action else "")
+
+
+def ready_experiment(people, status: str = "draft") -> Experiment:
+    experiment = experiment_make(people, ready=True)
+    if status in ("planned", "running", "analysing"):
+        start = datetime.date(2025, 3, 3)
+        sprint = Sprint.objects.create(
+            team=people.team, number=1, starts_on=start, ends_on=start + datetime.timedelta(21)
+        )
+        Experiment.objects.filter(pk=experiment.pk).update(sprint=sprint)
+    if status == "planned":
+        experiment = experiment_transition(experiment=experiment, user=people.owner, action="plan")
+    if status in ("running", "analysing"):
+        experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
+    if status == "analysing":
+        experiment = experiment_transition(experiment=experiment, user=people.owner, action="stop")
+    return experiment
+
+
+def idea_create(people):
+    data = {"team": people.team.pk, "title": "Exit-intent coupon", "channel": "web", "impact": 6}
+    return reverse("experiments:idea_create"), data
+
+
+def idea_edit(people):
+    idea = idea_make(people)
+    data = {"title": "Sharper title", "channel": "web", "status": "new", "impact": 9}
+    return reverse("experiments:idea_edit", args=[idea.pk]), data
+
+
+def idea_to_experiment(people):
+    return reverse("experiments:idea_to_experiment", args=[idea_make(people).pk]), {}
+
+
+def experiment_create(people):
+    data = {"team": people.team.pk, "title": "Sticky add-to-cart", "channel": "web"}
+    return reverse("experiments:experiment_create"), data
+
+
+def experiment_edit(people):
+    experiment = experiment_make(people)
+    data = {"title": "A clearer title", "owner": people.owner.pk, "channel": "email"}
+    return reverse("experiments:experiment_edit", args=[experiment.pk]), data
+
+
+def experiment_plan(people):
+    experiment = ready_experiment(people)
+    data = {
+        "plan_baseline": "0.04",
+        "mde_relative": "10",
+        "plan_daily_traffic": "3000",
+        "plan_alpha": "0.05",
+        "plan_power": "0.8",
+    }
+    return reverse("experiments:experiment_plan", args=[experiment.pk]), data
+
+
+def variant_create(people):
+    experiment = experiment_make(people)
+    data = {"name": "C", "description": "Green button", "traffic_share": "20"}
+    return reverse("experiments:variant_create", args=[experiment.pk]), data
+
+
+def variant_edit(people):
+    experiment = experiment_make(people)
+    variant = experiment.variants.get(name="B")
+    data = {"name": "B", "description": "Free shipping banner", "traffic_share": "50"}
+    return reverse("experiments:variant_edit", args=[experiment.pk, variant.pk]), data
+
+
+def variant_delete(people):
+    experiment = experiment_make(people)
+    variant = experiment.variants.get(name="B")
+    return reverse("experiments:variant_delete", args=[experiment.pk, variant.pk]), {}
+
+
+def metric_attach(people):
+    experiment = experiment_make(people)
+    metric = metric_make("Bounce rate", good_direction="decrease")
+    data = {"metric": metric.pk, "role": MetricRole.GUARDRAIL}
+    return reverse("experiments:metric_attach", args=[experiment.pk]), data
+
+
+def metric_detach(people):
+    link = experiment_make(people, ready=True).experiment_metrics.get()
+    return reverse("experiments:metric_detach", args=[link.experiment_id, link.pk]), {}
+
+
+def experiment_conclude(people):
+    experiment = ready_experiment(people, "analysing")
+    data = {"decision": Decision.ITERATE, "learning": "Banner fatigue sets in after a week."}
+    return reverse("experiments:experiment_conclude", args=[experiment.pk]), data
+
+
+def experiment_move(action: str, status: str) -> Write:
+    def prepare(people):
+        experiment = ready_experiment(people, status)
+        if action == "plan":  # planning pulls the test into a sprint
+            start = datetime.date(2025, 3, 3)
+            sprint = Sprint.objects.create(
+                team=people.team, number=9, starts_on=start, ends_on=start + datetime.timedelta(21)
+            )
+            Experiment.objects.filter(pk=experiment.pk).update(sprint=sprint)
+        return reverse("experiments:experiment_move", args=[experiment.pk, action]), {}
+
+    return Write("experiments:experiment_move", "documentation", prepare, action=action)
+
+
+METRIC_DATA = {"kind": MetricKind.BINOMIAL, "good_direction": "increase", "unit": "%"}
+
+
+def metric_create(people):
+    data = {"name": "Newsletter sign-up rate", "team": people.team.pk, **METRIC_DATA}
+    return reverse("metrics:create"), data
+
+
+def metric_edit(people):
+    metric = metric_make("Checkout conversion", team=people.team)
+    data = {"name": "Checkout conversion", "team": people.team.pk, "description": "Orders / visits"}
+    return reverse("metrics:edit", args=[metric.pk]), {**METRIC_DATA, **data}
+
+
+def team_edit(people):
+    data = {"name": "Web Growth", "mission": "Grow web orders", "scoring_model": "rice"}
+    data["sprint_length_days"] = 14
+    return reverse("accounts:team_edit", args=[people.team.slug]), data
+
+
+WRITES = [
+    Write("experiments:idea_create", "documentation", idea_create, creates_in_team=True),
+    Write("experiments:idea_edit", "documentation", idea_edit),
+    Write("experiments:idea_to_experiment", "documentation", idea_to_experiment),
+    Write(
+        "experiments:experiment_create", "documentation", experiment_create, creates_in_team=True
+    ),
+    Write("experiments:experiment_edit", "documentation", experiment_edit),
+    Write("experiments:experiment_plan", "documentation", experiment_plan),
+    Write("experiments:variant_create", "documentation", variant_create),
+    Write("experiments:variant_edit", "documentation", variant_edit),
+    Write("experiments:variant_delete", "documentation", variant_delete),
+    Write("experiments:metric_attach", "documentation", metric_attach),
+    Write("experiments:metric_detach", "documentation", metric_detach),
+    Write("experiments:experiment_conclude", "conclusion", experiment_conclude),
+    experiment_move("plan", "draft"),
+    experiment_move("unplan", "planned"),
+    experiment_move("start", "draft"),
+    experiment_move("stop", "running"),
+    experiment_move("archive", "draft"),
+    Write("metrics:create", "metric", metric_create),
+    Write("metrics:edit", "metric", metric_edit),
+    Write("accounts:team_edit", "team", team_edit),
+]
+
+# Pages that only read (GET); every signed-in persona sees them.
+READS = {
+    "experiments:home",
+    "experiments:backlog",
+    "experiments:idea_detail",
+    "experiments:experiment_list",
+    "experiments:experiment_detail",
+    "experiments:variant_screenshot",
+    "metrics:catalogue",
+    "metrics:detail",
+    "accounts:profile",
+    "accounts:team_list",
+    "accounts:team_detail",
+}
+# Routes that act only on the signed-in person themselves, not on shared documentation.
+SELF_SERVICE = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:token_create",
+    "accounts:token_revoke",
+}
+
+
+def route_names() -> set[str]:
+    names = set()
+    for module in (experiments.urls, metrics.urls, accounts.urls):
+        for pattern in module.urlpatterns:
+            assert isinstance(pattern, URLPattern), f"nested include in {module.__name__}"
+            assert not isinstance(pattern, URLResolver)
+            names.add(f"{module.app_name}:{pattern.name}")
+    return names
+
+
+def test_every_route_is_classified_as_a_tested_write_or_a_read():
+    routes = route_names()
+    writes = {write.name for write in WRITES}
+    unclassified = routes - writes - READS - SELF_SERVICE
+    assert not unclassified, f"add these routes to WRITES or READS: {sorted(unclassified)}"
+    assert writes <= routes and routes >= READS
+    assert not writes & READS
+
+
+def test_every_lifecycle_action_but_conclude_has_a_write_case():
+    covered = {write.action for write in WRITES if write.action}
+    assert covered == set(TRANSITIONS) - {"conclude"}
+
+
+@pytest.mark.parametrize("action", sorted(TRANSITIONS))
+def test_every_lifecycle_button_reaches_the_lifecycle_view(action):
+    """No other route may shadow a lifecycle action ('.../plan/' once opened a form)."""
+    url = reverse("experiments:experiment_move", args=[1, action])
+    expected = "experiment_conclude" if action == "conclude" else "experiment_move"
+    assert resolve(url).url_name == expected
+
+
+def database_rows() -> dict:
+    """Everything a write could touch, to prove a refused write touched nothing."""
+    models = (Experiment, Variant, ExperimentMetric, Idea, HistoryEntry, Metric, Tag, Team)
+    rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
+    rows["Membership"] = list(Membership.objects.order_by("pk").values("user", "team", "role"))
+    rows["idea_tags"] = list(Idea.tags.through.objects.order_by("pk").values())
+    return rows
+
+
+@pytest.mark.parametrize("write", WRITES, ids=[write.id for write in WRITES])
+def test_write_route_by_persona(people, write):
+    url, data = write.prepare(people)
+    before = database_rows()
+    client = Client()
+
+    anonymous = client.post(url, data)
+    assert anonymous.status_code == 302
+    assert anonymous.url == f"{reverse('accounts:login')}?next={url}"
+    assert database_rows() == before
+
+    for persona in PERSONAS:
+        client.force_login(getattr(people, persona))
+        if persona in ALLOWED[write.kind]:
+            with transaction.atomic():
+                response = client.post(url, data)
+                assert response.status_code == 302, (persona, response.status_code)
+                assert database_rows() != before, f"{persona}: nothing was written"
+                transaction.set_rollback(True)
+        else:
+            response = client.post(url, data)
+            if write.creates_in_team and persona in ("outsider", "outside_lead"):
+                # They may create in their own team; ours is not a choice they are offered.
+                assert response.status_code == 400, persona
+                assert "Select a valid choice" in response.text
+            else:
+                assert response.status_code == 403, (persona, response.status_code)
+                assert "Your role does not allow this change" in response.text
+        assert database_rows() == before, f"{persona} changed the database"
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "experiments:idea_edit",
+        "experiments:experiment_edit",
+        "experiments:experiment_plan",
+        "experiments:variant_create",
+        "experiments:experiment_conclude",
+        "metrics:edit",
+        "accounts:team_edit",
+    ],
+)
+def test_edit_forms_are_not_even_shown_to_a_viewer_or_outsider(people, name):
+    write = next(write for write in WRITES if write.name == name)
+    url, _ = write.prepare(people)
+    client = Client()
+    for persona in ("viewer", "outsider"):
+        client.force_login(getattr(people, persona))
+        assert client.get(url).status_code == 403
+    client.force_login(people.admin)
+    assert client.get(url).status_code == 200
+
+
+def test_an_unknown_lifecycle_action_is_not_found(people):
+    experiment = ready_experiment(people, "running")
+    client = Client()
+    client.force_login(people.lead)
+    url = reverse("experiments:experiment_move", args=[experiment.pk, "explode"])
+    assert client.post(url).status_code == 404
+    experiment.refresh_from_db()
+    assert experiment.status == "running"
+
+
+def test_outsider_may_write_in_their_own_team(people):
+    client = Client()
+    client.force_login(people.outsider)
+    response = client.post(
+        reverse("experiments:idea_create"),
+        {"team": people.other_team.pk, "title": "Win-back e-mail", "channel": "email"},
+    )
+    assert response.status_code == 302
+    assert Idea.objects.get().team == people.other_team
+
+
+# --- Reading: full transparency -----------------------------------------------------------
+
+
+@pytest.fixture
+def read_urls(people, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    experiment = ready_experiment(people, "running")
+    variant = experiment.variants.get(name="B")
+    variant.screenshot.save("b.png", png_file(), save=True)
+    idea = idea_make(people)
+    metric = experiment.experiment_metrics.get().metric
+    return {
+        "experiments:home": reverse("experiments:home"),
+        "experiments:backlog": reverse("experiments:backlog"),
+        "experiments:idea_detail": reverse("experiments:idea_detail", args=[idea.pk]),
+        "experiments:experiment_list": reverse("experiments:experiment_list"),
+        "experiments:experiment_detail": experiment.get_absolute_url(),
+        "experiments:variant_screenshot": reverse(
+            "experiments:variant_screenshot", args=[experiment.pk, variant.pk]
+        ),
+        "metrics:catalogue": reverse("metrics:catalogue"),
+        "metrics:detail": reverse("metrics:detail", args=[metric.pk]),
+        "accounts:profile": reverse("accounts:profile"),
+        "accounts:team_list": reverse("accounts:team_list"),
+        "accounts:team_detail": reverse("accounts:team_detail", args=[people.team.slug]),
+    }
+
+
+def png_file() -> ContentFile:
+    image = io.BytesIO()
+    PIL.Image.new("RGB", (4, 3), "teal").save(image, "PNG")
+    return ContentFile(image.getvalue())
+
+
+def test_every_signed_in_persona_reads_every_page(people, read_urls):
+    assert set(read_urls) == READS
+    client = Client()
+    for persona in PERSONAS:
+        client.force_login(getattr(people, persona))
+        for name, url in read_urls.items():
+            response = client.get(url)
+            assert response.status_code == 200, (persona, name, response.status_code)
+
+
+def test_anonymous_reads_nothing_but_the_sign_in_page(people, read_urls):
+    client = Client()
+    for url in read_urls.values():
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("accounts:login") + "?next=")
+    assert client.get(reverse("accounts:login")).status_code == 200
+
+
+def test_a_viewer_sees_no_edit_controls_and_the_owner_does(people):
+    experiment = ready_experiment(people)
+    client = Client()
+    client.force_login(people.viewer)
+    page = client.get(experiment.get_absolute_url()).text
+    for control in ("Edit documentation", "Start test", "Add variant", "Attach metric"):
+        assert control not in page
+    client.force_login(people.owner)
+    page = client.get(experiment.get_absolute_url()).text
+    for control in ("Edit documentation", "Start test", "Add variant", "Attach metric"):
+        assert control in page
