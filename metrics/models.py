@@ -169,6 +169,13 @@ class OutcomeCohort(models.Model):
     def __str__(self) -> str:
         return f"{self.metric} / {self.variant} / {self.exposure_date or 'all days'}"
 
+    @property
+    def value(self) -> float | None:
+        """The rate or mean (Σ/n), or for a ratio metric Σnumerator/Σdenominator."""
+        if self.den_sum is not None:
+            return self.sum / self.den_sum if self.den_sum else None
+        return self.sum / self.n if self.n else None
+
 
 class DataLoad(models.Model):
     """One request to bring outcome data in: its input, its progress and its outcome."""

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from metrics import views
+from metrics.ingestion import views as outcomes
 
 app_name = "metrics"
 urlpatterns = [
@@ -8,4 +9,11 @@ urlpatterns = [
     path("new/", views.edit, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
+    path("experiments/<int:pk>/outcomes/", outcomes.upload, name="outcome_upload"),
+    path(
+        "experiments/<int:pk>/outcomes/map/<str:token>/", outcomes.map_columns, name="outcome_map"
+    ),
+    path("experiments/<int:pk>/outcomes/counts/", outcomes.counts, name="outcome_counts"),
+    path("loads/<int:pk>/", outcomes.load_detail, name="load_detail"),
+    path("loads/<int:pk>/status/", outcomes.load_status, name="load_status"),
 ]

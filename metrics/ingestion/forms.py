@@ -1,0 +1,93 @@
+"""Forms of the outcome pages: the upload, the column mapping and typed counts."""
+
+from django import forms
+
+from metrics.models import MetricKind
+
+NO_COLUMN = ("", "— not in this file —")
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        help_text="One row per user: CSV (also .csv.gz), Parquet or XLSX; at most 500 MB."
+    )
+
+
+class MappingForm(forms.Form):
+    """One select per role; the choices are the file's own columns."""
+
+    def __init__(self, *args, columns: list[str], metrics: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [NO_COLUMN, *[(name, name) for name in columns]]
+        for role in ("user", "variant", "date"):
+            label = {"user": "User id", "variant": "Variant", "date": "Exposure date"}[role]
+            self.fields[role] = forms.ChoiceField(label=label, choices=choices)
+        self.metrics = metrics
+        for i, (name, kind) in enumerate(metrics.items()):
+            first = "Numerator" if kind == MetricKind.RATIO else "Value"
+            self.fields[f"m{i}_column"] = forms.ChoiceField(
+                label=f"{name}: {first.lower()}", choices=choices, required=False
+            )
+            if kind == MetricKind.RATIO:
+                self.fields[f"m{i}_denominator"] = forms.ChoiceField(
+                    label=f"{name}: denominator", choices=choices, required=False
+                )
+            if kind == MetricKind.MEAN:
+                self.fields[f"m{i}_pre"] = forms.ChoiceField(
+                    label=f"{name}: pre-period covariate (CUPED, optional)",
+                    choices=choices,
+                    required=False,
+                )
+
+    @classmethod
+    def initial_from(cls, mapping: dict, metrics: dict[str, str]) -> dict:
+        initial = {role: mapping.get(role, "") for role in ("user", "variant", "date")}
+        for i, name in enumerate(metrics):
+            for part, value in ((mapping.get("metrics") or {}).get(name) or {}).items():
+                initial[f"m{i}_{part}"] = value
+        return initial
+
+    def mapping(self) -> dict:
+        data = self.cleaned_data
+        metrics = {}
+        for i, name in enumerate(self.metrics):
+            parts = {p: data.get(f"m{i}_{p}") for p in ("column", "denominator", "pre")}
+            metrics[name] = {p: v for p, v in parts.items() if v}
+        return {"user": data["user"], "variant": data["variant"], "date": data["date"],
+                "metrics": metrics}  # fmt: skip
+
+
+class CountsForm(forms.Form):
+    """Counts typed in for an offline test: per variant users and conversions, or sum and Σx²."""
+
+    def __init__(self, *args, metrics: dict[str, str], variants: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        countable = [(n, n) for n, kind in metrics.items() if kind != MetricKind.RATIO]
+        self.fields["metric"] = forms.ChoiceField(choices=countable)
+        self.fields["date"] = forms.DateField(
+            required=False, help_text="Leave empty for counts over the whole test."
+        )
+        self.variants = variants
+        for i, name in enumerate(variants):
+            self.fields[f"v{i}_users"] = forms.IntegerField(label=f"{name}: users", min_value=0)
+            self.fields[f"v{i}_conversions"] = forms.IntegerField(
+                label=f"{name}: conversions (conversion metrics)", min_value=0, required=False
+            )
+            self.fields[f"v{i}_sum"] = forms.FloatField(
+                label=f"{name}: sum of values (mean metrics)", required=False
+            )
+            self.fields[f"v{i}_sum_squares"] = forms.FloatField(
+                label=f"{name}: sum of squared values (mean metrics)", required=False
+            )
+
+    def payload(self) -> list[dict]:
+        data = self.cleaned_data
+        day = data["date"].isoformat() if data.get("date") else ""
+        rows = []
+        for i, name in enumerate(self.variants):
+            row = {"metric": data["metric"], "variant": name, "date": day}
+            for part in ("users", "conversions", "sum", "sum_squares"):
+                value = data.get(f"v{i}_{part}")
+                row[part] = "" if value is None else value
+            rows.append(row)
+        return rows
