@@ -1,0 +1,44 @@
+"""load_outcomes: the upload service from the command line, with exit status 1 on bad data."""
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from metrics.models import DataLoad, OutcomeCohort
+from tests.ingestion.rows import csv_bytes, user_rows
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the command commits, like in production
+
+MAPS = ["user=user_id", "variant=group", "date=day", "Order conversion=converted",
+        "Revenue=revenue", "Revenue.pre=pre_revenue", "Revenue per order=revenue",
+        "Revenue per order.denominator=orders"]  # fmt: skip
+
+
+def run(experiment, path, maps=MAPS):
+    args = [str(experiment.pk), str(path)]
+    for pair in maps:
+        args += ["--map", pair]
+    call_command("load_outcomes", *args)
+
+
+def test_file_is_loaded(outcome_experiment, tmp_path, capsys):
+    path = tmp_path / "outcomes.csv"
+    path.write_bytes(csv_bytes(user_rows(40)))
+    run(outcome_experiment, path)
+    load = DataLoad.objects.get()
+    assert capsys.readouterr().out == f"Load #{load.pk}: 40 rows, 18 cohorts stored.\n"
+    assert OutcomeCohort.objects.filter(load=load).count() == 18
+
+
+def test_rejected_file_exits_1_with_the_same_messages(outcome_experiment, tmp_path, capsys):
+    rows = user_rows(40)
+    rows[0][1] = "C"
+    path = tmp_path / "outcomes.csv"
+    path.write_bytes(csv_bytes(rows))
+    with pytest.raises(CommandError, match=r"Nothing was saved\.") as caught:
+        run(outcome_experiment, path)
+    assert caught.value.returncode == 1
+    assert capsys.readouterr().err == (
+        "column `group`: unknown variant 'C' (1 rows, first in row 2); "
+        "the experiment's variants are 'A', 'B'\n"
+    )
+    assert not OutcomeCohort.objects.exists()
