@@ -161,17 +161,19 @@ def experiment_detail(request, pk: int):
 
 
 def lifecycle_steps(experiment: Experiment) -> list[tuple[str, bool, bool]]:
-    """(label, done, current) per lifecycle step; skipped steps are not shown as done."""
-    statuses = [value for value, _ in LIFECYCLE]
-    current = statuses.index(experiment.status)
-    skipped = set()
-    if experiment.idea_id is None:
-        skipped.add("idea")
-    if experiment.sprint_id is None:
-        skipped.add(Experiment.Status.PLANNED)
+    """(label, done, current) per lifecycle step; only steps the test really took are done."""
+    taken = {
+        "idea": experiment.idea_id is not None,
+        Experiment.Status.DRAFT: True,
+        Experiment.Status.PLANNED: experiment.sprint_id is not None,
+        Experiment.Status.RUNNING: experiment.started_at is not None,
+        Experiment.Status.ANALYSING: experiment.stopped_at is not None,
+        Experiment.Status.CONCLUDED: experiment.concluded_at is not None,
+        Experiment.Status.ARCHIVED: experiment.archived_at is not None,
+    }
     return [
-        (label, i < current and value not in skipped, i == current)
-        for i, (value, label) in enumerate(LIFECYCLE)
+        (label, taken[value] and value != experiment.status, value == experiment.status)
+        for value, label in LIFECYCLE
     ]
 
 
