@@ -104,6 +104,14 @@ def data_load_create(
     return load
 
 
+def aggregates_push(*, experiment: Experiment, user, rows: list[dict]) -> DataLoad:
+    """Check pushed daily aggregates now (RejectedData names every problem), then enqueue."""
+    metrics = experiment_metric_kinds(experiment)
+    variants = list(experiment.variants.values_list("name", flat=True))
+    reduce_counts(rows, metrics=metrics, known_variants=variants)
+    return data_load_create(experiment=experiment, user=user, kind=DataLoad.Kind.PUSH, payload=rows)
+
+
 def data_load_claim(*, load_id: int) -> bool:
     """True if this worker now runs the load; False if it is not queued (done or taken).
 

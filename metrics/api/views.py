@@ -1,0 +1,62 @@
+"""Daily aggregates pushed by a tracking pipeline: checked now, written by a worker."""
+
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import access
+from experiments.models import Experiment
+from metrics.ingestion.problems import RejectedData
+from metrics.ingestion.services import aggregates_push
+
+
+class AggregateSerializer(serializers.Serializer):
+    date = serializers.DateField()
+    variant = serializers.CharField(max_length=64)
+    metric = serializers.CharField(max_length=120)
+    users = serializers.IntegerField(min_value=0)
+    conversions = serializers.IntegerField(min_value=0, required=False)
+    sum = serializers.FloatField(required=False)
+    sum_squares = serializers.FloatField(required=False)
+    den_sum = serializers.FloatField(required=False)
+    den_sum_squares = serializers.FloatField(required=False)
+    num_den_sum_products = serializers.FloatField(required=False)
+    pre_sum = serializers.FloatField(required=False)
+    pre_sum_squares = serializers.FloatField(required=False)
+    post_pre_sum_products = serializers.FloatField(required=False)
+
+
+class AggregatesPushApi(APIView):
+    """POST {"aggregates": [{date, variant, metric, users, conversions | sum, sum_squares …}]}.
+
+    A re-push of a day replaces that day. Answers 202 with the load to follow, or 400 with
+    every problem named by item (1-based) and field.
+    """
+
+    # Token auth arrives with the REST API (issue 9); until then, a signed-in session.
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsAuthenticated]
+
+    class InputSerializer(serializers.Serializer):
+        aggregates = AggregateSerializer(many=True, allow_empty=False)
+
+    def post(self, request: Request, pk: int) -> Response:
+        experiment = get_object_or_404(Experiment, pk=pk)
+        access.require(access.can_edit_experiment(request.user, experiment))
+        body = self.InputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        rows = [
+            {**item, "date": item["date"].isoformat()} for item in body.validated_data["aggregates"]
+        ]
+        try:
+            load = aggregates_push(experiment=experiment, user=request.user, rows=rows)
+        except RejectedData as rejected:
+            errors = [problem.as_dict() for problem in rejected.problems]
+            return Response({"errors": errors, "more": rejected.more}, status=400)
+        url = reverse("metrics:load_status", args=[load.pk])
+        return Response({"load": load.pk, "status": url}, status=status.HTTP_202_ACCEPTED)

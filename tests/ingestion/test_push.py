@@ -1,0 +1,66 @@
+"""Daily aggregates pushed by a tracking pipeline: idempotent per day, checked before queueing."""
+
+import pytest
+from django.urls import reverse
+
+from metrics.models import OutcomeCohort
+from tests.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def day(variant, users, conversions, date="2024-03-01"):
+    return {"date": date, "variant": variant, "metric": "Order conversion", "users": users,
+            "conversions": conversions}  # fmt: skip
+
+
+def push(client, experiment, aggregates, capture, user):
+    client.login(username=user.username, password=PASSWORD)
+    url = f"/api/v1/experiments/{experiment.pk}/aggregates/"
+    with capture(execute=True):
+        return client.post(url, {"aggregates": aggregates}, content_type="application/json")
+
+
+def stored():
+    return sorted(OutcomeCohort.objects.values_list("exposure_date", "variant__name", "n", "sum"))
+
+
+def test_push_is_stored_and_a_re_push_replaces_that_day(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    capture = django_capture_on_commit_callbacks
+    first = [day("A", 100, 5), day("B", 100, 9), day("A", 80, 4, "2024-03-02")]
+    response = push(client, outcome_experiment, first, capture, people.owner)
+    assert response.status_code == 202
+    assert response.json()["status"] == reverse(
+        "metrics:load_status", args=[response.json()["load"]]
+    )
+    push(client, outcome_experiment, first, capture, people.owner)
+    assert len(stored()) == 3
+    push(client, outcome_experiment, [day("A", 120, 6), day("B", 110, 10)], capture, people.owner)
+    assert [(str(d), v, n, s) for d, v, n, s in stored()] == [
+        ("2024-03-01", "A", 120, 6.0), ("2024-03-01", "B", 110, 10.0),
+        ("2024-03-02", "A", 80, 4.0),
+    ]  # fmt: skip
+
+
+def test_bad_push_is_a_400_naming_item_and_field_and_writes_nothing(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    response = push(client, outcome_experiment, [day("A", 10, 2), day("Z", 10, 11)],
+                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    assert response.status_code == 400
+    assert [e["text"] for e in response.json()["errors"]] == [
+        "row 2, column `variant`: unknown variant 'Z' (1 rows, first in row 2); "
+        "the experiment's variants are 'A', 'B'"
+    ]
+    assert stored() == []
+
+
+def test_outsider_cannot_push(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    response = push(client, outcome_experiment, [day("A", 10, 2)],
+                    django_capture_on_commit_callbacks, people.outsider)  # fmt: skip
+    assert response.status_code == 403
+    assert stored() == []
