@@ -255,7 +255,8 @@ class Variant(models.Model):
             models.CheckConstraint(
                 condition=Q(traffic_share__gt=0) & Q(traffic_share__lte=100),
                 name="variant_traffic_share_0_to_100",
-                violation_error_message="A traffic share lies above 0% and at most 100%.",
+                # %% because Django formats the message with %(name)s.
+                violation_error_message="A traffic share lies above 0%% and at most 100%%.",
             ),
         ]
 
