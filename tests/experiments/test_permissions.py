@@ -33,7 +33,7 @@ from experiments.models import (
     Variant,
 )
 from experiments.services.lifecycle import TRANSITIONS, experiment_transition
-from metrics.models import Metric, MetricKind
+from metrics.models import DataLoad, Metric, MetricKind
 from sprints.models import Sprint
 from tests.factories import experiment_make, idea_make, metric_make
 
@@ -180,6 +180,13 @@ def metric_edit(people):
     return reverse("metrics:edit", args=[metric.pk]), {**METRIC_DATA, **data}
 
 
+def outcome_counts(people):
+    experiment = ready_experiment(people)
+    data = {"metric": "Order conversion", "v0_users": 500, "v0_conversions": 40,
+            "v1_users": 510, "v1_conversions": 55}  # fmt: skip
+    return reverse("metrics:outcome_counts", args=[experiment.pk]), data
+
+
 def team_edit(people):
     data = {"name": "Web Growth", "mission": "Grow web orders", "scoring_model": "rice"}
     data["sprint_length_days"] = 14
@@ -208,6 +215,7 @@ WRITES = [
     experiment_move("archive", "draft"),
     Write("metrics:create", "metric", metric_create),
     Write("metrics:edit", "metric", metric_edit),
+    Write("metrics:outcome_counts", "documentation", outcome_counts),
     Write("accounts:team_edit", "team", team_edit),
 ]
 
@@ -221,10 +229,14 @@ READS = {
     "experiments:variant_screenshot",
     "metrics:catalogue",
     "metrics:detail",
+    "metrics:load_detail",
+    "metrics:load_status",
     "accounts:profile",
     "accounts:team_list",
     "accounts:team_detail",
 }
+# Writes whose first step stores a file, not a row; tests/ingestion/test_pages.py covers them.
+FILE_UPLOADS = {"metrics:outcome_upload", "metrics:outcome_map"}
 # Routes that act only on the signed-in person themselves, not on shared documentation.
 SELF_SERVICE = {
     "accounts:login",
@@ -247,7 +259,7 @@ def route_names() -> set[str]:
 def test_every_route_is_classified_as_a_tested_write_or_a_read():
     routes = route_names()
     writes = {write.name for write in WRITES}
-    unclassified = routes - writes - READS - SELF_SERVICE
+    unclassified = routes - writes - READS - SELF_SERVICE - FILE_UPLOADS
     assert not unclassified, f"add these routes to WRITES or READS: {sorted(unclassified)}"
     assert writes <= routes and routes >= READS
     assert not writes & READS
@@ -268,7 +280,8 @@ def test_every_lifecycle_button_reaches_the_lifecycle_view(action):
 
 def database_rows() -> dict:
     """Everything a write could touch, to prove a refused write touched nothing."""
-    models = (Experiment, Variant, ExperimentMetric, Idea, HistoryEntry, Metric, Tag, Team)
+    models = (Experiment, Variant, ExperimentMetric, Idea, HistoryEntry, Metric, Tag, Team,
+              DataLoad)  # fmt: skip
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     rows["Membership"] = list(Membership.objects.order_by("pk").values("user", "team", "role"))
     rows["idea_tags"] = list(Idea.tags.through.objects.order_by("pk").values())
@@ -361,6 +374,7 @@ def read_urls(people, settings, tmp_path):
     variant.screenshot.save("b.png", png_file(), save=True)
     idea = idea_make(people)
     metric = experiment.experiment_metrics.get().metric
+    load = DataLoad.objects.create(experiment=experiment, kind=DataLoad.Kind.COUNTS)
     return {
         "experiments:home": reverse("experiments:home"),
         "experiments:backlog": reverse("experiments:backlog"),
@@ -372,6 +386,8 @@ def read_urls(people, settings, tmp_path):
         ),
         "metrics:catalogue": reverse("metrics:catalogue"),
         "metrics:detail": reverse("metrics:detail", args=[metric.pk]),
+        "metrics:load_detail": reverse("metrics:load_detail", args=[load.pk]),
+        "metrics:load_status": reverse("metrics:load_status", args=[load.pk]),
         "accounts:profile": reverse("accounts:profile"),
         "accounts:team_list": reverse("accounts:team_list"),
         "accounts:team_detail": reverse("accounts:team_detail", args=[people.team.slug]),
