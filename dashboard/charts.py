@@ -1,0 +1,216 @@
+"""Engine results → Plotly figure dicts of plain lists and floats, and the table behind each.
+
+No ORM and no browser: the inputs are the engine's ``analyse`` output of one metric and its
+daily series, ``{variant name: [{"date", "n", "value", "relative", "sequential_relative"}]}``,
+the shape the analysis runs store (``series_from_outputs`` builds it from per-day outputs).
+Lifts are drawn in percent, so an axis reads "+12%" as a marketer says it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+COLOURS = {
+    "win": "#15803d", "harmful": "#b91c1c", "watch": "#a16207", "neutral": "#1d4ed8",
+    "control": "#52606d", "band": "rgba(29, 78, 216, 0.15)", "mde": "#7c3aed",
+}  # fmt: skip
+VARIANT_COLOURS = ("#52606d", "#1d4ed8", "#c2410c", "#0f766e", "#7c3aed", "#be185d")
+FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1f2933"}
+Series = dict[str, list[dict]]
+
+
+def pct(fraction: float | None) -> float | None:
+    """A fraction as a percentage rounded for the page: 0.12345 → 12.35."""
+    return None if fraction is None else round(fraction * 100, 4)
+
+
+def interval_key(sequential: bool) -> str:
+    """Which interval a chart shows: the always-valid one when sequential testing is on."""
+    return "sequential_relative" if sequential else "relative"
+
+
+def lift_block(comparison: dict, sequential: bool) -> dict:
+    """estimate, ci_lower, ci_upper of the relative lift: sequential or fixed horizon."""
+    return comparison["sequential"]["relative"] if sequential else comparison["relative"]
+
+
+def is_good(estimate: float, direction: str) -> bool:
+    """A move in the metric's good direction (lower is better for unsubscribes)."""
+    return (estimate > 0) == (direction == "increase")
+
+
+def tone(comparison: dict, direction: str, role: str) -> str:
+    """win, harmful, watch (a guardrail drifting the wrong way) or neutral."""
+    status = comparison["status"]
+    if status == "ship" or status == "guardrail_ok":
+        return "win"
+    if status == "harmful":
+        return "harmful"
+    if role == "guardrail" and not is_good(comparison["relative"]["estimate"], direction):
+        return "watch"
+    return "neutral"
+
+
+def _layout(height: int, **extra) -> dict:
+    return {
+        "height": height, "margin": {"l": 90, "r": 20, "t": 10, "b": 45}, "font": FONT,
+        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": False, **extra,
+    }  # fmt: skip
+
+
+def shared_lift_range(outputs: Iterable[dict], sequential: bool, mde: float | None) -> list:
+    """One x range, in percent, that holds every interval of every metric and the MDE."""
+    ends = [0.0] + ([mde, -mde] if mde else [])
+    for output in outputs:
+        for comparison in output["comparisons"]:
+            block = lift_block(comparison, sequential)
+            ends += [v for v in (block["ci_lower"], block["ci_upper"]) if v is not None]
+    low, high = pct(min(ends)), pct(max(ends))
+    pad = max((high - low) * 0.08, 1.0)
+    return [round(low - pad, 2), round(high + pad, 2)]
+
+
+def _interval_trace(comparison: dict, colour: str, sequential: bool) -> dict:
+    block = lift_block(comparison, sequential)
+    ends = [block["ci_lower"], block["estimate"], block["ci_upper"]]
+    return {
+        "type": "scatter", "mode": "lines+markers", "name": comparison["variant"],
+        "x": [pct(v) for v in ends], "y": [comparison["variant"]] * 3,
+        "line": {"color": colour, "width": 4}, "marker": {"color": colour, "size": [0, 14, 0]},
+        "hovertemplate": "%{x:.1f}%<extra>" + comparison["variant"] + "</extra>",
+    }  # fmt: skip
+
+
+def _mde_shapes(mde: float | None) -> list[dict]:
+    shapes = [_vline(0.0, "#9aa5b1", "solid")]
+    if mde:
+        shapes += [_vline(pct(abs(mde)), COLOURS["mde"], "dash")]
+        shapes += [_vline(pct(-abs(mde)), COLOURS["mde"], "dash")]
+    return shapes
+
+
+def _vline(x: float, colour: str, dash: str) -> dict:
+    return {
+        "type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+        "line": {"color": colour, "width": 1.5, "dash": dash},
+    }  # fmt: skip
+
+
+def forest_figure(output: dict, *, sequential: bool, mde: float | None, x_range=None) -> dict:
+    """Relative lift of each treatment with its interval; the MDE as dashed lines at ±MDE."""
+    direction, role = output["method"]["direction"], output["role"]
+    data = [
+        _interval_trace(c, COLOURS[tone(c, direction, role)], sequential)
+        for c in output["comparisons"]
+    ]
+    xaxis = {"title": {"text": "Change against control"}, "ticksuffix": "%", "zeroline": False}
+    if x_range is not None:
+        xaxis["range"] = x_range
+    rows = len(output["comparisons"])
+    yaxis = {"autorange": "reversed", "type": "category"}
+    return {"data": data, "layout": _layout(70 + 45 * rows, xaxis=xaxis, yaxis=yaxis,
+                                            shapes=_mde_shapes(mde))}  # fmt: skip
+
+
+def forest_table(output: dict, *, sequential: bool) -> dict:
+    """The numbers behind the forest plot: lift and interval ends per treatment, in percent."""
+    rows = []
+    for comparison in output["comparisons"]:
+        block = lift_block(comparison, sequential)
+        rows.append([comparison["variant"], pct(block["estimate"]), pct(block["ci_lower"]),
+                     pct(block["ci_upper"])])  # fmt: skip
+    return {"columns": ["Variant", "Lift %", "Interval low %", "Interval high %"], "rows": rows}
+
+
+def cumulative_figure(series: Series, *, metric_type: str) -> dict:
+    """The metric per variant from the start to each day (conversion rates in percent)."""
+    scale = 100 if metric_type == "binomial" else 1
+    data = [
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": name,
+            "x": [p["date"] for p in points],
+            "y": [round(p["value"] * scale, 6) for p in points],
+            "line": {"color": VARIANT_COLOURS[i % len(VARIANT_COLOURS)], "width": 2},
+        }
+        for i, (name, points) in enumerate(series.items())
+    ]
+    yaxis = {"title": {"text": "Rate %" if scale == 100 else "Average"}}
+    return {"data": data, "layout": _layout(260, yaxis=yaxis, showlegend=True,
+                                            legend={"orientation": "h", "y": -0.2})}  # fmt: skip
+
+
+def lift_over_time_figure(series: Series, *, sequential: bool) -> dict:
+    """Each treatment's lift per day with its interval as a band around it."""
+    key, data = interval_key(sequential), []
+    for i, (name, points) in enumerate(series.items()):
+        treated = [p for p in points if key in p]
+        if not treated:
+            continue  # the control has no lift against itself
+        days = [p["date"] for p in treated]
+        colour = VARIANT_COLOURS[i % len(VARIANT_COLOURS)]
+        data += _band(name, days, [p[key] for p in treated], colour)
+    layout = _layout(260, yaxis={"title": {"text": "Change %"}, "ticksuffix": "%",
+                                 "zeroline": True, "zerolinecolor": "#9aa5b1"})  # fmt: skip
+    return {"data": data, "layout": layout}
+
+
+def _band(name: str, days: list[str], blocks: list[dict], colour: str) -> list[dict]:
+    def trace(field: str, **extra) -> dict:
+        return {"type": "scatter", "mode": "lines", "x": days,
+                "y": [pct(b[field]) for b in blocks], "name": name, **extra}  # fmt: skip
+
+    edge = {"line": {"width": 0}, "hoverinfo": "skip"}
+    return [
+        trace("ci_upper", **edge),
+        trace("ci_lower", fill="tonexty", fillcolor=COLOURS["band"], **edge),
+        trace("estimate", line={"color": colour, "width": 2}),
+    ]
+
+
+def daily_users(points: Sequence[dict]) -> list[int]:
+    """New users per day from the cumulative counts."""
+    counts = [p["n"] for p in points]
+    return [now - before for now, before in zip(counts, [0, *counts[:-1]], strict=True)]
+
+
+def traffic_figure(series: Series, *, planned: Sequence[float], srm_p_value: float) -> dict:
+    """Each variant's share of the day's new users, against its planned share (dashed)."""
+    names = list(series)
+    per_day = [daily_users(series[name]) for name in names]
+    totals = [sum(day) or 1 for day in zip(*per_day, strict=True)]
+    data, shapes = [], []
+    for i, name in enumerate(names):
+        colour = VARIANT_COLOURS[i % len(VARIANT_COLOURS)]
+        shares = [
+            round(100 * users / total, 3) for users, total in zip(per_day[i], totals, strict=True)
+        ]
+        days = [p["date"] for p in series[name]]
+        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": days,
+                     "y": shares, "line": {"color": colour, "width": 2}})  # fmt: skip
+        planned_share = round(100 * planned[i] / sum(planned), 3)
+        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
+                       "y0": planned_share, "y1": planned_share,
+                       "line": {"color": colour, "dash": "dash", "width": 1}})  # fmt: skip
+    title = f"SRM check p = {srm_p_value:.3g}"
+    layout = _layout(260, yaxis={"title": {"text": "Share of users %"}, "ticksuffix": "%"},
+                     shapes=shapes, showlegend=True, legend={"orientation": "h", "y": -0.2},
+                     title={"text": title, "font": {"size": 13}})  # fmt: skip
+    layout["margin"]["t"] = 35
+    return {"data": data, "layout": layout}
+
+
+def series_from_outputs(days: Sequence[tuple[date, dict]]) -> Series:
+    """The stored series shape from one ``analyse`` output per day (cumulative counts)."""
+    series: Series = {}
+    for day, output in days:
+        by_variant = {c["variant"]: c for c in output["comparisons"]}
+        for variant in output["variants"]:
+            point = {"date": day.isoformat(), "n": variant["n"], "value": variant["value"]}
+            if comparison := by_variant.get(variant["name"]):
+                point["relative"] = comparison["relative"]
+                point["sequential_relative"] = comparison["sequential"]["relative"]
+            series.setdefault(variant["name"], []).append(point)
+    return series

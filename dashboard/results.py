@@ -1,0 +1,116 @@
+"""Everything the results page shows, from stored results to template context.
+
+The selectors read; this module arranges: the headline, one section per metric with its
+figures and tables, the traffic check, the health findings and the state of the data.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from dashboard import charts, selectors
+from dashboard.headline import verdict_headline
+
+ROLES = (("primary", "Primary metric"), ("secondary", "Secondary metrics"),
+         ("guardrail", "Guardrails"))  # fmt: skip
+STALE_AFTER = timedelta(hours=12)  # two scheduled refreshes missed (they run every 6 hours)
+ADVICE = {
+    "srm": "Check the assignment code and any filter applied after assignment, fix it, and "
+    "restart the test: these numbers cannot be trusted.",
+    "too_few_units": "Keep the test running; the result becomes readable once each variant has "
+    "enough users.",
+    "zero_variance": "Check that the metric is filled in for every user: every value is the same.",
+    "control_value_not_positive": "A relative lift needs a positive control value; check how "
+    "the metric is computed.",
+    "underpowered": "Plan a longer test, send more traffic to it, or aim for a bigger effect.",
+    "input_error": "Check the uploaded data for this metric.",
+}
+
+
+def metric_section(index: int, metric: selectors.MetricResult, sequential: bool, mde, x_range):
+    """Figures (keyed for the page) and tables of one metric."""
+    section = {"metric": metric, "key": f"m{index}", "figures": {}, "tables": {}}
+    if metric.output is None:
+        return section
+    output = metric.output
+    section["figures"][f"forest-m{index}"] = charts.forest_figure(
+        output, sequential=sequential, mde=mde, x_range=x_range
+    )
+    section["tables"]["forest"] = charts.forest_table(output, sequential=sequential)
+    section["comparisons"] = output["comparisons"]
+    section["variants"] = output["variants"]
+    if metric.series:
+        section["figures"][f"cumulative-m{index}"] = charts.cumulative_figure(
+            metric.series, metric_type=output["metric_type"]
+        )
+        section["figures"][f"lift-m{index}"] = charts.lift_over_time_figure(
+            metric.series, sequential=sequential
+        )
+    return section
+
+
+def traffic_section(experiment, primary: selectors.MetricResult | None) -> dict | None:
+    """Daily shares per variant against the plan, from the primary metric's users."""
+    if primary is None or primary.output is None or not primary.series:
+        return None
+    shares = {v.name: float(v.traffic_share) for v in experiment.variants.all()}
+    planned = [shares.get(name, 1.0) for name in primary.series]
+    srm = primary.output["srm"]
+    figure = charts.traffic_figure(primary.series, planned=planned, srm_p_value=srm["p_value"])
+    days = list(zip(*[charts.daily_users(p) for p in primary.series.values()], strict=True))
+    dates = [p["date"] for p in next(iter(primary.series.values()))]
+    table = {
+        "columns": ["Day", *primary.series],
+        "rows": [[d, *u] for d, u in zip(dates, days, strict=True)],
+    }
+    return {"figure": figure, "table": table, "srm": srm, "planned": planned}
+
+
+def findings_of(results: selectors.ExperimentResults) -> list[dict]:
+    """Each distinct finding once, with what to do about it."""
+    seen, findings = set(), []
+    for metric in results.metrics:
+        raw = metric.output["findings"] if metric.output else []
+        if metric.error:
+            raw = [{"code": "input_error", "title": "Not enough data", "detail": metric.error}]
+        for finding in raw:
+            if (finding["code"], finding["detail"]) not in seen:
+                seen.add((finding["code"], finding["detail"]))
+                findings.append({**finding, "advice": ADVICE.get(finding["code"], "")})
+    return findings
+
+
+def results_context(experiment) -> dict:
+    """The template context of the results page."""
+    results = selectors.latest_result_for(experiment)
+    context = {"experiment": experiment, "results": results, "figures": {},
+               "sources": selectors.data_sources_for(experiment)}  # fmt: skip
+    if results is None or not results.metrics:
+        context["headline"] = verdict_headline([])
+        return context
+    mde = experiment.mde_relative / 100 if experiment.mde_relative else None
+    x_range = charts.shared_lift_range(results.outputs, results.sequential, mde)
+    sections = [metric_section(i, m, results.sequential, mde, x_range)
+                for i, m in enumerate(results.metrics)]  # fmt: skip
+    for section in sections:
+        context["figures"].update(section["figures"])
+    primary = next((m for m in results.metrics if m.role == "primary"), None)
+    traffic = traffic_section(experiment, primary)
+    if traffic:
+        context["figures"]["traffic"] = traffic["figure"]
+    context.update(
+        headline=verdict_headline(results.outputs),
+        groups=[
+            (label, [s for s in sections if s["metric"].role == role]) for role, label in ROLES
+        ],
+        traffic=traffic,
+        findings=findings_of(results),
+        stale=results.computed_at is not None
+        and timezone.now() - results.computed_at > STALE_AFTER
+        and experiment.status == "running",
+        correction=(results.outputs[0]["method"]["correction"] if results.outputs else "none"),
+        mde=mde,
+    )
+    return context

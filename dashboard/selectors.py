@@ -1,0 +1,116 @@
+"""Reading stored results for the dashboard: the one place that knows the analysis tables.
+
+The page and the badges see plain values (`ExperimentResults`, engine output dicts), never
+`analysis` rows, so a change in how runs are stored is adapted here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, OuterRef, Subquery
+
+from analysis.models import AnalysisResult, AnalysisRun, RunStatus
+from analysis.selectors import analysis_state
+from dashboard.charts import Series
+from metrics.models import OutcomeCohort, OutcomeSource
+
+SOURCE_LABELS = dict(OutcomeSource.choices)
+
+
+@dataclass
+class MetricResult:
+    """One metric's stored answer: the engine output (None if refused), why, and the series."""
+
+    name: str
+    role: str
+    kind: str
+    output: dict | None
+    error: str = ""
+    series: Series = field(default_factory=dict)
+
+
+@dataclass
+class ExperimentResults:
+    """The last good answer of a test, and the state of the runs since."""
+
+    metrics: list[MetricResult]
+    computed_at: datetime | None
+    sequential: bool = True
+    failed_at: datetime | None = None
+    failure: str = ""
+    refreshing: bool = False
+
+    @property
+    def outputs(self) -> list[dict]:
+        return [m.output for m in self.metrics if m.output is not None]
+
+
+@dataclass(frozen=True)
+class DataSource:
+    label: str
+    rows: int
+    days: int
+
+
+def _metric_results(rows: list[AnalysisResult]) -> list[MetricResult]:
+    by_metric: dict[int, MetricResult] = {}
+    for row in sorted(rows, key=lambda r: not r.is_control):  # control first in every series
+        result = by_metric.setdefault(
+            row.metric_id,
+            MetricResult(
+                row.metric.name,
+                row.role,
+                row.metric.kind,
+                row.output,
+                "" if row.output else row.verdict,
+            ),
+        )
+        result.series[row.variant.name] = row.series
+    return list(by_metric.values())
+
+
+def latest_result_for(experiment) -> ExperimentResults | None:
+    """The last successful analysis with any failure or refresh since; None before the first."""
+    state = analysis_state(experiment)
+    if state.success is None and state.failure is None:
+        return None
+    settings = state.results[0].settings if state.results else {}
+    return ExperimentResults(
+        metrics=_metric_results(state.results),
+        computed_at=state.computed_at,
+        sequential=settings.get("method", "sequential") == "sequential",
+        failed_at=state.failure.finished_at if state.failure else None,
+        failure=state.failure.error if state.failure else "",
+        refreshing=state.active is not None,
+    )
+
+
+def data_sources_for(experiment) -> list[DataSource]:
+    """Where the numbers come from: cohort rows and exposure days per source, in one query."""
+    rows = (
+        OutcomeCohort.objects.filter(experiment=experiment)
+        .values("source")
+        .annotate(rows=Count("id"), days=Count("exposure_date", distinct=True))
+        .order_by("source")
+    )
+    return [DataSource(SOURCE_LABELS.get(r["source"], r["source"]), r["rows"], r["days"])
+            for r in rows]  # fmt: skip
+
+
+def outputs_by_experiment(experiment_ids: Iterable[int]) -> dict[int, list[dict]]:
+    """Every metric's engine output from each test's last good answer, in one query."""
+    latest = (
+        AnalysisRun.objects.filter(experiment=OuterRef("experiment_id"), status=RunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .values("results_run_id")[:1]
+    )
+    rows = AnalysisResult.objects.filter(
+        experiment_id__in=list(experiment_ids), is_control=True, run_id=Subquery(latest)
+    ).values_list("experiment_id", "output")
+    found: dict[int, list[dict]] = {}
+    for experiment_id, output in rows:
+        found.setdefault(experiment_id, []).append(output)
+    return found

@@ -1,0 +1,79 @@
+"""Numbers as a marketer reads them, and the status badge a list shows per running test."""
+
+from django import template
+
+from metrics.stats import wording
+
+register = template.Library()
+
+
+@register.filter
+def pct(fraction) -> str:
+    """A signed change: 0.123 → "+12%"; an open interval end → "open"."""
+    return "open" if fraction is None else wording.signed_percent(fraction)
+
+
+@register.filter
+def pct_plain(fraction) -> str:
+    """A share or size: 0.97 → "97%"."""
+    return "–" if fraction is None else wording.percent(fraction)
+
+
+@register.filter
+def thousands(value) -> str:
+    """12345 → "12,345"."""
+    return "–" if value is None else f"{value:,}"
+
+
+@register.filter
+def cell(value) -> str:
+    """A table cell: floats to 2 decimals, an open end as "open"."""
+    if value is None:
+        return "open"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    return f"{value:,}" if isinstance(value, int) else str(value)
+
+
+STATUS_LABELS = {
+    "ship": "Winner", "harmful": "Harm", "srm": "Data problem", "keep_running": "Keep running",
+    "too_early": "Too early", "no_difference": "No difference", "no_data": "No data",
+}  # fmt: skip
+
+
+@register.filter
+def status_label(status: str) -> str:
+    """The headline's status in two words."""
+    return STATUS_LABELS.get(status, status)
+
+
+@register.filter
+def metric_value(value, kind: str) -> str:
+    """A variant's value: a conversion rate in percent, an average with two decimals."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.2f}%" if kind == "binomial" else f"{value:,.2f}"
+
+
+@register.filter
+def comparison_of(comparisons, variant: str):
+    """The comparison of `variant` against control, or None for the control itself."""
+    return next((c for c in comparisons if c["variant"] == variant), None)
+
+
+@register.simple_tag
+def series_table(metric) -> dict:
+    """Day by day: each variant's users and value, each treatment's change."""
+    names = list(metric.series)
+    columns = ["Day"]
+    for name in names:
+        columns += [f"{name} users", f"{name} value"]
+        columns += [f"{name} change %"] if any("relative" in p for p in metric.series[name]) else []
+    rows = []
+    for day_points in zip(*metric.series.values(), strict=True):
+        row = [day_points[0]["date"]]
+        for point in day_points:
+            row += [point["n"], point["value"]]
+            row += [round(point["relative"]["estimate"] * 100, 2)] if "relative" in point else []
+        rows.append(row)
+    return {"columns": columns, "rows": rows}

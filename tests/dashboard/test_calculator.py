@@ -1,0 +1,126 @@
+"""The calculator page: GET forms, answers in words and numbers, refusals naming the field."""
+
+import pytest
+from django.urls import reverse
+
+URL = reverse("dashboard:calculator")
+
+
+@pytest.fixture
+def client_in(client, people):
+    client.force_login(people.viewer)
+    return client
+
+
+def test_significance_of_a_finished_test_in_plain_words(client_in):
+    # 5.0% of 20,000 vs 6.0% of 20,000: a 20% lift, z ≈ 4.4.
+    query = {
+        "question": "significance",
+        "kind": "binomial",
+        "alpha": "0.05",
+        "a_users": 20000,
+        "a_conversions": 1000,
+        "b_users": 20000,
+        "b_conversions": 1200,
+    }
+    response = client_in.get(URL, query)
+    assert response.status_code == 200
+    text = response.content.decode()
+    assert "B raised the metric by 20%" in text
+    assert "Ship it." in text
+    figures = response.context["figures"]["significance"]
+    assert figures["data"][0]["x"][1] == pytest.approx(20.0)
+
+
+def test_significance_of_averages_from_mean_and_sd(client_in):
+    query = {"question": "significance", "kind": "mean", "alpha": "0.05",
+             "a_users": 5000, "a_mean": 100, "a_sd": 40, "b_users": 5000, "b_mean": 100.5,
+             "b_sd": 40}  # fmt: skip
+    response = client_in.get(URL, query)
+    assert response.status_code == 200
+    comparison = response.context["answer"]["comparison"]
+    assert comparison["relative"]["estimate"] == pytest.approx(0.005)
+    assert comparison["status"] == "no_difference"
+
+
+def test_more_conversions_than_users_is_refused_on_that_field(client_in):
+    query = {
+        "question": "significance",
+        "kind": "binomial",
+        "alpha": "0.05",
+        "a_users": 100,
+        "a_conversions": 150,
+        "b_users": 100,
+        "b_conversions": 10,
+    }
+    response = client_in.get(URL, query)
+    assert response.status_code == 400
+    errors = response.context["forms"]["significance"].errors
+    assert list(errors) == ["a_conversions"]
+    assert "A: conversions" in errors["a_conversions"][0]
+
+
+def test_plan_gives_users_days_and_the_sprint_check(client_in):
+    # 5% baseline, 10% relative MDE, α 0.05 two-sided, power 0.8: 31,234 per arm (statsmodels).
+    query = {
+        "question": "plan",
+        "kind": "binomial",
+        "baseline": 5,
+        "mde": 10,
+        "daily_traffic": 4000,
+        "n_variants": 2,
+        "alpha": 0.05,
+        "power": 0.8,
+    }
+    response = client_in.get(URL, query)
+    answer = response.context["answer"]
+    assert response.status_code == 200
+    assert answer["n_per_variant"][0] == pytest.approx(31234, abs=20)
+    assert answer["days"] == 16
+    assert "It fits in a 21-day sprint." in response.content.decode()
+
+
+def test_a_baseline_rate_above_100_percent_names_the_field(client_in):
+    query = {
+        "question": "plan",
+        "kind": "binomial",
+        "baseline": 150,
+        "mde": 10,
+        "daily_traffic": 4000,
+        "n_variants": 2,
+        "alpha": 0.05,
+        "power": 0.8,
+    }
+    response = client_in.get(URL, query)
+    assert response.status_code == 400
+    assert list(response.context["forms"]["plan"].errors) == ["baseline"]
+
+
+def test_sprint_question_gives_the_smallest_detectable_lift(client_in):
+    # 4,000 users a day for 21 days in two arms: 42,000 per arm on a 5% baseline.
+    query = {
+        "question": "sprint",
+        "kind": "binomial",
+        "baseline": 5,
+        "daily_traffic": 4000,
+        "n_variants": 2,
+        "alpha": 0.05,
+        "power": 0.8,
+        "days": 21,
+    }
+    response = client_in.get(URL, query)
+    answer = response.context["answer"]
+    assert answer["per_variant"] == 42000
+    assert 0.08 < answer["mde"] < 0.09
+    assert "can detect a change of 8." in response.content.decode()
+
+
+def test_an_empty_calculator_shows_three_forms_and_no_answer(client_in):
+    response = client_in.get(URL)
+    assert response.status_code == 200
+    assert response.context["answer"] is None
+    assert set(response.context["forms"]) == {"significance", "plan", "sprint"}
+
+
+def test_signed_out_people_are_sent_to_sign_in(client, db):
+    assert client.get(URL).status_code == 302

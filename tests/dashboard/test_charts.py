@@ -1,0 +1,129 @@
+"""Chart builders: engine results in, Plotly figure dicts out; no database, no browser.
+
+Lifts are drawn in percent rounded to 4 decimals, hence abs=1e-4 below.
+"""
+
+import pytest
+
+from dashboard import charts
+from tests.dashboard import engine_results as er
+
+
+def trace_named(figure, name, index=0):
+    return [t for t in figure["data"] if t["name"] == name][index]
+
+
+def test_forest_plot_draws_the_sequential_interval_ends_in_percent():
+    output = er.winner()  # 5.0% vs 6.0% of 20,000 users each
+    figure = charts.forest_figure(output, sequential=True, mde=0.1)
+    block = output["comparisons"][0]["sequential"]["relative"]
+    assert trace_named(figure, "B")["x"] == pytest.approx(
+        [block["ci_lower"] * 100, 20.0, block["ci_upper"] * 100], abs=1e-3
+    )
+    assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["win"]
+
+
+def test_forest_plot_fixed_horizon_interval_is_narrower_than_the_sequential_one():
+    output = er.winner()
+    fixed = trace_named(charts.forest_figure(output, sequential=False, mde=None), "B")["x"]
+    always_valid = trace_named(charts.forest_figure(output, sequential=True, mde=None), "B")["x"]
+    assert always_valid[0] < fixed[0] < fixed[2] < always_valid[2]
+    assert fixed[0] == pytest.approx(
+        output["comparisons"][0]["relative"]["ci_lower"] * 100, abs=1e-4
+    )
+
+
+def test_forest_plot_marks_the_mde_on_both_sides_of_zero():
+    figure = charts.forest_figure(er.winner(), sequential=True, mde=0.1)
+    lines = sorted(s["x0"] for s in figure["layout"]["shapes"])
+    assert lines == [-10.0, 0.0, 10.0]
+
+
+def test_a_guardrail_moving_the_wrong_way_is_coloured_as_harmful():
+    output = er.guardrail_harmed()  # unsubscribes 1.0% → 1.4%, lower is better
+    assert output["comparisons"][0]["status"] == "harmful"
+    figure = charts.forest_figure(output, sequential=True, mde=None)
+    assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["harmful"]
+
+
+def test_a_guardrail_that_improves_is_not_harmful():
+    output = er.binomial("Unsubscribes", "guardrail", [0.014, 0.01], direction="decrease")
+    figure = charts.forest_figure(output, sequential=True, mde=None)
+    assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["win"]
+
+
+def test_a_guardrail_drifting_the_wrong_way_without_proof_is_flagged_to_watch():
+    output = er.guardrail_holding()  # 1.00% → 1.01%: up, but could be chance
+    figure = charts.forest_figure(output, sequential=True, mde=None)
+    assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["watch"]
+
+
+def test_shared_range_holds_every_interval_of_every_metric_and_the_mde():
+    outputs = [er.winner(), er.guardrail_harmed()]
+    low, high = charts.shared_lift_range(outputs, sequential=True, mde=0.5)
+    assert low < -50 and high > 50
+    harmed = outputs[1]["comparisons"][0]["sequential"]["relative"]
+    assert high > harmed["ci_upper"] * 100
+
+
+def test_forest_table_holds_the_numbers_behind_the_plot():
+    output = er.winner()
+    table = charts.forest_table(output, sequential=False)
+    relative = output["comparisons"][0]["relative"]
+    low, high = relative["ci_lower"] * 100, relative["ci_upper"] * 100
+    assert table["rows"] == [
+        ["B", 20.0, pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4)]
+    ]
+
+
+def test_cumulative_figure_has_one_line_per_variant_in_percent():
+    series = charts.series_from_outputs(er.daily("Order conversion", "primary", [0.05, 0.06]))
+    figure = charts.cumulative_figure(series, metric_type="binomial")
+    assert [t["name"] for t in figure["data"]] == ["control", "B"]
+    assert trace_named(figure, "B")["y"] == pytest.approx([6.0] * 7, abs=0.01)
+    assert trace_named(figure, "B")["x"][0] == "2025-03-03"
+
+
+def test_lift_over_time_band_follows_the_sequential_interval_each_day():
+    days = er.daily("Order conversion", "primary", [0.05, 0.06], days=3)
+    figure = charts.lift_over_time_figure(charts.series_from_outputs(days), sequential=True)
+    upper, lower, estimate = figure["data"]  # the control has no lift line
+    expected = [o["comparisons"][0]["sequential"]["relative"]["ci_lower"] * 100 for _, o in days]
+    assert lower["y"] == pytest.approx(expected, abs=1e-4)
+    assert lower["fill"] == "tonexty"
+    assert estimate["y"] == pytest.approx([20.0] * 3, abs=0.01)
+    assert all(u > e for u, e in zip(upper["y"], estimate["y"], strict=True))
+
+
+def test_lift_over_time_with_fixed_horizon_uses_the_fixed_interval():
+    days = er.daily("Order conversion", "primary", [0.05, 0.06], days=2)
+    figure = charts.lift_over_time_figure(charts.series_from_outputs(days), sequential=False)
+    expected = [o["comparisons"][0]["relative"]["ci_upper"] * 100 for _, o in days]
+    assert figure["data"][0]["y"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_traffic_figure_shows_daily_shares_against_the_planned_split_and_the_srm_p_value():
+    # Day 1: 1,000 control and 1,000 B; day 2: 1,000 more control and 3,000 more B.
+    series = {
+        "control": [{"date": "2025-03-03", "n": 1000, "value": 0.05},
+                    {"date": "2025-03-04", "n": 2000, "value": 0.05}],
+        "B": [{"date": "2025-03-03", "n": 1000, "value": 0.05},
+              {"date": "2025-03-04", "n": 4000, "value": 0.05}],
+    }  # fmt: skip
+    figure = charts.traffic_figure(series, planned=[1, 1], srm_p_value=1.2e-5)
+    assert trace_named(figure, "B")["y"] == [50.0, 75.0]
+    assert [s["y0"] for s in figure["layout"]["shapes"]] == [50.0, 50.0]
+    assert figure["layout"]["title"]["text"] == "SRM check p = 1.2e-05"
+
+
+def test_figures_hold_only_json_types():
+    import json
+
+    series = charts.series_from_outputs(er.daily("Order conversion", "primary", [0.05, 0.06]))
+    figures = [
+        charts.forest_figure(er.winner(), sequential=True, mde=0.1),
+        charts.cumulative_figure(series, metric_type="binomial"),
+        charts.lift_over_time_figure(series, sequential=True),
+        charts.traffic_figure(series, planned=[1, 1], srm_p_value=0.5),
+    ]
+    assert json.loads(json.dumps(figures, allow_nan=False)) == figures
