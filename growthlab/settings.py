@@ -210,10 +210,55 @@ CELERY_TASK_ROUTES = {
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 
+# --- REST API (/api/v1/) -------------------------------------------------------------------
+# Token first: an anonymous request then gets a 401 saying how to authenticate. Never HTTP
+# Basic, so that no API request pays for a password hash.
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["accounts.api.permissions.ReadOrRoleWrite"],
+    "DEFAULT_PAGINATION_CLASS": "growthlab.rest.pagination.ApiPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "growthlab.rest.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "growthlab.rest.throttling.UserThrottle",
+        "growthlab.rest.throttling.ExportThrottle",
+        "growthlab.rest.throttling.ExpensiveThrottle",
+    ],
+    # Per token (or per user on a session), counted in the cache: Redis outside the demo.
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env.str("API_RATE_USER", default="1200/minute"),
+        "export": env.str("API_RATE_EXPORT", default="30/minute"),
+        "expensive": env.str("API_RATE_EXPENSIVE", default="120/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "GrowthLab API",
+    "DESCRIPTION": "Ideas, experiments, metrics, sprints and the statistics engine, for "
+    "analysts. Authenticate with `Authorization: Token <key>` (create a key on your profile "
+    "page). Every list answers JSON pages or, with `Accept: text/csv` or `?format=csv`, "
+    "a spreadsheet-safe CSV of every matching row.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: no CDN, works offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" or a "role": each set of choices gets its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "TeamRoleEnum": "accounts.models.Role",
+        "MetricRoleEnum": "experiments.models.MetricRole",
+        "IdeaStatusEnum": "experiments.models.Idea.Status",
+        "ExperimentStatusEnum": "experiments.models.Experiment.Status",
+        "SprintStatusEnum": "sprints.models.Sprint.Status",
+    },
 }
 
 LOGGING = {

@@ -1,0 +1,118 @@
+"""The query parameters of the idea and experiment lists, and the querysets they filter."""
+
+from django.db.models import Case, F, FloatField, Prefetch, QuerySet, When
+from rest_framework import serializers
+
+from accounts.models import ScoringModel
+from experiments.models import Channel, Decision, Experiment, ExperimentMetric, HistoryEntry, Idea
+from growthlab.rest.filters import QueryFilter, date_range
+
+IDEA_ORDERINGS = {
+    "rank": (F("score").desc(nulls_last=True), "-created_at", "-id"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "title": ("title", "id"),
+}
+
+
+def day(what: str, edge: str) -> serializers.DateField:
+    return serializers.DateField(
+        required=False, help_text=f"{what} on or {edge} this day (YYYY-MM-DD)."
+    )
+
+
+def integer(help_text: str) -> serializers.IntegerField:
+    return serializers.IntegerField(required=False, min_value=1, help_text=help_text)
+
+
+def text() -> serializers.CharField:
+    return serializers.CharField(
+        required=False, allow_blank=True, max_length=200, help_text="Words to look for."
+    )
+
+
+class DatedFilter(QueryFilter):
+    created_after = day("Created", "after")
+    created_before = day("Created", "before")
+    updated_after = day("Last changed", "after")
+    updated_before = day("Last changed", "before")
+
+    def validate_tag(self, value: str) -> str:
+        return value.lower()
+
+
+class IdeaFilter(DatedFilter):
+    team = integer("Team id.")
+    status = serializers.ChoiceField(choices=Idea.Status.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    tag = serializers.CharField(required=False, max_length=48)
+    min_score = serializers.FloatField(required=False, help_text="Score at least this (ICE/RICE).")
+    q = text()
+    ordering = serializers.ChoiceField(
+        choices=list(IDEA_ORDERINGS), required=False, default="rank",
+        help_text="rank: best score first (the ranked backlog), unscored last.",
+    )  # fmt: skip
+
+    lookups = {
+        "team": "team_id", "status": "status", "channel": "channel", "tag": "tags__name",
+        "min_score": "score__gte", **date_range("created"), **date_range("updated"),
+    }  # fmt: skip
+    text_fields = ("title", "insight", "proposed_change", "audience")
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        ordering = IDEA_ORDERINGS[self.validated_data["ordering"]]
+        return super().filter(queryset).order_by(*ordering)
+
+
+class ExperimentFilter(DatedFilter):
+    team = integer("Team id.")
+    sprint = integer("Sprint id.")
+    owner = integer("Owner's user id.")
+    metric = integer("Id of an attached metric (any role).")
+    idea = integer("Id of the idea it came from.")
+    status = serializers.ChoiceField(choices=Experiment.Status.choices, required=False)
+    decision = serializers.ChoiceField(choices=Decision.choices, required=False)
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    tag = serializers.CharField(required=False, max_length=48)
+    q = text()
+    concluded_after = day("Concluded", "after")
+    concluded_before = day("Concluded", "before")
+
+    lookups = {
+        "team": "team_id", "sprint": "sprint_id", "owner": "owner_id", "idea": "idea_id",
+        "metric": "experiment_metrics__metric_id", "status": "status", "decision": "decision",
+        "channel": "channel", "tag": "tags__name", **date_range("created"),
+        **date_range("updated"), **date_range("concluded"),
+    }  # fmt: skip
+    text_fields = (
+        "title", "audience", "description", "hypothesis_insight", "hypothesis_change",
+        "hypothesis_effect", "learning",
+    )  # fmt: skip
+
+
+def ideas() -> QuerySet[Idea]:
+    """Ideas with the score of their team's model, and everything the serializer reads."""
+    return (
+        Idea.objects.select_related("team", "author")
+        .prefetch_related("tags", Prefetch("experiments", Experiment.objects.only("id", "idea")))
+        .annotate(
+            score=Case(
+                When(team__scoring_model=ScoringModel.RICE, then=F("rice_score")),
+                default=F("ice_score"),
+                output_field=FloatField(),
+            )
+        )
+    )
+
+
+def experiments(*, with_history: bool = False) -> QuerySet[Experiment]:
+    """Experiments with every related row the serializer reads, in a fixed number of queries."""
+    links = ExperimentMetric.objects.select_related("metric")
+    related = ["tags", "variants", Prefetch("experiment_metrics", queryset=links)]
+    if with_history:
+        related.append(Prefetch("history", HistoryEntry.objects.select_related("user")))
+    return (
+        Experiment.objects.select_related("team", "owner")
+        .prefetch_related(*related)
+        .order_by("-updated_at", "-id")
+    )

@@ -1,0 +1,175 @@
+"""Output serializers describe what the API returns; input serializers what it accepts.
+
+Writes never go through ``serializer.save()``: a view validates an input serializer and hands
+``validated_data`` to a service in experiments/services/, which owns history and checks.
+"""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
+from accounts.models import Team, User
+from experiments.models import (
+    Decision,
+    Experiment,
+    ExperimentMetric,
+    HistoryEntry,
+    Idea,
+    MetricRole,
+    Variant,
+)
+from experiments.selectors import hypothesis_sentence
+from experiments.services.experiments import EXPERIMENT_EDITABLE_FIELDS
+from experiments.services.ideas import IDEA_EDITABLE_FIELDS
+from experiments.services.tags import MAX_TAG_LENGTH
+from metrics.models import Metric
+
+TagNames = serializers.ListField(
+    child=serializers.CharField(max_length=MAX_TAG_LENGTH), required=False, max_length=50
+)
+
+
+class IdeaSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer()
+    author = UserRefSerializer(allow_null=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    score = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="ICE or RICE, by the team's scoring model."
+    )
+    experiments = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+
+    class Meta:
+        model = Idea
+        fields = [
+            "id", "team", "author", *IDEA_EDITABLE_FIELDS, "tags", "ice_score", "rice_score",
+            "score", "experiments", "created_at", "updated_at",
+        ]  # fmt: skip
+
+
+class IdeaInputSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    tags = TagNames
+
+    class Meta:
+        model = Idea
+        fields = ["team", *IDEA_EDITABLE_FIELDS, "tags"]
+
+
+class IdeaUpdateSerializer(IdeaInputSerializer):
+    class Meta(IdeaInputSerializer.Meta):
+        fields = [*IDEA_EDITABLE_FIELDS, "tags"]
+
+
+class VariantSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Variant
+        fields = ["id", "name", "description", "is_control", "traffic_share", "screenshot", "link"]
+        read_only_fields = ["screenshot"]
+
+
+class MetricRefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Metric
+        fields = ["id", "name", "kind", "unit", "good_direction"]
+
+
+class AttachedMetricSerializer(serializers.ModelSerializer):
+    metric = MetricRefSerializer()
+
+    class Meta:
+        model = ExperimentMetric
+        fields = ["id", "metric", "role"]
+
+
+class AttachMetricInputSerializer(serializers.Serializer):
+    metric = serializers.PrimaryKeyRelatedField(queryset=Metric.objects.all())
+    role = serializers.ChoiceField(choices=MetricRole.choices)
+
+
+class HistoryChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField(allow_blank=True)
+    new = serializers.CharField(allow_blank=True)
+
+
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    user = UserRefSerializer(allow_null=True)
+    changes = HistoryChangeSerializer(many=True)
+
+    class Meta:
+        model = HistoryEntry
+        fields = ["id", "created_at", "user", "summary", "changes"]
+
+
+class ExperimentSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer()
+    owner = UserRefSerializer(allow_null=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    hypothesis = serializers.SerializerMethodField()
+    variants = VariantSerializer(many=True)
+    metrics = AttachedMetricSerializer(source="experiment_metrics", many=True)
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "id", "team", "owner", "idea", "sprint", "title", "channel", "audience", "tags",
+            "description", "hypothesis", "hypothesis_insight", "hypothesis_change",
+            "hypothesis_effect", "mde_relative", "planned_duration_days", "planned_start",
+            "planned_end", "plan_baseline", "plan_baseline_sd", "plan_daily_traffic",
+            "plan_alpha", "plan_power", "plan_sample_size_per_variant", "plan_days", "status",
+            "started_at", "stopped_at", "concluded_at", "archived_at", "decision", "learning",
+            "postmortem_what_happened", "postmortem_why", "postmortem_next_test", "variants",
+            "metrics", "created_at", "updated_at",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField())
+    def get_hypothesis(self, experiment: Experiment) -> str:
+        return hypothesis_sentence(experiment)
+
+
+class ExperimentDetailSerializer(ExperimentSerializer):
+    history = HistoryEntrySerializer(many=True)
+
+    class Meta(ExperimentSerializer.Meta):
+        fields = [*ExperimentSerializer.Meta.fields, "history"]
+
+
+class ExperimentInputSerializer(serializers.ModelSerializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    idea = serializers.PrimaryKeyRelatedField(
+        queryset=Idea.objects.all(), required=False, allow_null=True
+    )
+    owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
+    tags = TagNames
+
+    class Meta:
+        model = Experiment
+        fields = ["team", "idea", *EXPERIMENT_EDITABLE_FIELDS, "tags"]
+
+
+class ExperimentUpdateSerializer(ExperimentInputSerializer):
+    class Meta(ExperimentInputSerializer.Meta):
+        fields = [*EXPERIMENT_EDITABLE_FIELDS, "tags"]
+
+
+class PlanInputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Experiment
+        fields = [
+            "mde_relative", "plan_baseline", "plan_baseline_sd", "plan_daily_traffic",
+            "plan_alpha", "plan_power",
+        ]  # fmt: skip
+        # The engine needs these three; the rest have defaults or depend on the metric kind.
+        extra_kwargs = {
+            name: {"required": True, "allow_null": False}
+            for name in ("mde_relative", "plan_baseline", "plan_daily_traffic")
+        }
+
+
+class ConcludeInputSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    learning = serializers.CharField()
+    what_happened = serializers.CharField(required=False, allow_blank=True)
+    why = serializers.CharField(required=False, allow_blank=True)
+    next_test = serializers.CharField(required=False, allow_blank=True)

@@ -1,0 +1,23 @@
+"""/api/v1/: each app's api/urls.py, the OpenAPI schema and its documentation pages.
+
+The documentation pages load Swagger UI and Redoc from drf-spectacular-sidecar's static
+files, so they work offline; Swagger's start-up script is fetched as a file of its own
+(SpectacularSwaggerSplitView), so the CSP needs no inline script.
+"""
+
+from django.urls import include, path
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+
+app_name = "api"
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema"), name="redoc"),
+    path("", include("accounts.api.urls")),
+    path("", include("experiments.api.urls")),
+    path("", include("sprints.api.urls")),
+]

@@ -1,0 +1,37 @@
+"""An API client per person, authenticated the way scripts are: a personal token."""
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+from accounts.tokens import api_token_create
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The people fixture hashes eight passwords per test; the API itself never hashes one."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def token_client(user) -> APIClient:
+    _, key = api_token_create(user=user, name="tests")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+@pytest.fixture
+def as_user():
+    """as_user(person) -> an APIClient sending that person's fresh API token."""
+    return token_client
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()
+
+
+def database_url() -> str:
+    """The test database as a DATABASE_URL, for a server or command in another process."""
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"

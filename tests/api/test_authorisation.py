@@ -1,0 +1,149 @@
+"""The authorisation matrix, generated from the URL configuration under /api/v1/.
+
+Every write and action × {another team's marketer, a viewer, anonymous} is refused and
+leaves the database as it was; then the person the rule allows sends the same request and
+is not refused, so a refusal can only have come from the role. Every export is refused to
+anonymous callers and open to anyone signed in (full transparency).
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver
+
+from accounts.models import Team
+from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, Tag, Variant
+from growthlab import api
+from growthlab.rest.export import CSVExportMixin
+from metrics.models import Metric
+from sprints.models import Sprint
+from tests.factories import experiment_make, idea_make, metric_make
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+# Computing a p-value or a sample size writes nothing: the calculator is a read.
+READ_ONLY_POSTS = {"significance", "sample-size"}
+# A body that the person allowed to write would have accepted, per route name.
+BODIES = {
+    "idea-list": lambda w: {"team": w["team"], "title": "A new idea"},
+    "idea-detail": lambda w: {"title": "Renamed idea"},
+    "idea-experiment": lambda w: {},
+    "experiment-list": lambda w: {"team": w["team"], "title": "A new test"},
+    "experiment-detail": lambda w: {"title": "Renamed test"},
+    "experiment-plan": lambda w: {
+        "plan_baseline": 0.05,
+        "mde_relative": 10,
+        "plan_daily_traffic": 4000,
+    },
+    "experiment-transition": lambda w: {},
+    "experiment-conclude": lambda w: {"decision": "ship", "learning": "It worked."},
+    "variant-list": lambda w: {"name": "C", "traffic_share": "10.00"},
+    "variant-detail": lambda w: {"name": "Z"},
+    "attached-metric-list": lambda w: {"metric": w["spare_metric"], "role": "secondary"},
+    "attached-metric-detail": lambda w: {},
+    "metric-list": lambda w: {"name": "New metric", "kind": "mean", "team": w["team"]},
+    "metric-detail": lambda w: {"name": "Renamed metric"},
+}
+# Who may make each write: conclusions need a team lead, metrics an analyst.
+ALLOWED = {"experiment-conclude": "lead", "metric-list": "analyst", "metric-detail": "analyst"}
+
+
+def routes(patterns=None, prefix="/api/v1/"):
+    """(route, name, view class) for every view under /api/v1/."""
+    for entry in api.urlpatterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            yield from routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern) and hasattr(entry.callback, "view_class"):
+            yield prefix + str(entry.pattern), entry.name, entry.callback.view_class
+
+
+WRITES = [
+    pytest.param(route, name, method, id=f"{method.upper()} {route}")
+    for route, name, view in routes()
+    for method in WRITE_METHODS
+    if hasattr(view, method) and name not in READ_ONLY_POSTS
+]
+EXPORTS = [
+    pytest.param(route, id=route)
+    for route, name, view in routes()
+    if issubclass(view, CSVExportMixin)
+]
+
+
+@pytest.fixture
+def world(people):
+    """One object of every kind, owned by people.team."""
+    experiment = experiment_make(people, ready=True)
+    guardrail = metric_make("Returns", team=people.team)
+    link = ExperimentMetric.objects.create(
+        experiment=experiment, metric=guardrail, role="guardrail"
+    )
+    sprint = Sprint.objects.create(
+        team=people.team, number=1, starts_on="2025-01-06", ends_on="2025-01-26"
+    )
+    return {
+        "team": people.team.id,
+        "ideas": idea_make(people).id,
+        "experiments": experiment.id,
+        "metrics": guardrail.id,
+        "sprints": sprint.id,
+        "teams": people.team.id,
+        "variant_pk": experiment.variants.get(is_control=False).id,
+        "link_pk": link.id,
+        "spare_metric": metric_make("Spare", team=people.team).id,
+    }
+
+
+def concrete(route: str, world: dict) -> str:
+    resource = route.removeprefix("/api/v1/").split("/")[0]
+    return (
+        route.replace("<int:pk>", str(world[resource]))
+        .replace("<int:variant_pk>", str(world["variant_pk"]))
+        .replace("<int:link_pk>", str(world["link_pk"]))
+        .replace("<str:action>", "start")
+    )
+
+
+def database_state() -> list:
+    models = (Team, Idea, Experiment, Variant, ExperimentMetric, HistoryEntry, Metric, Tag, Sprint)
+    return [sorted(map(repr, model.objects.values())) for model in models]
+
+
+def send(client, method: str, url: str, body: dict):
+    return getattr(client, method)(url, body, format="json")
+
+
+@pytest.mark.parametrize(("route", "name", "method"), WRITES)
+def test_write_is_refused_to_outsider_viewer_and_anonymous(
+    route, name, method, world, people, as_user, anonymous
+):
+    assert name in BODIES, f"{route} is new: give it a body in BODIES"
+    url, body = concrete(route, world), BODIES[name](world)
+    before = database_state()
+    for client, status in (
+        (as_user(people.outsider), 403),
+        (as_user(people.viewer), 403),
+        (anonymous, 401),
+    ):
+        response = send(client, method, url, body)
+        assert response.status_code == status, response.content
+        assert "detail" in response.json()
+        assert database_state() == before
+    allowed = getattr(people, ALLOWED.get(name, "owner"))
+    assert send(as_user(allowed), method, url, body).status_code not in (401, 403, 404)
+
+
+@pytest.mark.parametrize("route", EXPORTS)
+def test_export_is_refused_to_anonymous_and_open_to_readers(
+    route, world, people, as_user, anonymous
+):
+    url = concrete(route, world) + "?format=csv"
+    response = anonymous.get(url)
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/json"
+    for reader in (people.viewer, people.outsider):
+        response = as_user(reader).get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_the_matrix_covers_every_kind_of_write():
+    names = {param.values[1] for param in WRITES}
+    assert names == set(BODIES)
