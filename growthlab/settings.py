@@ -9,6 +9,7 @@ ALLOWED_HOSTS and EMAIL_URL; a missing or weak value stops start-up with its nam
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.utils.csp import CSP
 
 from growthlab.env import (
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "experiments",
     "metrics",
     "sprints",
+    "analysis",
 ]
 
 MIDDLEWARE = [
@@ -205,7 +207,33 @@ CELERY_TASK_QUEUES = {name: {} for name in ("celery", "ingestion", "analysis", "
 CELERY_TASK_ROUTES = {
     "metrics.tasks.data_load_*": {"queue": "ingestion"},
     "metrics.tasks.analysis_*": {"queue": "analysis"},
+    "analysis.tasks.analysis_*": {"queue": "analysis"},
     "*.scheduled_*": {"queue": "scheduled"},
+}
+# A worker that loses Redis keeps trying to reconnect, at start-up and later, instead of
+# exiting: the broker coming back must be enough for work to resume.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# An analysis in flight when Redis goes away is finished, not abandoned: its result is written
+# to PostgreSQL, and the claim on its row makes the later redelivery a no-op.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Every running test is re-analysed at least every 6 hours, once more right after the daily
+# data lands (ANALYSIS_AFTER_DAILY_DATA_HOUR, local time), and the watchdog sweeps every
+# minute so a run whose worker died is queued again within a few minutes.
+ANALYSIS_AFTER_DAILY_DATA_HOUR = env_int("ANALYSIS_AFTER_DAILY_DATA_HOUR", default=7)
+CELERY_BEAT_SCHEDULE = {
+    "analysis-refresh-every-6-hours": {
+        "task": "analysis.tasks.scheduled_analysis_refresh_task",
+        "schedule": crontab(minute=0, hour="*/6"),
+    },
+    "analysis-refresh-after-daily-data": {
+        "task": "analysis.tasks.scheduled_analysis_refresh_task",
+        "schedule": crontab(minute=30, hour=ANALYSIS_AFTER_DAILY_DATA_HOUR),
+    },
+    "analysis-watchdog": {
+        "task": "analysis.tasks.scheduled_analysis_watchdog_task",
+        "schedule": 60.0,
+    },
 }
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)

@@ -7,5 +7,6 @@ urlpatterns = [
     path("api/v1/", include("growthlab.api")),
     path("", include("accounts.urls")),
     path("", include("experiments.urls")),
+    path("", include("analysis.urls")),
     path("metrics/", include("metrics.urls")),
 ]

@@ -1,0 +1,148 @@
+"""Run the statistics engine over an experiment's inputs: the answer today and per day.
+
+No ORM here: inputs in, plain rows out, so the numbers are testable without a database.
+A metric the engine refuses (no users yet, zero conversions) gets a row that says why in plain
+words; it never hides the metrics that could be analysed.
+"""
+
+import re
+from collections.abc import Callable
+
+from analysis.services.inputs import PRE_FIELDS, RATIO_FIELDS, STAT_FIELDS, AnalysisInputs
+from metrics.stats import StatsInputError, analyse, analyse_many
+
+VARIANT_FIELD = re.compile(r"variants\[(\d+)\]\.?")
+METRIC_ERROR = "{metric} could not be analysed: {reason}."
+
+
+def variant_stats(kind: str, row: tuple, cuped: bool) -> dict:
+    """One variant's statistics in the engine's field names."""
+    values = dict(zip(STAT_FIELDS, row, strict=True))
+    if kind == "binomial":
+        return {"n": values["n"], "conversions": round(values["sum"])}
+    if kind == "ratio":
+        return {"n": values["n"], **{f: values[src] for f, src in RATIO_FIELDS.items()}}
+    stats = {"n": values["n"], "sum": values["sum"], "sum_squares": values["sum_squares"]}
+    if cuped and all(values[f] is not None for f in PRE_FIELDS):
+        stats.update({f: values[f] for f in PRE_FIELDS})
+    return stats
+
+
+def payload_settings(inputs: AnalysisInputs, metric) -> dict:
+    """Everything but the variants: how to test, how to read, as the engine's JSON names it."""
+    c = inputs.choices
+    control = next((v for v in inputs.variants if v.is_control), inputs.variants[0])
+    settings = {
+        "metric_type": metric.kind, "alpha": c["alpha"], "two_sided": c["two_sided"],
+        "direction": metric.direction, "control": control.name,
+        "expected_split": [v.share for v in inputs.variants], "correction": c["correction"],
+        "sequential_tuning_parameter": c["sequential_tuning_parameter"],
+        "role": metric.role, "metric_name": metric.name, **inputs.plan,
+    }  # fmt: skip
+    if c["prior_sd"] is not None:
+        settings["bayes_prior"] = {"mean": c["prior_mean"], "sd": c["prior_sd"]}
+    return settings
+
+
+def metric_payload(inputs: AnalysisInputs, metric, rows: list[tuple]) -> dict:
+    stats = [variant_stats(metric.kind, row, inputs.choices["cuped"]) for row in rows]
+    if any(set(s) != set(stats[0]) for s in stats):  # CUPED only when every arm has the covariate
+        stats = [{k: v for k, v in s.items() if k not in PRE_FIELDS} for s in stats]
+    variants = [{"name": v.name, **s} for v, s in zip(inputs.variants, stats, strict=True)]
+    return {**payload_settings(inputs, metric), "variants": variants}
+
+
+def plain_error(error: StatsInputError, payload: dict) -> str:
+    """The engine's field path with variant names a marketer recognises."""
+    names = [v["name"] for v in payload["variants"]]
+    field = VARIANT_FIELD.sub(lambda m: f'variant "{names[int(m.group(1))]}" ', error.field)
+    return f"{field.strip()} {error.message}".replace("  ", " ")
+
+
+def day_point(day, output: dict, index: int) -> dict:
+    """One variant on one day: users and value, and for a treatment its lift and intervals."""
+    variant = output["variants"][index]
+    point = {"date": day.isoformat(), "n": variant["n"], "value": variant["value"]}
+    comparison = next((c for c in output["comparisons"] if c["variant"] == variant["name"]), None)
+    if comparison is not None:
+        point["relative"] = comparison["relative"]
+        point["sequential_relative"] = comparison["sequential"]["relative"]
+        point["chance_to_win"] = comparison["bayesian"]["chance_to_win"]
+    return point
+
+
+def metric_series(inputs: AnalysisInputs, metric, cumulative: list, beat: Callable) -> list:
+    """Per variant, the cumulative result of every exposure day the engine can analyse."""
+    series = [[] for _ in inputs.variants]
+    for day in inputs.dates():
+        beat()
+        payload = metric_payload(inputs, metric, [by_day[day] for by_day, _ in cumulative])
+        try:
+            output = analyse(payload)
+        except StatsInputError:
+            continue  # an early day without enough users: the chart starts later
+        for index, points in enumerate(series):
+            points.append(day_point(day, output, index))
+    return series
+
+
+def refusal(payload: dict) -> str | None:
+    """The engine's reason, in plain words, for refusing this payload; None if it accepts it."""
+    try:
+        analyse(payload)
+    except StatsInputError as error:
+        return plain_error(error, payload)
+    return None
+
+
+def method_name(payload: dict, choices: dict) -> str:
+    absolute = {"binomial": "unpooled_z", "mean": "welch_t", "ratio": "delta_method_z"}
+    return f"{absolute[payload['metric_type']]}/{choices['method']}"
+
+
+def metric_rows(inputs: AnalysisInputs, metric, payload, output, error, series) -> list[dict]:
+    """One row per variant of one metric, ready to store."""
+    rows = []
+    for index, variant in enumerate(inputs.variants):
+        entry = dict(payload["variants"][index])
+        comparison = None
+        if output is not None:
+            comparison = next(
+                (c for c in output["comparisons"] if c["variant"] == variant.name), None
+            )
+        rows.append({
+            "variant_id": variant.id, "metric_id": metric.id, "role": metric.role,
+            "is_control": variant.is_control, "inputs": entry, "payload": payload,
+            "method": method_name(payload, inputs.choices), "settings": inputs.choices,
+            "output": output, "comparison": comparison, "series": series[index],
+            **verdict_fields(metric, variant, output, comparison, error),
+        })  # fmt: skip
+    return rows
+
+
+def verdict_fields(metric, variant, output, comparison, error) -> dict:
+    if error is not None:
+        reason = METRIC_ERROR.format(metric=metric.name, reason=error)
+        finding = {"code": "input_error", "title": "Not enough data to analyse", "detail": reason}
+        return {"status": "error", "verdict": reason, "findings": [finding]}
+    findings = output["findings"]
+    if comparison is None:
+        return {"status": "control", "verdict": "", "findings": findings}
+    return {"status": comparison["status"], "verdict": comparison["verdict"], "findings": findings}
+
+
+def experiment_answer(inputs: AnalysisInputs, beat: Callable[[], None]) -> list[dict]:
+    """Every variant x metric row: the answer over all data, corrected across metrics."""
+    drafts = []
+    for metric in inputs.metrics:
+        cumulative = [inputs.cumulative(metric.id, v.id) for v in inputs.variants]
+        payload = metric_payload(inputs, metric, [overall for _, overall in cumulative])
+        series = metric_series(inputs, metric, cumulative, beat)
+        drafts.append((metric, payload, refusal(payload), series))
+    accepted = [payload for _, payload, error, _ in drafts if error is None]
+    outputs = iter(analyse_many(accepted, inputs.choices["correction"]) if accepted else [])
+    rows = []
+    for metric, payload, error, series in drafts:
+        output = next(outputs) if error is None else None
+        rows += metric_rows(inputs, metric, payload, output, error, series)
+    return rows

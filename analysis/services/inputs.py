@@ -1,0 +1,132 @@
+"""What an analysis reads: the experiment's design, its settings and its summed cohorts.
+
+Everything the numbers depend on is gathered into one frozen value, so its fingerprint is the
+identity of the result: equal fingerprints mean equal answers.
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from experiments.models import Experiment
+from metrics.models import OutcomeCohort
+
+BASE_FIELDS = ("n", "sum", "sum_squares")
+OPTIONAL_FIELDS = (
+    "den_sum", "den_sum_squares", "num_den_sum_products",
+    "pre_sum", "pre_sum_squares", "post_pre_sum_products",
+)  # fmt: skip
+STAT_FIELDS = BASE_FIELDS + OPTIONAL_FIELDS
+PRE_FIELDS = ("pre_sum", "pre_sum_squares", "post_pre_sum_products")
+EMPTY = (0, 0.0, 0.0) + (0.0,) * len(OPTIONAL_FIELDS)
+RATIO_FIELDS = {"num_sum": "sum", "num_sum_squares": "sum_squares", "den_sum": "den_sum",
+                "den_sum_squares": "den_sum_squares",
+                "num_den_sum_products": "num_den_sum_products"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    id: int
+    name: str
+    is_control: bool
+    share: float
+
+
+@dataclass(frozen=True)
+class MetricSpec:
+    id: int
+    name: str
+    kind: str
+    direction: str
+    role: str
+
+
+@dataclass(frozen=True)
+class AnalysisInputs:
+    """The design, the settings and the cohort totals keyed (metric id, variant id, date)."""
+
+    experiment_id: int
+    variants: tuple[VariantSpec, ...]
+    metrics: tuple[MetricSpec, ...]
+    choices: dict
+    plan: dict
+    totals: dict
+
+    @property
+    def has_data(self) -> bool:
+        return any(row[0] > 0 for row in self.totals.values())
+
+    def dates(self) -> list[date]:
+        return sorted({key[2] for key in self.totals if key[2] is not None})
+
+    def fingerprint(self) -> str:
+        """sha256 of everything the answer depends on, in a canonical order."""
+        body = {
+            "variants": [vars(v) for v in self.variants],
+            "metrics": [vars(m) for m in self.metrics],
+            "choices": self.choices,
+            "plan": self.plan,
+            "totals": sorted([*map(str, key), *value] for key, value in self.totals.items()),
+        }
+        canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+    def cumulative(self, metric_id: int, variant_id: int) -> tuple[dict, tuple]:
+        """Totals up to each exposure day, and over everything (undated counts too)."""
+        rows = {
+            day: row
+            for (m, v, day), row in self.totals.items()
+            if (m, v) == (metric_id, variant_id)
+        }
+        running, by_day = EMPTY, {}
+        for day in self.dates():
+            running = add_rows(running, rows[day]) if day in rows else running
+            by_day[day] = running
+        overall = add_rows(running, rows[None]) if None in rows else running
+        return by_day, overall
+
+
+def add_rows(a: tuple, b: tuple) -> tuple:
+    """Field-wise sum; an optional sum missing from either side stays missing."""
+    return tuple(None if x is None or y is None else x + y for x, y in zip(a, b, strict=True))
+
+
+def cohort_totals(experiment_id: int) -> dict:
+    """{(metric, variant, date): totals}, summed over sources."""
+    totals: dict = {}
+    rows = OutcomeCohort.objects.filter(experiment_id=experiment_id).values_list(
+        "metric_id", "variant_id", "exposure_date", *STAT_FIELDS
+    )
+    for metric_id, variant_id, day, *values in rows:
+        key = (metric_id, variant_id, day)
+        totals[key] = add_rows(totals[key], tuple(values)) if key in totals else tuple(values)
+    return totals
+
+
+def plan_of(experiment: Experiment) -> dict:
+    """Reading hints for the verdict: traffic, the smallest effect worth finding, duration."""
+    plan = {"power": experiment.plan_power}
+    if experiment.plan_daily_traffic:
+        plan["daily_traffic"] = experiment.plan_daily_traffic
+    if experiment.mde_relative:
+        plan["mde_relative"] = experiment.mde_relative / 100
+    if experiment.planned_duration_days:
+        plan["planned_days"] = experiment.planned_duration_days
+    return plan
+
+
+def inputs_read(*, experiment: Experiment, choices: dict) -> AnalysisInputs:
+    """Read everything one analysis of `experiment` depends on."""
+    variants = tuple(
+        VariantSpec(v.id, v.name, v.is_control, float(v.traffic_share))
+        for v in experiment.variants.order_by("-is_control", "name", "id")
+    )
+    links = experiment.experiment_metrics.select_related("metric").order_by("role", "metric__name")
+    metrics = tuple(
+        MetricSpec(x.metric_id, x.metric.name, x.metric.kind, x.metric.good_direction, x.role)
+        for x in links
+    )
+    return AnalysisInputs(
+        experiment.id, variants, metrics, choices, plan_of(experiment), cohort_totals(experiment.id)
+    )

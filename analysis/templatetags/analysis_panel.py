@@ -1,0 +1,28 @@
+from django import template
+
+from accounts import access
+from analysis.selectors import analysis_state
+from analysis.services.schedule import SCHEDULED_STATUSES
+
+register = template.Library()
+
+
+@register.inclusion_tag("analysis/panel.html", takes_context=True)
+def analysis_panel(context, experiment):
+    """The last good result with its time, any failure since, and the re-analyse button."""
+    user = context["request"].user
+    return {
+        "experiment": experiment,
+        "state": analysis_state(experiment),
+        "can_edit": access.can_edit_experiment(user, experiment),
+        "scheduled": experiment.status in SCHEDULED_STATUSES,
+        "csrf_token": context.get("csrf_token"),
+    }
+
+
+@register.filter
+def percent(value) -> str:
+    """A fraction as a signed percentage: 0.123 → "+12.3%"; an open interval end → "…"."""
+    if value is None:
+        return "…"
+    return f"{value * 100:+.1f}%"

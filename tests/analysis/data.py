@@ -1,0 +1,38 @@
+"""Outcome cohorts with known totals, written straight to the table as a load would."""
+
+from datetime import date, timedelta
+
+from metrics.models import OutcomeCohort, OutcomeSource
+
+FIRST_DAY = date(2026, 3, 2)
+
+
+def cohorts_write(experiment, *, days: int = 5, b_conversions: int = 60, first=FIRST_DAY):
+    """Per day and variant: 1,000 users; A converts 50, B `b_conversions`; revenue with pre."""
+    rows = []
+    for variant in experiment.variants.all():
+        conversions = 50 if variant.is_control else b_conversions
+        for link in experiment.experiment_metrics.select_related("metric"):
+            for day in range(days):
+                stats = binomial(conversions) if link.metric.kind == "binomial" else revenue(
+                    variant.is_control)  # fmt: skip
+                rows.append(OutcomeCohort(
+                    experiment=experiment, variant=variant, metric=link.metric,
+                    exposure_date=first + timedelta(days=day), source=OutcomeSource.PUSH,
+                    **stats,
+                ))  # fmt: skip
+    OutcomeCohort.objects.bulk_create(rows)
+
+
+def binomial(conversions: int) -> dict:
+    return {"n": 1000, "sum": conversions, "sum_squares": conversions}
+
+
+def revenue(control: bool) -> dict:
+    # 1,000 users spending 100 ± 20 (control) or 104 ± 20; the pre period explains half.
+    mean = 100.0 if control else 104.0
+    return {
+        "n": 1000, "sum": 1000 * mean, "sum_squares": 1000 * (mean**2 + 400) - 400,
+        "pre_sum": 100_000.0, "pre_sum_squares": 1000 * (100**2 + 400) - 400,
+        "post_pre_sum_products": 1000 * (mean * 100 + 200) - 200,
+    }  # fmt: skip

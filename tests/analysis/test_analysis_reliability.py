@@ -1,0 +1,130 @@
+"""The watchdog and the schedule: nothing stays running, nothing queued forever, no storm."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from analysis.models import AnalysisRun, Trigger
+from analysis.services import analysis_request
+from analysis.services.schedule import analysis_schedule, experiments_to_refresh
+from analysis.watchdog import GAVE_UP, analysis_watchdog_sweep
+from experiments.models import Experiment
+from tests.factories import experiment_make
+
+
+def queued_run(experiment, capture):
+    with capture(execute=False):
+        return analysis_request(experiment=experiment, trigger=Trigger.UPLOAD)
+
+
+def test_a_run_whose_heartbeat_stopped_is_queued_again_and_completes(
+    with_data, django_capture_on_commit_callbacks
+):
+    run = queued_run(with_data, django_capture_on_commit_callbacks)
+    silent_since = timezone.now() - timedelta(minutes=5)
+    AnalysisRun.objects.filter(id=run.id).update(
+        status="running", claim="dead:0", attempts=1, heartbeat_at=silent_since
+    )
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        sweep = analysis_watchdog_sweep()
+    assert sweep.requeued == [run.id] and len(sent) == 1
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("succeeded", 2)
+    assert run.error == ""  # the note about the lost worker is cleared by the success
+
+
+def test_the_note_about_a_lost_worker_is_kept_while_the_run_waits(
+    with_data, django_capture_on_commit_callbacks
+):
+    run = queued_run(with_data, django_capture_on_commit_callbacks)
+    silent_since = timezone.now() - timedelta(minutes=5)
+    AnalysisRun.objects.filter(id=run.id).update(
+        status="running", claim="dead:0", heartbeat_at=silent_since
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        analysis_watchdog_sweep()
+    run.refresh_from_db()
+    local = timezone.localtime(silent_since)
+    assert (run.status, run.claim) == ("queued", "")
+    assert (
+        run.error == f"The worker analysing this stopped at {local:%H:%M:%S}; it was queued again."
+    )
+
+
+def test_a_run_that_keeps_losing_its_worker_is_given_up(
+    with_data, django_capture_on_commit_callbacks
+):
+    run = queued_run(with_data, django_capture_on_commit_callbacks)
+    AnalysisRun.objects.filter(id=run.id).update(
+        status="running", attempts=5, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        sweep = analysis_watchdog_sweep()
+    run.refresh_from_db()
+    assert sweep.failed == [run.id] and not sent
+    assert (run.status, run.error) == ("failed", GAVE_UP.format(attempts=5))
+
+
+def test_a_fresh_heartbeat_and_a_fresh_message_are_left_alone(
+    with_data, django_capture_on_commit_callbacks
+):
+    run = queued_run(with_data, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True) as sent:
+        sweep = analysis_watchdog_sweep()
+    assert (sweep.requeued, sweep.resent, sent) == ([], [], [])
+    run.refresh_from_db()
+    assert run.status == "queued"
+
+
+def test_a_run_queued_too_long_gets_its_message_again(
+    with_data, django_capture_on_commit_callbacks
+):
+    run = queued_run(with_data, django_capture_on_commit_callbacks)
+    AnalysisRun.objects.filter(id=run.id).update(sent_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep = analysis_watchdog_sweep()
+    assert sweep.resent == [run.id]
+    run.refresh_from_db()
+    assert run.status == "succeeded"
+
+
+def fail_runs(experiment, count: int, *, hours_ago: float = 1) -> None:
+    finished = timezone.now() - timedelta(hours=hours_ago)
+    for index in range(count):
+        AnalysisRun.objects.create(
+            experiment=experiment, status="failed", fingerprint=f"{index:064d}",
+            trigger=Trigger.SCHEDULE, queued_at=finished, sent_at=finished,
+            finished_at=finished - timedelta(seconds=index), error="The warehouse timed out.",
+        )  # fmt: skip
+
+
+def test_the_schedule_refreshes_running_tests_with_data_only(with_data, people):
+    make_running_without_data = experiment_make(people)
+    Experiment.objects.filter(id=make_running_without_data.id).update(
+        status="running", started_at=timezone.now()
+    )
+    assert experiments_to_refresh() == [with_data.id]
+    Experiment.objects.filter(id=with_data.id).update(status="analysing")
+    assert experiments_to_refresh() == []
+
+
+def test_the_schedule_skips_unchanged_inputs(with_data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = analysis_schedule(experiment=with_data)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = analysis_schedule(experiment=with_data)
+    assert first.trigger == "schedule" and second is None
+
+
+def test_the_schedule_backs_off_after_a_failure_and_stops_after_three(
+    with_data, django_capture_on_commit_callbacks
+):
+    fail_runs(with_data, 1, hours_ago=1)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert analysis_schedule(experiment=with_data) is None  # waits 6 hours after one
+        later = timezone.now() + timedelta(hours=6)
+        assert analysis_schedule(experiment=with_data, now=later).status == "queued"
+    AnalysisRun.objects.filter(status="queued").delete()
+    fail_runs(with_data, 2, hours_ago=100)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert analysis_schedule(experiment=with_data, now=later) is None  # stopped at three

@@ -1,0 +1,147 @@
+"""Runs: request, collapse, claim, execute, store; duplicates and retries change nothing."""
+
+import pytest
+
+from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
+from analysis.selectors import latest_failure, latest_results
+from analysis.services import analysis_request, analysis_run_execute
+from analysis.services import runs as runs_module
+from analysis.services.runs import FAILED_ON_OUR_SIDE, NO_DATA
+from tests.analysis.data import cohorts_write
+
+
+def request(experiment, capture, trigger=Trigger.MANUAL, **kwargs):
+    with capture(execute=True):
+        run = analysis_request(experiment=experiment, trigger=trigger, **kwargs)
+    if run is not None:
+        run.refresh_from_db()
+    return run
+
+
+def treatment_row(run, metric_name):
+    return AnalysisResult.objects.get(run=run, metric__name=metric_name, is_control=False)
+
+
+def test_a_request_is_analysed_and_stored_with_its_inputs(
+    with_data, people, django_capture_on_commit_callbacks
+):
+    run = request(with_data, django_capture_on_commit_callbacks, user=people.owner)
+    assert (run.status, run.trigger, run.requested_by, run.attempts, run.error) == (
+        "succeeded", "manual", people.owner, 1, ""
+    )  # fmt: skip
+    assert run.results_run_id == run.id and run.analysed_fingerprint == run.fingerprint
+    assert AnalysisResult.objects.filter(run=run).count() == 4  # 2 metrics x 2 variants
+    row = treatment_row(run, "Order conversion")
+    assert row.inputs == {"name": "B", "n": 5000, "conversions": 300}
+    assert row.comparison["relative"]["estimate"] == pytest.approx(0.2)  # 6% against 5%
+    assert row.settings["correction"] == "holm" and row.method == "unpooled_z/sequential"
+    assert row.verdict == row.comparison["verdict"] and row.verdict
+    assert next(p["date"] for p in row.series) == "2026-03-02" and len(row.series) == 5
+    assert row.series[-1]["relative"] == row.output["comparisons"][0]["relative"]
+
+
+def test_cuped_is_used_for_revenue_when_on_and_dropped_when_off(
+    with_data, people, django_capture_on_commit_callbacks
+):
+    run = request(with_data, django_capture_on_commit_callbacks)
+    assert treatment_row(run, "Revenue").comparison["cuped"]["theta"] == pytest.approx(0.5)
+    from analysis.services import analysis_settings_update
+
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_settings_update(experiment=with_data, user=people.owner, data={"cuped": False})
+    newest = AnalysisRun.objects.filter(experiment=with_data).first()
+    assert (newest.trigger, newest.status) == ("settings", "succeeded")
+    assert treatment_row(newest, "Revenue").comparison["cuped"] is None
+
+
+def test_identical_requests_collapse_into_one_run(with_data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as sent:
+        first = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
+        second = analysis_request(experiment=with_data, trigger=Trigger.MANUAL)
+    assert second == first and len(sent) == 1
+    assert AnalysisRun.objects.filter(experiment=with_data).count() == 1
+
+
+def test_unchanged_inputs_store_no_new_result(with_data, django_capture_on_commit_callbacks):
+    first = request(with_data, django_capture_on_commit_callbacks)
+    again = request(with_data, django_capture_on_commit_callbacks)
+    assert again.id != first.id and again.status == "succeeded"
+    assert again.results_run_id == first.id
+    assert AnalysisResult.objects.filter(experiment=with_data).count() == 4
+    skipped = request(
+        with_data, django_capture_on_commit_callbacks, trigger=Trigger.SCHEDULE, skip_unchanged=True
+    )
+    assert skipped is None and AnalysisRun.objects.filter(experiment=with_data).count() == 2
+
+
+def test_a_duplicate_delivery_leaves_one_run_and_one_set_of_results(
+    with_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
+    analysis_run_execute(run_id=run.id, delivery="task-1:0")
+    analysis_run_execute(run_id=run.id, delivery="task-1:0")
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("succeeded", 1)
+    assert AnalysisResult.objects.filter(experiment=with_data).count() == 4
+
+
+def test_a_retry_takes_the_run_back_from_its_own_previous_attempt_only(
+    with_data, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
+    AnalysisRun.objects.filter(id=run.id).update(status="running", claim="task-1:0")
+    analysis_run_execute(run_id=run.id, delivery="other:1", previous="other:0")
+    run.refresh_from_db()
+    assert (run.status, run.claim) == ("running", "task-1:0")
+    analysis_run_execute(run_id=run.id, delivery="task-1:1", previous="task-1:0")
+    run.refresh_from_db()
+    assert (run.status, run.claim) == ("succeeded", "task-1:1")
+
+
+def test_a_failure_never_replaces_the_last_good_result(
+    with_data, monkeypatch, django_capture_on_commit_callbacks
+):
+    good = request(with_data, django_capture_on_commit_callbacks)
+    cohorts_write(with_data, days=1, first=with_data.started_at.date())  # new data arrives
+
+    def broken(inputs, beat):
+        raise ZeroDivisionError
+
+    monkeypatch.setattr(runs_module, "answer_compute", broken)
+    failed = request(with_data, django_capture_on_commit_callbacks)
+    assert failed.status == "failed"
+    assert failed.error == FAILED_ON_OUR_SIDE.format(kind="ZeroDivisionError")
+    assert {row.run_id for row in latest_results(with_data)} == {good.id}
+    assert latest_failure(with_data) == failed
+    assert not AnalysisResult.objects.filter(run=failed).exists()
+
+
+def test_a_test_without_data_fails_in_plain_words(running, django_capture_on_commit_callbacks):
+    run = request(running, django_capture_on_commit_callbacks)
+    assert (run.status, run.error) == ("failed", NO_DATA)
+
+
+def test_a_metric_the_engine_refuses_is_named_and_the_others_still_analysed(
+    with_data, django_capture_on_commit_callbacks
+):
+    b = with_data.variants.get(name="B")
+    with_data.outcome_cohorts.filter(variant=b, metric__name="Revenue").delete()
+    run = request(with_data, django_capture_on_commit_callbacks)
+    assert run.status == "succeeded"
+    revenue = treatment_row(run, "Revenue")
+    assert revenue.status == "error" and revenue.comparison is None
+    assert revenue.verdict.startswith('Revenue could not be analysed: variant "B" n ')
+    assert treatment_row(run, "Order conversion").comparison is not None
+
+
+def test_a_run_taken_away_mid_store_writes_nothing(with_data, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
+    AnalysisRun.objects.filter(id=run.id).update(status="running", claim="mine:0")
+    AnalysisRun.objects.filter(id=run.id).update(claim="watchdog-gave-it-away")
+    with pytest.raises(runs_module.RunLost):
+        runs_module.run_store(run.id, "mine:0", "f" * 64, [], results_run_id=run.id)
+    run.refresh_from_db()
+    assert run.status == RunStatus.RUNNING and run.finished_at is None
