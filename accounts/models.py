@@ -14,7 +14,7 @@ class Role(models.TextChoices):
 
 
 class ScoringModel(models.TextChoices):
-    ICE = "ice", "ICE (impact × confidence × ease)"
+    ICE = "ice", "ICE (average of impact, confidence and ease)"
     RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"
 
 
