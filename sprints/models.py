@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 
 class Sprint(models.Model):
@@ -27,6 +28,11 @@ class Sprint(models.Model):
     review_notes = models.TextField(blank=True)
     action_items = models.TextField(blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Tests still open when the review closed: they leave the frozen sprint for the next one,
+    # and the review keeps showing them as carried over.
+    carried_over = models.ManyToManyField(
+        "experiments.Experiment", blank=True, related_name="carried_over_from"
+    )
 
     class Meta:
         ordering = ["team__name", "-number"]
@@ -51,3 +57,14 @@ class Sprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team} sprint {self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("sprints:detail", args=[self.pk])
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+    @property
+    def length_days(self) -> int:
+        return (self.ends_on - self.starts_on).days + 1

@@ -19,6 +19,8 @@ Status = Experiment.Status
 TRANSITION_NOT_ALLOWED = "{a_status} test cannot be {verb}."
 START_BLOCKED = "The test cannot {verb} yet. It still needs {missing}."
 CONCLUDE_BLOCKED = "The test cannot be concluded yet. It still needs {missing}."
+# "Planned" means "in a sprint": the sprint planning page pulls a test in and plans it.
+NEEDS_SPRINT = "a sprint (pull it into one from the sprint planning page)"
 
 
 @dataclass(frozen=True)
@@ -121,7 +123,10 @@ def transition_check(experiment: Experiment, transition: Transition) -> None:
         )
     if transition.action in ("plan", "start"):
         verb = "be planned" if transition.action == "plan" else "start"
-        if missing := start_blockers(experiment):
+        missing = start_blockers(experiment)
+        if transition.action == "plan" and experiment.sprint_id is None:
+            missing.append(NEEDS_SPRINT)
+        if missing:
             raise ValidationError(START_BLOCKED.format(verb=verb, missing=join_missing(missing)))
 
 

@@ -1,0 +1,69 @@
+"""Sprint fixtures: a sprint of the people's team and tests ready to be planned into it."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from experiments.models import Experiment, MetricRole
+from experiments.services.experiments import experiment_create, experiment_metric_attach
+from sprints.services import sprint_create
+from tests.factories import metric_make
+
+# p = 10 %, 10 % relative MDE, α = 0.05, power 0.8, 50/50: the textbook two-proportion formula
+# gives (1.96·√(2·0.105·0.895) + 0.8416·√(0.09 + 0.0979))² / 0.01² = 14,751 users per variant;
+# 29,502 users at 2,000 a day take 15 days.
+FITTING_PLAN = {"plan_baseline": 0.10, "mde_relative": 10.0, "plan_daily_traffic": 2000}
+NEEDED_PER_VARIANT = 14751
+NEEDED_DAYS = 15
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """`people` makes eight users; the real hasher costs seconds of CPU each on a busy machine."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+@pytest.fixture
+def metric(db):
+    return metric_make(name="Order conversion")
+
+
+@pytest.fixture
+def sprint(people):
+    return sprint_create(team=people.team, user=people.lead, data={"starts_on": today()})
+
+
+@pytest.fixture
+def make_test(people, metric):
+    """A documented draft of people.team, ready to plan: hypothesis, variants, metric, plan."""
+
+    def make(title: str = "Free shipping banner", **data) -> Experiment:
+        documented = {
+            "title": title,
+            "audience": "Returning visitors in Sweden",
+            "hypothesis_insight": "cart abandonment peaks when shipping costs appear",
+            "hypothesis_change": "showing free shipping above 499 SEK in the cart",
+            "hypothesis_effect": "increase completed orders",
+            **FITTING_PLAN,
+            **data,
+        }
+        experiment = experiment_create(team=people.team, user=people.owner, data=documented)
+        experiment_metric_attach(
+            experiment=experiment, metric=metric, role=MetricRole.PRIMARY, user=people.owner
+        )
+        Experiment.objects.filter(pk=experiment.pk).update(
+            plan_sample_size_per_variant=NEEDED_PER_VARIANT, plan_days=NEEDED_DAYS
+        )
+        experiment.refresh_from_db()
+        return experiment
+
+    return make
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
