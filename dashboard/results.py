@@ -56,7 +56,9 @@ def traffic_section(experiment, primary: selectors.MetricResult | None) -> dict 
     if primary is None or primary.output is None or not primary.series:
         return None
     shares = {v.name: float(v.traffic_share) for v in experiment.variants.all()}
-    planned = [shares.get(name, 1.0) for name in primary.series]
+    # Variants renamed since the analysis cannot be matched: an equal split is then assumed.
+    known = all(name in shares for name in primary.series)
+    planned = [shares[name] if known else 1.0 for name in primary.series]
     srm = primary.output["srm"]
     figure = charts.traffic_figure(primary.series, planned=planned, srm_p_value=srm["p_value"])
     days = list(zip(*[charts.daily_users(p) for p in primary.series.values()], strict=True))

@@ -6,7 +6,10 @@ urlpatterns = [
     path("api/v1/", include("metrics.api.urls")),  # outcome data pushed by pipelines
     path("api/v1/", include("growthlab.api")),
     path("", include("accounts.urls")),
+    path("", include("dashboard.urls")),  # before <slug:action> takes .../results/
     path("", include("experiments.urls")),
     path("", include("analysis.urls")),
     path("metrics/", include("metrics.urls")),
 ]
+# Unknown /api/ paths answer JSON (outside DEBUG, where Django shows its own page).
+handler404 = "growthlab.rest.errors.not_found"

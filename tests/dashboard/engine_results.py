@@ -44,3 +44,41 @@ def guardrail_harmed():
 
 def guardrail_holding():
     return binomial("Unsubscribes", "guardrail", [0.01, 0.0101], direction="decrease")
+
+
+def metric_result(days):
+    """A stored-looking metric from its per-day outputs: the last day is today's answer."""
+    from dashboard.charts import series_from_outputs
+    from dashboard.selectors import MetricResult
+
+    output = days[-1][1]
+    return MetricResult(output["metric_name"], output["role"], output["metric_type"], output,
+                        series=series_from_outputs(days))  # fmt: skip
+
+
+def experiment_results(*metrics_days, **state):
+    """ExperimentResults as the selector returns them, computed an hour ago."""
+    from django.utils import timezone
+
+    from dashboard.selectors import ExperimentResults
+
+    computed_at = timezone.now() - timedelta(hours=1)
+    metrics = [metric_result(days) for days in metrics_days]
+    return ExperimentResults(metrics=metrics, computed_at=computed_at, **state)
+
+
+# Each state of a test, as daily outputs of its metrics (control first, then B).
+STATES = {
+    "winner": lambda: [daily("Order conversion", "primary", [0.05, 0.06], per_day=4000),
+                       daily("Unsubscribes", "guardrail", [0.01, 0.0101], direction="decrease")],
+    "loser": lambda: [daily("Order conversion", "primary", [0.06, 0.05], per_day=4000)],
+    "inconclusive": lambda: [daily("Order conversion", "primary", [0.05, 0.0502], days=14,
+                                   per_day=6000)],
+    "srm": lambda: [daily("Order conversion", "primary", [0.05, 0.05], per_day=3000,
+                          split=[1, 1.2])],
+    "guardrail": lambda: [daily("Order conversion", "primary", [0.05, 0.06], per_day=4000),
+                          daily("Unsubscribes", "guardrail", [0.01, 0.014], per_day=4000,
+                                direction="decrease")],
+    "too_early": lambda: [daily("Order conversion", "primary", [0.05, 0.052], days=3,
+                                per_day=500)],
+}  # fmt: skip

@@ -1,0 +1,81 @@
+"""Stored analysis runs read back for the dashboard: the real pipeline, run in-process."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+
+from analysis.models import AnalysisRun, RunStatus
+from analysis.services.runs import analysis_request
+from dashboard import selectors
+from experiments.models import MetricRole
+from experiments.services.experiments import experiment_metric_attach
+from experiments.services.lifecycle import experiment_transition
+from metrics.models import MetricKind
+from tests.analysis.data import cohorts_write
+from tests.factories import experiment_make, metric_make
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks():
+    from growthlab.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = before
+
+
+@pytest.fixture
+def analysed(people, django_capture_on_commit_callbacks):
+    """A running test, 5 days of 1,000 users a day per arm, analysed once (2 × 2 × 5 rows)."""
+    experiment = experiment_make(people, ready=True)
+    experiment_metric_attach(
+        experiment=experiment, metric=metric_make("Revenue", MetricKind.MEAN),
+        role=MetricRole.SECONDARY, user=people.owner,
+    )  # fmt: skip
+    experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
+    cohorts_write(experiment, b_conversions=80)
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_request(experiment=experiment, trigger="manual")
+    return experiment
+
+
+def test_latest_result_holds_each_metric_with_its_output_and_daily_series(analysed):
+    results = selectors.latest_result_for(analysed)
+    names = sorted(m.name for m in results.metrics)
+    assert names == ["Order conversion", "Revenue"]
+    conversion = next(m for m in results.metrics if m.name == "Order conversion")
+    assert conversion.output["variants"][0]["value"] == pytest.approx(0.05)
+    assert next(iter(conversion.series)) == conversion.output["control"]  # control first
+    assert [p["n"] for p in next(iter(conversion.series.values()))] == [
+        1000, 2000, 3000, 4000, 5000,
+    ]  # fmt: skip
+    assert results.computed_at is not None and results.failure == ""
+
+
+def test_a_failed_run_after_the_success_is_reported_beside_it(analysed):
+    success = AnalysisRun.objects.get(experiment=analysed, status=RunStatus.SUCCEEDED)
+    later = success.finished_at + timedelta(minutes=5)
+    AnalysisRun.objects.create(
+        experiment=analysed, status=RunStatus.FAILED, fingerprint="x", trigger="schedule",
+        queued_at=later, sent_at=later, finished_at=later, error="The warehouse did not answer.",
+    )  # fmt: skip
+    results = selectors.latest_result_for(analysed)
+    assert results.failure == "The warehouse did not answer."
+    assert len(results.metrics) == 2  # the last good answer stays
+
+
+def test_outputs_of_many_experiments_come_in_one_query(analysed, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        found = selectors.outputs_by_experiment([analysed.pk, 999999])
+    assert list(found) == [analysed.pk]
+    assert sorted(o["metric_name"] for o in found[analysed.pk]) == ["Order conversion", "Revenue"]
+
+
+def test_the_results_page_draws_from_stored_runs(analysed, client, people):
+    client.force_login(people.viewer)
+    response = client.get(reverse("dashboard:results", args=[analysed.pk]))
+    assert response.status_code == 200
+    assert {"forest-m0", "forest-m1", "traffic"} <= set(response.context["figures"])
+    assert "Tracking pipeline push: 20 rows over 5 days" in response.content.decode()
