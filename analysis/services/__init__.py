@@ -5,9 +5,10 @@ from analysis.services.choices import (
     analysis_settings_update,
     team_defaults_update,
 )
-from analysis.services.runs import analysis_request, analysis_run_execute
+from analysis.services.runs import analysis_after_load, analysis_request, analysis_run_execute
 
 __all__ = [
+    "analysis_after_load",
     "analysis_choices",
     "analysis_request",
     "analysis_run_execute",

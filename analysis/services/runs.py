@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from analysis.conf import conf
-from analysis.models import ACTIVE_STATUSES, AnalysisResult, AnalysisRun, RunStatus
+from analysis.models import ACTIVE_STATUSES, AnalysisResult, AnalysisRun, RunStatus, Trigger
 from analysis.services.choices import analysis_choices
 from analysis.services.compute import experiment_answer
 from analysis.services.inputs import AnalysisInputs, inputs_read
@@ -73,6 +73,12 @@ def analysis_request(
     )  # fmt: skip
     run_enqueue(run)
     return run
+
+
+def analysis_after_load(*, load) -> AnalysisRun | None:
+    """Called by ingestion after a load committed: analyse the new statistics."""
+    trigger = Trigger.REFRESH if load.kind == "sql" else Trigger.UPLOAD
+    return analysis_request(experiment=load.experiment, trigger=trigger, user=load.created_by)
 
 
 def analysis_run_claim(*, run_id: int, delivery: str, previous: str | None) -> bool:

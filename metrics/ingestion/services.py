@@ -181,6 +181,11 @@ def data_load_save(load: DataLoad, rows: int, cohorts) -> None:
             cohorts_written=written,
             finished_at=timezone.now(),
         )
+        # New statistics: queue their analysis once committed; robust, so a problem in the
+        # analysis app is logged and never fails a good load.
+        from analysis.services import analysis_after_load
+
+        transaction.on_commit(lambda: analysis_after_load(load=load), robust=True)
 
 
 def reduce_input(load: DataLoad):

@@ -145,3 +145,24 @@ def test_a_run_taken_away_mid_store_writes_nothing(with_data, django_capture_on_
         runs_module.run_store(run.id, "mine:0", "f" * 64, [], results_run_id=run.id)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.finished_at is None
+
+
+def test_a_successful_data_load_queues_an_analysis_of_its_data(
+    running, people, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from metrics.ingestion.services import data_load_create
+    from metrics.models import DataLoad
+
+    settings.MEDIA_ROOT = tmp_path
+    payload = [
+        {"metric": "Order conversion", "variant": "A", "users": 1000, "conversions": 50},
+        {"metric": "Order conversion", "variant": "B", "users": 1010, "conversions": 64},
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        data_load_create(experiment=running, user=people.owner, kind=DataLoad.Kind.COUNTS,
+                         payload=payload)  # fmt: skip
+    run = AnalysisRun.objects.get(experiment=running)
+    assert (run.trigger, run.requested_by, run.status) == ("upload", people.owner, "succeeded")
+    assert treatment_row(run, "Order conversion").inputs == {"name": "B", "n": 1010,
+                                                              "conversions": 64}  # fmt: skip
+    assert treatment_row(run, "Revenue").status == "error"  # no revenue data was loaded
