@@ -77,3 +77,30 @@ def series_table(metric) -> dict:
             row += [round(point["relative"]["estimate"] * 100, 2)] if "relative" in point else []
         rows.append(row)
     return {"columns": columns, "rows": rows}
+
+
+BADGE_STATUSES = ("running", "analysing")
+
+
+@register.simple_tag
+def result_badges(experiments) -> dict[int, dict]:
+    """{experiment id: {"status", "text"}} for the running tests among `experiments`.
+
+    One query for the whole list, so a page of fifty tests costs the same as one.
+    """
+    from dashboard.headline import badge, keep_running_days, verdict_headline
+    from dashboard.selectors import outputs_by_experiment
+
+    running = [e.pk for e in experiments if e.status in BADGE_STATUSES]
+    found = outputs_by_experiment(running) if running else {}
+    badges = {}
+    for pk in running:
+        outputs = [o for o in found.get(pk, []) if o]
+        status, _ = verdict_headline(outputs)
+        badges[pk] = {"status": status, "text": badge(status, keep_running_days(outputs))}
+    return badges
+
+
+@register.filter
+def badge_of(badges: dict, pk: int) -> dict | None:
+    return badges.get(pk)

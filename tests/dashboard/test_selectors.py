@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from analysis.models import AnalysisRun, RunStatus
 from analysis.services.runs import analysis_request
@@ -79,3 +80,30 @@ def test_the_results_page_draws_from_stored_runs(analysed, client, people):
     assert response.status_code == 200
     assert {"forest-m0", "forest-m1", "traffic"} <= set(response.context["figures"])
     assert "Tracking pipeline push: 20 rows over 5 days" in response.content.decode()
+
+
+def test_the_experiment_list_and_team_page_badge_a_running_winner(analysed, client, people):
+    # 5% against 8% of 5,000 users each: a clear win on the primary metric.
+    client.force_login(people.viewer)
+    badge = f'href="/experiments/{analysed.pk}/results/" data-testid="result-badge">Ship now</a>'
+    assert badge in client.get(reverse("experiments:experiment_list")).content.decode()
+    team_page = client.get(reverse("accounts:team_detail", args=[people.team.slug]))
+    assert badge in team_page.content.decode()
+
+
+def test_badges_cost_one_query_however_many_tests_are_listed(analysed, client, people):
+    client.force_login(people.viewer)
+    url = reverse("experiments:experiment_list")
+    client.get(url)  # warm the session and caches
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def badge_queries() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url)
+        return sum("analysis_analysisresult" in q["sql"] for q in queries.captured_queries)
+
+    one = badge_queries()
+    another = experiment_make(people, title="A second running test")
+    type(another).objects.filter(pk=another.pk).update(status="running", started_at=timezone.now())
+    assert one == badge_queries() == 1
