@@ -27,7 +27,7 @@ class SprintSpan:
 
 
 @dataclass(frozen=True)
-class TestFact:
+class ExperimentFact:
     started_on: date | None
     concluded_on: date | None
     decision: str = ""
@@ -56,7 +56,7 @@ class SprintFigures:
         return None if not self.launched else round(100 * self.with_learning / self.launched, 1)
 
 
-def sprint_figures(span: SprintSpan, facts: list[TestFact]) -> SprintFigures:
+def sprint_figures(span: SprintSpan, facts: list[ExperimentFact]) -> SprintFigures:
     launched = [f for f in facts if span.holds(f.started_on)]
     concluded = [f for f in facts if span.holds(f.concluded_on)]
     waits = [(f.concluded_on - f.idea_created_on).days for f in concluded if f.idea_created_on]
@@ -70,11 +70,11 @@ def sprint_figures(span: SprintSpan, facts: list[TestFact]) -> SprintFigures:
     )
 
 
-def programme(spans: list[SprintSpan], facts: list[TestFact]) -> list[SprintFigures]:
+def programme(spans: list[SprintSpan], facts: list[ExperimentFact]) -> list[SprintFigures]:
     return [sprint_figures(span, facts) for span in spans]
 
 
-def cumulative_wins(spans: list[SprintSpan], facts: list[TestFact]) -> dict[str, list[int]]:
+def cumulative_wins(spans: list[SprintSpan], facts: list[ExperimentFact]) -> dict[str, list[int]]:
     """Shipped wins per primary metric, summed up to and including each sprint."""
     per_metric: dict[str, list[int]] = defaultdict(lambda: [0] * len(spans))
     for fact in facts:

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from experiments.models import Experiment, ExperimentMetric, Idea, MetricRole
 from experiments.selectors import ListFilters, backlog, primary_links, primary_metric
-from sprints.charts import SprintSpan, TestFact
+from sprints.charts import ExperimentFact, SprintSpan
 from sprints.models import Sprint
 
 Status = Experiment.Status
@@ -142,9 +142,9 @@ def programme_facts(team_id: int, up_to: int | None = None) -> tuple[list, list]
     return spans, [test_fact(e) for e in experiments]
 
 
-def test_fact(experiment: Experiment) -> TestFact:
+def test_fact(experiment: Experiment) -> ExperimentFact:
     metric = primary_metric(experiment)
-    return TestFact(
+    return ExperimentFact(
         started_on=local_date(experiment.started_at),
         concluded_on=local_date(experiment.concluded_at),
         decision=experiment.decision,

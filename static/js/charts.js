@@ -1,26 +1,34 @@
-// Draws every <div data-figure="name"> from the figures the server put in
-// <script id="result-figures" type="application/json"> (json_script). The server builds the
-// figures; this file only hands them to plotly.js, so the page needs no inline script.
+// Draws every [data-figure] node from the figures in a JSON script element.
+// The element's id comes from the node's data-figures attribute (default "figures"), so one
+// page may carry several sets. The JSON is data, not code: the CSP needs no inline script.
 (function () {
   "use strict";
-  const source = document.getElementById("result-figures");
-  if (!source || typeof Plotly === "undefined") return;
-  const figures = JSON.parse(source.textContent);
-  const config = { responsive: true, displayModeBar: false };
+  const cache = {};
 
-  for (const node of document.querySelectorAll("[data-figure]")) {
-    const figure = figures[node.dataset.figure];
-    if (!figure || figure.data.length === 0) {
-      node.textContent = "No data for this chart yet.";
-      node.classList.add("chart-empty");
-      continue;
+  function figuresFrom(id) {
+    if (!(id in cache)) {
+      const source = document.getElementById(id);
+      cache[id] = source ? JSON.parse(source.textContent) : {};
     }
-    Plotly.newPlot(node, figure.data, figure.layout, config).then(
-      () => { node.dataset.drawn = "true"; },
-      (error) => {
-        node.textContent = "This chart could not be drawn; the table below has its numbers.";
-        console.error("Chart " + node.dataset.figure + " failed:", error);
-      },
-    );
+    return cache[id];
   }
+
+  function draw() {
+    for (const node of document.querySelectorAll("[data-figure]")) {
+      const figure = figuresFrom(node.dataset.figures || "figures")[node.dataset.figure];
+      const empty = !figure || figure.data.length === 0;
+      if (empty || typeof Plotly === "undefined") {
+        node.textContent = "No data for this chart yet.";
+        continue;
+      }
+      Plotly.newPlot(node, figure.data, figure.layout, {
+        responsive: true,
+        displaylogo: false,
+        staticPlot: node.dataset.static === "true",
+      });
+    }
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
+  else draw();
 })();
