@@ -151,10 +151,7 @@ SCREENSHOT_MAX_BYTES = env_int("SCREENSHOT_MAX_BYTES", default=5 * 1024 * 1024)
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    # The nonce is for one empty <style> that plotly.js fills with insertRule (its hover and
-    # cursor rules); without it plotly.js creates the <style> itself, which this policy blocks.
-    # Style attributes stay forbidden. See dashboard/templates/dashboard/plotly_head.html.
-    "style-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

@@ -25,7 +25,14 @@
         responsive: true,
         displaylogo: false,
         staticPlot: node.dataset.static === "true",
-      });
+      }).then(
+        // Browser tests wait for this mark; a failure says so where the chart would be.
+        () => { node.dataset.drawn = "true"; },
+        (error) => {
+          node.textContent = "This chart could not be drawn; its table has the numbers.";
+          console.error("Chart " + node.dataset.figure + " failed:", error);
+        },
+      );
     }
   }
 
