@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "experiments",
     "metrics",
     "sprints",
+    "learnings",
     "analysis",
     "dashboard",
 ]

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LearningsConfig(AppConfig):
+    name = "learnings"
+    verbose_name = "Learnings library"

@@ -1,0 +1,71 @@
+"""The learnings library: search and filters for everyone; links by people who may document."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts import access
+from accounts.models import Team
+from experiments.forms import service_error_to_form
+from experiments.models import Channel, Decision, Tag
+from learnings import selectors
+from learnings.forms import LearningLinkForm
+from learnings.services import learning_link_create
+from metrics.models import Metric
+
+PAGE_SIZE = 20
+
+
+def library(request):
+    filters = selectors.LibraryFilters.from_query(request.GET)
+    page = Paginator(selectors.library(filters), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "learnings": page,
+        "filters": filters,
+        "full_text": selectors.full_text(),
+        "teams": Team.objects.all(),
+        "channels": Channel.choices,
+        "decisions": Decision.choices,
+        "results": [("won", "Won"), ("lost", "Lost"), ("inconclusive", "Inconclusive")],
+        "metrics": Metric.objects.order_by("name"),
+        "tags": Tag.objects.all(),
+        "querystring": query.urlencode(),
+    }
+    return render(request, "learnings/library.html", context)
+
+
+def detail_context(request, learning, form=None) -> dict:
+    can_link = access.can_edit(request.user, "experiment", None)
+    return {
+        "learning": learning,
+        "form": form or LearningLinkForm(learning=learning),
+        "can_link": can_link,
+    }
+
+
+def learning_detail(request, pk: int):
+    learning = get_object_or_404(selectors.learnings(), pk=pk)
+    return render(request, "learnings/detail.html", detail_context(request, learning))
+
+
+@require_POST
+def learning_link(request, pk: int):
+    learning = get_object_or_404(selectors.learnings(), pk=pk)
+    form = LearningLinkForm(request.POST, learning=learning)
+    if form.is_valid():
+        later = form.cleaned_data["later_test"]
+        # The link is evidence from the later test, so its team's documenting roles add it.
+        access.require(access.can_edit_experiment(request.user, later))
+        try:
+            learning_link_create(learning=learning, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            messages.success(request, "Link saved.")
+            return redirect("learnings:detail", pk=pk)
+    context = detail_context(request, learning, form)
+    return render(request, "learnings/detail.html", context, status=400)
