@@ -1,6 +1,7 @@
 from django import template
 
 from accounts import access
+from analysis.conf import conf
 from analysis.selectors import analysis_state
 from analysis.services.schedule import SCHEDULED_STATUSES
 
@@ -16,6 +17,7 @@ def analysis_panel(context, experiment):
         "state": analysis_state(experiment),
         "can_edit": access.can_edit_experiment(user, experiment),
         "scheduled": experiment.status in SCHEDULED_STATUSES,
+        "max_failures": conf("SCHEDULE_MAX_FAILURES"),
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -2,6 +2,9 @@
 
 from datetime import date, timedelta
 
+from django.utils import timezone
+
+from analysis.models import AnalysisRun, Trigger
 from metrics.models import OutcomeCohort, OutcomeSource
 
 FIRST_DAY = date(2026, 3, 2)
@@ -36,3 +39,13 @@ def revenue(control: bool) -> dict:
         "pre_sum": 100_000.0, "pre_sum_squares": 1000 * (100**2 + 400) - 400,
         "post_pre_sum_products": 1000 * (mean * 100 + 200) - 200,
     }  # fmt: skip
+
+
+def fail_runs(experiment, count: int, *, hours_ago: float = 1) -> None:
+    finished = timezone.now() - timedelta(hours=hours_ago)
+    for index in range(count):
+        AnalysisRun.objects.create(
+            experiment=experiment, status="failed", fingerprint=f"{index:064d}",
+            trigger=Trigger.SCHEDULE, queued_at=finished, sent_at=finished,
+            finished_at=finished - timedelta(seconds=index), error="The warehouse timed out.",
+        )  # fmt: skip

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from analysis.models import AnalysisRun, AnalysisSettings
 from analysis.views import QUEUED, SETTINGS_SAVED
+from tests.analysis.data import fail_runs
 from tests.conftest import PASSWORD
 
 
@@ -95,3 +96,10 @@ def test_a_viewer_sees_the_panel_without_buttons(client, people, with_data):
     page = response.content.decode()
     assert response.status_code == 200 and 'data-testid="analysis-empty"' in page
     assert "Re-analyse" not in page
+
+
+def test_the_owner_is_told_when_the_schedule_gave_up(client, people, with_data):
+    fail_runs(with_data, 3)
+    page = signed_in(client, people.owner).get(with_data.get_absolute_url()).content.decode()
+    assert "Scheduled refresh stopped after 3 failures in a row. owner, press re-analyse" in page
+    assert "The warehouse timed out." in page and "Retry analysis" in page

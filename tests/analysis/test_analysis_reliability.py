@@ -9,6 +9,7 @@ from analysis.services import analysis_request
 from analysis.services.schedule import analysis_schedule, experiments_to_refresh
 from analysis.watchdog import GAVE_UP, analysis_watchdog_sweep
 from experiments.models import Experiment
+from tests.analysis.data import fail_runs
 from tests.factories import experiment_make
 
 
@@ -86,16 +87,6 @@ def test_a_run_queued_too_long_gets_its_message_again(
     assert sweep.resent == [run.id]
     run.refresh_from_db()
     assert run.status == "succeeded"
-
-
-def fail_runs(experiment, count: int, *, hours_ago: float = 1) -> None:
-    finished = timezone.now() - timedelta(hours=hours_ago)
-    for index in range(count):
-        AnalysisRun.objects.create(
-            experiment=experiment, status="failed", fingerprint=f"{index:064d}",
-            trigger=Trigger.SCHEDULE, queued_at=finished, sent_at=finished,
-            finished_at=finished - timedelta(seconds=index), error="The warehouse timed out.",
-        )  # fmt: skip
 
 
 def test_the_schedule_refreshes_running_tests_with_data_only(with_data, people):

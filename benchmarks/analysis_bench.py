@@ -1,0 +1,139 @@
+"""Scheduled refresh of 200 running experiments by real Celery workers, with 1 and 2 processes.
+
+Each experiment has 3 variants x 10 metrics (4 conversion, 4 mean with CUPED, 2 ratio) x 21
+days of sufficient statistics. One run: clear earlier runs, start `celery worker` with N pool
+processes, send the beat's fan-out task, wait until every experiment has a succeeded run.
+The wall time covers fan-out, 200 claims, 200 x (21 daily looks + the final corrected answer)
+and storing 200 x 30 result rows.
+
+    DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench \
+    REDIS_URL=redis://127.0.0.1:6379/8 .venv/bin/python benchmarks/analysis_bench.py
+
+The database is migrated and seeded on first use (use one of your own: runs are deleted).
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "growthlab.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+import numpy as np  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Team  # noqa: E402
+from analysis.models import AnalysisResult, AnalysisRun  # noqa: E402
+from analysis.tasks import scheduled_analysis_refresh_task  # noqa: E402
+from experiments.models import Experiment, ExperimentMetric, Variant  # noqa: E402
+from growthlab.celery import app  # noqa: E402
+from metrics.models import Metric, OutcomeCohort, OutcomeSource  # noqa: E402
+
+KINDS = ["binomial"] * 4 + ["mean"] * 4 + ["ratio"] * 2
+ROLES = ["primary"] + ["secondary"] * 6 + ["guardrail"] * 3
+VARIANTS, DAYS, USERS = ("A", "B", "C"), 21, 1000
+FIRST_DAY = date(2026, 3, 2)
+
+
+def metrics() -> list[Metric]:
+    return [
+        Metric.objects.get_or_create(name=f"Bench {kind} {i}", defaults={"kind": kind})[0]
+        for i, kind in enumerate(KINDS)
+    ]
+
+
+def stats(kind: str, rng, lift: float) -> dict:
+    """Consistent totals from a mean, a variance and a covariance (no user rows needed)."""
+    n = USERS
+    if kind == "binomial":
+        conversions = int(rng.binomial(n, 0.05 * (1 + lift)))
+        return {"n": n, "sum": conversions, "sum_squares": conversions}
+    mean, var, pre_mean, pre_var, cov = 50 * (1 + lift), 900.0, 50.0, 900.0, 450.0
+    mean += rng.normal(0, 1)
+    totals = {"n": n, "sum": n * mean, "sum_squares": (n - 1) * var + n * mean**2}
+    second = {"den_sum": n * 2.0, "den_sum_squares": (n - 1) * 1.0 + n * 4.0,
+              "num_den_sum_products": (n - 1) * 15.0 + n * mean * 2.0}  # fmt: skip
+    if kind == "ratio":
+        return {**totals, **second}
+    return {**totals, "pre_sum": n * pre_mean,
+            "pre_sum_squares": (n - 1) * pre_var + n * pre_mean**2,
+            "post_pre_sum_products": (n - 1) * cov + n * mean * pre_mean}  # fmt: skip
+
+
+def seed(count: int) -> None:
+    team, _ = Team.objects.get_or_create(name="Benchmark", defaults={"slug": "benchmark"})
+    have = Experiment.objects.filter(team=team).count()
+    catalogue, rng = metrics(), np.random.default_rng(7)
+    for index in range(have, count):
+        experiment = Experiment.objects.create(
+            team=team, title=f"Bench {index}", status="running", started_at=timezone.now()
+        )
+        variants = [Variant.objects.create(experiment=experiment, name=name, is_control=name == "A",
+                                           traffic_share=[34, 33, 33][i])
+                    for i, name in enumerate(VARIANTS)]  # fmt: skip
+        for metric, role in zip(catalogue, ROLES, strict=True):
+            ExperimentMetric.objects.create(experiment=experiment, metric=metric, role=role)
+        OutcomeCohort.objects.bulk_create(
+            OutcomeCohort(experiment=experiment, variant=variant, metric=metric,
+                          exposure_date=FIRST_DAY + timedelta(days=day), source=OutcomeSource.PUSH,
+                          **stats(metric.kind, rng, 0.03 * i))
+            for i, variant in enumerate(variants) for metric in catalogue for day in range(DAYS)
+        )  # fmt: skip
+
+
+def refresh(processes: int, count: int) -> float:
+    """Wall seconds from sending the fan-out until every experiment has a result."""
+    AnalysisResult.objects.all().delete()
+    AnalysisRun.objects.all().delete()
+    app.control.purge()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "growthlab", "worker", "-Q", "analysis,scheduled",
+         "--concurrency", str(processes), "--without-gossip", "--without-mingle",
+         "-n", f"bench-{processes}@%h", "--loglevel", "WARNING"],
+        cwd=ROOT, env=os.environ.copy(),
+    )  # fmt: skip
+    try:
+        time.sleep(8)  # the worker imports Django, numpy and scipy before it consumes
+        started = time.perf_counter()
+        scheduled_analysis_refresh_task.delay()
+        while AnalysisRun.objects.filter(status="succeeded").count() < count:
+            if time.perf_counter() - started > 900:
+                raise SystemExit("gave up after 15 minutes")
+            time.sleep(0.2)
+        return time.perf_counter() - started
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--experiments", type=int, default=200)
+    parser.add_argument("--processes", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    if not os.environ.get("REDIS_URL"):
+        raise SystemExit("set REDIS_URL (and DATABASE_URL): this measures real workers")
+    call_command("migrate", verbosity=0)
+    seed(args.experiments)
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{args.experiments} experiments x 3 variants x 10 metrics x {DAYS} days")  # fmt: skip
+    times = {n: refresh(n, args.experiments) for n in args.processes}
+    for n, seconds in times.items():
+        print(f"{n} process(es): {seconds:7.1f} s, {args.experiments / seconds:5.2f} experiments/s")
+    if 1 in times and 2 in times:
+        print(f"speed-up from the second process: {times[1] / times[2]:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
