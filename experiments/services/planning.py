@@ -13,6 +13,8 @@ from metrics.models import MetricKind
 NEEDS_PRIMARY_METRIC = "Attach a primary metric first: the plan depends on its kind."
 NEEDS_BASELINE_SD = "A mean or ratio metric needs the baseline standard deviation."
 NEEDS_CONTROL = "The test needs a control and at least one treatment to plan."
+NEEDS_MDE = "Set the minimum detectable effect: the smallest change worth finding decides n."
+NEEDS_BASELINE = "Set the baseline: today's value of the primary metric."
 
 
 def power_payload(experiment: Experiment, kind: str) -> dict:
@@ -22,6 +24,10 @@ def power_payload(experiment: Experiment, kind: str) -> dict:
     treatments = [v for v in variants if not v.is_control]
     if control is None or not treatments:
         raise ValidationError(NEEDS_CONTROL)
+    if not experiment.mde_relative:
+        raise ValidationError({"mde_relative": NEEDS_MDE})
+    if experiment.plan_baseline is None:
+        raise ValidationError({"plan_baseline": NEEDS_BASELINE})
     payload = {
         "metric_type": "binomial" if kind == MetricKind.BINOMIAL else "mean",
         "mde_relative": experiment.mde_relative / 100,
