@@ -6,7 +6,7 @@ aggregates); growthlab/api.py gathers both under /api/v1/.
 
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
@@ -76,8 +76,10 @@ def metrics() -> QuerySet[Metric]:
     return Metric.objects.select_related("owner").prefetch_related(children).order_by("name", "id")
 
 
-@extend_schema(
-    parameters=[MetricFilter], responses={200: MetricSerializer(many=True)} | errors(*READ)
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[MetricFilter], responses={200: MetricSerializer(many=True)} | errors(*READ)
+    )
 )
 class MetricListApi(ApiListCreateView):
     serializer_class = MetricSerializer

@@ -33,6 +33,8 @@ class IdeaSerializer(serializers.ModelSerializer):
     team = TeamRefSerializer()
     author = UserRefSerializer(allow_null=True)
     tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    ice_score = serializers.FloatField(read_only=True, allow_null=True)
+    rice_score = serializers.FloatField(read_only=True, allow_null=True)
     score = serializers.FloatField(
         read_only=True, allow_null=True, help_text="ICE or RICE, by the team's scoring model."
     )

@@ -5,7 +5,7 @@ an existing object) or ``allow(access.can_edit(...))`` (for a new one, once its 
 """
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,8 +43,10 @@ def experiment_out(experiment: Experiment) -> dict:
     return s.ExperimentDetailSerializer(experiments(with_history=True).get(pk=experiment.pk)).data
 
 
-@extend_schema(
-    parameters=[IdeaFilter], responses={200: s.IdeaSerializer(many=True)} | errors(*READ)
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[IdeaFilter], responses={200: s.IdeaSerializer(many=True)} | errors(*READ)
+    )
 )
 class IdeaListApi(ApiListCreateView):
     serializer_class = s.IdeaSerializer
@@ -104,9 +106,11 @@ class IdeaToExperimentApi(generics.GenericAPIView):
         return Response(experiment_out(experiment), status=status.HTTP_201_CREATED)
 
 
-@extend_schema(
-    parameters=[ExperimentFilter],
-    responses={200: s.ExperimentSerializer(many=True)} | errors(*READ),
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[ExperimentFilter],
+        responses={200: s.ExperimentSerializer(many=True)} | errors(*READ),
+    )
 )
 class ExperimentListApi(ApiListCreateView):
     serializer_class = s.ExperimentSerializer

@@ -2,6 +2,8 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.renderers import JSONRenderer
 from rest_framework.settings import api_settings
@@ -29,3 +31,10 @@ def api_exception_handler(exc, context):
         context["request"].accepted_renderer = JSONRenderer()
         context["request"].accepted_media_type = JSONRenderer.media_type
     return response
+
+
+def not_found(request, exception):
+    """handler404: an unknown /api/ path answers JSON like every other API error."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)

@@ -18,11 +18,13 @@ ERRORS = {
     409: OpenApiResponse(
         Detail, description="The lifecycle refuses the action; the message says why."
     ),
+    # Answered by gunicorn before Django sees the request, as a plain page.
+    414: OpenApiResponse(description="The query string is longer than the server accepts."),
     429: OpenApiResponse(
         Detail, description="Too many requests; the Retry-After header says when to retry."
     ),
 }
-READ = (400, 401, 404, 429)
+READ = (400, 401, 404, 414, 429)
 WRITE = (400, 401, 403, 404, 429)
 
 

@@ -1,19 +1,9 @@
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import requests
 from django.conf import settings as django_settings
 
 from accounts.tokens import api_token_create
-from tests.api.conftest import database_url
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.api.server import gunicorn
 
 
 @pytest.fixture
@@ -60,53 +50,16 @@ def test_each_token_is_counted_apart(as_user, people, rates):
     assert first.get("/api/v1/teams/").status_code == 429
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(base: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "gunicorn exited at start-up"
-        try:
-            requests.get(base + "/api/v1/teams/", timeout=10)
-            return
-        except requests.RequestException:
-            time.sleep(0.2)
-    raise TimeoutError("gunicorn did not answer within 60 s")
-
-
-@pytest.fixture
-def gunicorn():
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url(), "API_RATE_USER": "6/hour", "DEBUG": "true",
-    }  # fmt: skip
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "growthlab.wsgi:application", "--workers", "3",
-         "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_until_up(base, process)
-        yield base
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
-
-
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_limit_holds_across_three_gunicorn_workers(people, gunicorn):
+def test_limit_holds_across_three_gunicorn_workers(people):
     _, key = api_token_create(user=people.viewer, name="load")
     codes = []
     # A new connection per request, so the requests spread over the three workers.
     headers = {"Authorization": f"Token {key}", "Connection": "close"}
-    for _ in range(8):
-        response = requests.get(f"{gunicorn}/api/v1/teams/", headers=headers, timeout=10)
-        codes.append(response.status_code)
+    with gunicorn(workers=3, API_RATE_USER="6/hour") as base:
+        for _ in range(8):
+            response = requests.get(f"{base}/api/v1/teams/", headers=headers, timeout=10)
+            codes.append(response.status_code)
     assert codes == [200] * 6 + [429, 429]
     assert 1 <= int(response.headers["Retry-After"]) <= 3600
