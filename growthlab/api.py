@@ -20,4 +20,5 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("experiments.api.urls")),
     path("", include("sprints.api.urls")),
+    path("", include("metrics.api.urls")),  # outcome data pushed by tracking pipelines
 ]

@@ -3,7 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("api/v1/", include("metrics.api.urls")),  # outcome data pushed by pipelines
     path("api/v1/", include("growthlab.api")),
     path("", include("accounts.urls")),
     path("", include("dashboard.urls")),  # before <slug:action> takes .../results/

@@ -2,15 +2,15 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authentication import SessionAuthentication
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import access
 from experiments.models import Experiment
+from growthlab.rest.schema import WRITE, errors
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.services import aggregates_push
 
@@ -38,13 +38,22 @@ class AggregatesPushApi(APIView):
     every problem named by item (1-based) and field.
     """
 
-    # Token auth arrives with the REST API (issue 9); until then, a signed-in session.
-    authentication_classes = [SessionAuthentication]
-    permission_classes = [IsAuthenticated]
+    expensive = True  # every push queues a load on a worker
 
     class InputSerializer(serializers.Serializer):
         aggregates = AggregateSerializer(many=True, allow_empty=False)
 
+    @extend_schema(
+        operation_id="experiments_aggregates_push",
+        request=InputSerializer,
+        responses={
+            202: inline_serializer(
+                "AggregatesAccepted",
+                {"load": serializers.IntegerField(), "status": serializers.CharField()},
+            ),
+            **errors(*WRITE),
+        },
+    )
     def post(self, request: Request, pk: int) -> Response:
         experiment = get_object_or_404(Experiment, pk=pk)
         access.require(access.can_edit_experiment(request.user, experiment))

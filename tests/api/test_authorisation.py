@@ -13,7 +13,7 @@ from accounts.models import Team
 from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, Tag, Variant
 from growthlab import api
 from growthlab.rest.export import CSVExportMixin
-from metrics.models import Metric
+from metrics.models import DataLoad, Metric, OutcomeCohort
 from sprints.models import Sprint
 from tests.factories import experiment_make, idea_make, metric_make
 
@@ -40,6 +40,18 @@ BODIES = {
     "attached-metric-detail": lambda w: {},
     "metric-list": lambda w: {"name": "New metric", "kind": "mean", "team": w["team"]},
     "metric-detail": lambda w: {"name": "Renamed metric"},
+    "aggregates_push": lambda w: {
+        "aggregates": [
+            {
+                "date": "2025-01-06",
+                "variant": v,
+                "metric": "Order conversion",
+                "users": 100,
+                "conversions": 7,
+            }
+            for v in ("A", "B")
+        ]
+    },
 }
 # Who may make each write: conclusions need a team lead, metrics an analyst.
 ALLOWED = {"experiment-conclude": "lead", "metric-list": "analyst", "metric-detail": "analyst"}
@@ -102,7 +114,10 @@ def concrete(route: str, world: dict) -> str:
 
 
 def database_state() -> list:
-    models = (Team, Idea, Experiment, Variant, ExperimentMetric, HistoryEntry, Metric, Tag, Sprint)
+    models = (
+        Team, Idea, Experiment, Variant, ExperimentMetric, HistoryEntry, Metric, Tag, Sprint,
+        DataLoad, OutcomeCohort,
+    )  # fmt: skip
     return [sorted(map(repr, model.objects.values())) for model in models]
 
 
