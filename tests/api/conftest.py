@@ -7,12 +7,6 @@ from rest_framework.test import APIClient
 from accounts.tokens import api_token_create
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """The people fixture hashes eight passwords per test; the API itself never hashes one."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_client(user) -> APIClient:
     _, key = api_token_create(user=user, name="tests")
     client = APIClient()

@@ -56,12 +56,6 @@ def _live_server_sees_rows(transactional_db):
     """The live server answers from another thread, so rows must be committed, not rolled back."""
 
 
-@pytest.fixture(autouse=True)
-def _quick_password_hashing(settings):
-    """The people fixture hashes ten passwords; PBKDF2's full cost would add seconds per test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():

@@ -31,12 +31,6 @@ DECISIONS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """`people` makes eight users; the real hasher costs seconds of CPU each on a busy machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @dataclass
 class Library:
     orders: object  # the primary metric of every "Delivery date" and "Price anchoring" test

@@ -18,12 +18,6 @@ NEEDED_PER_VARIANT = 14751
 NEEDED_DAYS = 15
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """`people` makes eight users; the real hasher costs seconds of CPU each on a busy machine."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def today() -> date:
     return timezone.localdate()
 

@@ -68,7 +68,10 @@ def test_no_daily_traffic_asks_for_it(people, sprint, make_test):
 def test_no_baseline_says_the_plan_cannot_be_checked(people, sprint, make_test):
     check = fit_check(make_test(plan_baseline=None), sprint, today())
     assert check.fits is None
-    assert check.message.startswith("The sample size cannot be checked yet: baseline_rate")
+    assert check.message == (
+        "The sample size cannot be checked yet: "
+        "Set the baseline: today's value of the primary metric."
+    )
 
 
 def test_tests_on_the_same_channel_and_audience_compete(people, sprint, make_test):
