@@ -2,26 +2,38 @@
 
 Pure: polars and the standard library, no Django, so tests feed it plain files. The file is
 scanned lazily and reduced by polars' streaming engine: memory follows the number of cohorts
-(variants x days) and of distinct users, never the file's size. Every cell is checked in the
-same pass; any problem rejects the whole file with the first problems named by row and column.
+(variants x days) and of distinct users, never the file's size. A quick pass (quick.py) reduces
+a clean file in one scan; when it finds anything suspect, every cell is checked here and any
+problem rejects the whole file with the first problems named by row and column.
 """
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
+from metrics.ingestion.columns import (  # noqa: F401  (re-exported: the parser's vocabulary)
+    DATE_FORMAT,
+    CohortTotals,
+    Mapping,
+    MetricColumns,
+    Reduction,
+    as_date,
+    as_number,
+    binomial_columns,
+    cohort_aggregates,
+    cohort_totals,
+    numeric_columns,
+)
 from metrics.ingestion.filetype import FileKind, detect_kind, gunzip_to, workbook_to_csv
 from metrics.ingestion.problems import MAX_LISTED_PROBLEMS, Problem, RejectedData, reject
+from metrics.ingestion.quick import quick_reduction
 
 ROW = "__row"
-DATE_FORMAT = "%Y-%m-%d"
-
 MISSING_COLUMN = "the mapped column `{column}` is not in the file; its columns are {columns}"
 NO_ROWS = "The file has a header but no rows."
 NOT_A_NUMBER = "'{value}' is not a number"
@@ -35,57 +47,6 @@ UNKNOWN_VARIANT = (
 USER_IN_TWO_VARIANTS = "user `{user}` appears in more than one variant: {variants}"
 
 Progress = Callable[[str, int, int], None]  # (phase, percent, rows read)
-
-
-@dataclass(frozen=True)
-class MetricColumns:
-    """Where one metric's values sit: `column` (the numerator for a ratio), and its extras."""
-
-    key: str
-    kind: str  # binomial, mean or ratio
-    column: str
-    denominator: str | None = None
-    pre: str | None = None
-
-
-@dataclass(frozen=True)
-class Mapping:
-    """Which file column is the user, the variant, the exposure date and each metric."""
-
-    user: str
-    variant: str
-    date: str
-    metrics: tuple[MetricColumns, ...]
-
-    def columns(self) -> list[str]:
-        names = [self.user, self.variant, self.date]
-        for metric in self.metrics:
-            names += [c for c in (metric.column, metric.denominator, metric.pre) if c]
-        return list(dict.fromkeys(names))
-
-
-@dataclass(frozen=True)
-class CohortTotals:
-    """Sufficient statistics of one metric for one variant's users exposed on one day."""
-
-    variant: str
-    exposure_date: date | None
-    metric: str
-    n: int
-    sum: float
-    sum_squares: float
-    den_sum: float | None = None
-    den_sum_squares: float | None = None
-    num_den_sum_products: float | None = None
-    pre_sum: float | None = None
-    pre_sum_squares: float | None = None
-    post_pre_sum_products: float | None = None
-
-
-@dataclass(frozen=True)
-class Reduction:
-    rows: int
-    cohorts: list[CohortTotals] = field(default_factory=list)
 
 
 def no_progress(phase: str, percent: int, rows: int) -> None:
@@ -102,40 +63,73 @@ def reduce_file(
     known = list(known_variants)
     with tempfile.TemporaryDirectory(prefix="growthlab-ingest-") as work_dir:
         progress("opening file", 5, 0)
-        frame, first_row = open_table(path, Path(work_dir))
+        table = open_table(path, Path(work_dir))
+        frame = table.scan()
         check_columns(frame, mapping)
         progress("checking and reducing", 10, 0)
-        checked = frame.with_row_index(ROW, offset=first_row).select(
-            pl.col(ROW), *typed_columns(frame, mapping)
-        )
-        queries = [
-            problem_rows(checked, mapping),
-            problem_count(checked, mapping),
-            variant_counts(checked, mapping),
-            users_in_two_variants(checked, mapping),
-            cohort_query(checked, mapping),
-        ]
-        bad_rows, bad_count, variants, two_variants, cohorts = pl.collect_all(
-            queries, engine="streaming"
-        )
-        rows = int(variants["rows"].sum()) if variants.height else 0
-        progress("checking and reducing", 90, rows)
-        if rows == 0:
-            raise reject(NO_ROWS)
-        raise_problems(mapping, known, bad_rows, bad_count, variants, two_variants)
-        return Reduction(rows=rows, cohorts=cohort_totals(cohorts, mapping))
+        numbers = table.scan(numeric_columns(mapping))
+        reduction, shared_users = quick_reduction(numbers, mapping, known)
+        if reduction is None:
+            progress("naming the problems", 50, 0)
+            reduction = checked_reduction(frame, table.first_row, mapping, known, shared_users)
+        progress("checking and reducing", 90, reduction.rows)
+        return reduction
 
 
-def open_table(path: Path, work_dir: Path) -> tuple[pl.LazyFrame, int]:
-    """A lazy frame of the file, every column as text where the format allows; first row no."""
+def checked_reduction(
+    frame: pl.LazyFrame, first_row: int, mapping: Mapping, known: list[str], shared: pl.Series
+) -> Reduction:
+    """Check every cell, raise RejectedData naming the first problems, else reduce."""
+    checked = frame.with_row_index(ROW, offset=first_row).select(
+        pl.col(ROW), *typed_columns(frame, mapping)
+    )
+    queries = [
+        problem_rows(checked, mapping),
+        problem_count(checked, mapping),
+        variant_counts(checked, mapping),
+        users_in_two_variants(checked, shared),
+        cohort_query(checked, mapping),
+    ]
+    bad_rows, bad_count, variants, two_variants, cohorts = pl.collect_all(
+        queries, engine="streaming"
+    )
+    rows = int(variants["rows"].sum()) if variants.height else 0
+    if rows == 0:
+        raise reject(NO_ROWS)
+    raise_problems(mapping, known, bad_rows, bad_count, variants, two_variants)
+    return Reduction(rows=rows, cohorts=cohort_totals(cohorts, mapping))
+
+
+@dataclass(frozen=True)
+class Table:
+    """A readable copy of the upload: Parquet as it came, anything else as CSV."""
+
+    path: Path
+    parquet: bool
+
+    @property
+    def first_row(self) -> int:
+        return 1 if self.parquet else 2  # a CSV's header is row 1
+
+    def scan(self, numbers: Iterable[str] = ()) -> pl.LazyFrame:
+        """Every CSV column as text, but `numbers` read as floats (a bad one fails the scan)."""
+        if self.parquet:
+            return pl.scan_parquet(self.path)
+        overrides = dict.fromkeys(numbers, pl.Float64) or None
+        return pl.scan_csv(
+            self.path, infer_schema=False, schema_overrides=overrides, encoding="utf8-lossy"
+        )
+
+
+def open_table(path: Path, work_dir: Path) -> Table:
     kind = detect_kind(path)
     if kind is FileKind.PARQUET:
-        return pl.scan_parquet(path), 1
+        return Table(path, parquet=True)
     if kind is FileKind.GZIP_CSV:
         path = gunzip_to(path, work_dir / "unpacked.csv")
     elif kind is FileKind.XLSX:
         path = workbook_to_csv(path, work_dir / "sheet.csv")
-    return pl.scan_csv(path, infer_schema=False, encoding="utf8-lossy"), 2
+    return Table(path, parquet=False)
 
 
 def check_columns(frame: pl.LazyFrame, mapping: Mapping) -> None:
@@ -164,30 +158,6 @@ def typed_columns(frame: pl.LazyFrame, mapping: Mapping) -> list[pl.Expr]:
 
 def raw(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String)
-
-
-def as_date(name: str, dtype: pl.DataType) -> pl.Expr:
-    if dtype == pl.Date:
-        return pl.col(name)
-    if isinstance(dtype, pl.Datetime):
-        return pl.col(name).dt.date()
-    return pl.col(name).cast(pl.String).str.strip_chars().str.to_date(DATE_FORMAT, strict=False)
-
-
-def as_number(name: str) -> pl.Expr:
-    number = pl.col(name).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
-    return pl.when(number.is_finite()).then(number)  # "nan" and "inf" parse, yet are no data
-
-
-def numeric_columns(mapping: Mapping) -> list[str]:
-    names = []
-    for metric in mapping.metrics:
-        names += [c for c in (metric.column, metric.denominator, metric.pre) if c]
-    return list(dict.fromkeys(names))
-
-
-def binomial_columns(mapping: Mapping) -> set[str]:
-    return {metric.column for metric in mapping.metrics if metric.kind == "binomial"}
 
 
 def cell_checks(mapping: Mapping) -> list[tuple[str, pl.Expr]]:
@@ -224,9 +194,11 @@ def variant_counts(checked: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
     return checked.group_by("variant").agg(pl.len().alias("rows"), pl.col(ROW).min().alias("first"))
 
 
-def users_in_two_variants(checked: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
+def users_in_two_variants(checked: pl.LazyFrame, shared: pl.Series) -> pl.LazyFrame:
+    """The users behind the quick pass's flagged hashes, with their variants."""
     return (
-        checked.group_by("user")
+        checked.filter(pl.col("user").hash().is_in(shared.implode()))
+        .group_by("user")
         .agg(pl.col("variant").n_unique().alias("variants"), pl.col("variant").unique())
         .filter(pl.col("variants") > 1)
         .rename({"variant": "names"})
@@ -234,27 +206,7 @@ def users_in_two_variants(checked: pl.LazyFrame, mapping: Mapping) -> pl.LazyFra
 
 
 def cohort_query(checked: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
-    aggregates = [pl.len().alias("n")]
-    for metric in mapping.metrics:
-        y = pl.col(f"num:{metric.column}")
-        aggregates += [
-            y.sum().alias(f"{metric.key}:sum"),
-            (y * y).sum().alias(f"{metric.key}:sum_squares"),
-        ]
-        if metric.denominator:
-            d = pl.col(f"num:{metric.denominator}")
-            aggregates += [
-                d.sum().alias(f"{metric.key}:den_sum"),
-                (d * d).sum().alias(f"{metric.key}:den_sum_squares"),
-                (y * d).sum().alias(f"{metric.key}:num_den_sum_products"),
-            ]
-        if metric.pre:
-            x = pl.col(f"num:{metric.pre}")
-            aggregates += [
-                x.sum().alias(f"{metric.key}:pre_sum"),
-                (x * x).sum().alias(f"{metric.key}:pre_sum_squares"),
-                (y * x).sum().alias(f"{metric.key}:post_pre_sum_products"),
-            ]
+    aggregates = cohort_aggregates(mapping)
     return checked.group_by("variant", "date").agg(aggregates).sort("variant", "date")
 
 
@@ -314,28 +266,9 @@ def variant_problems(variants: pl.DataFrame, known: list[str], column: str) -> l
     ]
 
 
-def cohort_totals(cohorts: pl.DataFrame, mapping: Mapping) -> list[CohortTotals]:
-    totals = []
-    for row in cohorts.iter_rows(named=True):
-        for metric in mapping.metrics:
-            prefix = f"{metric.key}:"
-            extras = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
-            totals.append(
-                CohortTotals(
-                    variant=row["variant"],
-                    exposure_date=row["date"],
-                    metric=metric.key,
-                    n=int(row["n"]),
-                    **extras,
-                )
-            )
-    return totals
-
-
 def preview(path: Path, rows: int = 5) -> tuple[list[str], list[list[str]]]:
     """The header and the first rows as text, for the mapping page."""
     with tempfile.TemporaryDirectory(prefix="growthlab-preview-") as work_dir:
-        frame, _ = open_table(path, Path(work_dir))
-        head = frame.head(rows).collect()
+        head = open_table(path, Path(work_dir)).scan().head(rows).collect()
     text = head.select(pl.all().cast(pl.String))
     return text.columns, [list(row) for row in text.iter_rows()]

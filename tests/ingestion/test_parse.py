@@ -205,3 +205,41 @@ def test_preview_shows_header_and_first_rows(tmp_path):
     columns, first = preview(write(tmp_path, csv_bytes(rows)), rows=3)
     assert columns == HEADER
     assert first == [[str(value) for value in row] for row in rows[:3]]
+
+
+def test_padded_numbers_and_dates_give_the_same_statistics(tmp_path):
+    # The quick pass reads " 12.5" as no number; the cell-by-cell pass strips it and accepts.
+    rows = user_rows(30)
+    padded = [[f" {value} " if i >= 2 else value for i, value in enumerate(row)] for row in rows]
+    reduction = reduce_file(write(tmp_path, csv_bytes(padded)), MAPPING, ["A", "B"])
+    assert reduction.rows == len(rows)
+    assert_matches(reduction, rows)
+
+
+def test_user_id_of_only_spaces_is_named_empty(tmp_path):
+    rows = user_rows(10)
+    rows[3][0] = "   "
+    error = rejected(tmp_path, csv_bytes(rows))
+    assert [str(p) for p in error.problems] == ["row 5, column `user_id`: is empty"]
+
+
+def test_user_id_of_unicode_spaces_is_named_empty(tmp_path):
+    rows = user_rows(10)
+    rows[3][0] = "\u3000\u00a0"
+    error = rejected(tmp_path, csv_bytes(rows))
+    assert [str(p) for p in error.problems] == ["row 5, column `user_id`: is empty"]
+
+
+def test_non_ascii_user_ids_are_reduced(tmp_path):
+    rows = user_rows(20)
+    for row in rows:
+        row[0] = f"ü-{row[0]}"
+    assert_matches(reduce_file(write(tmp_path, csv_bytes(rows)), MAPPING, ["A", "B"]), rows)
+
+
+def test_parquet_with_timestamps_for_days_gives_the_same_statistics(tmp_path):
+    rows = user_rows()
+    frame = pl.read_csv(io.BytesIO(csv_bytes(rows)), try_parse_dates=True)
+    path = tmp_path / "outcomes.parquet"
+    frame.with_columns(pl.col("day").cast(pl.Datetime)).write_parquet(path)
+    assert_matches(reduce_file(path, MAPPING, ["A", "B"]), rows)

@@ -1,0 +1,138 @@
+"""What a per-user file holds once mapped: the mapping, typed column expressions, the totals.
+
+Pure: polars and the standard library. Shared by the quick pass (quick.py) and the
+cell-by-cell pass (parse.py), so both type values and sum them the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+DATE_FORMAT = "%Y-%m-%d"
+
+
+@dataclass(frozen=True)
+class MetricColumns:
+    """Where one metric's values sit: `column` (the numerator for a ratio), and its extras."""
+
+    key: str
+    kind: str  # binomial, mean or ratio
+    column: str
+    denominator: str | None = None
+    pre: str | None = None
+
+
+@dataclass(frozen=True)
+class Mapping:
+    """Which file column is the user, the variant, the exposure date and each metric."""
+
+    user: str
+    variant: str
+    date: str
+    metrics: tuple[MetricColumns, ...]
+
+    def columns(self) -> list[str]:
+        names = [self.user, self.variant, self.date]
+        for metric in self.metrics:
+            names += [c for c in (metric.column, metric.denominator, metric.pre) if c]
+        return list(dict.fromkeys(names))
+
+
+@dataclass(frozen=True)
+class CohortTotals:
+    """Sufficient statistics of one metric for one variant's users exposed on one day."""
+
+    variant: str
+    exposure_date: date | None
+    metric: str
+    n: int
+    sum: float
+    sum_squares: float
+    den_sum: float | None = None
+    den_sum_squares: float | None = None
+    num_den_sum_products: float | None = None
+    pre_sum: float | None = None
+    pre_sum_squares: float | None = None
+    post_pre_sum_products: float | None = None
+
+
+@dataclass(frozen=True)
+class Reduction:
+    rows: int
+    cohorts: list[CohortTotals] = field(default_factory=list)
+
+
+def as_date(name: str, dtype: pl.DataType) -> pl.Expr:
+    if dtype == pl.Date:
+        return pl.col(name)
+    if isinstance(dtype, pl.Datetime):
+        return pl.col(name).dt.date()
+    return pl.col(name).cast(pl.String).str.strip_chars().str.to_date(DATE_FORMAT, strict=False)
+
+
+def as_number(name: str) -> pl.Expr:
+    number = pl.col(name).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+    return pl.when(number.is_finite()).then(number)  # "nan" and "inf" parse, yet are no data
+
+
+def numeric_columns(mapping: Mapping) -> list[str]:
+    names = []
+    for metric in mapping.metrics:
+        names += [c for c in (metric.column, metric.denominator, metric.pre) if c]
+    return list(dict.fromkeys(names))
+
+
+def binomial_columns(mapping: Mapping) -> set[str]:
+    return {metric.column for metric in mapping.metrics if metric.kind == "binomial"}
+
+
+def cohort_aggregates(mapping: Mapping) -> list[pl.Expr]:
+    """n and every sum the metrics need, over the typed `num:<column>` columns."""
+    aggregates = [pl.len().alias("n")]
+    for metric in mapping.metrics:
+        y = pl.col(f"num:{metric.column}")
+        aggregates += products(metric.key, "", y, y)
+        if metric.denominator:
+            d = pl.col(f"num:{metric.denominator}")
+            aggregates += [*products(metric.key, "den_", d, d), cross(metric.key, "num_den", y, d)]
+        if metric.pre:
+            x = pl.col(f"num:{metric.pre}")
+            aggregates += [*products(metric.key, "pre_", x, x), cross(metric.key, "post_pre", y, x)]
+    return aggregates
+
+
+def products(key: str, prefix: str, value: pl.Expr, same: pl.Expr) -> list[pl.Expr]:
+    return [
+        value.sum().alias(f"{key}:{prefix}sum"),
+        (value * same).sum().alias(f"{key}:{prefix}sum_squares"),
+    ]
+
+
+def cross(key: str, name: str, left: pl.Expr, right: pl.Expr) -> pl.Expr:
+    return (left * right).sum().alias(f"{key}:{name}_sum_products")
+
+
+def total_columns(mapping: Mapping) -> list[str]:
+    """Names of the columns cohort_aggregates() makes, n included."""
+    return [expr.meta.output_name() for expr in cohort_aggregates(mapping)]
+
+
+def cohort_totals(cohorts: pl.DataFrame, mapping: Mapping) -> list[CohortTotals]:
+    totals = []
+    for row in cohorts.iter_rows(named=True):
+        for metric in mapping.metrics:
+            prefix = f"{metric.key}:"
+            extras = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+            totals.append(
+                CohortTotals(
+                    variant=row["variant"],
+                    exposure_date=row["date"],
+                    metric=metric.key,
+                    n=int(row["n"]),
+                    **extras,
+                )
+            )
+    return totals
