@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("experiments.api.urls")),
     path("", include("sprints.api.urls")),
     path("", include("metrics.api.urls")),  # outcome data pushed by tracking pipelines
+    path("", include("analysis.api.urls")),  # runs, re-analyse and the flat results
 ]

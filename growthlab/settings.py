@@ -290,6 +290,7 @@ SPECTACULAR_SETTINGS = {
         "IdeaStatusEnum": "experiments.models.Idea.Status",
         "ExperimentStatusEnum": "experiments.models.Experiment.Status",
         "SprintStatusEnum": "sprints.models.Sprint.Status",
+        "RunStatusEnum": "analysis.models.RunStatus",  # data loads share these four states
     },
 }
 

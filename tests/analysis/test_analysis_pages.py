@@ -53,7 +53,7 @@ def test_a_failure_shows_beside_the_last_good_result_on_the_page_and_the_api(
     assert "The latest analysis failed" in page and "There is no outcome data" in page
     assert "The result above is the last good one." in page and "+20.0%" in page
     assert "Retry analysis" in page
-    body = client.get(reverse("analysis:api_experiment_analysis", args=[with_data.pk])).json()
+    body = client.get(reverse("api:experiment-analysis", args=[with_data.pk])).json()
     assert body["last_success"]["id"] == good.id and len(body["results"]) == 4
     assert body["failure"]["error"].startswith("There is no outcome data for this test yet")
 

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLPattern, URLResolver
 
 from accounts.models import Team
+from analysis.models import AnalysisRun
 from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, Tag, Variant
 from growthlab import api
 from growthlab.rest.export import CSVExportMixin
@@ -40,6 +41,7 @@ BODIES = {
     "attached-metric-detail": lambda w: {},
     "metric-list": lambda w: {"name": "New metric", "kind": "mean", "team": w["team"]},
     "metric-detail": lambda w: {"name": "Renamed metric"},
+    "analysis-run-list": lambda w: {},
     "aggregates_push": lambda w: {
         "aggregates": [
             {
@@ -106,7 +108,7 @@ def world(people):
 def concrete(route: str, world: dict) -> str:
     resource = route.removeprefix("/api/v1/").split("/")[0]
     return (
-        route.replace("<int:pk>", str(world[resource]))
+        route.replace("<int:pk>", str(world.get(resource)))
         .replace("<int:variant_pk>", str(world["variant_pk"]))
         .replace("<int:link_pk>", str(world["link_pk"]))
         .replace("<str:action>", "start")
@@ -116,7 +118,7 @@ def concrete(route: str, world: dict) -> str:
 def database_state() -> list:
     models = (
         Team, Idea, Experiment, Variant, ExperimentMetric, HistoryEntry, Metric, Tag, Sprint,
-        DataLoad, OutcomeCohort,
+        DataLoad, OutcomeCohort, AnalysisRun,
     )  # fmt: skip
     return [sorted(map(repr, model.objects.values())) for model in models]
 

@@ -192,7 +192,7 @@ def test_drill_6_a_forced_failure_keeps_the_last_good_result(drill, people, clie
     page = client.get(experiments[0].get_absolute_url()).content.decode()
     assert "The latest analysis failed" in page and "RuntimeError" in page
     assert "The result above is the last good one." in page and "Retry analysis" in page
-    api = client.get(reverse("analysis:api_experiment_analysis", args=[experiments[0].pk]))
+    api = client.get(reverse("api:experiment-analysis", args=[experiments[0].pk]))
     body = api.json()
     assert body["last_success"]["id"] == good and body["failure"]["id"] == bad
     assert len(body["results"]) == ROWS_PER_RUN

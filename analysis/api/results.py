@@ -1,0 +1,183 @@
+"""GET /api/v1/results/: one flat row per experiment x variant x metric, ready for pandas.
+
+Rows come from each experiment's latest successful analysis run only (through its
+``results_run``: an unchanged rerun points at the earlier run that holds the numbers). Every
+column is a plain value, so ``pd.read_csv(url)`` gives numbers as numbers.
+"""
+
+import math
+
+from django.db.models import OuterRef, QuerySet, Subquery
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+
+from analysis.models import AnalysisResult, AnalysisRun, RunStatus
+from experiments.api.filters import ExperimentFilter, day
+from growthlab.rest.filters import date_range
+from growthlab.rest.schema import READ, errors
+from growthlab.rest.views import ApiListView
+
+# The stored rows carry the payload and daily series too; a flat row needs neither.
+HEAVY_FIELDS = ("payload", "series", "findings")
+
+
+def latest_results() -> QuerySet[AnalysisResult]:
+    """The result rows of every experiment's newest succeeded run, in a fixed query count."""
+    newest = AnalysisRun.objects.filter(
+        experiment_id=OuterRef("experiment_id"), status=RunStatus.SUCCEEDED
+    ).order_by("-finished_at", "-id")
+    # Filter the runs first (one lookup per run, not per result row), then join their rows.
+    answering = AnalysisRun.objects.filter(
+        status=RunStatus.SUCCEEDED, pk=Subquery(newest.values("pk")[:1])
+    ).values("results_run_id")
+    return (
+        AnalysisResult.objects.filter(run_id__in=answering)
+        .select_related("experiment__team", "variant", "metric")
+        .defer(*HEAVY_FIELDS)
+        .order_by(
+            "-experiment_id", "metric__name", "metric_id", "-is_control", "variant__name", "id"
+        )
+    )
+
+
+class ResultFilter(ExperimentFilter):
+    """The experiment list's filters, applied to each row's experiment, plus row filters."""
+
+    role = serializers.ChoiceField(choices=["primary", "secondary", "guardrail"], required=False)
+    result_status = serializers.CharField(
+        required=False, max_length=32, help_text="The engine's status of the row, e.g. 'won'."
+    )
+    computed_after = day("Computed", "after")
+    computed_before = day("Computed", "before")
+
+    lookups = {
+        **{name: f"experiment__{lookup}" for name, lookup in ExperimentFilter.lookups.items()},
+        "metric": "metric_id", "role": "role", "result_status": "status",
+        **date_range("computed"),
+    }  # fmt: skip
+    text_fields = (
+        *(f"experiment__{name}" for name in ExperimentFilter.text_fields), "metric__name",
+        "variant__name",
+    )  # fmt: skip
+
+
+def number(value) -> float | None:
+    """A float, or None for a missing or non-finite one (JSON and CSV have no infinity)."""
+    if value is None or isinstance(value, bool):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def interval_blocks(result: AnalysisResult) -> tuple[dict, dict]:
+    """(absolute, relative) as the verdict reads them: sequential when the test is read so."""
+    comparison = result.comparison
+    if comparison is None:
+        return {}, {}
+    if result.settings.get("method") == "sequential":
+        comparison = comparison["sequential"]
+    return comparison["absolute"], comparison["relative"]
+
+
+def variant_value(result: AnalysisResult) -> float | None:
+    """This variant's metric value as the engine computed it (rate, mean or ratio)."""
+    name = result.inputs.get("name", result.variant.name)
+    variants = (result.output or {}).get("variants", [])
+    return next((number(v["value"]) for v in variants if v["name"] == name), None)
+
+
+def flat_row(result: AnalysisResult) -> dict:
+    experiment, comparison = result.experiment, result.comparison or {}
+    absolute, relative = interval_blocks(result)
+    fixed = comparison.get("absolute") or {}
+    sequential = (comparison.get("sequential") or {}).get("absolute") or {}
+    settings = result.settings
+    return {
+        "experiment_id": experiment.id, "experiment": experiment.title,
+        "team_id": experiment.team_id, "team": experiment.team.name,
+        "sprint_id": experiment.sprint_id, "experiment_status": experiment.status,
+        "decision": experiment.decision, "metric_id": result.metric_id,
+        "metric": result.metric.name, "role": result.role, "variant_id": result.variant_id,
+        "variant": result.variant.name, "is_control": result.is_control,
+        "n": result.inputs.get("n"), "value": variant_value(result),
+        "absolute_effect": number(absolute.get("estimate")),
+        "absolute_ci_lower": number(absolute.get("ci_lower")),
+        "absolute_ci_upper": number(absolute.get("ci_upper")),
+        "relative_effect": number(relative.get("estimate")),
+        "relative_ci_lower": number(relative.get("ci_lower")),
+        "relative_ci_upper": number(relative.get("ci_upper")),
+        "p_value": number(fixed.get("p_value")),
+        "p_value_adjusted": number(comparison.get("p_value_adjusted")),
+        "sequential_p_value": number(sequential.get("p_value")),
+        "chance_to_win": number((comparison.get("bayesian") or {}).get("chance_to_win")),
+        "status": result.status, "verdict": result.verdict, "method": result.method,
+        "alpha": number(settings.get("alpha")), "two_sided": settings.get("two_sided"),
+        "sequential": settings.get("method") == "sequential",
+        "correction": settings.get("correction"), "cuped": settings.get("cuped"),
+        "run_id": result.run_id, "computed_at": result.computed_at,
+    }  # fmt: skip
+
+
+def floating(help_text: str) -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, help_text=help_text)
+
+
+class FlatResultSerializer(serializers.Serializer):
+    """One variant x metric of an experiment's latest successful analysis."""
+
+    experiment_id = serializers.IntegerField()
+    experiment = serializers.CharField(help_text="The experiment's title.")
+    team_id = serializers.IntegerField()
+    team = serializers.CharField()
+    sprint_id = serializers.IntegerField(allow_null=True)
+    experiment_status = serializers.CharField()
+    decision = serializers.CharField(allow_blank=True)
+    metric_id = serializers.IntegerField()
+    metric = serializers.CharField()
+    role = serializers.CharField(help_text="primary, secondary or guardrail.")
+    variant_id = serializers.IntegerField()
+    variant = serializers.CharField()
+    is_control = serializers.BooleanField()
+    n = serializers.IntegerField(allow_null=True, help_text="Users in this variant.")
+    value = floating("The metric in this variant: a rate, a mean or a ratio.")
+    absolute_effect = floating("Treatment minus control; empty on the control's row.")
+    absolute_ci_lower = floating("Lower end of the interval of the absolute effect.")
+    absolute_ci_upper = floating("Upper end; empty when the interval is open.")
+    relative_effect = floating("Relative lift against control, as a fraction (0.05 = +5%).")
+    relative_ci_lower = floating("Lower end of the interval of the relative lift.")
+    relative_ci_upper = floating("Upper end of the interval of the relative lift.")
+    p_value = floating("Fixed-horizon p-value of the absolute effect.")
+    p_value_adjusted = floating(
+        "The fixed-horizon p-value corrected across treatments x metrics (see correction)."
+    )
+    sequential_p_value = floating("Always-valid p-value: safe to read on any day.")
+    chance_to_win = floating("Bayesian probability that the treatment beats the control.")
+    status = serializers.CharField(help_text="The engine's status, 'control' or 'error'.")
+    verdict = serializers.CharField(allow_blank=True)
+    method = serializers.CharField(help_text="Absolute test / reading, e.g. welch_t/sequential.")
+    alpha = floating("Significance level.")
+    two_sided = serializers.BooleanField(allow_null=True)
+    sequential = serializers.BooleanField(
+        help_text="True: the intervals are the always-valid sequential ones; "
+        "False: fixed-horizon intervals, read once at the planned end."
+    )
+    correction = serializers.CharField(allow_null=True)
+    cuped = serializers.BooleanField(allow_null=True)
+    run_id = serializers.IntegerField(help_text="The analysis run that computed the row.")
+    computed_at = serializers.DateTimeField()
+
+    def to_representation(self, instance: AnalysisResult) -> dict:
+        return super().to_representation(flat_row(instance))
+
+
+@extend_schema(
+    parameters=[ResultFilter],
+    responses={200: FlatResultSerializer(many=True)} | errors(*READ),
+)
+class ResultListApi(ApiListView):
+    serializer_class = FlatResultSerializer
+    filter_class = ResultFilter
+    csv_filename = "results"
+
+    def get_queryset(self):
+        return latest_results()
