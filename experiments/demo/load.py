@@ -16,6 +16,7 @@ from experiments.demo.load_experiments import experiments_load
 from experiments.demo.load_ideas import ideas_load
 from experiments.demo.load_org import metrics_load, north_stars_set, people_load, teams_load
 from experiments.demo.load_sprints import sprints_load
+from experiments.demo.outcomes import outcomes_load
 
 STEPS: tuple[Callable[[Demo], None], ...] = (
     teams_load,
@@ -25,6 +26,7 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     sprints_load,
     ideas_load,
     experiments_load,
+    outcomes_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {
@@ -35,6 +37,8 @@ SUMMARY_KINDS = {
     "sprints": "sprint",
     "ideas": "idea",
     "experiments": "experiment",
+    "outcome cohorts": "outcome cohort",
+    "analyses": "analysis",
 }
 NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
 

@@ -6,12 +6,15 @@ from itertools import pairwise
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
-from django.db import transaction
+from django.db import models, transaction
 from django.test import override_settings
 from django.utils import timezone
 
 from accounts.access import can_conclude_experiment, can_edit_experiment
 from accounts.models import Membership, Role, ScoringModel, Team, User
+from analysis.models import AnalysisResult, AnalysisRun, RunStatus
+from dashboard.headline import verdict_headline
+from dashboard.selectors import latest_result_for
 from experiments.demo.load import NOTHING_CREATED
 from experiments.models import (
     Decision,
@@ -24,7 +27,7 @@ from experiments.models import (
     Variant,
 )
 from experiments.services.lifecycle import start_blockers
-from metrics.models import Direction, Metric, MetricKind
+from metrics.models import Direction, Metric, MetricKind, OutcomeCohort
 from sprints.models import Sprint
 
 Status = Experiment.Status
@@ -37,7 +40,7 @@ SIGN_INS = {
     "admin.ada": Role.ADMIN,
 }
 ROW_MODELS = (Team, User, Membership, Metric, Tag, Idea, Experiment, Variant, ExperimentMetric,
-              HistoryEntry, Sprint)  # fmt: skip
+              HistoryEntry, Sprint, OutcomeCohort, AnalysisRun, AnalysisResult)  # fmt: skip
 
 
 # Fourteen people with the real hasher cost seconds per load; what is checked stays the same.
@@ -248,3 +251,85 @@ def test_rice_team_scores_reach_and_effort(demo):
     assert rice_team.ideas.count() >= 10
     assert not rice_team.ideas.filter(rice_score=None).exists()
     assert not Idea.objects.filter(ice_score=None).exists()
+
+
+# The demo test that shows each state of the results page, and the headline it must show.
+RESULT_STATES = {
+    "Delivery date promise on product pages": ("ship", "Ship Delivery date"),
+    "Personalised feed on the app home screen": (
+        "harmful", "Do not ship Personal feed: App order conversion down"),
+    "Customer reviews above the fold": ("no_difference", "No difference worth acting on"),
+    "Payment options shown on the product page": ("srm", "Data problem: traffic split is broken"),
+    "Daily offer e-mails for engaged members": (
+        "harmful", "Guardrail harmed: Unsubscribe rate up"),
+    "Win-back series for lapsed members": ("keep_running", "Keep running: about"),
+    "Sticky add-to-cart bar on mobile product pages": ("ship", "Ship Sticky bar"),
+}  # fmt: skip
+
+
+def headline_of(title: str) -> tuple[str, str]:
+    results = latest_result_for(Experiment.objects.get(title=title))
+    return verdict_headline(results.outputs)
+
+
+@pytest.mark.parametrize("title", list(RESULT_STATES))
+def test_the_results_page_has_a_demo_test_in_each_state(demo, title):
+    status, words = RESULT_STATES[title]
+    shown_status, sentence = headline_of(title)
+    assert shown_status == status
+    assert sentence.startswith(words)
+
+
+def test_every_test_that_ran_has_daily_totals_and_an_answer(demo):
+    ran = Experiment.objects.filter(status__in=[Status.RUNNING, Status.ANALYSING, Status.CONCLUDED])
+    for experiment in ran:
+        end = local_day(experiment.stopped_at) if experiment.stopped_at else timezone.localdate()
+        days = end - local_day(experiment.started_at)
+        cohorts = experiment.outcome_cohorts
+        assert cohorts.values("exposure_date").distinct().count() == days.days, experiment.title
+        expected = days.days * experiment.variants.count() * experiment.experiment_metrics.count()
+        assert cohorts.count() == expected, experiment.title
+        assert latest_result_for(experiment).metrics, experiment.title
+    assert not OutcomeCohort.objects.exclude(experiment__in=ran).exists()
+
+
+def test_the_too_early_test_is_three_days_in_and_says_how_long_to_go(demo):
+    _, sentence = headline_of("Win-back series for lapsed members")
+    days = int(sentence.removeprefix("Keep running: about ").split()[0])
+    assert 3 <= days <= 21
+    running = Experiment.objects.get(title="Win-back series for lapsed members")
+    assert running.outcome_cohorts.values("exposure_date").distinct().count() == 3
+
+
+def test_the_failed_refresh_is_newer_than_the_answer_and_says_why_in_plain_words(demo):
+    experiment = Experiment.objects.get(title="Sticky add-to-cart bar on mobile product pages")
+    failed = experiment.analysis_runs.get(status=RunStatus.FAILED)
+    succeeded = experiment.analysis_runs.get(status=RunStatus.SUCCEEDED)
+    assert failed.finished_at > succeeded.finished_at
+    results = latest_result_for(experiment)
+    assert results.failure.startswith("The nightly export from the web analytics tool")
+    assert results.failed_at == failed.finished_at
+    assert not AnalysisRun.objects.filter(status=RunStatus.FAILED).exclude(pk=failed.pk).exists()
+
+
+def test_srm_demo_splits_about_1_to_1_2_against_a_planned_50_50(demo):
+    experiment = Experiment.objects.get(title="Payment options shown on the product page")
+    primary = experiment.experiment_metrics.get(role=MetricRole.PRIMARY).metric
+    users = dict(
+        experiment.outcome_cohorts.filter(metric=primary)
+        .values_list("variant__is_control")
+        .annotate(total=models.Sum("n"))
+    )
+    assert set(experiment.variants.values_list("traffic_share", flat=True)) == {50}
+    assert users[False] / users[True] == pytest.approx(1.2, abs=0.02)
+
+
+def test_conversions_are_stored_as_sufficient_statistics(demo):
+    binomial = OutcomeCohort.objects.filter(metric__kind=MetricKind.BINOMIAL)
+    assert binomial.exists()
+    assert not binomial.exclude(sum=models.F("sum_squares")).exists()
+    assert not binomial.filter(sum__gt=models.F("n")).exists()
+    ratio = OutcomeCohort.objects.filter(metric__kind=MetricKind.RATIO)
+    assert ratio.exists() and not ratio.filter(den_sum=None).exists()
+    mean = OutcomeCohort.objects.filter(metric__kind=MetricKind.MEAN)
+    assert mean.exists() and not mean.filter(sum_squares=0).exists()

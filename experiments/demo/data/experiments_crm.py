@@ -167,7 +167,7 @@ CRM_EXPERIMENTS = [
         },
         "status": "running",
         "sprint": 5,
-        "start_day": 1,
+        "start_day": 3,  # three days in: the "keep running" demo
     },
     {
         "title": "“Complete your set” in the receipt e-mail",
