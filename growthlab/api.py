@@ -21,5 +21,6 @@ urlpatterns = [
     path("", include("experiments.api.urls")),
     path("", include("sprints.api.urls")),
     path("", include("metrics.api.urls")),  # outcome data pushed by tracking pipelines
+    path("", include("metrics.api.load_urls")),  # data loads and their progress
     path("", include("analysis.api.urls")),  # runs, re-analyse and the flat results
 ]

@@ -291,6 +291,8 @@ SPECTACULAR_SETTINGS = {
         "ExperimentStatusEnum": "experiments.models.Experiment.Status",
         "SprintStatusEnum": "sprints.models.Sprint.Status",
         "RunStatusEnum": "analysis.models.RunStatus",  # data loads share these four states
+        "DataLoadKindEnum": "metrics.models.DataLoad.Kind",
+        "MetricKindEnum": "metrics.models.MetricKind",
     },
 }
 
