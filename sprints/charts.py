@@ -34,6 +34,7 @@ class ExperimentFact:
     has_learning: bool = False
     idea_created_on: date | None = None
     metric: str = ""
+    lift: float | None = None  # measured relative lift of the primary metric, from results
 
 
 @dataclass(frozen=True)
@@ -74,20 +75,36 @@ def programme(spans: list[SprintSpan], facts: list[ExperimentFact]) -> list[Spri
     return [sprint_figures(span, facts) for span in spans]
 
 
-def cumulative_wins(spans: list[SprintSpan], facts: list[ExperimentFact]) -> dict[str, list[int]]:
-    """Shipped wins per primary metric, summed up to and including each sprint."""
-    per_metric: dict[str, list[int]] = defaultdict(lambda: [0] * len(spans))
+def cumulative_impact(
+    spans: list[SprintSpan], facts: list[ExperimentFact]
+) -> dict[str, list[float]]:
+    """Per primary metric, the summed relative lifts of shipped tests up to each sprint.
+
+    A shipped test counts in the sprint it was concluded in; one without stored results has
+    no measured lift and is left out (`unmeasured_wins` counts them).
+    """
+    per_metric: dict[str, list[float]] = defaultdict(lambda: [0.0] * len(spans))
     for fact in facts:
-        if fact.decision != WIN_DECISION:
+        if fact.decision != WIN_DECISION or fact.lift is None:
             continue
         for i, span in enumerate(spans):
             if span.holds(fact.concluded_on):
-                per_metric[fact.metric or "No primary metric"][i] += 1
-    return {metric: running_sum(counts) for metric, counts in sorted(per_metric.items())}
+                per_metric[fact.metric or "No primary metric"][i] += fact.lift
+    return {metric: running_sum(lifts) for metric, lifts in sorted(per_metric.items())}
 
 
-def running_sum(values: list[int]) -> list[int]:
-    total, sums = 0, []
+def unmeasured_wins(spans: list[SprintSpan], facts: list[ExperimentFact]) -> int:
+    """Shipped tests concluded in these sprints that have no stored result."""
+    return sum(
+        f.decision == WIN_DECISION
+        and f.lift is None
+        and any(s.holds(f.concluded_on) for s in spans)
+        for f in facts
+    )
+
+
+def running_sum(values: list[float]) -> list[float]:
+    total, sums = 0.0, []
     for value in values:
         total += value
         sums.append(total)
@@ -124,15 +141,22 @@ def percent_figure(rows: list[SprintFigures], values: list, title: str, name: st
     return {"data": [line], "layout": figure_layout}
 
 
-def figures(rows: list[SprintFigures], wins: dict[str, list[int]]) -> dict[str, dict]:
+def impact_figure(rows: list[SprintFigures], impact: dict[str, list[float]]) -> dict:
+    labels = [r.label for r in rows]
+    lines = [
+        {"type": "scatter", "mode": "lines+markers", "name": metric, "x": labels,
+         "y": [round(100 * lift, 2) for lift in lifts]}
+        for metric, lifts in impact.items()
+    ]  # fmt: skip
+    title = "Measured impact per KPI: shipped lifts, cumulative"
+    return {"data": lines, "layout": layout(title, "Summed relative lift, %")}
+
+
+def figures(rows: list[SprintFigures], impact: dict[str, list[float]]) -> dict[str, dict]:
     """Every programme chart by the name its `data-figure` node carries."""
     labels = [r.label for r in rows]
     median_bar = {"type": "bar", "name": "Median days", "x": labels,
                   "y": [r.median_days_to_decision for r in rows]}  # fmt: skip
-    impact = [
-        {"type": "scatter", "mode": "lines+markers", "name": metric, "x": labels, "y": counts}
-        for metric, counts in wins.items()
-    ]
     return {
         "velocity": velocity_figure(rows),
         "win_rate": percent_figure(
@@ -148,5 +172,5 @@ def figures(rows: list[SprintFigures], wins: dict[str, list[int]]) -> dict[str, 
             "data": [median_bar],
             "layout": layout("Median days from idea to decision", "Days"),
         },
-        "impact": {"data": impact, "layout": layout("Shipped wins per KPI, cumulative", "Wins")},
+        "impact": impact_figure(rows, impact),
     }

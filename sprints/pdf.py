@@ -12,6 +12,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from metrics.stats.wording import signed_percent
+
 STYLES = getSampleStyleSheet()
 TABLE_STYLE = TableStyle(
     [
@@ -35,6 +37,10 @@ def bullets(items: list[str], empty: str) -> list[Flowable]:
 def table(rows: list[list]) -> Table:
     cells = [[text(str(cell)) for cell in row] for row in rows]
     return Table(cells, style=TABLE_STYLE, hAlign="LEFT", repeatRows=1)
+
+
+def signed(value) -> str:
+    return "–" if value is None else signed_percent(value)
 
 
 def percent(value) -> str:
@@ -61,6 +67,9 @@ def review_story(review, programme: dict) -> list[Flowable]:
         story += [text(e.title, "Heading4"), text(f"What we learned: {e.learning}")]
         if e.postmortem_why:
             story.append(text(f"Why we think so: {e.postmortem_why}"))
+    story += [text("Guardrails harmed", "Heading2")]
+    story += bullets([f"{h.metric} {signed(h.lift)} with {h.variant} on {h.experiment.title}"
+                      for h in review.harmed], "No guardrail was harmed.")  # fmt: skip
     story += [text("Carried over", "Heading2")]
     story += bullets([e.title for e in review.carried_over], "Nothing left unfinished.")
     story += [text("Candidates for the next sprint", "Heading2")]

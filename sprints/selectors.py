@@ -6,21 +6,17 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
-from experiments.models import Experiment, ExperimentMetric, Idea, MetricRole
+from dashboard.selectors import outputs_by_experiment
+from experiments.models import Decision, Experiment, ExperimentMetric, Idea, MetricRole
 from experiments.selectors import ListFilters, backlog, primary_links, primary_metric
 from sprints.charts import ExperimentFact, SprintSpan
 from sprints.models import Sprint
+from sprints.results import HarmedGuardrail, harmed_guardrails, outcome_of, shipped_lift
 
 Status = Experiment.Status
 BOARD_COLUMNS = [Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.ANALYSING, Status.CONCLUDED]
 CANDIDATE_LIMIT = 10
-# What each decision means for the review's "how did it end" (no result store exists yet).
-OUTCOMES = {
-    "ship": "Won",
-    "iterate": "Lost: iterating",
-    "abandon": "Abandoned",
-    "inconclusive": "Inconclusive",
-}
+COUNTING_DOWN = {Status.DRAFT, Status.PLANNED, Status.RUNNING}
 
 
 def sprint_list() -> QuerySet[Sprint]:
@@ -73,12 +69,20 @@ def board_columns(experiments: list[Experiment]) -> list[BoardColumn]:
     return list(columns.values())
 
 
-def days_left_of(experiment: Experiment, today: date) -> int | None:
-    """Days until the planned end: the planned end date, else start plus the planned days."""
+def days_left_of(experiment: Experiment, today: date, sprint: Sprint) -> tuple[int | None, bool]:
+    """(days until the test's end, whether that end is the sprint's) for a test not yet stopped.
+
+    The end is the planned end date, else the start plus the planned days, else the last day
+    of the sprint: a test in a sprint is meant to be over when the sprint is.
+    """
+    if experiment.status not in COUNTING_DOWN:
+        return None, False
     end = experiment.planned_end
     if end is None and experiment.started_at and experiment.plan_days:
-        end = experiment.started_at.date() + timedelta(days=experiment.plan_days)
-    return None if end is None else (end - today).days
+        end = local_date(experiment.started_at) + timedelta(days=experiment.plan_days)
+    if end is None:
+        return (sprint.ends_on - today).days, True
+    return (end - today).days, False
 
 
 @dataclass
@@ -89,6 +93,7 @@ class Review:
     learnings: list[Experiment]
     carried_over: list[Experiment]
     guardrails: list[ExperimentMetric]
+    harmed: list[HarmedGuardrail]
     candidates: list[Idea]
     next_tests: list[Experiment]
 
@@ -109,12 +114,14 @@ def review_experiments(sprint: Sprint) -> list[Experiment]:
 
 
 def sprint_review(sprint: Sprint) -> Review:
-    """The agenda of the review meeting."""
+    """The agenda of the review meeting; outcomes and harm come from the stored results."""
     experiments = review_experiments(sprint)
+    outputs = outputs_by_experiment([e.pk for e in experiments])
     carried_ids = set(sprint.carried_over.values_list("pk", flat=True))
     concluded = [e for e in experiments if e.concluded_at is not None]
     for experiment in concluded:
-        experiment.outcome = OUTCOMES.get(experiment.decision, "")
+        found = outputs.get(experiment.pk, [])
+        experiment.outcome, experiment.headline = outcome_of(found, experiment.decision)
     unfinished = {Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.ANALYSING}
     return Review(
         sprint=sprint,
@@ -123,6 +130,7 @@ def sprint_review(sprint: Sprint) -> Review:
         learnings=[e for e in concluded if e.learning],
         carried_over=[e for e in experiments if e.pk in carried_ids or e.status in unfinished],
         guardrails=[link for e in experiments for link in e.guardrail_links],
+        harmed=[h for e in experiments for h in harmed_guardrails(e, outputs.get(e.pk, []))],
         candidates=candidate_ideas(sprint),
         next_tests=[e for e in concluded if e.postmortem_next_test],
     )
@@ -134,15 +142,17 @@ def programme_facts(team_id: int, up_to: int | None = None) -> tuple[list, list]
     if up_to is not None:
         sprints = sprints.filter(number__lte=up_to)
     spans = [SprintSpan(f"Sprint {s.number}", s.starts_on, s.ends_on) for s in sprints]
-    experiments = (
+    experiments = list(
         Experiment.objects.filter(team_id=team_id, started_at__isnull=False)
         .select_related("idea")
         .prefetch_related(primary_links())
     )
-    return spans, [test_fact(e) for e in experiments]
+    shipped = [e.pk for e in experiments if e.decision == Decision.SHIP]
+    outputs = outputs_by_experiment(shipped) if shipped else {}
+    return spans, [test_fact(e, outputs.get(e.pk, [])) for e in experiments]
 
 
-def test_fact(experiment: Experiment) -> ExperimentFact:
+def test_fact(experiment: Experiment, outputs: list[dict]) -> ExperimentFact:
     metric = primary_metric(experiment)
     return ExperimentFact(
         started_on=local_date(experiment.started_at),
@@ -151,6 +161,7 @@ def test_fact(experiment: Experiment) -> ExperimentFact:
         has_learning=bool(experiment.learning.strip()),
         idea_created_on=local_date(experiment.idea.created_at) if experiment.idea else None,
         metric=metric.name if metric else "",
+        lift=shipped_lift(outputs),
     )
 
 

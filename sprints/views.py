@@ -156,9 +156,16 @@ def board_context(request, sprint: Sprint) -> dict:
     experiments = selectors.experiments_of(sprint)
     can_move = access.can_manage_sprint(request.user, sprint) and not sprint.is_frozen
     for experiment in experiments:
-        experiment.days_left = selectors.days_left_of(experiment, today)
+        experiment.days_left, experiment.ends_with_sprint = selectors.days_left_of(
+            experiment, today, sprint
+        )
         experiment.moves = available_transitions(experiment) if can_move else []
-    return {"sprint": sprint, "columns": selectors.board_columns(experiments), "can_move": can_move}
+    return {
+        "sprint": sprint,
+        "experiments": experiments,  # for the result badges: one query for every card
+        "columns": selectors.board_columns(experiments),
+        "can_move": can_move,
+    }
 
 
 def sprint_board(request, pk: int):
@@ -189,17 +196,24 @@ def sprint_board_move_view(request, pk: int, experiment_pk: int, action: str):
 def programme_context(team_id: int, up_to: int | None = None) -> dict:
     spans, facts = selectors.programme_facts(team_id, up_to)
     rows = charts.programme(spans, facts)
-    wins = charts.cumulative_wins(spans, facts)
+    impact = charts.cumulative_impact(spans, facts)
     return {
         "rows": rows,
-        "wins": wins,
-        "wins_rows": wins_table(rows, wins),
-        "figures": charts.figures(rows, wins),
+        "impact": impact,
+        "impact_rows": impact_table(rows, impact),
+        "unmeasured_wins": charts.unmeasured_wins(spans, facts),
+        "figures": charts.figures(rows, impact),
     }
 
 
-def wins_table(rows: list, wins: dict[str, list[int]]) -> list[tuple[str, list[int]]]:
-    return [(row.label, [counts[i] for counts in wins.values()]) for i, row in enumerate(rows)]
+def impact_table(rows: list, impact: dict[str, list[float]]) -> list[tuple[str, list[float]]]:
+    """Per sprint, each KPI's summed lift in percent, as the chart draws it."""
+    if not impact:
+        return []
+    return [
+        (row.label, [round(100 * lifts[i], 2) for lifts in impact.values()])
+        for i, row in enumerate(rows)
+    ]
 
 
 def review_context(request, sprint: Sprint, **extra) -> dict:
