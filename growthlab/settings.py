@@ -6,6 +6,8 @@ ALLOWED_HOSTS and EMAIL_URL; a missing or weak value stops start-up with its nam
 `.env.example` lists every variable.
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import environ
@@ -225,6 +227,8 @@ CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 # data lands (ANALYSIS_AFTER_DAILY_DATA_HOUR, local time), and the watchdog sweeps every
 # minute so a run whose worker died is queued again within a few minutes.
 ANALYSIS_AFTER_DAILY_DATA_HOUR = env_int("ANALYSIS_AFTER_DAILY_DATA_HOUR", default=7)
+# SQL data sources are pulled again every few hours (outcomes-sql-refresh below).
+SQL_REFRESH_HOURS = env_int("SQL_REFRESH_HOURS", default=6)
 CELERY_BEAT_SCHEDULE = {
     "analysis-refresh-every-6-hours": {
         "task": "analysis.tasks.scheduled_analysis_refresh_task",
@@ -238,9 +242,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analysis.tasks.scheduled_analysis_watchdog_task",
         "schedule": 60.0,
     },
+    # Running experiments with a SQL source pull it again; a pull already waiting absorbs this.
+    "outcomes-sql-refresh": {
+        "task": "metrics.tasks.scheduled_sql_refresh_task",
+        "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
+    },
 }
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
+# Fernet key that encrypts saved warehouse URLs (their passwords) at rest. The demo derives
+# one from SECRET_KEY so it runs with no setup; production sets its own, so that rotating
+# SECRET_KEY does not make every saved connection unreadable. Without it, production starts
+# but refuses to save a SQL source (metrics.ingestion.vault says which variable to set).
+_DEMO_DATA_SOURCE_KEY = base64.urlsafe_b64encode(
+    hashlib.sha256(f"growthlab-data-source:{SECRET_KEY}".encode()).digest()
+).decode()
+DATA_SOURCE_KEY = env.str("DATA_SOURCE_KEY", default=_DEMO_DATA_SOURCE_KEY if DEBUG else "")
 
 # --- REST API (/api/v1/) -------------------------------------------------------------------
 # Token first: an anonymous request then gets a 401 saying how to authenticate. Never HTTP

@@ -264,3 +264,51 @@ class UploadMapping(models.Model):
 
     def __str__(self) -> str:
         return f"Column mapping of {self.experiment}"
+
+
+# --- SQL data sources: a warehouse queried in place -------------------------------------------
+
+
+class DataSource(models.Model):
+    """A warehouse connection an analyst saved; the SQLAlchemy URL is stored encrypted.
+
+    ``url_encrypted`` is a Fernet token (metrics.ingestion.sources); the plain URL, which holds
+    the password, is only ever decrypted in the worker that runs a query.
+    """
+
+    name = models.CharField(max_length=120)
+    team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="data_sources")
+    url_encrypted = models.TextField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ExperimentQuery(models.Model):
+    """The per-user query an experiment's outcomes come from, and which column is what.
+
+    The query returns one row per user; ``mapping`` has the upload mapping's shape
+    ({"user", "variant", "date", "metrics": {name: {"column", "denominator", "pre"}}}).
+    """
+
+    experiment = models.OneToOneField(
+        "experiments.Experiment", on_delete=models.CASCADE, related_name="outcome_query"
+    )
+    source = models.ForeignKey(DataSource, on_delete=models.PROTECT, related_name="queries")
+    query = models.TextField(help_text="SELECT … one row per user: user, variant, date, metrics.")
+    mapping = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Outcome query of {self.experiment}"

@@ -23,3 +23,10 @@ def data_load_execute_task(self, load_id: int) -> None:
     except LoadBusy as busy:
         # Loads of one experiment run one at a time; this one waits for the other to finish.
         raise self.retry(countdown=LOAD_BUSY_RETRY_SECONDS, max_retries=120) from busy
+
+
+@shared_task(acks_late=True)
+def scheduled_sql_refresh_task() -> None:
+    from metrics.ingestion.sources import sql_refresh_all
+
+    sql_refresh_all()

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from metrics.models import MetricKind
+from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", "— not in this file —")
 
@@ -91,3 +91,62 @@ class CountsForm(forms.Form):
                 row[part] = "" if value is None else value
             rows.append(row)
         return rows
+
+
+class DataSourceForm(forms.ModelForm):
+    """Name, team and connection URL; the saved URL is never put back in the form."""
+
+    url = forms.CharField(
+        label="Connection URL",
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text="SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host:5432/db. "
+        "Stored encrypted; leave empty to keep the saved one.",
+    )
+
+    class Meta:
+        model = DataSource
+        fields = ["name", "team"]
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = self.fields["team"].queryset.filter(
+            pk__in=[team.pk for team in teams]
+        )
+
+
+class ExperimentQueryForm(forms.Form):
+    """The source, the per-user query, and which of its columns is what."""
+
+    def __init__(self, *args, sources, metrics: dict[str, str], attached=None, **kwargs):
+        mapping = attached.mapping if attached else {}
+        initial = MappingForm.initial_from(mapping, metrics)
+        if attached:
+            initial.update(source=attached.source_id, query=attached.query)
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["source"] = forms.TypedChoiceField(
+            choices=[(s.pk, s.name) for s in sources], coerce=int
+        )
+        self.sources = {s.pk: s for s in sources}
+        self.fields["query"] = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 8}),
+            help_text="One row per user; its columns are named below.",
+        )
+        for role, label in (("user", "User id"), ("variant", "Variant"), ("date", "Exposure date")):
+            self.fields[role] = forms.CharField(label=f"{label} column")
+        self.metrics = metrics
+        for i, (name, kind) in enumerate(metrics.items()):
+            self.fields[f"m{i}_column"] = forms.CharField(label=f"{name}: column", required=False)
+            if kind == MetricKind.RATIO:
+                self.fields[f"m{i}_denominator"] = forms.CharField(
+                    label=f"{name}: denominator column", required=False
+                )
+            if kind == MetricKind.MEAN:
+                self.fields[f"m{i}_pre"] = forms.CharField(
+                    label=f"{name}: pre-period column (CUPED, optional)", required=False
+                )
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        mapping = MappingForm.mapping(self)
+        return {"source": self.sources[data["source"]], "query": data["query"], "mapping": mapping}

@@ -21,7 +21,9 @@ from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
 from metrics.ingestion.problems import Problem, RejectedData
-from metrics.models import DataLoad, OutcomeSource
+from metrics.ingestion.sql import pull
+from metrics.ingestion.vault import url_decrypt
+from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 
 logger = logging.getLogger(__name__)
 
@@ -197,6 +199,8 @@ def reduce_input(load: DataLoad):
         path = upload_path(load.stored_name)
         reduction = reduce_file(path, mapping, variants, progress=data_load_progress(load.id))
         return reduction.rows, reduction.cohorts
+    if load.kind == DataLoad.Kind.SQL:
+        return sql_input(load, variants)
     metrics = experiment_metric_kinds(experiment)
     if load.stored_name:  # a counts file: one metric, named in the mapping
         metric = load.mapping["metric"]
@@ -207,6 +211,20 @@ def reduce_input(load: DataLoad):
     else:
         cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
     return len(cohorts), cohorts
+
+
+def sql_input(load: DataLoad, variants: list[str]):
+    """Push the aggregation down to the experiment's warehouse; only cohorts come back."""
+    attached = ExperimentQuery.objects.select_related("source").get(experiment=load.experiment)
+    mapping = mapping_from_json(load.experiment, attached.mapping)
+    data_load_progress(load.id)("querying the warehouse", 10, 0)
+    try:
+        url = url_decrypt(attached.source.url_encrypted)
+    except ValidationError as error:
+        raise RejectedData([Problem(message) for message in error.messages]) from None
+    cohorts = pull(url, attached.query, mapping, variants)
+    rows = sum(c.n for c in cohorts if c.metric == mapping.metrics[0].key)
+    return rows, cohorts
 
 
 def data_load_requeue(load: DataLoad) -> None:

@@ -231,12 +231,21 @@ READS = {
     "metrics:detail",
     "metrics:load_detail",
     "metrics:load_status",
+    "metrics:source_list",
     "accounts:profile",
     "accounts:team_list",
     "accounts:team_detail",
 }
 # Writes whose first step stores a file, not a row; tests/ingestion/test_pages.py covers them.
 FILE_UPLOADS = {"metrics:outcome_upload", "metrics:outcome_map"}
+# SQL data source pages (analyst-only, refresh by experiment editors); personas in
+# tests/ingestion/test_sql.py.
+SQL_SOURCES = {
+    "metrics:source_create",
+    "metrics:source_edit",
+    "metrics:outcome_sql",
+    "metrics:outcome_sql_refresh",
+}
 # Routes that act only on the signed-in person themselves, not on shared documentation.
 SELF_SERVICE = {
     "accounts:login",
@@ -259,7 +268,7 @@ def route_names() -> set[str]:
 def test_every_route_is_classified_as_a_tested_write_or_a_read():
     routes = route_names()
     writes = {write.name for write in WRITES}
-    unclassified = routes - writes - READS - SELF_SERVICE - FILE_UPLOADS
+    unclassified = routes - writes - READS - SELF_SERVICE - FILE_UPLOADS - SQL_SOURCES
     assert not unclassified, f"add these routes to WRITES or READS: {sorted(unclassified)}"
     assert writes <= routes and routes >= READS
     assert not writes & READS
@@ -388,6 +397,7 @@ def read_urls(people, settings, tmp_path):
         "metrics:detail": reverse("metrics:detail", args=[metric.pk]),
         "metrics:load_detail": reverse("metrics:load_detail", args=[load.pk]),
         "metrics:load_status": reverse("metrics:load_status", args=[load.pk]),
+        "metrics:source_list": reverse("metrics:source_list"),
         "accounts:profile": reverse("accounts:profile"),
         "accounts:team_list": reverse("accounts:team_list"),
         "accounts:team_detail": reverse("accounts:team_detail", args=[people.team.slug]),
