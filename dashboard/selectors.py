@@ -114,3 +114,17 @@ def outputs_by_experiment(experiment_ids: Iterable[int]) -> dict[int, list[dict]
     for experiment_id, output in rows:
         found.setdefault(experiment_id, []).append(output)
     return found
+
+
+def refresh_failed_ids(experiment_ids: Iterable[int]) -> set[int]:
+    """The tests whose newest finished analysis failed, in one query."""
+    newest = (
+        AnalysisRun.objects.filter(experiment=OuterRef("experiment_id"), finished_at__isnull=False)
+        .order_by("-finished_at", "-id")
+        .values("status")[:1]
+    )
+    finished = AnalysisRun.objects.filter(
+        experiment_id__in=list(experiment_ids), finished_at__isnull=False
+    )
+    failed = finished.annotate(newest=Subquery(newest)).filter(newest=RunStatus.FAILED)
+    return set(failed.values_list("experiment_id", flat=True))

@@ -35,6 +35,17 @@ def cell(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
+SMALLEST_P_SHOWN = 0.0001  # below this, more digits only suggest a precision nobody needs
+
+
+@register.filter
+def p_value(value) -> str:
+    """A p-value to four decimals; one too small to print is "< 0.0001", never "0.0000"."""
+    if value is None:
+        return "–"
+    return f"< {SMALLEST_P_SHOWN}" if value < SMALLEST_P_SHOWN else f"{value:.4f}"
+
+
 STATUS_LABELS = {
     "ship": "Winner", "harmful": "Harm", "srm": "Data problem", "keep_running": "Keep running",
     "too_early": "Too early", "no_difference": "No difference", "no_data": "No data",
@@ -89,14 +100,16 @@ def result_badges(experiments) -> dict[int, dict]:
     One query for the whole list, so a page of fifty tests costs the same as one.
     """
     from dashboard.headline import badge, keep_running_days, verdict_headline
-    from dashboard.selectors import outputs_by_experiment
+    from dashboard.selectors import outputs_by_experiment, refresh_failed_ids
 
     running = [e.pk for e in experiments if e.status in BADGE_STATUSES]
     found = outputs_by_experiment(running) if running else {}
+    failed = refresh_failed_ids(running) if running else set()
     badges = {}
     for pk in running:
         outputs = [o for o in found.get(pk, []) if o]
-        status, _ = verdict_headline(outputs)
+        # A failed refresh outranks the old answer: its "Ship now" may no longer hold.
+        status = "failed" if pk in failed else verdict_headline(outputs)[0]
         badges[pk] = {"status": status, "text": badge(status, keep_running_days(outputs))}
     return badges
 

@@ -1,6 +1,7 @@
 """The demo organisation: complete, consistent with its own timeline, and safe to load twice."""
 
 import io
+import re
 from itertools import pairwise
 
 import pytest
@@ -8,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db import models, transaction
 from django.test import override_settings
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.access import can_conclude_experiment, can_edit_experiment
@@ -333,3 +335,30 @@ def test_conversions_are_stored_as_sufficient_statistics(demo):
     assert ratio.exists() and not ratio.filter(den_sum=None).exists()
     mean = OutcomeCohort.objects.filter(metric__kind=MetricKind.MEAN)
     assert mean.exists() and not mean.filter(sum_squares=0).exists()
+
+
+def badge_for(page: str, experiment: Experiment) -> str:
+    href = (
+        f'href="{reverse("dashboard:results", args=[experiment.pk])}" data-testid="result-badge">'
+    )
+    return page.split(href, 1)[1].split("</a>", 1)[0]
+
+
+def test_the_list_badges_a_failed_refresh_as_unhealthy_not_by_its_old_answer(demo, client):
+    client.force_login(User.objects.get(username="viewer.vic"))
+    page = client.get(reverse("experiments:experiment_list")).content.decode()
+    failed = Experiment.objects.get(title="Sticky add-to-cart bar on mobile product pages")
+    assert badge_for(page, failed) == "Unhealthy"
+    waiting = Experiment.objects.get(title="Win-back series for lapsed members")
+    assert re.fullmatch(r"About \d+ days left", badge_for(page, waiting))
+
+
+def test_p_values_too_small_to_print_read_below_one_in_ten_thousand(demo, client):
+    client.force_login(User.objects.get(username="viewer.vic"))
+    srm = Experiment.objects.get(title="Payment options shown on the product page")
+    page = client.get(reverse("dashboard:results", args=[srm.pk])).content.decode()
+    assert "SRM check p &lt; 0.0001)" in page
+    winner = Experiment.objects.get(title="Delivery date promise on product pages")
+    page = client.get(reverse("dashboard:results", args=[winner.pk])).content.decode()
+    assert '<td class="number">&lt; 0.0001</td>' in page
+    assert "0.0000<" not in page
