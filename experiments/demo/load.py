@@ -15,7 +15,7 @@ from experiments.demo.context import Demo
 from experiments.demo.load_experiments import experiments_load
 from experiments.demo.load_ideas import ideas_load
 from experiments.demo.load_org import metrics_load, north_stars_set, people_load, teams_load
-from experiments.demo.load_sprints import sprints_load
+from experiments.demo.load_sprints import sprint_reviews_load, sprints_load
 from experiments.demo.outcomes import outcomes_load
 
 STEPS: tuple[Callable[[Demo], None], ...] = (
@@ -26,6 +26,7 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     sprints_load,
     ideas_load,
     experiments_load,
+    sprint_reviews_load,
     outcomes_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
