@@ -1,16 +1,23 @@
-"""Outcome file reduction benchmark: polars streaming vs plain pandas, run by hand.
+"""Outcome ingestion benchmark: polars streaming vs plain pandas, end to end, SQL push-down.
 
-    .venv/bin/python benchmarks/ingest_bench.py               # 10 million rows (~190 MB CSV)
-    .venv/bin/python benchmarks/ingest_bench.py --rows 1000000
+    .venv/bin/python benchmarks/ingest_bench.py                       # 1 and 10 million rows
+    .venv/bin/python benchmarks/ingest_bench.py --rows 1000000        # what CI can afford
+    BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench ...
 
 Generates its own per-user CSV (2 variants x 21 days; conversion, revenue, pre-period revenue),
 then times, each in a fresh process so peak memory (max RSS) belongs to that step alone:
-the reduction through metrics.ingestion.parse.reduce_file (checks included), and pandas
-read_csv + groupby as the baseline a user would otherwise write. Prints the ratio.
+- the reduction through metrics.ingestion.parse.reduce_file (checks included);
+- pandas read_csv + groupby, the baseline a user would otherwise write;
+- end to end: the stored file through data_load_create() with tasks in-process, until the
+  statistics are stored in PostgreSQL (the process plays the worker: its peak is the worker's);
+- the SQL push-down (metrics.ingestion.sql.pull) over the same rows COPY'd into PostgreSQL,
+  asserting that only variants x days rows come back.
+The database named in BENCH_DATABASE_URL is created, migrated and dropped by this script.
 """
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -66,49 +73,186 @@ def reduce_with_pandas(path: str) -> dict:
     return {"rows": len(frame), "cohorts": len(totals) * 2}
 
 
+BENCH_DATABASE_URL = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench"
+)
+MAPPING_JSON = {
+    "user": "user_id", "variant": "variant", "date": "exposure_date",
+    "metrics": {"Order conversion": {"column": "converted"},
+                "Revenue": {"column": "revenue", "pre": "pre_revenue"}},
+}  # fmt: skip
+DAYS, VARIANTS = 21, 2
+
+
+def django_ready() -> None:
+    os.environ["DATABASE_URL"] = BENCH_DATABASE_URL
+    os.environ.pop("REDIS_URL", None)  # tasks in-process: this process is the worker
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "growthlab.settings")
+    import django
+
+    django.setup()
+
+
+def bench_experiment():
+    from types import SimpleNamespace
+
+    from accounts.models import Role
+    from accounts.services import team_create, user_create
+    from experiments.models import Experiment, MetricRole
+    from experiments.services.experiments import experiment_metric_attach
+    from metrics.models import Metric, MetricKind
+    from tests.factories import experiment_make
+
+    # The bench database is this script's own: start each step from an empty catalogue.
+    Experiment.objects.all().delete()
+    Metric.objects.all().delete()
+    suffix = time.time_ns()
+    team = team_create(name=f"Bench {suffix}")
+    owner = user_create(username=f"bench{suffix}", password="x" * 20, team=team,
+                        role=Role.MARKETER)  # fmt: skip
+    experiment = experiment_make(SimpleNamespace(team=team, owner=owner), ready=True)
+    revenue, _ = Metric.objects.get_or_create(name="Revenue", defaults={"kind": MetricKind.MEAN})
+    experiment_metric_attach(experiment=experiment, metric=revenue, role=MetricRole.SECONDARY,
+                             user=owner)  # fmt: skip
+    return experiment, owner
+
+
+def end_to_end(path: str) -> dict:
+    """Store the file, then time data_load_create() until the statistics are committed."""
+    django_ready()
+    from django.db import transaction
+
+    from metrics.ingestion.services import data_load_create, upload_store
+    from metrics.models import DataLoad
+
+    experiment, owner = bench_experiment()
+    with open(path, "rb") as file:
+        stored_name, digest = upload_store(chunks=iter(lambda: file.read(8 << 20), b""))
+    start = time.time()
+    with transaction.atomic():
+        load = data_load_create(experiment=experiment, user=owner, kind=DataLoad.Kind.FILE,
+                                stored_name=stored_name, content_sha256=digest,
+                                mapping=MAPPING_JSON)  # fmt: skip
+    load.refresh_from_db()
+    assert load.status == "succeeded", load.errors
+    stored = load.finished_at.timestamp() - start
+    return {"rows": load.rows_read, "cohorts": load.cohorts_written, "timed_seconds": stored}
+
+
+def sql_pushdown(path: str) -> dict:
+    """COPY the rows into PostgreSQL (untimed), then time the push-down aggregation."""
+    django_ready()
+    import psycopg
+
+    from metrics.ingestion.mapping import mapping_from_json
+    from metrics.ingestion.sql import pull
+
+    with psycopg.connect(BENCH_DATABASE_URL, autocommit=True) as db:
+        db.execute("DROP TABLE IF EXISTS bench_outcomes")
+        db.execute("CREATE TABLE bench_outcomes (user_id text, variant text, exposure_date date,"
+                   " converted int, revenue float8, pre_revenue float8)")  # fmt: skip
+        with (
+            open(path, "rb") as file,
+            db.cursor().copy("COPY bench_outcomes FROM STDIN (FORMAT csv, HEADER true)") as copy,
+        ):
+            while chunk := file.read(8 << 20):
+                copy.write(chunk)
+        db.execute("VACUUM ANALYZE bench_outcomes")
+    experiment, _ = bench_experiment()
+    mapping = mapping_from_json(experiment, MAPPING_JSON)
+    url = BENCH_DATABASE_URL.replace("postgres://", "postgresql+psycopg://", 1)
+    query = "SELECT * FROM bench_outcomes"
+    start = time.perf_counter()
+    cohorts = pull(url, query, mapping, ["A", "B"])
+    seconds = time.perf_counter() - start
+    travelled = {(c.variant, c.exposure_date) for c in cohorts}
+    assert len(travelled) == VARIANTS * DAYS, len(travelled)
+    return {"rows": sum(c.n for c in cohorts) // 2, "cohorts": len(cohorts),
+            "travelled": len(travelled), "timed_seconds": seconds}  # fmt: skip
+
+
+def database(action: str) -> None:
+    import psycopg
+
+    server, name = BENCH_DATABASE_URL.rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as db:
+        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if action == "create":
+            db.execute(f'CREATE DATABASE "{name}"')
+    if action == "create":
+        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True,
+                       env={**os.environ, "DATABASE_URL": BENCH_DATABASE_URL})  # fmt: skip
+
+
 def measure_in_child(step: str, path: Path) -> dict:
     """Run one step in a fresh interpreter; return its seconds and peak RSS."""
     output = subprocess.run(
         [sys.executable, __file__, "--child", step, str(path)],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT, capture_output=True, text=True,
     )  # fmt: skip
+    if output.returncode:
+        sys.exit(f"step {step} failed:\n{output.stderr[-3000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def child(step: str, path: str) -> None:
     sys.path.insert(0, str(ROOT))
-    run = {"polars": reduce_with_polars, "pandas": reduce_with_pandas}[step]
+    run = {"polars": reduce_with_polars, "pandas": reduce_with_pandas,
+           "end_to_end": end_to_end, "sql": sql_pushdown}[step]  # fmt: skip
+    if step in ("polars", "pandas"):  # imports are not part of the work (a worker has them)
+        import pandas  # noqa: F401
+
+        import metrics.ingestion.parse  # noqa: F401
     start = time.perf_counter()
     result = run(path)
-    seconds = time.perf_counter() - start
+    seconds = result.pop("timed_seconds", None) or time.perf_counter() - start
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({**result, "seconds": seconds, "peak_mb": peak_mb}))
 
 
+def bench(rows: int, work: Path) -> list[tuple]:
+    """Every step on `rows` generated rows: [(step, seconds, peak MB, target)]."""
+    path = work / f"outcomes-{rows}.csv"
+    generate(path, rows)
+    print(f"generated {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB", flush=True)
+    table = []
+    for step, label, target in (
+        ("polars", "reduction, polars streaming + checks", "<= 2 s"),
+        ("pandas", "pandas read_csv + groupby (baseline)", ""),
+        ("end_to_end", "end to end: stored file -> statistics in PG", "<= 10 s, <= 1 GB"),
+        ("sql", "SQL push-down in PostgreSQL", "<= 3 s"),
+    ):
+        result = measure_in_child(step, path)
+        assert result["rows"] == rows, (step, result)
+        table.append((step, label, result["seconds"], result["peak_mb"], target))
+    path.unlink()
+    return table
+
+
+def print_table(rows: int, table: list[tuple]) -> None:
+    print(f"\n{rows:,} rows, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    print(f"{'step':<46}{'seconds':>9}{'peak MB':>9}  target")
+    for _, label, seconds, peak, target in table:
+        print(f"{label:<46}{seconds:>9.2f}{peak:>9.0f}  {target}")
+    times = {step: seconds for step, _, seconds, _, _ in table}
+    print(f"pandas / polars time: {times['pandas'] / times['polars']:.1f}x", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000_000)
+    parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--child", nargs=2, metavar=("STEP", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    with tempfile.TemporaryDirectory(prefix="ingest-bench-") as work:
-        path = Path(work) / "outcomes.csv"
-        start = time.perf_counter()
-        generate(path, args.rows)
-        size_mb = path.stat().st_size / 1e6
-        print(
-            f"generated {args.rows:,} rows, {size_mb:.0f} MB in {time.perf_counter() - start:.1f} s"
-        )
-        ours = measure_in_child("polars", path)
-        assert ours["rows"] == args.rows and ours["cohorts"] == 2 * 21 * 2, ours
-        print(f"polars streaming reduction (with checks): {ours['seconds']:.2f} s, "
-              f"peak {ours['peak_mb']:.0f} MB, {ours['cohorts']} cohorts")  # fmt: skip
-        base = measure_in_child("pandas", path)
-        print(f"pandas read_csv + groupby:                {base['seconds']:.2f} s, "
-              f"peak {base['peak_mb']:.0f} MB")  # fmt: skip
-        print(f"pandas / polars time: {base['seconds'] / ours['seconds']:.1f}x")
+    database("create")
+    try:
+        with tempfile.TemporaryDirectory(prefix="ingest-bench-") as work:
+            for rows in args.rows:
+                print_table(rows, bench(rows, Path(work)))
+    finally:
+        database("drop")
 
 
 if __name__ == "__main__":
