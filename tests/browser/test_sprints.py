@@ -4,12 +4,14 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from experiments.models import Decision, Experiment, MetricRole
 from experiments.services.experiments import experiment_create, experiment_metric_attach
 from experiments.services.lifecycle import experiment_conclude, experiment_transition
+from sprints.models import Sprint
 from sprints.services import (
     experiment_add_to_sprint,
     sprint_activate,
@@ -19,6 +21,8 @@ from sprints.services import (
 )
 from tests.factories import metric_make
 
+DEMO_PASSWORD = "growthlab-demo"
+CHARTS = ("velocity", "win_rate", "learning_share", "idea_to_decision", "impact")
 DOCUMENTED = {
     "audience": "Returning visitors in Sweden",
     "hypothesis_insight": "cart abandonment peaks when shipping costs appear",
@@ -103,8 +107,48 @@ def test_lead_plans_moves_a_card_and_reads_a_finished_review(
     expect(page.get_by_test_id("sprint-status")).to_have_text("Closed")
     expect(page.get_by_test_id("concluded")).to_contain_text("Won")
     expect(page.get_by_test_id("review-notes")).to_have_text("Dates sell.")
-    for name in ("velocity", "win_rate", "learning_share", "idea_to_decision", "impact"):
+    for name in CHARTS[:-1]:
         expect(page.locator(f'[data-figure="{name}"] svg.main-svg').first).to_be_visible()
+    # The shipped test has no stored results: no measured impact to draw, and the page says so.
+    expect(page.locator('[data-figure="impact"]')).to_have_text("No data for this chart yet.")
     velocity_bars = page.locator('[data-figure="velocity"] g.point')
     expect(velocity_bars).to_have_count(2)  # launched and concluded in the one finished sprint
     screenshot(page, "review")
+
+
+def demo_review(page, team: str, number: int):
+    sprint = Sprint.objects.get(team__name=team, number=number)
+    page.goto(f"/sprints/{sprint.pk}/review/")
+    return page
+
+
+def test_demo_sprint_review_shows_results_harm_and_measured_impact(page, settings, screenshot):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("load_demo_data")
+    page.goto("/accounts/login/")
+    page.get_by_label("Username").fill("lead.lina")
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"^(?!.*/accounts/login/).*$"))
+
+    demo_review(page, "Web Growth", 2)
+    expect(page.get_by_test_id("sprint-status")).to_have_text("Closed")
+    expect(page.get_by_test_id("concluded")).to_contain_text("Free-shipping progress bar")
+    expect(page.get_by_test_id("concluded")).to_contain_text("Lost")
+    expect(page.get_by_test_id("harmed-guardrail")).to_have_text(
+        re.compile(r"^Harmed: Product return rate \+\d+(\.\d)?% with Progress bar on ")
+    )
+    for name in CHARTS:
+        expect(page.locator(f'[data-figure="{name}"] svg.main-svg').first).to_be_visible()
+    expect(page.locator('[data-figure="velocity"] g.point')).to_have_count(4)  # 2 sprints x 2
+    impact = page.get_by_test_id("impact-row")
+    expect(impact).to_have_count(2)
+    expect(impact.nth(1)).to_have_text(re.compile(r"^Sprint 2\s*\d+(\.\d+)?%$"))
+    screenshot(page, "demo-review")
+
+    demo_review(page, "App Growth", 4)
+    expect(page.get_by_test_id("carried-over")).to_have_text(
+        ["Free shipping on the first app order Analysing",
+         "Price-drop push for wishlist items Running"]
+    )  # fmt: skip
+    screenshot(page, "demo-carried-over")
