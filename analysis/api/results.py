@@ -7,7 +7,7 @@ column is a plain value, so ``pd.read_csv(url)`` gives numbers as numbers.
 
 import math
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, QuerySet, Subquery
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
@@ -17,12 +17,24 @@ from growthlab.rest.filters import date_range
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
 
-# The stored rows carry the payload and daily series too; a flat row needs neither.
-HEAVY_FIELDS = ("payload", "series", "findings")
+# Only the scalars and small blocks a flat row shows: the database picks them out of the
+# stored JSON, so no request decodes an engine output, a payload or a daily series.
+ROW_VALUES = {
+    "experiment_title": F("experiment__title"), "team_id": F("experiment__team_id"),
+    "team_name": F("experiment__team__name"), "sprint_id": F("experiment__sprint_id"),
+    "experiment_status": F("experiment__status"), "decision": F("experiment__decision"),
+    "metric_name": F("metric__name"), "metric_kind": F("metric__kind"),
+    "variant_name": F("variant__name"), "fixed": F("comparison__absolute"),
+    "fixed_relative": F("comparison__relative"), "sequential_blocks": F("comparison__sequential"),
+    "p_value_adjusted": F("comparison__p_value_adjusted"),
+    "chance_to_win": F("comparison__bayesian__chance_to_win"),
+}  # fmt: skip
+ROW_FIELDS = ("id", "experiment_id", "metric_id", "role", "variant_id", "is_control", "inputs",
+              "status", "verdict", "method", "settings", "run_id", "computed_at")  # fmt: skip
 
 
-def latest_results() -> QuerySet[AnalysisResult]:
-    """The result rows of every experiment's newest succeeded run, in a fixed query count."""
+def latest_results() -> QuerySet:
+    """Flat rows of every experiment's newest succeeded run, in a fixed query count."""
     newest = AnalysisRun.objects.filter(
         experiment_id=OuterRef("experiment_id"), status=RunStatus.SUCCEEDED
     ).order_by("-finished_at", "-id")
@@ -32,11 +44,10 @@ def latest_results() -> QuerySet[AnalysisResult]:
     ).values("results_run_id")
     return (
         AnalysisResult.objects.filter(run_id__in=answering)
-        .select_related("experiment__team", "variant", "metric")
-        .defer(*HEAVY_FIELDS)
         .order_by(
             "-experiment_id", "metric__name", "metric_id", "-is_control", "variant__name", "id"
         )
+        .values(*ROW_FIELDS, **ROW_VALUES)
     )
 
 
@@ -69,37 +80,38 @@ def number(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def interval_blocks(result: AnalysisResult) -> tuple[dict, dict]:
+def interval_blocks(row: dict) -> tuple[dict, dict]:
     """(absolute, relative) as the verdict reads them: sequential when the test is read so."""
-    comparison = result.comparison
-    if comparison is None:
+    if row["is_control"] or row["fixed"] is None:
         return {}, {}
-    if result.settings.get("method") == "sequential":
-        comparison = comparison["sequential"]
-    return comparison["absolute"], comparison["relative"]
+    if row["settings"].get("method") == "sequential":
+        return row["sequential_blocks"]["absolute"], row["sequential_blocks"]["relative"]
+    return row["fixed"], row["fixed_relative"]
 
 
-def variant_value(result: AnalysisResult) -> float | None:
-    """This variant's metric value as the engine computed it (rate, mean or ratio)."""
-    name = result.inputs.get("name", result.variant.name)
-    variants = (result.output or {}).get("variants", [])
-    return next((number(v["value"]) for v in variants if v["name"] == name), None)
+def variant_value(kind: str, inputs: dict) -> float | None:
+    """The metric in one variant, by the engine's definitions (rate p, mean ȳ, ratio Σx/Σy)."""
+    numerator, denominator = {
+        "binomial": ("conversions", "n"), "mean": ("sum", "n"), "ratio": ("num_sum", "den_sum"),
+    }[kind]  # fmt: skip
+    if not inputs.get(denominator) or inputs.get(numerator) is None:
+        return None
+    return number(inputs[numerator] / inputs[denominator])
 
 
-def flat_row(result: AnalysisResult) -> dict:
-    experiment, comparison = result.experiment, result.comparison or {}
-    absolute, relative = interval_blocks(result)
-    fixed = comparison.get("absolute") or {}
-    sequential = (comparison.get("sequential") or {}).get("absolute") or {}
-    settings = result.settings
+def flat_row(row: dict) -> dict:
+    absolute, relative = interval_blocks(row)
+    fixed = row["fixed"] or {}
+    sequential = (row["sequential_blocks"] or {}).get("absolute") or {}
+    settings = row["settings"]
     return {
-        "experiment_id": experiment.id, "experiment": experiment.title,
-        "team_id": experiment.team_id, "team": experiment.team.name,
-        "sprint_id": experiment.sprint_id, "experiment_status": experiment.status,
-        "decision": experiment.decision, "metric_id": result.metric_id,
-        "metric": result.metric.name, "role": result.role, "variant_id": result.variant_id,
-        "variant": result.variant.name, "is_control": result.is_control,
-        "n": result.inputs.get("n"), "value": variant_value(result),
+        "experiment_id": row["experiment_id"], "experiment": row["experiment_title"],
+        "team_id": row["team_id"], "team": row["team_name"], "sprint_id": row["sprint_id"],
+        "experiment_status": row["experiment_status"], "decision": row["decision"],
+        "metric_id": row["metric_id"], "metric": row["metric_name"], "role": row["role"],
+        "variant_id": row["variant_id"], "variant": row["variant_name"],
+        "is_control": row["is_control"], "n": row["inputs"].get("n"),
+        "value": variant_value(row["metric_kind"], row["inputs"]),
         "absolute_effect": number(absolute.get("estimate")),
         "absolute_ci_lower": number(absolute.get("ci_lower")),
         "absolute_ci_upper": number(absolute.get("ci_upper")),
@@ -107,14 +119,14 @@ def flat_row(result: AnalysisResult) -> dict:
         "relative_ci_lower": number(relative.get("ci_lower")),
         "relative_ci_upper": number(relative.get("ci_upper")),
         "p_value": number(fixed.get("p_value")),
-        "p_value_adjusted": number(comparison.get("p_value_adjusted")),
+        "p_value_adjusted": number(row["p_value_adjusted"]),
         "sequential_p_value": number(sequential.get("p_value")),
-        "chance_to_win": number((comparison.get("bayesian") or {}).get("chance_to_win")),
-        "status": result.status, "verdict": result.verdict, "method": result.method,
+        "chance_to_win": number(row["chance_to_win"]),
+        "status": row["status"], "verdict": row["verdict"], "method": row["method"],
         "alpha": number(settings.get("alpha")), "two_sided": settings.get("two_sided"),
         "sequential": settings.get("method") == "sequential",
         "correction": settings.get("correction"), "cuped": settings.get("cuped"),
-        "run_id": result.run_id, "computed_at": result.computed_at,
+        "run_id": row["run_id"], "computed_at": row["computed_at"],
     }  # fmt: skip
 
 
@@ -166,7 +178,7 @@ class FlatResultSerializer(serializers.Serializer):
     run_id = serializers.IntegerField(help_text="The analysis run that computed the row.")
     computed_at = serializers.DateTimeField()
 
-    def to_representation(self, instance: AnalysisResult) -> dict:
+    def to_representation(self, instance: dict) -> dict:
         return super().to_representation(flat_row(instance))
 
 

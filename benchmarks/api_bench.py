@@ -1,0 +1,251 @@
+"""The experiment list and the flat results under gunicorn, at a fixed rate, open loop.
+
+A database of its own (growthlab_bench_api, created and dropped here) holds the demo data
+plus 1,000 generated running experiments, each with two variants, two metrics and a stored
+analysis (copied from a demo result, so every row is a real engine answer). gunicorn serves
+it with production settings and throttle rates raised by environment; the client sends
+requests on a fixed schedule whatever the answers do (open loop), alternating the two lists,
+and measures each latency from its scheduled start, so a slow server cannot hide its queue.
+
+    REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python benchmarks/api_bench.py --seconds 60
+
+Targets (issue 9): p95 at most 100 ms, p99 at most 200 ms, no errors, at 100 requests/s.
+"""
+
+import argparse
+import os
+import platform
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
+DATABASE = "growthlab_bench_api"
+GENERATED = 1000
+ENDPOINTS = ("/api/v1/experiments/", "/api/v1/results/")
+PRODUCTION = {
+    "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1",
+    "EMAIL_URL": "smtp://127.0.0.1:25", "SECURE_SSL_REDIRECT": "false",
+}  # fmt: skip
+UNLIMITED = {f"API_RATE_{scope}": "1000000/minute" for scope in ("USER", "EXPORT", "EXPENSIVE")}
+
+
+def admin_sql(statement: str) -> None:
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def database_create() -> str:
+    admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+    admin_sql(f"CREATE DATABASE {DATABASE}")
+    return f"{SERVER}/{DATABASE}"
+
+
+def seed(env: dict) -> str:
+    """Migrate, load the demo and the generated tests in a child process; return a token."""
+    result = subprocess.run(
+        [sys.executable, __file__, "--seed-only"], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    return result.stdout.strip().splitlines()[-1]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def gunicorn_start(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "growthlab.wsgi:application", "--workers",
+         str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("gunicorn exited at start-up")
+        try:
+            requests.get(base + "/api/v1/", timeout=5)
+            return process, base
+        except requests.RequestException:
+            time.sleep(0.2)
+    process.send_signal(signal.SIGTERM)
+    raise TimeoutError("gunicorn did not answer within 60 s")
+
+
+class Client:
+    """Open loop: request i starts at t0 + i / rate on a pool thread, whatever came before."""
+
+    def __init__(self, base: str, token: str, threads: int = 64):
+        self.base, self.headers = base, {"Authorization": f"Token {token}"}
+        self.local = threading.local()
+        self.pool = ThreadPoolExecutor(max_workers=threads)
+        self.latencies: dict[str, list[float]] = {path: [] for path in ENDPOINTS}
+        self.errors: list[str] = []
+
+    def session(self) -> requests.Session:
+        if not hasattr(self.local, "session"):
+            self.local.session = requests.Session()
+        return self.local.session
+
+    def one(self, path: str, scheduled: float) -> None:
+        try:
+            response = self.session().get(self.base + path, headers=self.headers, timeout=10)
+            if response.status_code != 200:
+                self.errors.append(f"{path}: {response.status_code}")
+        except requests.RequestException as error:
+            self.errors.append(f"{path}: {type(error).__name__}")
+        self.latencies[path].append(time.perf_counter() - scheduled)
+
+    def run(self, rate: float, seconds: float) -> None:
+        start, total = time.perf_counter() + 0.1, int(rate * seconds)
+        futures = []
+        for index in range(total):
+            scheduled = start + index / rate
+            time.sleep(max(0.0, scheduled - time.perf_counter()))
+            futures.append(self.pool.submit(self.one, ENDPOINTS[index % 2], scheduled))
+        for future in futures:
+            future.result()
+        self.pool.shutdown()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+def report(client: Client, rate: float, seconds: float, workers: int) -> None:
+    load = os.getloadavg()
+    print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"gunicorn {workers} workers, load average before the run {load[0]:.2f}")  # fmt: skip
+    print(f"{rate:g} requests/s for {seconds:g} s, open loop, the two lists alternating")
+    every = [v for values in client.latencies.values() for v in values]
+    for name, values in [*client.latencies.items(), ("both", every)]:
+        p50, p95, p99 = (percentile(values, q) * 1000 for q in (50, 95, 99))
+        print(f"{name:22} n={len(values):5}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+              f"p99 {p99:6.1f} ms  max {max(values) * 1000:6.1f} ms")  # fmt: skip
+    print(f"errors: {len(client.errors)}", *sorted(set(client.errors))[:5])
+
+
+def seed_in_django() -> None:
+    """Child process: migrate, demo data, 1,000 analysed tests; print an admin's token."""
+    sys.path.insert(0, str(ROOT))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "growthlab.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_demo_data")
+    generated_seed()
+    print(admin_token())
+
+
+def generated_seed() -> None:
+    from django.db.models import F
+    from django.utils import timezone
+
+    from accounts.models import Team
+    from analysis.models import AnalysisResult, AnalysisRun
+    from experiments.models import Experiment, ExperimentMetric, Variant
+
+    # A demo result for a two-variant test: its rows are copied onto every generated test.
+    sample = (
+        AnalysisResult.objects.filter(run__status="succeeded", variant__name__in=["A", "B"])
+        .values_list("run_id", flat=True)
+        .first()
+    )
+    template = list(AnalysisResult.objects.filter(run_id=sample, variant__name__in=["A", "B"]))
+    team, now = Team.objects.order_by("id").first(), timezone.now()
+    tests = Experiment.objects.bulk_create(
+        Experiment(team=team, title=f"Generated test {i}", status="running", started_at=now)
+        for i in range(GENERATED)
+    )  # fmt: skip
+    variants = {(v.experiment_id, v.name): v for v in Variant.objects.bulk_create(
+        Variant(experiment=e, name=n, is_control=n == "A", traffic_share=50)
+        for e in tests for n in "AB"
+    )}  # fmt: skip
+    roles = {row.metric_id: row.role for row in template}
+    ExperimentMetric.objects.bulk_create(
+        ExperimentMetric(experiment=e, metric_id=m, role=r) for e in tests for m, r in roles.items()
+    )  # fmt: skip
+    runs = AnalysisRun.objects.bulk_create(
+        AnalysisRun(experiment=e, status="succeeded", fingerprint=f"{e.id:064d}",
+                    analysed_fingerprint=f"{e.id:064d}", trigger="schedule", queued_at=now,
+                    sent_at=now, started_at=now, finished_at=now)
+        for e in tests
+    )  # fmt: skip
+    AnalysisRun.objects.filter(pk__in=[r.pk for r in runs]).update(results_run_id=F("id"))
+    AnalysisResult.objects.bulk_create(
+        result_copy(row, run, variants[(run.experiment_id, row.variant.name)])
+        for run in runs for row in template
+    )  # fmt: skip
+
+
+def result_copy(row, run, variant):
+    from analysis.models import AnalysisResult
+
+    fields = ("metric_id", "role", "is_control", "inputs", "payload", "method", "settings",
+              "output", "comparison", "verdict", "status", "findings", "series")  # fmt: skip
+    return AnalysisResult(
+        run=run,
+        experiment_id=run.experiment_id,
+        variant=variant,
+        computed_at=run.finished_at,
+        **{name: getattr(row, name) for name in fields},
+    )
+
+
+def admin_token() -> str:
+    from accounts.models import Role, Team
+    from accounts.services import user_create
+    from accounts.tokens import api_token_create
+
+    team = Team.objects.order_by("id").first()
+    analyst = user_create(username="bench-analyst", password=secrets.token_urlsafe(16),
+                          team=team, role=Role.ANALYST)  # fmt: skip
+    return api_token_create(user=analyst, name="benchmark")[1]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--rate", type=float, default=100)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.seed_only:
+        return seed_in_django()
+    env = os.environ | {"DATABASE_URL": database_create()} | PRODUCTION | UNLIMITED
+    try:
+        token = seed(env)
+        process, base = gunicorn_start(env, args.workers)
+        try:
+            Client(base, token).run(rate=10, seconds=2)  # warm every worker's imports
+            client = Client(base, token)
+            client.run(args.rate, args.seconds)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.wait(timeout=30)
+        report(client, args.rate, args.seconds, args.workers)
+    finally:
+        admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
+
+
+if __name__ == "__main__":
+    main()
