@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("accounts.api.urls")),
     path("", include("experiments.api.urls")),
     path("", include("sprints.api.urls")),
+    path("", include("sprints.api.review_urls")),  # reviews; closing is for team leads
     path("", include("metrics.api.urls")),  # outcome data pushed by tracking pipelines
     path("", include("metrics.api.load_urls")),  # data loads and their progress
     path("", include("analysis.api.urls")),  # runs, re-analyse and the flat results

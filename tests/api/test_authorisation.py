@@ -42,6 +42,7 @@ BODIES = {
     "metric-list": lambda w: {"name": "New metric", "kind": "mean", "team": w["team"]},
     "metric-detail": lambda w: {"name": "Renamed metric"},
     "analysis-run-list": lambda w: {},
+    "sprint-review-close": lambda w: {"review_notes": "We learnt a lot."},
     "aggregates_push": lambda w: {
         "aggregates": [
             {
@@ -56,7 +57,12 @@ BODIES = {
     },
 }
 # Who may make each write: conclusions need a team lead, metrics an analyst.
-ALLOWED = {"experiment-conclude": "lead", "metric-list": "analyst", "metric-detail": "analyst"}
+ALLOWED = {
+    "experiment-conclude": "lead",
+    "sprint-review-close": "lead",
+    "metric-list": "analyst",
+    "metric-detail": "analyst",
+}
 
 
 def routes(patterns=None, prefix="/api/v1/"):
