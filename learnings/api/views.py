@@ -1,0 +1,79 @@
+"""The learnings library: concluded tests with a written learning, searched in full text.
+
+On PostgreSQL ``q`` is a web-style search (quotes, OR, -word) ranked best first, with a
+snippet of the learning around the matched words; on SQLite it is plain containment.
+"""
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+
+from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
+from experiments.models import Channel, Decision, Experiment
+from growthlab.rest.filters import QueryFilter
+from growthlab.rest.schema import READ, errors
+from growthlab.rest.views import ApiListView
+from learnings.selectors import MARK_START, MARK_STOP, RESULTS, LibraryFilters, library
+
+
+class LearningSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer()
+    owner = UserRefSerializer(allow_null=True)
+    tags = serializers.SlugRelatedField(slug_field="name", many=True, read_only=True)
+    primary_metric = serializers.SerializerMethodField()
+    rank = serializers.FloatField(
+        read_only=True, allow_null=True, default=None, help_text="Search rank (with q only)."
+    )
+    snippet = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Experiment
+        fields = [
+            "id", "team", "owner", "title", "channel", "audience", "decision", "learning",
+            "postmortem_what_happened", "postmortem_why", "postmortem_next_test", "tags",
+            "primary_metric", "concluded_at", "rank", "snippet",
+        ]  # fmt: skip
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_primary_metric(self, experiment: Experiment) -> str | None:
+        links = experiment.primary_links
+        return links[0].metric.name if links else None
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True, help_text="The learning around the matched words, [marked] so."
+        )
+    )
+    def get_snippet(self, experiment: Experiment) -> str | None:
+        snippet = getattr(experiment, "snippet", None)
+        if snippet is None:
+            return None
+        return snippet.replace(MARK_START, "[").replace(MARK_STOP, "]")
+
+
+class LearningFilter(QueryFilter):
+    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
+                              help_text="Words to search for, web-search style.")  # fmt: skip
+    team = serializers.IntegerField(required=False, min_value=1, help_text="Team id.")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+    audience = serializers.CharField(required=False, max_length=200)
+    metric = serializers.IntegerField(required=False, min_value=1, help_text="Primary metric id.")
+    decision = serializers.ChoiceField(choices=Decision.choices, required=False)
+    result = serializers.ChoiceField(choices=list(RESULTS), required=False)
+    tag = serializers.CharField(required=False, max_length=48)
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        data = {name: str(value) for name, value in self.validated_data.items()}
+        return library(LibraryFilters(**data))
+
+
+@extend_schema(
+    parameters=[LearningFilter], responses={200: LearningSerializer(many=True)} | errors(*READ)
+)
+class LearningListApi(ApiListView):
+    serializer_class = LearningSerializer
+    filter_class = LearningFilter
+    csv_filename = "learnings"
+
+    def get_queryset(self):
+        return Experiment.objects.none()  # the filter builds the library's own queryset

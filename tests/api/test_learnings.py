@@ -1,0 +1,44 @@
+"""The learnings library through the API: concluded tests only, searched in full text."""
+
+from django.utils import timezone
+
+from experiments.models import Experiment
+from tests.factories import experiment_make
+
+
+def concluded(people, title: str, learning: str, decision: str = "ship") -> Experiment:
+    experiment = experiment_make(people, title=title)
+    Experiment.objects.filter(pk=experiment.pk).update(
+        status="concluded",
+        started_at=timezone.now(),
+        stopped_at=timezone.now(),
+        concluded_at=timezone.now(),
+        learning=learning,
+        decision=decision,
+    )
+    return experiment
+
+
+def test_search_ranks_matches_and_marks_the_words(as_user, people):
+    shipping = concluded(people, "Free shipping banner", "Free shipping lifts orders on mobile.")
+    concluded(people, "Hero image", "Bigger images changed nothing.", decision="inconclusive")
+    experiment_make(people, title="Free shipping draft")  # not concluded: not a learning
+    response = as_user(people.viewer).get("/api/v1/learnings/", {"q": "shipping"})
+    assert response.status_code == 200
+    (found,) = response.json()["results"]
+    assert (found["id"], found["decision"]) == (shipping.id, "ship")
+    assert found["snippet"] == "Free [shipping] lifts orders on mobile."
+    assert found["rank"] > 0
+
+
+def test_filters_and_a_malformed_one(as_user, people):
+    concluded(people, "Free shipping banner", "Free shipping lifts orders.")
+    lost = concluded(people, "Hero image", "Bigger images hurt.", decision="abandon")
+    client = as_user(people.viewer)
+    listed = client.get("/api/v1/learnings/", {"result": "lost"}).json()["results"]
+    assert [row["id"] for row in listed] == [lost.id]
+    assert listed[0]["snippet"] is None and listed[0]["rank"] is None
+    response = client.get("/api/v1/learnings/", {"result": "maybe"})
+    assert response.status_code == 400
+    assert response.json() == {"result": ['"maybe" is not a valid choice.']}
+    assert Experiment.objects.filter(concluded_at__isnull=False).count() == 2
