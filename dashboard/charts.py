@@ -8,8 +8,11 @@ Lifts are drawn in percent, so an axis reads "+12%" as a marketer says it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from datetime import date
+
+from metrics.stats import wording
 
 COLOURS = {
     "win": "#15803d", "harmful": "#b91c1c", "watch": "#a16207", "neutral": "#1d4ed8",
@@ -52,6 +55,22 @@ def tone(comparison: dict, direction: str, role: str) -> str:
     return "neutral"
 
 
+DAY_MS = 86_400_000
+MOST_DATE_TICKS = 10
+
+
+def date_axis(days: Sequence[str]) -> dict:
+    """Day ticks ("14 Nov"), a whole number of days apart, never a time of day."""
+    step = max(1, math.ceil(len(days) / MOST_DATE_TICKS))
+    axis = {
+        "type": "date",
+        "tickformat": "%d %b",
+        "hoverformat": "%d %b %Y",
+        "dtick": DAY_MS * step,
+    }
+    return axis | ({"tick0": days[0]} if days else {})
+
+
 def _layout(height: int, **extra) -> dict:
     return {
         "height": height, "margin": {"l": 90, "r": 20, "t": 10, "b": 45}, "font": FONT,
@@ -59,26 +78,89 @@ def _layout(height: int, **extra) -> dict:
     }  # fmt: skip
 
 
-def shared_lift_range(outputs: Iterable[dict], sequential: bool, mde: float | None) -> list:
-    """One x range, in percent, that holds every interval of every metric and the MDE."""
-    ends = [0.0] + ([mde, -mde] if mde else [])
+# The shared axis reaches at most this far from zero: a few MDEs, or a bit past the largest
+# readable estimate. Wider intervals are drawn to the edge with an arrow; the table and the
+# hover text keep their true ends.
+RANGE_MDES = 3
+RANGE_ESTIMATES = 1.5
+SMALLEST_HALF_RANGE = 0.05
+
+
+def readable(comparison: dict, block: dict) -> bool:
+    """An interval worth sizing the shared axis by: enough users, both ends finite."""
+    ends = (block["ci_lower"], block["estimate"], block["ci_upper"])
+    return comparison["status"] != "too_few_units" and all(v is not None for v in ends)
+
+
+def _readable_blocks(outputs: Iterable[dict], sequential: bool) -> list[dict]:
+    blocks = []
     for output in outputs:
         for comparison in output["comparisons"]:
             block = lift_block(comparison, sequential)
-            ends += [v for v in (block["ci_lower"], block["ci_upper"]) if v is not None]
-    low, high = pct(min(ends)), pct(max(ends))
+            blocks += [block] if readable(comparison, block) else []
+    return blocks
+
+
+def shared_lift_range(outputs: Iterable[dict], sequential: bool, mde: float | None) -> list:
+    """One x range, in percent, for every forest plot of a test.
+
+    It holds zero, ±MDE and every readable interval, but reaches no further than a few MDEs
+    or a bit past the largest estimate: one wild interval must not flatten every plot.
+    """
+    blocks = _readable_blocks(outputs, sequential)
+    largest = max((abs(b["estimate"]) for b in blocks), default=0.0)
+    cap = max(RANGE_MDES * abs(mde or 0), RANGE_ESTIMATES * largest, SMALLEST_HALF_RANGE)
+    ends = [0.0] + ([mde, -mde] if mde else [])
+    ends += [v for b in blocks for v in (b["ci_lower"], b["ci_upper"])]
+    low, high = pct(max(min(ends), -cap)), pct(min(max(ends), cap))
     pad = max((high - low) * 0.08, 1.0)
     return [round(low - pad, 2), round(high + pad, 2)]
 
 
-def _interval_trace(comparison: dict, colour: str, sequential: bool) -> dict:
+def _shown(value: float | None, x_range, side: int) -> tuple[float | None, bool]:
+    """Where a point is drawn and whether it was clipped; an open end (None) lies at ±∞."""
+    if x_range is None or (value is None and side == 0):
+        return value, False
+    low, high = x_range
+    if value is None:
+        return (low if side < 0 else high), True
+    clipped = min(max(value, low), high)
+    return clipped, clipped != value
+
+
+def _signed(value: float | None) -> str:
+    return "open" if value is None else f"{value:+.1f}%"
+
+
+def _hover(block: dict) -> str:
+    """The true lift and interval ends, whatever part of them the axis shows."""
+    low, estimate, high = (pct(block[k]) for k in ("ci_lower", "estimate", "ci_upper"))
+    return f"{_signed(estimate)} (interval {_signed(low)} to {_signed(high)})"
+
+
+EDGE_SYMBOLS = ("triangle-left", "triangle-right")
+
+
+def _markers(ends: list, shown: list, colour: str) -> dict:
+    """A dot at the estimate; an arrow at each end the axis cut off (or at a clipped estimate)."""
+    sides = [0, 0 if ends[1] is None or ends[1] < 0 else 1, 1]
+    symbols = [
+        EDGE_SYMBOLS[s] if cut else "circle" for s, (_, cut) in zip(sides, shown, strict=True)
+    ]
+    sizes = [14 if cut or i == 1 else 0 for i, (_, cut) in enumerate(shown)]
+    return {"color": colour, "size": sizes, "symbol": symbols}
+
+
+def _interval_trace(comparison: dict, colour: str, sequential: bool, x_range=None) -> dict:
     block = lift_block(comparison, sequential)
-    ends = [block["ci_lower"], block["estimate"], block["ci_upper"]]
+    ends = [pct(block["ci_lower"]), pct(block["estimate"]), pct(block["ci_upper"])]
+    shown = [_shown(v, x_range, side) for v, side in zip(ends, (-1, 0, 1), strict=True)]
+    name = comparison["variant"]
     return {
-        "type": "scatter", "mode": "lines+markers", "name": comparison["variant"],
-        "x": [pct(v) for v in ends], "y": [comparison["variant"]] * 3,
-        "line": {"color": colour, "width": 4}, "marker": {"color": colour, "size": [0, 14, 0]},
-        "hovertemplate": "%{x:.1f}%<extra>" + comparison["variant"] + "</extra>",
+        "type": "scatter", "mode": "lines+markers", "name": name,
+        "x": [v for v, _ in shown], "y": [name] * 3,
+        "line": {"color": colour, "width": 4}, "marker": _markers(ends, shown, colour),
+        "text": [_hover(block)] * 3, "hovertemplate": "%{text}<extra>" + name + "</extra>",
     }  # fmt: skip
 
 
@@ -101,14 +183,15 @@ def forest_figure(output: dict, *, sequential: bool, mde: float | None, x_range=
     """Relative lift of each treatment with its interval; the MDE as dashed lines at ±MDE."""
     direction, role = output["method"]["direction"], output["role"]
     data = [
-        _interval_trace(c, COLOURS[tone(c, direction, role)], sequential)
+        _interval_trace(c, COLOURS[tone(c, direction, role)], sequential, x_range)
         for c in output["comparisons"]
     ]
     xaxis = {"title": {"text": "Change against control"}, "ticksuffix": "%", "zeroline": False}
     if x_range is not None:
         xaxis["range"] = x_range
     rows = len(output["comparisons"])
-    yaxis = {"autorange": "reversed", "type": "category"}
+    # automargin widens the left margin to the longest variant name, so none is cut off.
+    yaxis = {"autorange": "reversed", "type": "category", "automargin": True}
     return {"data": data, "layout": _layout(70 + 45 * rows, xaxis=xaxis, yaxis=yaxis,
                                             shapes=_mde_shapes(mde))}  # fmt: skip
 
@@ -139,7 +222,12 @@ def cumulative_figure(series: Series, *, metric_type: str) -> dict:
     ]
     yaxis = {"title": {"text": "Rate %" if scale == 100 else "Average"}}
     return {"data": data, "layout": _layout(260, yaxis=yaxis, showlegend=True,
+                                            xaxis=date_axis(_days_of(series)),
                                             legend={"orientation": "h", "y": -0.2})}  # fmt: skip
+
+
+def _days_of(series: Series) -> list[str]:
+    return [p["date"] for p in next(iter(series.values()), [])]
 
 
 def lift_over_time_figure(series: Series, *, sequential: bool) -> dict:
@@ -153,7 +241,8 @@ def lift_over_time_figure(series: Series, *, sequential: bool) -> dict:
         colour = VARIANT_COLOURS[i % len(VARIANT_COLOURS)]
         data += _band(name, days, [p[key] for p in treated], colour)
     layout = _layout(260, yaxis={"title": {"text": "Change %"}, "ticksuffix": "%",
-                                 "zeroline": True, "zerolinecolor": "#9aa5b1"})  # fmt: skip
+                                 "zeroline": True, "zerolinecolor": "#9aa5b1"},
+                     xaxis=date_axis(_days_of(series)))  # fmt: skip
     return {"data": data, "layout": layout}
 
 
@@ -194,8 +283,9 @@ def traffic_figure(series: Series, *, planned: Sequence[float], srm_p_value: flo
         shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
                        "y0": planned_share, "y1": planned_share,
                        "line": {"color": colour, "dash": "dash", "width": 1}})  # fmt: skip
-    title = f"SRM check p = {srm_p_value:.3g}"
+    title = f"SRM check {wording.p_equals(srm_p_value)}"
     layout = _layout(260, yaxis={"title": {"text": "Share of users %"}, "ticksuffix": "%"},
+                     xaxis=date_axis(_days_of(series)),
                      shapes=shapes, showlegend=True, legend={"orientation": "h", "y": -0.2},
                      title={"text": title, "font": {"size": 13}})  # fmt: skip
     layout["margin"]["t"] = 35

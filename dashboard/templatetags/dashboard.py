@@ -35,15 +35,16 @@ def cell(value) -> str:
     return f"{value:,}" if isinstance(value, int) else str(value)
 
 
-SMALLEST_P_SHOWN = 0.0001  # below this, more digits only suggest a precision nobody needs
-
-
 @register.filter
 def p_value(value) -> str:
     """A p-value to four decimals; one too small to print is "< 0.0001", never "0.0000"."""
-    if value is None:
-        return "–"
-    return f"< {SMALLEST_P_SHOWN}" if value < SMALLEST_P_SHOWN else f"{value:.4f}"
+    return "–" if value is None else wording.p_value(value)
+
+
+@register.filter
+def p_equals(value) -> str:
+    """ "p = 0.0123" or "p < 0.0001", as a sentence reads it."""
+    return "p –" if value is None else wording.p_equals(value)
 
 
 STATUS_LABELS = {

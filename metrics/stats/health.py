@@ -60,7 +60,7 @@ def sample_ratio_mismatch(ctx: HealthContext) -> Finding | None:
         code="srm",
         title="Visitors were not split between the variants as planned",
         detail=f"Units per variant ({counts}) differ from the planned split "
-        f"(chi-square p = {ctx.srm.p_value:.2g}). Do not trust these numbers.",
+        f"(chi-square {wording.p_equals(ctx.srm.p_value)}). Do not trust these numbers.",
     )
 
 

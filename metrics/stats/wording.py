@@ -31,3 +31,17 @@ def interval(lower: float, upper: float, alpha: float) -> str:
     if math.isinf(lower):
         return f"{level(alpha)} CI: at most {signed_percent(upper)}"
     return f"{level(alpha)} CI {signed_percent(lower)} to {signed_percent(upper)}"
+
+
+SMALLEST_P_SHOWN = 0.0001  # below this, more digits only suggest a precision nobody needs
+
+
+def p_value(p: float) -> str:
+    """To four decimals: 0.01234 → "0.0123"; a smaller one → "< 0.0001", never 0 or 1e-05."""
+    return f"< {SMALLEST_P_SHOWN}" if p < SMALLEST_P_SHOWN else f"{p:.4f}"
+
+
+def p_equals(p: float) -> str:
+    """As a sentence reads it: "p = 0.0123" or "p < 0.0001"."""
+    text = p_value(p)
+    return f"p {text}" if text.startswith("<") else f"p = {text}"

@@ -66,6 +66,77 @@ def test_shared_range_holds_every_interval_of_every_metric_and_the_mde():
     assert high > harmed["ci_upper"] * 100
 
 
+def too_few_users():
+    # 2 of 40 → 6 of 40 unsubscribed: an interval from about -1,500% to +1,900%
+    return er.binomial("Unsubscribes", "guardrail", [0.05, 0.15], n=40, direction="decrease")
+
+
+def wide_guardrail():
+    # 7 of 700 → 10 of 700: readable, but its sequential interval spans about -180% to +270%
+    return er.binomial("Unsubscribes", "guardrail", [0.01, 0.014], n=700, direction="decrease")
+
+
+def test_shared_range_leaves_out_intervals_of_metrics_with_too_few_users():
+    assert too_few_users()["comparisons"][0]["status"] == "too_few_units"
+    alone = charts.shared_lift_range([er.winner()], sequential=True, mde=0.1)
+    assert charts.shared_lift_range([er.winner(), too_few_users()], True, 0.1) == alone
+
+
+def test_shared_range_reaches_no_further_than_a_few_mdes_or_past_the_largest_estimate():
+    # winner: +20% (+4% to +36%); the guardrail +43% (-183% to +268%); MDE 10%
+    low, high = charts.shared_lift_range([er.winner(), wide_guardrail()], True, mde=0.1)
+    assert -80 < low < -64 and 64 < high < 80
+
+
+def test_an_interval_past_the_shared_range_ends_in_arrows_at_the_edges():
+    figure = charts.forest_figure(wide_guardrail(), sequential=True, mde=0.1, x_range=[-70, 70])
+    trace = trace_named(figure, "B")
+    assert trace["x"] == pytest.approx([-70, 42.857, 70], abs=1e-3)
+    assert trace["marker"]["symbol"] == ["triangle-left", "circle", "triangle-right"]
+    assert trace["marker"]["size"][0] > 0 and trace["marker"]["size"][2] > 0
+
+
+def test_a_clipped_interval_keeps_its_true_ends_in_the_hover_text_and_the_table():
+    output = wide_guardrail()
+    block = output["comparisons"][0]["sequential"]["relative"]
+    figure = charts.forest_figure(output, sequential=True, mde=0.1, x_range=[-70, 70])
+    low, high = block["ci_lower"] * 100, block["ci_upper"] * 100
+    assert trace_named(figure, "B")["text"][0] == f"+42.9% (interval {low:+.1f}% to {high:+.1f}%)"
+    assert charts.forest_table(output, sequential=True)["rows"][0][2:] == pytest.approx(
+        [low, high], abs=1e-4
+    )
+
+
+def test_an_interval_inside_the_range_has_no_arrows():
+    figure = charts.forest_figure(er.winner(), sequential=True, mde=0.1, x_range=[-40, 40])
+    assert trace_named(figure, "B")["marker"]["symbol"] == ["circle"] * 3
+    assert trace_named(figure, "B")["marker"]["size"] == [0, 14, 0]
+
+
+def test_forest_plot_leaves_room_for_the_longest_variant_name():
+    figure = charts.forest_figure(er.winner(), sequential=True, mde=0.1)
+    assert figure["layout"]["yaxis"]["automargin"] is True
+
+
+def test_a_short_series_ticks_once_a_day_with_day_and_month():
+    series = charts.series_from_outputs(
+        er.daily("Order conversion", "primary", [0.05, 0.06], days=3)
+    )
+    figures = [
+        charts.cumulative_figure(series, metric_type="binomial"),
+        charts.lift_over_time_figure(series, sequential=True),
+        charts.traffic_figure(series, planned=[1, 1], srm_p_value=0.5),
+    ]
+    for figure in figures:
+        xaxis = figure["layout"]["xaxis"]
+        assert (xaxis["type"], xaxis["tickformat"], xaxis["dtick"]) == ("date", "%d %b", 86_400_000)
+
+
+def test_a_long_series_ticks_every_few_whole_days():
+    days = [f"2025-03-{d:02d}" for d in range(1, 29)]  # 28 days: every third day
+    assert charts.date_axis(days)["dtick"] == 3 * 86_400_000
+
+
 def test_forest_table_holds_the_numbers_behind_the_plot():
     output = er.winner()
     table = charts.forest_table(output, sequential=False)
@@ -113,7 +184,7 @@ def test_traffic_figure_shows_daily_shares_against_the_planned_split_and_the_srm
     figure = charts.traffic_figure(series, planned=[1, 1], srm_p_value=1.2e-5)
     assert trace_named(figure, "B")["y"] == [50.0, 75.0]
     assert [s["y0"] for s in figure["layout"]["shapes"]] == [50.0, 50.0]
-    assert figure["layout"]["title"]["text"] == "SRM check p = 1.2e-05"
+    assert figure["layout"]["title"]["text"] == "SRM check p < 0.0001"
 
 
 def test_figures_hold_only_json_types():
