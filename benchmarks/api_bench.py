@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SERVER = "postgres://postgres:postgres@127.0.0.1:5432"
 DATABASE = "growthlab_bench_api"
 GENERATED = 1000
+PROBE_RATE = 10
 ENDPOINTS = ("/api/v1/experiments/", "/api/v1/results/")
 PRODUCTION = {
     "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1",
@@ -237,11 +238,15 @@ def main() -> None:
         process, base = gunicorn_start(env, args.workers)
         try:
             Client(base, token).run(rate=10, seconds=2)  # warm every worker's imports
+            # A light probe first: its latencies are the service times, with no queue.
+            probe = Client(base, token)
+            probe.run(rate=PROBE_RATE, seconds=10)
             client = Client(base, token)
             client.run(args.rate, args.seconds)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
+        report(probe, PROBE_RATE, 10, args.workers)
         report(client, args.rate, args.seconds, args.workers)
     finally:
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
