@@ -4,14 +4,12 @@ Every write goes through the experiment services, so the same checks apply as in
 and each test's history shows how it was written, planned, run and decided.
 """
 
-from datetime import timedelta
-
 from accounts.models import Team
 from experiments.demo.context import Demo
 from experiments.demo.data.experiments_app import APP_EXPERIMENTS
 from experiments.demo.data.experiments_crm import CRM_EXPERIMENTS
 from experiments.demo.data.experiments_web import WEB_EXPERIMENTS
-from experiments.demo.plans import Plan, plan_for
+from experiments.demo.plans import plan_inputs, plan_record
 from experiments.demo.timeline import (
     Timeline,
     documentation_backdate,
@@ -50,12 +48,13 @@ def experiments_load(demo: Demo) -> None:
 def experiment_add(demo: Demo, team: Team, spec: dict) -> Experiment:
     owner = demo.users[spec["owner"]]
     sprint = demo.sprints[(team.name, spec["sprint"])] if "sprint" in spec else None
-    plan = plan_for(demo, spec)
-    timeline = timeline_for(demo, spec, sprint, plan)
-    experiment = experiment_begin(demo, team, spec, documentation(spec, sprint, plan))
+    experiment = experiment_begin(demo, team, spec, documentation(spec) | plan_inputs(demo, spec))
     variants_write(experiment, spec, owner)
     metrics_attach(demo, experiment, spec, owner)
-    plan_record(experiment, plan, owner)
+    experiment.refresh_from_db()
+    plan = plan_record(experiment, spec, sprint, owner)
+    timeline = timeline_for(demo, spec, sprint, plan)
+    experiment.refresh_from_db()
     sprint_record(experiment, sprint, owner)
     documentation_backdate(experiment, timeline)
     experiment = lifecycle_run(demo, experiment, spec, timeline)
@@ -63,9 +62,9 @@ def experiment_add(demo: Demo, team: Team, spec: dict) -> Experiment:
     return experiment
 
 
-def documentation(spec: dict, sprint: Sprint | None, plan: Plan | None) -> dict:
-    """The editable documentation fields: hypothesis, and plan inputs once traffic is known."""
-    data = {
+def documentation(spec: dict) -> dict:
+    """The editable documentation fields: the hypothesis and what the test aims to find."""
+    return {
         "title": spec["title"],
         "channel": spec["channel"],
         "audience": spec["audience"],
@@ -75,17 +74,6 @@ def documentation(spec: dict, sprint: Sprint | None, plan: Plan | None) -> dict:
         "hypothesis_effect": spec.get("effect", ""),
         "mde_relative": spec.get("mde"),
     }
-    if plan is not None:
-        data |= {
-            "plan_baseline": plan.baseline,
-            "plan_baseline_sd": plan.sd,
-            "plan_daily_traffic": plan.daily_traffic,
-            "planned_duration_days": plan.duration,
-        }
-    if plan is not None and sprint is not None:
-        start = sprint.starts_on + timedelta(days=spec["start_day"])
-        data |= {"planned_start": start, "planned_end": start + timedelta(days=plan.duration)}
-    return data
 
 
 def experiment_begin(demo: Demo, team: Team, spec: dict, data: dict) -> Experiment:
@@ -117,17 +105,6 @@ def metrics_attach(demo: Demo, experiment: Experiment, spec: dict, user) -> None
         experiment_metric_attach(
             experiment=experiment, metric=demo.metrics[name], role=role, user=user
         )
-
-
-def plan_record(experiment: Experiment, plan: Plan | None, user) -> None:
-    # experiment_update does not accept the computed plan fields; record them in the history.
-    if plan is None:
-        return
-    experiment.refresh_from_db()
-    with recorded_edit(obj=experiment, user=user, summary="Planned the sample size"):
-        experiment.plan_sample_size_per_variant = plan.per_variant
-        experiment.plan_days = plan.days
-        experiment.save(update_fields=["plan_sample_size_per_variant", "plan_days"])
 
 
 def sprint_record(experiment: Experiment, sprint: Sprint | None, user) -> None:

@@ -1,38 +1,46 @@
-"""The sample-size plan of a demo test, from its primary metric's baseline and its traffic."""
+"""The sample-size plan of a demo test, computed by the engine as the plan form computes it.
+
+The plan on the experiment page and the engine's "underpowered" finding then come from the
+same power calculation (corrections for several treatments included), so they agree.
+"""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from experiments.demo.context import Demo
-from experiments.demo.sample_size import days_needed, sample_size_per_variant
 from experiments.models import Experiment
+from experiments.services.planning import experiment_plan_sample_size, sample_size_plan
 from metrics.models import MetricKind
-
-ALPHA = Experiment._meta.get_field("plan_alpha").default
-POWER = Experiment._meta.get_field("plan_power").default
+from sprints.models import Sprint
 
 
 @dataclass(frozen=True)
 class Plan:
-    baseline: float
-    sd: float | None
-    daily_traffic: int
-    per_variant: int
     days: int  # days the sample size needs
     duration: int  # days the test runs: longer than `days` when buyers need time to act
 
 
-def plan_for(demo: Demo, spec: dict) -> Plan | None:
-    """The plan for a documented test; None for a draft without traffic figures yet."""
+def plan_inputs(demo: Demo, spec: dict) -> dict:
+    """The plan's documentation fields; none for a draft without traffic figures yet."""
     if "daily_traffic" not in spec:
-        return None
+        return {}
     metric = demo.metrics[spec["metrics"]["primary"]]
-    baseline = spec.get("baseline", metric.baseline_value)
-    sd = None if metric.kind == MetricKind.BINOMIAL else metric.baseline_sd
-    per_variant = sample_size_per_variant(
-        baseline=baseline, sd=sd, mde_relative=spec["mde"], alpha=ALPHA, power=POWER
-    )
-    smallest_share = min(share for _name, _description, share in spec["variants"])
-    days = days_needed(
-        per_variant=per_variant, daily_traffic=spec["daily_traffic"], smallest_share=smallest_share
-    )
-    return Plan(baseline, sd, spec["daily_traffic"], per_variant, days, spec.get("run_days", days))
+    return {
+        "plan_baseline": spec.get("baseline", metric.baseline_value),
+        "plan_baseline_sd": None if metric.kind == MetricKind.BINOMIAL else metric.baseline_sd,
+        "plan_daily_traffic": spec["daily_traffic"],
+    }
+
+
+def plan_record(experiment: Experiment, spec: dict, sprint: Sprint | None, user) -> Plan | None:
+    """Plan the sample size and the schedule through the planning service; None if unplanned."""
+    if not experiment.plan_daily_traffic:
+        return None
+    days = sample_size_plan(experiment)["days"]
+    duration = spec.get("run_days", days)
+    schedule = {"planned_duration_days": duration}
+    if sprint is not None:
+        start = sprint.starts_on + timedelta(days=spec["start_day"])
+        schedule |= {"planned_start": start, "planned_end": start + timedelta(days=duration)}
+    experiment_plan_sample_size(experiment=experiment, user=user, data=schedule)
+    return Plan(days, duration)

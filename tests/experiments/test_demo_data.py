@@ -29,6 +29,7 @@ from experiments.models import (
     Variant,
 )
 from experiments.services.lifecycle import start_blockers
+from experiments.services.planning import sample_size_plan
 from metrics.models import Direction, Metric, MetricKind, OutcomeCohort
 from sprints.models import Sprint
 
@@ -173,6 +174,16 @@ def test_tests_beyond_draft_pass_the_start_checks(demo):
         assert experiment.plan_days and experiment.planned_start, experiment.title
         roles = set(experiment.experiment_metrics.values_list("role", flat=True))
         assert MetricRole.SECONDARY in roles, experiment.title
+
+
+def test_demo_plans_are_the_engines_so_the_results_page_agrees_with_them(demo):
+    planned = Experiment.objects.exclude(plan_days=None)
+    assert planned.count() >= 15
+    for experiment in planned:
+        plan = sample_size_plan(experiment)
+        assert experiment.plan_days == plan["days"], experiment.title
+        assert experiment.plan_sample_size_per_variant == max(plan["n_per_variant"])
+        assert experiment.planned_duration_days >= plan["days"], experiment.title
 
 
 def test_each_main_team_has_four_reviewed_sprints_and_one_active(demo):
