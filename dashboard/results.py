@@ -70,14 +70,24 @@ def traffic_section(experiment, primary: selectors.MetricResult | None) -> dict 
     return {"figure": figure, "table": table, "srm": srm, "planned": planned}
 
 
+# The plan sizes the test for its primary metric only; another metric's "cannot detect the
+# planned effect" would contradict the plan the team agreed to.
+PRIMARY_ONLY = {"underpowered"}
+
+
+def findings_of_metric(metric: selectors.MetricResult) -> list[dict]:
+    """The engine's findings on one metric, or its input error as one."""
+    if metric.error:
+        return [{"code": "input_error", "title": "Not enough data", "detail": metric.error}]
+    raw = metric.output["findings"] if metric.output else []
+    return [f for f in raw if metric.role == "primary" or f["code"] not in PRIMARY_ONLY]
+
+
 def findings_of(results: selectors.ExperimentResults) -> list[dict]:
     """Each distinct finding once, with what to do about it."""
     seen, findings = set(), []
     for metric in results.metrics:
-        raw = metric.output["findings"] if metric.output else []
-        if metric.error:
-            raw = [{"code": "input_error", "title": "Not enough data", "detail": metric.error}]
-        for finding in raw:
+        for finding in findings_of_metric(metric):
             if (finding["code"], finding["detail"]) not in seen:
                 seen.add((finding["code"], finding["detail"]))
                 findings.append({**finding, "advice": ADVICE.get(finding["code"], "")})

@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from dashboard import selectors
+from dashboard import results, selectors
 from tests.dashboard import engine_results as er
 from tests.factories import experiment_make
 
@@ -110,3 +110,22 @@ def test_before_any_analysis_the_page_says_no_results_yet(show):
 def test_an_unknown_experiment_is_not_found(client, people):
     client.force_login(people.viewer)
     assert client.get(reverse("dashboard:results", args=[999999])).status_code == 404
+
+
+def test_only_the_primary_metric_can_say_the_test_is_underpowered():
+    # Planned for 21 days at 20,000 users a day with a 10% MDE: 5% conversion needs about
+    # 4 days, while unsubscribes at 0.2% would need months: the plan never sized for those.
+    plan = {"daily_traffic": 20000}
+    primary = er.daily("Order conversion", "primary", [0.05, 0.06], per_day=4000, **plan)
+    guardrail = er.daily("Unsubscribes", "guardrail", [0.002, 0.002], per_day=4000,
+                         direction="decrease", **plan)  # fmt: skip
+    assert [f["code"] for f in guardrail[-1][1]["findings"]] == ["underpowered"]
+    findings = results.findings_of(er.experiment_results(primary, guardrail))
+    assert findings == []
+
+
+def test_an_underpowered_primary_metric_is_a_finding():
+    primary = er.daily("Order conversion", "primary", [0.05, 0.06], per_day=4000)
+    assert [f["code"] for f in results.findings_of(er.experiment_results(primary))] == [
+        "underpowered"
+    ]
