@@ -56,7 +56,7 @@ def tone(comparison: dict, direction: str, role: str) -> str:
 
 
 DAY_MS = 86_400_000
-MOST_DATE_TICKS = 10
+MOST_DATE_TICKS = 6  # the half-width charts fit six "14 Nov" labels without touching
 
 
 def date_axis(days: Sequence[str]) -> dict:

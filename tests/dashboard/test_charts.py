@@ -133,8 +133,10 @@ def test_a_short_series_ticks_once_a_day_with_day_and_month():
 
 
 def test_a_long_series_ticks_every_few_whole_days():
-    days = [f"2025-03-{d:02d}" for d in range(1, 29)]  # 28 days: every third day
-    assert charts.date_axis(days)["dtick"] == 3 * 86_400_000
+    # Nine days drawn a day apart crowd a half-width chart: "11 Sep12 Sep13 Sep".
+    nine = [f"2025-03-{d:02d}" for d in range(1, 10)]
+    assert charts.date_axis(nine)["dtick"] == 2 * 86_400_000
+    assert charts.date_axis([*nine, *range(19)])["dtick"] == 5 * 86_400_000  # 28 days
 
 
 def test_forest_table_holds_the_numbers_behind_the_plot():
