@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from metrics.stats import wording
 
@@ -56,11 +56,15 @@ def tone(comparison: dict, direction: str, role: str) -> str:
 
 
 DAY_MS = 86_400_000
+DAY = timedelta(days=1)
 MOST_DATE_TICKS = 6  # the half-width charts fit six "14 Nov" labels without touching
 
 
 def date_axis(days: Sequence[str]) -> dict:
-    """Day ticks ("14 Nov"), a whole number of days apart, never a time of day."""
+    """Day ticks ("14 Nov"), a whole number of days apart, never a time of day.
+
+    Half a day of room at each end: a line ending exactly on the last day loses that tick.
+    """
     step = max(1, math.ceil(len(days) / MOST_DATE_TICKS))
     axis = {
         "type": "date",
@@ -68,7 +72,10 @@ def date_axis(days: Sequence[str]) -> dict:
         "hoverformat": "%d %b %Y",
         "dtick": DAY_MS * step,
     }
-    return axis | ({"tick0": days[0]} if days else {})
+    if not days:
+        return axis
+    first, last = date.fromisoformat(days[0]), date.fromisoformat(days[-1])
+    return axis | {"tick0": days[0], "range": [f"{first - DAY} 12:00", f"{last} 12:00"]}
 
 
 def _layout(height: int, **extra) -> dict:

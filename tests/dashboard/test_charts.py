@@ -132,11 +132,18 @@ def test_a_short_series_ticks_once_a_day_with_day_and_month():
         assert (xaxis["type"], xaxis["tickformat"], xaxis["dtick"]) == ("date", "%d %b", 86_400_000)
 
 
+def test_a_date_axis_leaves_half_a_day_beside_the_first_and_last_day():
+    # A line ending on the last day (no marker to pad it) otherwise loses that day's tick.
+    axis = charts.date_axis(["2025-03-03", "2025-03-04", "2025-03-05"])
+    assert axis["range"] == ["2025-03-02 12:00", "2025-03-05 12:00"]
+
+
 def test_a_long_series_ticks_every_few_whole_days():
     # Nine days drawn a day apart crowd a half-width chart: "11 Sep12 Sep13 Sep".
     nine = [f"2025-03-{d:02d}" for d in range(1, 10)]
     assert charts.date_axis(nine)["dtick"] == 2 * 86_400_000
-    assert charts.date_axis([*nine, *range(19)])["dtick"] == 5 * 86_400_000  # 28 days
+    month = [f"2025-03-{d:02d}" for d in range(1, 29)]
+    assert charts.date_axis(month)["dtick"] == 5 * 86_400_000
 
 
 def test_forest_table_holds_the_numbers_behind_the_plot():
