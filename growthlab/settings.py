@@ -212,7 +212,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
 CELERY_TASK_QUEUES = {name: {} for name in ("celery", "ingestion", "analysis", "scheduled")}
 CELERY_TASK_ROUTES = {
     "metrics.tasks.data_load_*": {"queue": "ingestion"},
-    "metrics.tasks.analysis_*": {"queue": "analysis"},
     "analysis.tasks.analysis_*": {"queue": "analysis"},
     "*.scheduled_*": {"queue": "scheduled"},
 }
