@@ -154,7 +154,7 @@ def _markers(ends: list, shown: list, colour: str) -> dict:
     symbols = [
         EDGE_SYMBOLS[s] if cut else "circle" for s, (_, cut) in zip(sides, shown, strict=True)
     ]
-    sizes = [14 if cut or i == 1 else 0 for i, (_, cut) in enumerate(shown)]
+    sizes = [16 if cut else (14 if i == 1 else 0) for i, (_, cut) in enumerate(shown)]
     return {"color": colour, "size": sizes, "symbol": symbols}
 
 
@@ -168,6 +168,7 @@ def _interval_trace(comparison: dict, colour: str, sequential: bool, x_range=Non
         "x": [v for v, _ in shown], "y": [name] * 3,
         "line": {"color": colour, "width": 4}, "marker": _markers(ends, shown, colour),
         "text": [_hover(block)] * 3, "hovertemplate": "%{text}<extra>" + name + "</extra>",
+        "cliponaxis": False,  # an arrow on the axis edge would otherwise be cut in half
     }  # fmt: skip
 
 
@@ -198,7 +199,8 @@ def forest_figure(output: dict, *, sequential: bool, mde: float | None, x_range=
         xaxis["range"] = x_range
     rows = len(output["comparisons"])
     # automargin widens the left margin to the longest variant name, so none is cut off.
-    yaxis = {"autorange": "reversed", "type": "category", "automargin": True}
+    # The suffix keeps a left arrow on the axis edge off the name.
+    yaxis = {"autorange": "reversed", "type": "category", "automargin": True, "ticksuffix": "   "}
     return {"data": data, "layout": _layout(70 + 45 * rows, xaxis=xaxis, yaxis=yaxis,
                                             shapes=_mde_shapes(mde))}  # fmt: skip
 

@@ -94,6 +94,7 @@ def test_an_interval_past_the_shared_range_ends_in_arrows_at_the_edges():
     assert trace["x"] == pytest.approx([-70, 42.857, 70], abs=1e-3)
     assert trace["marker"]["symbol"] == ["triangle-left", "circle", "triangle-right"]
     assert trace["marker"]["size"][0] > 0 and trace["marker"]["size"][2] > 0
+    assert trace["cliponaxis"] is False  # the arrows sit on the edge: drawn whole
 
 
 def test_a_clipped_interval_keeps_its_true_ends_in_the_hover_text_and_the_table():
