@@ -186,9 +186,11 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GrowthLab <growthlab@localhost>")
 
 # --- Celery -----------------------------------------------------------------------------
-CELERY_BROKER_URL = REDIS_URL
+# The demo has no broker: tasks run in-process, and the in-memory transport keeps Celery from
+# looking for a Redis on localhost.
+CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None  # results live in PostgreSQL rows, never in the broker
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL  # the demo runs tasks in-process
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # the demo runs tasks in-process
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
