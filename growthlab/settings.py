@@ -248,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.scheduled_sql_refresh_task",
         "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
     },
+    # A load whose worker died goes back to the queue; one whose message was lost is sent again.
+    "outcomes-watchdog": {
+        "task": "metrics.tasks.scheduled_data_load_watchdog_task",
+        "schedule": 60.0,
+    },
 }
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)

@@ -226,6 +226,12 @@ class DataLoad(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a message for this load last went to Celery."
+    )
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="Times a worker claimed it; the watchdog gives up after a few."
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

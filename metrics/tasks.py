@@ -30,3 +30,10 @@ def scheduled_sql_refresh_task() -> None:
     from metrics.ingestion.sources import sql_refresh_all
 
     sql_refresh_all()
+
+
+@shared_task(acks_late=True)
+def scheduled_data_load_watchdog_task() -> None:
+    from metrics.ingestion.watchdog import data_load_watchdog_sweep
+
+    data_load_watchdog_sweep()

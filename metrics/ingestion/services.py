@@ -7,22 +7,27 @@ keeps the previous good statistics.
 
 import hashlib
 import logging
+import tempfile
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from experiments.models import Experiment
 from metrics.ingestion.counts import reduce_counts, reduce_counts_file
+from metrics.ingestion.heartbeat import LoadLost, beating, data_load_progress, held
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
 from metrics.ingestion.problems import Problem, RejectedData
 from metrics.ingestion.sql import pull
 from metrics.ingestion.vault import url_decrypt
+from metrics.ingestion.watchdog import conf
 from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 
 logger = logging.getLogger(__name__)
@@ -98,6 +103,7 @@ def data_load_create(
         created_by=user,
         stored_name=stored_name,
         original_name=original_name[:255],
+        sent_at=timezone.now(),
         **fields,
     )
     from metrics.tasks import data_load_execute_task
@@ -114,75 +120,61 @@ def aggregates_push(*, experiment: Experiment, user, rows: list[dict]) -> DataLo
     return data_load_create(experiment=experiment, user=user, kind=DataLoad.Kind.PUSH, payload=rows)
 
 
-def data_load_claim(*, load_id: int) -> bool:
-    """True if this worker now runs the load; False if it is not queued (done or taken).
+def data_load_claim(*, load_id: int) -> datetime | None:
+    """The claim's token if this worker now runs the load; None if it is not queued.
 
+    A conditional UPDATE: of two deliveries of one message, exactly one gets the token.
     Raise LoadBusy while another load of the same experiment runs.
     """
     queued = DataLoad.objects.filter(id=load_id, status=DataLoad.Status.QUEUED)
     now = timezone.now()
     try:
         with transaction.atomic():
-            claimed = queued.update(
-                status=DataLoad.Status.RUNNING, started_at=now, heartbeat_at=now, phase="starting"
-            )
+            claimed = queued.update(status=DataLoad.Status.RUNNING, started_at=now,
+                                    heartbeat_at=now, phase="starting",
+                                    attempts=F("attempts") + 1)  # fmt: skip
     except IntegrityError as busy:  # one running load per experiment (a partial unique index)
+        # Its message lives on in the task's retries: the watchdog need not send another.
+        queued.update(sent_at=now)
         raise LoadBusy(load_id) from busy
-    return claimed == 1
-
-
-def data_load_progress(load_id: int):
-    """A progress sink for the parser that writes phase, percent and rows to the load's row."""
-
-    def report(phase: str, percent: int, rows: int) -> None:
-        DataLoad.objects.filter(id=load_id).update(
-            phase=phase, progress_percent=percent, rows_read=rows, heartbeat_at=timezone.now()
-        )
-
-    return report
+    return now if claimed else None
 
 
 def data_load_execute(*, load_id: int) -> None:
     """Run a queued load: reduce, then replace the statistics in one transaction."""
-    if not data_load_claim(load_id=load_id):
+    token = data_load_claim(load_id=load_id)
+    if token is None:
         return
     load = DataLoad.objects.select_related("experiment").get(id=load_id)
     try:
-        rows, cohorts = reduce_input(load)
+        with beating(load_id, token, every=conf("HEARTBEAT_EVERY_SECONDS")):
+            rows, cohorts = reduce_input(load, token)
+        data_load_save(load, token, rows, cohorts)
+    except LoadLost:
+        logger.info("Data load %s was queued again by the watchdog; this worker stops", load_id)
     except RejectedData as rejected:
-        data_load_fail(load, rejected.problems, rejected.more)
-        return
+        data_load_fail(load, token, rejected.problems, rejected.more)
     except (OperationalError, InterfaceError):
-        data_load_requeue(load)  # the task retries these; the claim needs it queued again
+        data_load_requeue(load, token)  # the task retries these; the claim needs it queued
         raise
     except Exception:
         logger.exception("Data load %s failed", load_id)
-        data_load_fail(load, [Problem(LOAD_FAILED)], 0)
-        raise
-    try:
-        data_load_save(load, rows, cohorts)
-    except (OperationalError, InterfaceError):
-        data_load_requeue(load)
-        raise
-    except Exception:
-        logger.exception("Data load %s could not be saved", load_id)
-        data_load_fail(load, [Problem(LOAD_FAILED)], 0)
+        data_load_fail(load, token, [Problem(LOAD_FAILED)], 0)
         raise
 
 
-def data_load_save(load: DataLoad, rows: int, cohorts) -> None:
+def data_load_save(load: DataLoad, token: datetime, rows: int, cohorts) -> None:
+    """Replace the statistics and mark the load done, only while this worker holds it."""
     with transaction.atomic():
+        # First, so the row stays locked to this worker until the statistics are committed.
+        if not held(load.id, token).update(status=DataLoad.Status.SUCCEEDED, phase="done",
+                                           progress_percent=100, rows_read=rows,
+                                           finished_at=timezone.now()):  # fmt: skip
+            raise LoadLost(load.id)
         written = cohorts_replace(
             experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
         )
-        DataLoad.objects.filter(id=load.id).update(
-            status=DataLoad.Status.SUCCEEDED,
-            phase="done",
-            progress_percent=100,
-            rows_read=rows,
-            cohorts_written=written,
-            finished_at=timezone.now(),
-        )
+        DataLoad.objects.filter(id=load.id).update(cohorts_written=written)
         # New statistics: queue their analysis once committed; robust, so a problem in the
         # analysis app is logged and never fails a good load.
         from analysis.services import analysis_after_load
@@ -190,34 +182,41 @@ def data_load_save(load: DataLoad, rows: int, cohorts) -> None:
         transaction.on_commit(lambda: analysis_after_load(load=load), robust=True)
 
 
-def reduce_input(load: DataLoad):
+def reduce_input(load: DataLoad, token: datetime):
     """Return (rows read, cohort totals) for the load's kind; raise RejectedData."""
     experiment = load.experiment
     variants = list(experiment.variants.values_list("name", flat=True))
+    progress = data_load_progress(load.id, token)
     if load.kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
         mapping = mapping_from_json(experiment, load.mapping)
         path = upload_path(load.stored_name)
-        reduction = reduce_file(path, mapping, variants, progress=data_load_progress(load.id))
+        reduction = reduce_file(path, mapping, variants, progress=progress)
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
+        progress("querying the warehouse", 10, 0)
         return sql_input(load, variants)
     metrics = experiment_metric_kinds(experiment)
     if load.stored_name:  # a counts file: one metric, named in the mapping
         metric = load.mapping["metric"]
-        cohorts = reduce_counts_file(
-            upload_path(load.stored_name), metric=metric, kind=metrics.get(metric, "binomial"),
-            known_variants=variants, work_dir=upload_path(load.stored_name).parent,
-        )  # fmt: skip
+        kind = metrics.get(metric, "binomial")
+        path = upload_path(load.stored_name)
+        cohorts = counts_file_reduce(path, metric=metric, kind=kind, variants=variants)
     else:
         cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
     return len(cohorts), cohorts
+
+
+def counts_file_reduce(path: Path, *, metric: str, kind: str, variants: list[str]):
+    """Check and reduce a counts file; a gzipped one unpacks into its own temporary folder."""
+    with tempfile.TemporaryDirectory(dir=path.parent) as work_dir:
+        return reduce_counts_file(path, metric=metric, kind=kind, known_variants=variants,
+                                  work_dir=Path(work_dir))  # fmt: skip
 
 
 def sql_input(load: DataLoad, variants: list[str]):
     """Push the aggregation down to the experiment's warehouse; only cohorts come back."""
     attached = ExperimentQuery.objects.select_related("source").get(experiment=load.experiment)
     mapping = mapping_from_json(load.experiment, attached.mapping)
-    data_load_progress(load.id)("querying the warehouse", 10, 0)
     try:
         url = url_decrypt(attached.source.url_encrypted)
     except ValidationError as error:
@@ -227,16 +226,18 @@ def sql_input(load: DataLoad, variants: list[str]):
     return rows, cohorts
 
 
-def data_load_requeue(load: DataLoad) -> None:
-    """Best effort: with the database gone this fails too, and the watchdog (issue 6) remains."""
+def data_load_requeue(load: DataLoad, token: datetime) -> None:
+    """Best effort: with the database gone this fails too, and the watchdog requeues it."""
     try:
-        DataLoad.objects.filter(id=load.id).update(status=DataLoad.Status.QUEUED, phase="retrying")
+        held(load.id, token).update(
+            status=DataLoad.Status.QUEUED, phase="retrying", sent_at=timezone.now()
+        )
     except (OperationalError, InterfaceError):
         logger.warning("Data load %s could not be put back in the queue", load.id)
 
 
-def data_load_fail(load: DataLoad, problems: list[Problem], more: int) -> None:
-    DataLoad.objects.filter(id=load.id).update(
+def data_load_fail(load: DataLoad, token: datetime, problems: list[Problem], more: int) -> None:
+    held(load.id, token).update(
         status=DataLoad.Status.FAILED,
         phase="rejected",
         errors=[problem.as_dict() for problem in problems],
