@@ -15,6 +15,11 @@ urlpatterns = [
         "experiments/<int:pk>/outcomes/map/<str:token>/", outcomes.map_columns, name="outcome_map"
     ),
     path("experiments/<int:pk>/outcomes/counts/", outcomes.counts, name="outcome_counts"),
+    path(
+        "experiments/<int:pk>/outcomes/counts/file/",
+        outcomes.counts_file,
+        name="outcome_counts_file",
+    ),
     path("experiments/<int:pk>/outcomes/sql/", sources.outcome_sql, name="outcome_sql"),
     path(
         "experiments/<int:pk>/outcomes/sql/refresh/",

@@ -93,6 +93,17 @@ class CountsForm(forms.Form):
         return rows
 
 
+class CountsFileForm(forms.Form):
+    """A counts export for one metric: a row per variant, or per variant and day."""
+
+    file = forms.FileField(help_text="CSV (also .csv.gz) with a header row.")
+
+    def __init__(self, *args, metrics: dict[str, str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["metric"] = forms.ChoiceField(choices=[(name, name) for name in metrics])
+        self.order_fields(["metric", "file"])
+
+
 class DataSourceForm(forms.ModelForm):
     """Name, team and connection URL; the saved URL is never put back in the form."""
 

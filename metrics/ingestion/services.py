@@ -112,6 +112,26 @@ def data_load_create(
     return load
 
 
+def counts_file_load(*, experiment: Experiment, user, upload, metric: str) -> DataLoad:
+    """Store a counts file, check it now (RejectedData names every problem), then enqueue.
+
+    A rejected file is deleted: nothing of it is kept, in the database or on disk.
+    """
+    stored_name, digest = upload_store(chunks=upload.chunks())
+    path = upload_path(stored_name)
+    kind = experiment_metric_kinds(experiment)[metric]
+    variants = list(experiment.variants.values_list("name", flat=True))
+    try:
+        counts_file_reduce(path, metric=metric, kind=kind, variants=variants)
+    except RejectedData:
+        path.unlink()
+        raise
+    return data_load_create(
+        experiment=experiment, user=user, kind=DataLoad.Kind.COUNTS, stored_name=stored_name,
+        original_name=upload.name, content_sha256=digest, mapping={"metric": metric},
+    )  # fmt: skip
+
+
 def aggregates_push(*, experiment: Experiment, user, rows: list[dict]) -> DataLoad:
     """Check pushed daily aggregates now (RejectedData names every problem), then enqueue."""
     metrics = experiment_metric_kinds(experiment)

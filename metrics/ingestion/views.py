@@ -10,11 +10,17 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from experiments.forms import service_error_to_form
 from experiments.models import Experiment
-from metrics.ingestion.forms import CountsForm, MappingForm, UploadForm
+from metrics.ingestion.counts import OPTIONAL, REQUIRED
+from metrics.ingestion.forms import CountsFileForm, CountsForm, MappingForm, UploadForm
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_remember, remembered_mapping
 from metrics.ingestion.parse import preview
 from metrics.ingestion.problems import RejectedData
-from metrics.ingestion.services import data_load_create, upload_path, upload_store
+from metrics.ingestion.services import (
+    counts_file_load,
+    data_load_create,
+    upload_path,
+    upload_store,
+)
 from metrics.models import DataLoad
 
 UPLOAD_EXPIRED = "This upload is no longer waiting for a mapping; upload the file again."
@@ -92,6 +98,40 @@ def counts(request, pk: int):
     status = 400 if form.is_bound else 200
     return render(request, "metrics/outcome_counts.html",
                   {"experiment": experiment, "form": form}, status=status)  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def counts_file(request, pk: int):
+    experiment = experiment_for_upload(request, pk)
+    form = CountsFileForm(request.POST or None, request.FILES or None,
+                          metrics=experiment_metric_kinds(experiment))  # fmt: skip
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            load = counts_file_load(experiment=experiment, user=request.user,
+                                    upload=form.cleaned_data["file"],
+                                    metric=form.cleaned_data["metric"])  # fmt: skip
+        except RejectedData as rejected:
+            problems = [*map(str, rejected.problems), *more_problems(rejected.more)]
+        except ValidationError as error:
+            service_error_to_form(form, error)
+        else:
+            return redirect("metrics:load_detail", pk=load.pk)
+    context = {"experiment": experiment, "form": form, "problems": problems,
+               "columns": counts_columns()}  # fmt: skip
+    return render(request, "metrics/outcome_counts_file.html", context,
+                  status=400 if form.is_bound else 200)  # fmt: skip
+
+
+def more_problems(count: int) -> list[str]:
+    return [f"… and {count:,} more problems."] if count else []
+
+
+def counts_columns() -> list[tuple[str, str]]:
+    """(metric kind, its columns) for the page: what each kind of export must contain."""
+    return [(kind, ", ".join(("variant", "date (optional)", "users", *needed,
+                              *(f"{name} (optional)" for name in OPTIONAL.get(kind, ())))))
+            for kind, needed in REQUIRED.items()]  # fmt: skip
 
 
 def load_detail(request, pk: int):

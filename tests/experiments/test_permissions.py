@@ -237,7 +237,7 @@ READS = {
     "accounts:team_detail",
 }
 # Writes whose first step stores a file, not a row; tests/ingestion/test_pages.py covers them.
-FILE_UPLOADS = {"metrics:outcome_upload", "metrics:outcome_map"}
+FILE_UPLOADS = {"metrics:outcome_upload", "metrics:outcome_map", "metrics:outcome_counts_file"}
 # SQL data source pages (analyst-only, refresh by experiment editors); personas in
 # tests/ingestion/test_sql.py.
 SQL_SOURCES = {
