@@ -59,3 +59,18 @@ def people(db) -> People:
 def fast_password_hashing(settings):
     """The `people` fixture makes eight users; production-strength hashing costs ~1 s each."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_in_process(request):
+    """Celery tasks run inside the test unless it is marked `integration`.
+
+    Integration tests send tasks to a real worker; every other test would otherwise leave
+    messages in Redis that no worker ever takes.
+    """
+    from growthlab.celery import app
+
+    before = app.conf.task_always_eager
+    app.conf.task_always_eager = request.node.get_closest_marker("integration") is None
+    yield
+    app.conf.task_always_eager = before

@@ -17,16 +17,6 @@ from tests.analysis.data import cohorts_write
 from tests.factories import experiment_make, metric_make
 
 
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    from growthlab.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 @pytest.fixture
 def analysed(people, django_capture_on_commit_callbacks):
     """A running test, 5 days of 1,000 users a day per arm, analysed once (2 × 2 × 5 rows)."""

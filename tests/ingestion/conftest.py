@@ -8,22 +8,6 @@ from metrics.models import MetricKind
 from tests.factories import experiment_make, metric_make
 
 
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    from growthlab.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The shared `people` fixture hashes ten passwords; the real hasher takes ~1 s each."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"

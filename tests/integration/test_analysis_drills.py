@@ -35,11 +35,6 @@ BOUND_SECONDS = 45  # every drill's runs all complete within this after the faul
 START_SECONDS = 60
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def running_tests(people, count: int) -> list[Experiment]:
     conversion = metric_make("Order conversion")
     revenue = metric_make("Revenue", MetricKind.MEAN)

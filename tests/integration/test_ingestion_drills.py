@@ -36,11 +36,6 @@ MAPPING = {"user": "user_id", "variant": "group", "date": "day",
            "metrics": {"Revenue": {"column": "revenue", "pre": "pre_revenue"}}}  # fmt: skip
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def database_url() -> str:
     db = connection.settings_dict  # the test database
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
