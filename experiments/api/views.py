@@ -14,6 +14,7 @@ from accounts import access
 from accounts.api.permissions import allow
 from experiments.api import serializers as s
 from experiments.api.filters import ExperimentFilter, IdeaFilter, experiments, ideas
+from experiments.api.rows import experiment_list_rows, experiment_rows
 from experiments.models import Experiment, Idea
 from experiments.services.experiments import (
     experiment_create,
@@ -118,7 +119,11 @@ class ExperimentListApi(ApiListCreateView):
     csv_filename = "experiments"
 
     def get_queryset(self):
-        return experiments()
+        return experiment_list_rows()
+
+    def rows(self, objects: list[dict]) -> list[dict]:
+        # ExperimentSerializer's output without its per-field pass (see experiments/api/rows.py).
+        return experiment_rows(objects, request=self.request)
 
     @extend_schema(
         request=s.ExperimentInputSerializer,
