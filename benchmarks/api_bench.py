@@ -58,6 +58,10 @@ def seed(env: dict) -> str:
         [sys.executable, __file__, "--seed-only"], cwd=ROOT, env=env, check=True,
         capture_output=True, text=True,
     )  # fmt: skip
+    # A live database has planner statistics (autovacuum keeps them); a freshly seeded one has
+    # none, and the planner then guesses a hundred rows for tables of thousands.
+    with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
+        connection.execute("VACUUM ANALYZE")
     return result.stdout.strip().splitlines()[-1]
 
 
@@ -67,11 +71,12 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def gunicorn_start(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
+def gunicorn_start(env: dict, workers: int, threads: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
+    # More than one thread means gthread workers: a thread waiting on PostgreSQL lets another run.
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "growthlab.wsgi:application", "--workers",
-         str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
+         str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
@@ -91,11 +96,11 @@ def gunicorn_start(env: dict, workers: int) -> tuple[subprocess.Popen, str]:
 class Client:
     """Open loop: request i starts at t0 + i / rate on a pool thread, whatever came before."""
 
-    def __init__(self, base: str, token: str, threads: int = 64):
-        self.base, self.headers = base, {"Authorization": f"Token {token}"}
+    def __init__(self, base: str, token: str, paths=ENDPOINTS, threads: int = 64):
+        self.base, self.headers, self.paths = base, {"Authorization": f"Token {token}"}, paths
         self.local = threading.local()
         self.pool = ThreadPoolExecutor(max_workers=threads)
-        self.latencies: dict[str, list[float]] = {path: [] for path in ENDPOINTS}
+        self.latencies: dict[str, list[float]] = {path: [] for path in paths}
         self.errors: list[str] = []
 
     def session(self) -> requests.Session:
@@ -118,7 +123,8 @@ class Client:
         for index in range(total):
             scheduled = start + index / rate
             time.sleep(max(0.0, scheduled - time.perf_counter()))
-            futures.append(self.pool.submit(self.one, ENDPOINTS[index % 2], scheduled))
+            path = self.paths[index % len(self.paths)]
+            futures.append(self.pool.submit(self.one, path, scheduled))
         for future in futures:
             future.result()
         self.pool.shutdown()
@@ -129,11 +135,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def report(client: Client, rate: float, seconds: float, workers: int) -> None:
-    load = os.getloadavg()
+def report(client: Client, rate: float, seconds: float, server: str, load: float) -> None:
     print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"gunicorn {workers} workers, load average before the run {load[0]:.2f}")  # fmt: skip
-    print(f"{rate:g} requests/s for {seconds:g} s, open loop, the two lists alternating")
+          f"gunicorn {server}, load average before the run {load:.2f}")  # fmt: skip
+    print(f"{rate:g} requests/s for {seconds:g} s, open loop, alternating", *client.paths)
     every = [v for values in client.latencies.values() for v in values]
     for name, values in [*client.latencies.items(), ("both", every)]:
         p50, p95, p99 = (percentile(values, q) * 1000 for q in (50, 95, 99))
@@ -158,20 +163,26 @@ def seed_in_django() -> None:
 
 
 def generated_seed() -> None:
-    from django.db.models import F
+    from django.db.models import Count, F
     from django.utils import timezone
 
     from accounts.models import Team
     from analysis.models import AnalysisResult, AnalysisRun
     from experiments.models import Experiment, ExperimentMetric, Variant
 
-    # A demo result for a two-variant test: its rows are copied onto every generated test.
-    sample = (
-        AnalysisResult.objects.filter(run__status="succeeded", variant__name__in=["A", "B"])
-        .values_list("run_id", flat=True)
-        .first()
+    # A demo result for a two-variant test: its rows are copied onto every generated test,
+    # the control's as variant A, the treatment's as B. (Demo variants have their own names.)
+    two_variants = (
+        AnalysisResult.objects.filter(run__status="succeeded")
+        .values("run_id")
+        .annotate(variants=Count("variant_id", distinct=True))
+        .filter(variants=2)
+        .order_by("run_id")
     )
-    template = list(AnalysisResult.objects.filter(run_id=sample, variant__name__in=["A", "B"]))
+    sample = two_variants.values_list("run_id", flat=True).first()
+    template = list(AnalysisResult.objects.filter(run_id=sample))
+    if not template:
+        raise RuntimeError("The demo has no analysed two-variant test to copy")
     team, now = Team.objects.order_by("id").first(), timezone.now()
     tests = Experiment.objects.bulk_create(
         Experiment(team=team, title=f"Generated test {i}", status="running", started_at=now)
@@ -193,7 +204,7 @@ def generated_seed() -> None:
     )  # fmt: skip
     AnalysisRun.objects.filter(pk__in=[r.pk for r in runs]).update(results_run_id=F("id"))
     AnalysisResult.objects.bulk_create(
-        result_copy(row, run, variants[(run.experiment_id, row.variant.name)])
+        result_copy(row, run, variants[(run.experiment_id, "A" if row.is_control else "B")])
         for run in runs for row in template
     )  # fmt: skip
 
@@ -228,6 +239,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=100)
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--path", action="append", choices=ENDPOINTS, help="only this list (repeatable)"
+    )
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_only:
@@ -235,19 +250,21 @@ def main() -> None:
     env = os.environ | {"DATABASE_URL": database_create()} | PRODUCTION | UNLIMITED
     try:
         token = seed(env)
-        process, base = gunicorn_start(env, args.workers)
+        process, base = gunicorn_start(env, args.workers, args.threads)
+        server = f"{args.workers} workers x {args.threads} threads"
         try:
             Client(base, token).run(rate=10, seconds=2)  # warm every worker's imports
             # A light probe first: its latencies are the service times, with no queue.
-            probe = Client(base, token)
+            paths = tuple(args.path or ENDPOINTS)
+            probe, probe_load = Client(base, token, paths), os.getloadavg()[0]
             probe.run(rate=PROBE_RATE, seconds=10)
-            client = Client(base, token)
+            client, load = Client(base, token, paths), os.getloadavg()[0]
             client.run(args.rate, args.seconds)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
-        report(probe, PROBE_RATE, 10, args.workers)
-        report(client, args.rate, args.seconds, args.workers)
+        report(probe, PROBE_RATE, 10, server, probe_load)
+        report(client, args.rate, args.seconds, server, load)
     finally:
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 
