@@ -117,7 +117,6 @@ class Trigger(models.TextChoices):
     SCHEDULE = "schedule", "Scheduled refresh"
     SETTINGS = "settings", "Settings changed"
     MANUAL = "manual", "Re-analyse pressed"
-    WATCHDOG = "watchdog", "Queued again after a lost worker"
 
 
 ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
@@ -199,10 +198,16 @@ class AnalysisResult(models.Model):
     role = models.CharField(max_length=16)
     is_control = models.BooleanField(default=False)
     inputs = models.JSONField(help_text="This variant's summed sufficient statistics.")
-    payload = models.JSONField(help_text="The exact payload the engine analysed.")
+    # The metric's payload and output are stored once, on the control's row; a treatment's
+    # row holds its own inputs, comparison and series.
+    payload = models.JSONField(
+        null=True, help_text="The exact payload the engine analysed (control's row only)."
+    )
     method = models.CharField(max_length=32, help_text="e.g. welch_t, sequential")
     settings = models.JSONField(help_text="alpha, sidedness, correction, CUPED, tuning, prior.")
-    output = models.JSONField(null=True, help_text="The engine's full output for the metric.")
+    output = models.JSONField(
+        null=True, help_text="The engine's full output for the metric (control's row only)."
+    )
     comparison = models.JSONField(null=True, help_text="This treatment against the control.")
     verdict = models.TextField(blank=True)
     status = models.CharField(max_length=32, help_text="The engine's status, or 'error'.")

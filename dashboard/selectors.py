@@ -57,7 +57,8 @@ class DataSource:
 
 def _metric_results(rows: list[AnalysisResult]) -> list[MetricResult]:
     by_metric: dict[int, MetricResult] = {}
-    for row in sorted(rows, key=lambda r: not r.is_control):  # control first in every series
+    # Control first in every series; its row is the one that holds the metric's output.
+    for row in sorted(rows, key=lambda r: not r.is_control):
         result = by_metric.setdefault(
             row.metric_id,
             MetricResult(

@@ -101,9 +101,14 @@ def method_name(payload: dict, choices: dict) -> str:
 
 
 def metric_rows(inputs: AnalysisInputs, metric, payload, output, error, series) -> list[dict]:
-    """One row per variant of one metric, ready to store."""
+    """One row per variant of one metric, ready to store.
+
+    The engine's payload and output describe the whole metric, so only the control's row
+    holds them; repeating them on every treatment's row tripled the bytes each run wrote.
+    """
     rows = []
     for index, variant in enumerate(inputs.variants):
+        whole = variant.is_control
         entry = dict(payload["variants"][index])
         comparison = None
         if output is not None:
@@ -112,9 +117,10 @@ def metric_rows(inputs: AnalysisInputs, metric, payload, output, error, series) 
             )
         rows.append({
             "variant_id": variant.id, "metric_id": metric.id, "role": metric.role,
-            "is_control": variant.is_control, "inputs": entry, "payload": payload,
+            "is_control": whole, "inputs": entry, "payload": payload if whole else None,
             "method": method_name(payload, inputs.choices), "settings": inputs.choices,
-            "output": output, "comparison": comparison, "series": series[index],
+            "output": output if whole else None, "comparison": comparison,
+            "series": series[index],
             **verdict_fields(metric, variant, output, comparison, error),
         })  # fmt: skip
     return rows

@@ -37,7 +37,10 @@ def test_a_request_is_analysed_and_stored_with_its_inputs(
     assert row.settings["correction"] == "holm" and row.method == "unpooled_z/sequential"
     assert row.verdict == row.comparison["verdict"] and row.verdict
     assert next(p["date"] for p in row.series) == "2026-03-02" and len(row.series) == 5
-    assert row.series[-1]["relative"] == row.output["comparisons"][0]["relative"]
+    whole = AnalysisResult.objects.get(run=run, metric__name="Order conversion", is_control=True)
+    assert row.series[-1]["relative"] == whole.output["comparisons"][0]["relative"]
+    assert whole.payload["variants"][1] == row.inputs  # the metric's payload, stored once
+    assert (row.output, row.payload) == (None, None)
 
 
 def test_cuped_is_used_for_revenue_when_on_and_dropped_when_off(
