@@ -92,6 +92,12 @@ def seed(count: int) -> None:
         )  # fmt: skip
 
 
+def busy_seconds() -> float:
+    """Seconds the runs spent between claim and finish, summed: the analysis work itself."""
+    runs = AnalysisRun.objects.filter(status="succeeded").values_list("started_at", "finished_at")
+    return sum((finished - started).total_seconds() for started, finished in runs)
+
+
 def refresh(processes: int, count: int) -> float:
     """Wall seconds from sending the fan-out until every experiment has a result."""
     AnalysisResult.objects.all().delete()
@@ -128,9 +134,17 @@ def main() -> None:
     seed(args.experiments)
     print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"{args.experiments} experiments x 3 variants x 10 metrics x {DAYS} days")  # fmt: skip
-    times = {n: refresh(n, args.experiments) for n in args.processes}
-    for n, seconds in times.items():
-        print(f"{n} process(es): {seconds:7.1f} s, {args.experiments / seconds:5.2f} experiments/s")
+    times = {}
+    for n in args.processes:
+        load = os.getloadavg()[0]
+        times[n] = refresh(n, args.experiments)
+        busy = busy_seconds()
+        # Runs' own time against the wall: a low share means time went to the fan-out, the
+        # broker or waiting for a core, not to analysing.
+        print(f"{n} process(es): {times[n]:7.1f} s, {args.experiments / times[n]:5.2f} "
+              f"experiments/s, load before {load:.2f}; runs busy {busy:.1f} s "
+              f"({busy / args.experiments * 1000:.0f} ms a run, "
+              f"{busy / times[n] / n:.0%} of {n} process(es))")  # fmt: skip
     if 1 in times and 2 in times:
         print(f"speed-up from the second process: {times[1] / times[2]:.2f}x")
 
