@@ -145,6 +145,7 @@ def load_detail(request, pk: int):
 def load_status(request, pk: int):
     load = get_object_or_404(DataLoad, pk=pk)
     return JsonResponse({
-        "status": load.status, "phase": load.phase, "percent": load.progress_percent,
+        "status": load.status, "status_label": load.get_status_display(),
+        "phase": load.phase, "percent": load.progress_percent,
         "rows_read": load.rows_read, "done": load.is_done,
     })  # fmt: skip

@@ -9,7 +9,7 @@
       const response = await fetch(box.dataset.statusUrl, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const state = await response.json();
-        show("load-status", state.status);
+        show("load-status", state.status_label);
         show("load-phase", state.phase);
         show("load-rows", state.rows_read.toLocaleString());
         document.getElementById("load-percent").value = state.percent;

@@ -139,7 +139,7 @@ def test_marketer_takes_an_idea_to_a_running_test(
     # Two variants of n users each at 4,000 users a day.
     assert experiment.plan_days == math.ceil(2 * experiment.plan_sample_size_per_variant / 4000)
     plan = page.get_by_role("complementary").locator(".card", has_text="Sample-size plan")
-    expect(plan).to_contain_text(str(experiment.plan_sample_size_per_variant))
+    expect(plan).to_contain_text(f"{experiment.plan_sample_size_per_variant:,}")
     expect(fact(plan, "Days at today's traffic")).to_have_text(str(experiment.plan_days))
     screenshot(page, "planned")
 
@@ -167,7 +167,7 @@ def test_marketer_takes_an_idea_to_a_running_test(
     expect(started.locator("del")).to_have_text("Draft")
     expect(started.locator("ins")).to_have_text("Running")
     edited = timeline.locator(":scope > li", has_text="Edited the documentation")
-    expect(edited).to_contain_text(f"Will …: {EFFECT}")
+    expect(edited).to_contain_text(f"Expected effect (will …): {EFFECT}")
     expect(edited).to_contain_text("Minimum detectable effect (%): 10.0")
     planned = timeline.locator(":scope > li", has_text="Planned the sample size")
     expect(planned).to_contain_text(f"Daily users entering the test: {DAILY_TRAFFIC}")
@@ -218,7 +218,7 @@ def test_viewer_reads_everything_and_sees_no_edit_controls(
     expect(page.get_by_test_id("hypothesis")).to_contain_text("increase completed orders")
     expect(page.get_by_role("region", name="Variants")).to_contain_text("Control")
     expect(page.get_by_role("region", name="Metrics")).to_contain_text(metric.name)
-    expect(page.get_by_role("complementary")).to_contain_text("31000")
+    expect(page.get_by_role("complementary")).to_contain_text("31,000")
     expect(page.get_by_role("list", name="History")).to_contain_text("Created the test")
     expect_no_controls(page, NO_EDIT_CONTROLS["experiment"])
     screenshot(page, "experiment")

@@ -134,8 +134,10 @@ def watch_queued_load(page: Page) -> None:
     expect(progress).to_contain_text("0 rows read")
     with page.expect_response(re.compile(r"/metrics/loads/\d+/status/$")) as polled_response:
         pass
-    assert polled_response.value.json() == {"status": "queued", "phase": "", "percent": 0,
-                                            "rows_read": 0, "done": False}  # fmt: skip
+    assert polled_response.value.json() == {
+        "status": "queued", "status_label": "Queued", "phase": "", "percent": 0,
+        "rows_read": 0, "done": False,
+    }  # fmt: skip
 
 
 def test_marketer_uploads_maps_watches_and_reads_the_statistics(

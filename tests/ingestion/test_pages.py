@@ -46,7 +46,8 @@ def test_upload_map_and_see_the_statistics(
         "column": "revenue", "pre": "pre_revenue"
     }  # fmt: skip
     status = client.get(reverse("metrics:load_status", args=[load.pk])).json()
-    assert status == {"status": "succeeded", "phase": "done", "percent": 100, "rows_read": 30,
+    assert status == {"status": "succeeded", "status_label": "Succeeded", "phase": "done",
+                      "percent": 100, "rows_read": 30,
                       "done": True}  # fmt: skip
 
 
