@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BOUND_SECONDS = 90  # the whole drill: two cold workers, the kill, the watchdog, the load
 START_SECONDS = 45  # a cold worker imports Django and polars before it takes work
 HEARTBEAT_STALE = 4  # seconds; the worker beats every 2
+SETTLE_SECONDS = 2  # after the save: long enough for the duplicate message to be handled
 MAPPING = {"user": "user_id", "variant": "group", "date": "day",
            "metrics": {"Revenue": {"column": "revenue", "pre": "pre_revenue"}}}  # fmt: skip
 
@@ -160,6 +161,11 @@ def test_a_load_whose_worker_is_killed_completes_once_after_the_watchdog(
     workers.start(pause=1, concurrency=2)
     wait_for(lambda: status_of(load) == "succeeded", START_SECONDS, "the load did not complete",
              workers, every=watchdog(requeued))  # fmt: skip
+
+    # The worker notes its save just after the commit the test has just seen: wait for the
+    # note, then give a stray duplicate time to (wrongly) save a second time.
+    wait_for(workers.saves, 10, "the worker never noted its save", workers)
+    time.sleep(SETTLE_SECONDS)
 
     assert time.monotonic() - started < BOUND_SECONDS
     assert (load.attempts, load.rows_read, load.progress_percent) == (2, 600, 100)
