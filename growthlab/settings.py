@@ -188,7 +188,7 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GrowthLab <growthlab
 # --- Celery -----------------------------------------------------------------------------
 # The demo has no broker: tasks run in-process, and the in-memory transport keeps Celery from
 # looking for a Redis on localhost.
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = None  # results live in PostgreSQL rows, never in the broker
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL  # the demo runs tasks in-process
 CELERY_TASK_EAGER_PROPAGATES = True
