@@ -214,9 +214,22 @@ class AnalysisResult(models.Model):
     findings = models.JSONField(default=list)
     series = models.JSONField(default=list, help_text="Daily cumulative results for the charts.")
     computed_at = models.DateTimeField()
+    is_current = models.BooleanField(
+        default=False,
+        help_text="True on the rows of the experiment's standing answer (its latest successful "
+        "run's results); lists of current results read these without looking at runs.",
+    )
 
     class Meta:
         ordering = ["run", "metric__name", "-is_control", "variant__name"]
+        indexes = [
+            # The flat results list: current rows, newest experiment first, in stored order.
+            models.Index(
+                fields=["-experiment", "id"],
+                condition=Q(is_current=True),
+                name="analysis_result_current",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["run", "variant", "metric"], name="analysis_result_once_per_run"

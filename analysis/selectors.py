@@ -14,10 +14,7 @@ def latest_success(experiment) -> AnalysisRun | None:
 
 def latest_results(experiment) -> list[AnalysisResult]:
     """The rows of the last successful answer, metric by metric, control first."""
-    success = latest_success(experiment)
-    if success is None:
-        return []
-    rows = AnalysisResult.objects.filter(run_id=success.results_run_id)
+    rows = AnalysisResult.objects.filter(experiment=experiment, is_current=True)
     return list(rows.select_related("metric", "variant"))
 
 

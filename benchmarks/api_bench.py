@@ -219,6 +219,7 @@ def result_copy(row, run, variant):
         experiment_id=run.experiment_id,
         variant=variant,
         computed_at=run.finished_at,
+        is_current=True,  # each generated test's only run is its standing answer
         **{name: getattr(row, name) for name in fields},
     )
 

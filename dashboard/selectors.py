@@ -103,13 +103,8 @@ def data_sources_for(experiment) -> list[DataSource]:
 
 def outputs_by_experiment(experiment_ids: Iterable[int]) -> dict[int, list[dict]]:
     """Every metric's engine output from each test's last good answer, in one query."""
-    latest = (
-        AnalysisRun.objects.filter(experiment=OuterRef("experiment_id"), status=RunStatus.SUCCEEDED)
-        .order_by("-finished_at", "-id")
-        .values("results_run_id")[:1]
-    )
     rows = AnalysisResult.objects.filter(
-        experiment_id__in=list(experiment_ids), is_control=True, run_id=Subquery(latest)
+        experiment_id__in=list(experiment_ids), is_control=True, is_current=True
     ).values_list("experiment_id", "output")
     found: dict[int, list[dict]] = {}
     for experiment_id, output in rows:

@@ -184,6 +184,8 @@ class Experiment(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # The experiment list (page and API) shows the most recently changed tests first.
+        indexes = [models.Index(fields=["-updated_at", "-id"], name="experiment_recent_first")]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="concluded") | (~Q(decision="") & ~Q(learning="")),

@@ -157,6 +157,9 @@ def answer_compute(inputs: AnalysisInputs, beat) -> list[dict]:
 @transaction.atomic
 def run_store(run_id: int, delivery: str, fingerprint: str, rows, *, results_run_id) -> None:
     """Mark the run succeeded and write its rows in one transaction: all of it or nothing."""
+    experiment_id = AnalysisRun.objects.values_list("experiment_id", flat=True).get(id=run_id)
+    # One store at a time per experiment, so the answer marked current is the last one stored.
+    Experiment.objects.select_for_update().only("id").get(id=experiment_id)
     now = timezone.now()
     finished = held(run_id, delivery).update(
         status=RunStatus.SUCCEEDED, finished_at=now, heartbeat_at=now, error="",
@@ -164,11 +167,18 @@ def run_store(run_id: int, delivery: str, fingerprint: str, rows, *, results_run
     )  # fmt: skip
     if finished != 1:
         raise RunLost(run_id)
-    run = AnalysisRun.objects.only("experiment_id").get(id=run_id)
     AnalysisResult.objects.bulk_create(
-        AnalysisResult(run_id=run_id, experiment_id=run.experiment_id, computed_at=now, **row)
+        AnalysisResult(run_id=run_id, experiment_id=experiment_id, computed_at=now, **row)
         for row in rows
     )
+    answer_mark_current(experiment_id, results_run_id)
+
+
+def answer_mark_current(experiment_id: int, results_run_id: int) -> None:
+    """Make the rows of `results_run_id` the experiment's current answer, and only those."""
+    results = AnalysisResult.objects.filter(experiment_id=experiment_id)
+    results.filter(is_current=True).exclude(run_id=results_run_id).update(is_current=False)
+    results.filter(run_id=results_run_id, is_current=False).update(is_current=True)
 
 
 def run_fail(run_id: int, delivery: str, reason: str) -> None:

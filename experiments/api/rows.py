@@ -11,12 +11,15 @@ compares the two.
 
 from collections import defaultdict
 from collections.abc import Callable
+from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
-from rest_framework import serializers
+from django.utils import timezone
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from experiments.api.serializers import (
     ExperimentSerializer,
@@ -52,9 +55,24 @@ def plan_of(serializer: serializers.Serializer, skip: tuple[str, ...] = ()) -> P
         if isinstance(field, serializers.FileField):
             model_field = serializer.Meta.model._meta.get_field(field.source)
             plan.append((name, file_converter(field, model_field)))
+        elif is_iso_datetime(field):
+            plan.append((name, iso_datetime))
         else:
             plan.append((name, None if isinstance(field, JSON_READY) else field.to_representation))
     return plan
+
+
+def is_iso_datetime(field: serializers.Field) -> bool:
+    if not isinstance(field, serializers.DateTimeField) or hasattr(field, "timezone"):
+        return False
+    return getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601
+
+
+def iso_datetime(value: datetime) -> str:
+    """DateTimeField's ISO 8601 output (current time zone, UTC written Z) without its per-value
+    field machinery, which was an eighth of a page's CPU."""
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def file_converter(field: serializers.FileField, model_field) -> Callable:

@@ -121,6 +121,23 @@ def test_a_failure_never_replaces_the_last_good_result(
     assert not AnalysisResult.objects.filter(run=failed).exists()
 
 
+def test_only_the_standing_answers_rows_are_current(
+    with_data, django_capture_on_commit_callbacks
+):
+    def current_runs() -> set[int]:
+        rows = AnalysisResult.objects.filter(experiment=with_data, is_current=True)
+        return set(rows.values_list("run_id", flat=True))
+
+    first = request(with_data, django_capture_on_commit_callbacks)
+    assert current_runs() == {first.id}
+    cohorts_write(with_data, days=1, first=with_data.started_at.date())  # new data arrives
+    second = request(with_data, django_capture_on_commit_callbacks)
+    assert second.results_run_id == second.id and current_runs() == {second.id}
+    assert AnalysisResult.objects.filter(run=first, is_current=False).count() == 4
+    unchanged = request(with_data, django_capture_on_commit_callbacks)  # same inputs again
+    assert unchanged.results_run_id == second.id and current_runs() == {second.id}
+
+
 def test_a_test_without_data_fails_in_plain_words(running, django_capture_on_commit_callbacks):
     run = request(running, django_capture_on_commit_callbacks)
     assert (run.status, run.error) == ("failed", NO_DATA)
