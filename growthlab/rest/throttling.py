@@ -1,8 +1,8 @@
 """Request limits counted in the cache (Redis outside the demo), so every worker shares them.
 
-A fixed window per scope and caller: ``cache.add`` opens the window and ``cache.incr`` counts
-atomically in Redis, so concurrent requests in different gunicorn workers never both slip
-through on a stale count (DRF's own throttles read, append and write back a list).
+A fixed window per scope and caller: ``cache.incr`` counts atomically in Redis and
+``cache.add`` opens a window, so concurrent requests in different gunicorn workers never both
+slip through on a stale count (DRF's own throttles read, append and write back a list).
 """
 
 import time
@@ -43,12 +43,12 @@ class WindowThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"api-throttle:{self.scope}:{self.caller(request)}:{window}"
-        cache.add(key, 0, timeout=period + 1)
         try:
-            count = cache.incr(key)
-        except ValueError:  # the window expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
-            count = 1
+            count = cache.incr(key)  # most requests land in a window that is already open
+        except ValueError:
+            # The first request of a window opens it; when another worker opened it first, the
+            # add fails and this request is counted in that window.
+            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
         self.wait_seconds = period - (now % period)
         return count <= limit
 
