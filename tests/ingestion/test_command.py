@@ -1,8 +1,11 @@
 """load_outcomes: the upload service from the command line, with exit status 1 on bad data."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.core.management import CommandError, call_command
 
+from metrics.management.commands import load_outcomes
 from metrics.models import DataLoad, OutcomeCohort
 from tests.ingestion.rows import csv_bytes, user_rows
 
@@ -42,3 +45,21 @@ def test_rejected_file_exits_1_with_the_same_messages(outcome_experiment, tmp_pa
         "the experiment's variants are 'A', 'B'\n"
     )
     assert not OutcomeCohort.objects.exists()
+
+
+def test_a_load_no_worker_took_in_time_is_reported_as_still_queued(
+    outcome_experiment, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(load_outcomes, "WAIT_SECONDS", 0)
+    no_worker = SimpleNamespace(delay_on_commit=lambda load_id: None)  # the message is never taken
+    monkeypatch.setattr("metrics.tasks.data_load_execute_task", no_worker)
+    path = tmp_path / "outcomes.csv"
+    path.write_bytes(csv_bytes(user_rows(40)))
+    with pytest.raises(CommandError) as caught:
+        run(outcome_experiment, path)
+    load = DataLoad.objects.get()
+    assert str(caught.value) == (
+        f"Load #{load.pk} is still queued after 0 minutes; "
+        "it goes on in the background and saves when it finishes."
+    )
+    assert (caught.value.returncode, load.status) == (1, "queued")

@@ -56,6 +56,13 @@ class Command(BaseCommand):
         except (OSError, ValidationError) as error:
             raise CommandError(" ".join(getattr(error, "messages", [str(error)]))) from error
         load = self.wait(load)
+        if not load.is_done:  # it may still save: "Nothing was saved" would be untrue
+            raise CommandError(
+                f"Load #{load.pk} is still {load.get_status_display().lower()} after "
+                f"{WAIT_SECONDS // 60:,} minutes; "
+                "it goes on in the background and saves when it finishes.",
+                returncode=1,
+            )
         if load.status != DataLoad.Status.SUCCEEDED:
             for error in load.errors:
                 self.stderr.write(error["text"])
