@@ -2,7 +2,7 @@
 
 import pytest
 
-from experiments.models import MetricRole
+from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_metric_attach
 from metrics.models import MetricKind
 from tests.factories import experiment_make, metric_make
@@ -14,8 +14,7 @@ def media(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def outcome_experiment(people, media):
+def outcome_experiment_make(people) -> Experiment:
     """A ready draft (A control, B) with conversion, revenue (mean) and revenue per order."""
     experiment = experiment_make(people, ready=True)
     for name, kind in (("Revenue", MetricKind.MEAN), ("Revenue per order", MetricKind.RATIO)):
@@ -26,6 +25,11 @@ def outcome_experiment(people, media):
             user=people.owner,
         )
     return experiment
+
+
+@pytest.fixture
+def outcome_experiment(people, media):
+    return outcome_experiment_make(people)
 
 
 FULL_MAPPING = {

@@ -44,6 +44,7 @@ def expected_totals(rows) -> dict:
         result[key] = {
             "n": len(members),
             "conv_sum": conv.sum(),
+            "conv_sum_squares": np.dot(conv, conv),
             "rev_sum": rev.sum(),
             "rev_sum_squares": np.dot(rev, rev),
             "pre_sum": pre.sum(),
@@ -53,4 +54,35 @@ def expected_totals(rows) -> dict:
             "orders_sum_squares": np.dot(orders, orders),
             "rev_orders": np.dot(rev, orders),
         }
+    return result
+
+
+STATISTICS = ("n", "sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products",
+              "pre_sum", "pre_sum_squares", "post_pre_sum_products")  # fmt: skip
+
+
+def expected_cohorts(rows) -> dict:
+    """{(metric, variant, day): statistics} stored from these rows under FULL_MAPPING.
+
+    FULL_MAPPING (tests/ingestion/conftest.py) reads conversion from `converted`, revenue with
+    `pre_revenue` as its CUPED covariate, and revenue per order; None where a metric has no such
+    total.
+    """
+    result = {}
+    for (variant, day), totals in expected_totals(rows).items():
+        t = {name: float(value) for name, value in totals.items()}
+        empty = dict.fromkeys(STATISTICS)
+        result[("Order conversion", variant, day)] = {
+            **empty, "n": totals["n"], "sum": t["conv_sum"], "sum_squares": t["conv_sum_squares"],
+        }  # fmt: skip
+        result[("Revenue", variant, day)] = {
+            **empty, "n": totals["n"], "sum": t["rev_sum"], "sum_squares": t["rev_sum_squares"],
+            "pre_sum": t["pre_sum"], "pre_sum_squares": t["pre_sum_squares"],
+            "post_pre_sum_products": t["post_pre"],
+        }  # fmt: skip
+        result[("Revenue per order", variant, day)] = {
+            **empty, "n": totals["n"], "sum": t["rev_sum"], "sum_squares": t["rev_sum_squares"],
+            "den_sum": t["orders_sum"], "den_sum_squares": t["orders_sum_squares"],
+            "num_den_sum_products": t["rev_orders"],
+        }  # fmt: skip
     return result

@@ -23,6 +23,7 @@ from metrics.ingestion.services import data_load_create, upload_store
 from metrics.ingestion.watchdog import data_load_watchdog_sweep
 from metrics.models import DataLoad, MetricKind, OutcomeCohort
 from metrics.tasks import data_load_execute_task
+from tests.api.conftest import database_url
 from tests.factories import experiment_make, metric_make
 from tests.ingestion.rows import csv_bytes, expected_totals, user_rows
 
@@ -35,11 +36,6 @@ HEARTBEAT_STALE = 4  # seconds; the worker beats every 2
 SETTLE_SECONDS = 2  # after the save: long enough for the duplicate message to be handled
 MAPPING = {"user": "user_id", "variant": "group", "date": "day",
            "metrics": {"Revenue": {"column": "revenue", "pre": "pre_revenue"}}}  # fmt: skip
-
-
-def database_url() -> str:
-    db = connection.settings_dict  # the test database
-    return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
 
 
 class Workers:
