@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("sprints.api.review_urls")),  # reviews; closing is for team leads
     path("", include("metrics.api.urls")),  # outcome data pushed by tracking pipelines
     path("", include("metrics.api.load_urls")),  # data loads and their progress
+    path("", include("metrics.api.source_urls")),  # SQL sources, attached queries, refresh now
     path("", include("analysis.api.urls")),  # runs, re-analyse and the flat results
     path("", include("learnings.api.urls")),  # the library, with full-text search
 ]

@@ -7,6 +7,7 @@ name and password replaced by ***.
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -20,6 +21,7 @@ BAD_URL = "This is not a connection URL (dialect://user:password@host:port/datab
 NOT_RUNNING = "Only a running experiment pulls its data."
 NO_QUERY = "This experiment has no SQL source attached."
 QUERY_NOT_SELECT = "The query must be a single SELECT (or WITH … SELECT) statement."
+SOURCE_IN_USE = "These experiments pull their data from this source: {titles}."
 
 
 def url_shown(source: DataSource) -> str:
@@ -52,6 +54,15 @@ def data_source_save(*, source: DataSource, url: str | None, user) -> DataSource
     source.full_clean()
     source.save()
     return source
+
+
+def data_source_delete(*, source: DataSource) -> None:
+    """Delete a source; raise ValidationError naming the experiments that still pull from it."""
+    try:
+        source.delete()
+    except ProtectedError as error:
+        titles = sorted(query.experiment.title for query in error.protected_objects)
+        raise ValidationError(SOURCE_IN_USE.format(titles="; ".join(titles))) from error
 
 
 def query_check(query: str) -> str:

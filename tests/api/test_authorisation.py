@@ -3,7 +3,8 @@
 Every write and action × {another team's marketer, a viewer, anonymous} is refused and
 leaves the database as it was; then the person the rule allows sends the same request and
 is not refused, so a refusal can only have come from the role. Every export is refused to
-anonymous callers and open to anyone signed in (full transparency).
+anonymous callers and open to anyone signed in (full transparency). The world holds a data
+source whose password no answer of any route, read, write or export, may contain.
 """
 
 import pytest
@@ -14,11 +15,18 @@ from analysis.models import AnalysisRun
 from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, Tag, Variant
 from growthlab import api
 from growthlab.rest.export import CSVExportMixin
-from metrics.models import DataLoad, Metric, OutcomeCohort
+from metrics.ingestion.sources import data_source_save, experiment_query_save
+from metrics.models import DataLoad, DataSource, ExperimentQuery, Metric, OutcomeCohort
 from sprints.models import Sprint
 from tests.factories import experiment_make, idea_make, metric_make
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
+SECRET = "Matrix-pa55word-7f3c"
+WAREHOUSE_URL = f"postgresql+psycopg://reader:{SECRET}@warehouse.example.com:5432/shop"
+QUERY_MAPPING = {
+    "user": "user_id", "variant": "grp", "date": "day",
+    "metrics": {"Order conversion": {"column": "converted"}},
+}  # fmt: skip
 # Computing a p-value or a sample size writes nothing: the calculator is a read.
 READ_ONLY_POSTS = {"significance", "sample-size"}
 # A body that the person allowed to write would have accepted, per route name.
@@ -42,6 +50,14 @@ BODIES = {
     "metric-list": lambda w: {"name": "New metric", "kind": "mean", "team": w["team"]},
     "metric-detail": lambda w: {"name": "Renamed metric"},
     "analysis-run-list": lambda w: {},
+    "data-source-list": lambda w: {"team": w["team"], "name": "CRM mart", "url": WAREHOUSE_URL},
+    "data-source-detail": lambda w: {"name": "Renamed warehouse", "url": WAREHOUSE_URL},
+    "experiment-sql-source": lambda w: {
+        "source": w["data_source"],
+        "query": "SELECT user_id, grp, day, converted FROM orders",
+        "mapping": QUERY_MAPPING,
+    },
+    "experiment-refresh": lambda w: {},
     "sprint-review-close": lambda w: {"review_notes": "We learnt a lot."},
     "aggregates_push": lambda w: {
         "aggregates": [
@@ -62,6 +78,9 @@ ALLOWED = {
     "sprint-review-close": "lead",
     "metric-list": "analyst",
     "metric-detail": "analyst",
+    "data-source-list": "analyst",
+    "data-source-detail": "analyst",
+    "experiment-sql-source": "analyst",
 }
 
 
@@ -80,6 +99,7 @@ WRITES = [
     for method in WRITE_METHODS
     if hasattr(view, method) and name not in READ_ONLY_POSTS
 ]
+READS = [pytest.param(route, id=route) for route, name, view in routes() if hasattr(view, "get")]
 EXPORTS = [
     pytest.param(route, id=route)
     for route, name, view in routes()
@@ -98,6 +118,12 @@ def world(people):
     sprint = Sprint.objects.create(
         team=people.team, number=1, starts_on="2025-01-06", ends_on="2025-01-26"
     )
+    source = data_source_save(
+        source=DataSource(name="Warehouse", team=people.team), url=WAREHOUSE_URL, user=None
+    )
+    experiment_query_save(experiment=experiment, source=source, query="SELECT * FROM orders",
+                          mapping=QUERY_MAPPING, user=None)  # fmt: skip
+    load = DataLoad.objects.create(experiment=experiment, kind="sql", status="queued")
     return {
         "team": people.team.id,
         "ideas": idea_make(people).id,
@@ -108,6 +134,9 @@ def world(people):
         "variant_pk": experiment.variants.get(is_control=False).id,
         "link_pk": link.id,
         "spare_metric": metric_make("Spare", team=people.team).id,
+        "data-sources": source.id,
+        "data_source": source.id,
+        "data-loads": load.id,
     }
 
 
@@ -124,13 +153,21 @@ def concrete(route: str, world: dict) -> str:
 def database_state() -> list:
     models = (
         Team, Idea, Experiment, Variant, ExperimentMetric, HistoryEntry, Metric, Tag, Sprint,
-        DataLoad, OutcomeCohort, AnalysisRun,
+        DataLoad, OutcomeCohort, AnalysisRun, DataSource, ExperimentQuery,
     )  # fmt: skip
     return [sorted(map(repr, model.objects.values())) for model in models]
 
 
 def send(client, method: str, url: str, body: dict):
-    return getattr(client, method)(url, body, format="json")
+    response = getattr(client, method)(url, body, format="json")
+    assert_no_credential(response)
+    return response
+
+
+def assert_no_credential(response) -> None:
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    assert SECRET.encode() not in body
+    assert b"reader:" not in body and b"reader@" not in body
 
 
 @pytest.mark.parametrize(("route", "name", "method"), WRITES)
@@ -165,6 +202,14 @@ def test_export_is_refused_to_anonymous_and_open_to_readers(
         response = as_user(reader).get(url)
         assert response.status_code == 200
         assert response["Content-Type"] == "text/csv; charset=utf-8"
+        assert_no_credential(response)
+
+
+@pytest.mark.parametrize("route", READS)
+def test_no_read_shows_a_credential(route, world, people, as_user):
+    response = as_user(people.admin).get(concrete(route, world))
+    assert response.status_code == 200
+    assert_no_credential(response)
 
 
 def test_the_matrix_covers_every_kind_of_write():

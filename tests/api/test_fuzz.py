@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 
 from accounts.tokens import api_token_create
 from tests.api.server import gunicorn
@@ -19,6 +20,7 @@ from tests.factories import experiment_make, idea_make, metric_make
 PRODUCTION = {
     "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1",
     "EMAIL_URL": "smtp://127.0.0.1:25", "SECURE_SSL_REDIRECT": "false",
+    "DATA_SOURCE_KEY": Fernet.generate_key().decode(),  # so data sources get past the vault
 }  # fmt: skip
 # Heuristics about which inputs the server should accept: a foreign key that exists, a
 # planned end after its start or an empty filter read as "any" cannot be said in OpenAPI.
