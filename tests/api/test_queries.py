@@ -2,9 +2,12 @@
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from experiments.models import Experiment, ExperimentMetric, Tag, Variant
-from tests.factories import idea_make, metric_make
+from metrics.ingestion.sources import data_source_save
+from metrics.models import DataLoad, DataSource
+from tests.factories import experiment_make, idea_make, metric_make
 
 
 def experiments_make(people, count: int) -> None:
@@ -49,3 +52,54 @@ def test_idea_list_queries_are_constant_in_the_page_size(as_user, people):
     for number in range(45):
         idea_make(people, title=f"More {number}")
     assert queries_for(client, "/api/v1/ideas/?page_size=50") == five
+
+
+def learnings_make(people, count: int) -> None:
+    """Concluded tests with a learning, a tag and a primary metric each."""
+    experiments_make(people, count)
+    Experiment.objects.filter(status="draft").update(
+        status="concluded", decision="ship", learning="Shipping costs scare buyers away.",
+        started_at=timezone.now(), stopped_at=timezone.now(), concluded_at=timezone.now(),
+    )  # fmt: skip
+
+
+def test_learning_list_queries_are_constant_in_the_page_size(as_user, people):
+    client = as_user(people.viewer)
+    learnings_make(people, 5)
+    five = queries_for(client, "/api/v1/learnings/?page_size=50")
+    learnings_make(people, 45)
+    assert client.get("/api/v1/learnings/?page_size=50").json()["count"] == 50
+    assert queries_for(client, "/api/v1/learnings/?page_size=50") == five
+    assert queries_for(client, "/api/v1/learnings/?page_size=50&q=shipping") == five
+
+
+def loads_make(people, count: int) -> None:
+    experiment = experiment_make(people, title=f"Loaded {count}")
+    DataLoad.objects.bulk_create(
+        DataLoad(experiment=experiment, kind="file", created_by=people.owner) for _ in range(count)
+    )
+
+
+def test_data_load_list_queries_are_constant_in_the_page_size(as_user, people):
+    client = as_user(people.viewer)
+    loads_make(people, 5)
+    five = queries_for(client, "/api/v1/data-loads/?page_size=50")
+    loads_make(people, 45)
+    assert client.get("/api/v1/data-loads/?page_size=50").json()["count"] == 50
+    assert queries_for(client, "/api/v1/data-loads/?page_size=50") == five
+
+
+def sources_make(people, count: int) -> None:
+    for number in range(count):
+        team = people.team if number % 2 else people.other_team
+        source = DataSource(name=f"Warehouse {count}.{number}", team=team)
+        data_source_save(source=source, url="postgresql://u:p@db/shop", user=people.analyst)
+
+
+def test_data_source_list_queries_are_constant_in_the_page_size(as_user, people):
+    client = as_user(people.viewer)
+    sources_make(people, 5)
+    five = queries_for(client, "/api/v1/data-sources/?page_size=50")
+    sources_make(people, 45)
+    assert client.get("/api/v1/data-sources/?page_size=50").json()["count"] == 50
+    assert queries_for(client, "/api/v1/data-sources/?page_size=50") == five
