@@ -2,7 +2,7 @@
 
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,8 +11,10 @@ from rest_framework.views import APIView
 from accounts import access
 from experiments.models import Experiment
 from growthlab.rest.schema import WRITE, errors
+from metrics.api.loads import DataLoadSerializer
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.services import aggregates_push
+from metrics.models import DataLoad
 
 
 class AggregateSerializer(serializers.Serializer):
@@ -34,8 +36,8 @@ class AggregateSerializer(serializers.Serializer):
 class AggregatesPushApi(APIView):
     """POST {"aggregates": [{date, variant, metric, users, conversions | sum, sum_squares …}]}.
 
-    A re-push of a day replaces that day. Answers 202 with the load to follow, or 400 with
-    every problem named by item (1-based) and field.
+    A re-push of a day replaces that day. Answers 202 with the data load (its API address in
+    Location), or 400 with every problem named by row (the item's position, from 1) and field.
     """
 
     expensive = True  # every push queues a load on a worker
@@ -46,13 +48,8 @@ class AggregatesPushApi(APIView):
     @extend_schema(
         operation_id="experiments_aggregates_push",
         request=InputSerializer,
-        responses={
-            202: inline_serializer(
-                "AggregatesAccepted",
-                {"load": serializers.IntegerField(), "status": serializers.CharField()},
-            ),
-            **errors(*WRITE),
-        },
+        responses={202: DataLoadSerializer} | errors(*WRITE),
+        description="Queue the aggregates for a worker; follow the data load at its Location.",
     )
     def post(self, request: Request, pk: int) -> Response:
         experiment = get_object_or_404(Experiment, pk=pk)
@@ -67,5 +64,10 @@ class AggregatesPushApi(APIView):
         except RejectedData as rejected:
             errors = [problem.as_dict() for problem in rejected.problems]
             return Response({"errors": errors, "more": rejected.more}, status=400)
-        url = reverse("metrics:load_status", args=[load.pk])
-        return Response({"load": load.pk, "status": url}, status=status.HTTP_202_ACCEPTED)
+        load = DataLoad.objects.select_related("created_by").get(pk=load.pk)
+        location = reverse("api:data-load-detail", args=[load.pk])
+        return Response(
+            DataLoadSerializer(load).data,
+            status=status.HTTP_202_ACCEPTED,
+            headers={"Location": location},
+        )

@@ -7,6 +7,7 @@ from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.models import MetricKind, UploadMapping
 
 MAPPING_INCOMPLETE = "Pick the column for {what}."
+UNKNOWN_METRIC = "Not attached to this experiment: {names}; its metrics are {known}."
 
 
 def experiment_metric_kinds(experiment: Experiment) -> dict[str, str]:
@@ -20,13 +21,24 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
 
     data: {"user": col, "variant": col, "date": col,
            "metrics": {name: {"column": col, "denominator": col, "pre": col}}}
-    A metric left without a column is not loaded.
+    A metric left without a column is not loaded; a column given for a metric the experiment
+    does not measure is refused, so a misspelt name is not silently skipped.
     """
     for what in ("user", "variant", "date"):
         if not data.get(what):
             raise ValidationError(MAPPING_INCOMPLETE.format(what=f"the {what}"))
+    kinds = experiment_metric_kinds(experiment)
+    picked = {
+        name
+        for name, columns in (data.get("metrics") or {}).items()
+        if isinstance(columns, dict) and any(columns.values())
+    }
+    if unknown := sorted(picked - set(kinds)):
+        names = ", ".join(f"“{name}”" for name in unknown)
+        known = ", ".join(f"“{name}”" for name in kinds) or "none"
+        raise ValidationError(UNKNOWN_METRIC.format(names=names, known=known))
     metrics = []
-    for name, kind in experiment_metric_kinds(experiment).items():
+    for name, kind in kinds.items():
         columns = (data.get("metrics") or {}).get(name) or {}
         if not columns.get("column"):
             continue
@@ -47,8 +59,13 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
 
 
 def remembered_mapping(experiment: Experiment) -> dict:
+    """The mapping last used for the experiment, without metrics detached from it since."""
     memory = UploadMapping.objects.filter(experiment=experiment).first()
-    return memory.mapping if memory else {}
+    if memory is None:
+        return {}
+    attached = experiment_metric_kinds(experiment)
+    metrics = {k: v for k, v in (memory.mapping.get("metrics") or {}).items() if k in attached}
+    return {**memory.mapping, "metrics": metrics}
 
 
 def mapping_remember(*, experiment: Experiment, mapping: dict, user) -> None:

@@ -46,6 +46,8 @@ def source_edit(request, pk: int | None = None):
 @require_http_methods(["GET", "POST"])
 def outcome_sql(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
+    # Where a test's data comes from is part of the test: it takes the right to change both.
+    access.require(access.can_edit_experiment(request.user, experiment))
     sources = [s for s in DataSource.objects.all() if access.can_edit_data_source(request.user, s)]
     access.require(bool(sources))
     attached = ExperimentQuery.objects.filter(experiment=experiment).first()

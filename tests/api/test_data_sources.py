@@ -287,8 +287,8 @@ def test_a_statement_that_is_not_a_select_is_named(as_user, people, source, expe
     [
         (
             {"Revenue": {"column": "revenue"}},
-            {"metrics": ["Not attached to this experiment: “Revenue”; its metrics are "
-                         "“Order conversion”, “Revenue per order”."]},
+            ["Not attached to this experiment: “Revenue”; its metrics are "
+             "“Order conversion”, “Revenue per order”."],
         ),
         (
             {"Revenue per order": {"column": "revenue"}},

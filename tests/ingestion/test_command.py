@@ -47,6 +47,22 @@ def test_rejected_file_exits_1_with_the_same_messages(outcome_experiment, tmp_pa
     assert not OutcomeCohort.objects.exists()
 
 
+def test_a_misspelt_metric_is_refused_before_anything_is_stored(
+    outcome_experiment, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    path = tmp_path / "outcomes.csv"
+    path.write_bytes(csv_bytes(user_rows(40)))
+    with pytest.raises(CommandError) as caught:
+        run(outcome_experiment, path, [*MAPS[:3], "Revnue=revenue"])
+    assert str(caught.value) == (
+        "Not attached to this experiment: “Revnue”; its metrics are “Order conversion”, "
+        "“Revenue”, “Revenue per order”."
+    )
+    assert not DataLoad.objects.exists()
+    assert not any((tmp_path / "media").rglob("*.*"))  # the file was not copied
+
+
 def test_a_load_no_worker_took_in_time_is_reported_as_still_queued(
     outcome_experiment, tmp_path, monkeypatch
 ):

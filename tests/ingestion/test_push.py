@@ -1,9 +1,8 @@
 """Daily aggregates pushed by a tracking pipeline: idempotent per day, checked before queueing."""
 
 import pytest
-from django.urls import reverse
 
-from metrics.models import OutcomeCohort
+from metrics.models import DataLoad, OutcomeCohort
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -32,9 +31,9 @@ def test_push_is_stored_and_a_re_push_replaces_that_day(
     first = [day("A", 100, 5), day("B", 100, 9), day("A", 80, 4, "2024-03-02")]
     response = push(client, outcome_experiment, first, capture, people.owner)
     assert response.status_code == 202
-    assert response.json()["status"] == reverse(
-        "metrics:load_status", args=[response.json()["load"]]
-    )
+    load = DataLoad.objects.get()
+    assert (response.json()["id"], response.json()["status"]) == (load.pk, "queued")
+    assert response["Location"] == f"/api/v1/data-loads/{load.pk}/"
     push(client, outcome_experiment, first, capture, people.owner)
     assert len(stored()) == 3
     push(client, outcome_experiment, [day("A", 120, 6), day("B", 110, 10)], capture, people.owner)

@@ -11,12 +11,15 @@ from django.urls import reverse
 from django.utils import timezone
 from sqlalchemy.dialects import mysql, sqlite
 
+from accounts.models import Role
+from accounts.services import user_create
 from experiments.models import Experiment
 from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.sources import data_source_save, experiment_query_save, sql_refresh_all
 from metrics.ingestion.sql import pull, pushdown
 from metrics.models import DataLoad, DataSource, ExperimentQuery, OutcomeCohort
+from tests.conftest import PASSWORD
 from tests.ingestion.conftest import FULL_MAPPING
 from tests.ingestion.rows import expected_totals, user_rows
 from tests.ingestion.test_pages import signed_in
@@ -283,3 +286,18 @@ def test_a_marketer_may_not_attach_a_query_and_a_viewer_may_not_refresh(
     assert signed_in(client, people.viewer).post(refresh).status_code == 403
     assert ExperimentQuery.objects.get(experiment=outcome_experiment).query == QUERY
     assert not DataLoad.objects.exists()
+
+
+def test_an_analyst_of_another_team_may_not_attach_their_source_to_this_test(
+    client, people, outcome_experiment, source
+):
+    outside_analyst = user_create(username="outside_analyst", password=PASSWORD,
+                                  team=people.other_team, role=Role.ANALYST)  # fmt: skip
+    theirs = data_source_save(source=DataSource(name="CRM", team=people.other_team),
+                              url=database_url(), user=outside_analyst)  # fmt: skip
+    attach = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
+    data = {"source": theirs.pk, "query": QUERY, "user": "user_id", "variant": "grp",
+            "date": "day", "m0_column": "converted"}  # fmt: skip
+    assert signed_in(client, outside_analyst).get(attach).status_code == 403
+    assert client.post(attach, data).status_code == 403
+    assert ExperimentQuery.objects.get(experiment=outcome_experiment).source == source

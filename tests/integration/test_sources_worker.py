@@ -73,7 +73,7 @@ def push(client, experiment, items):
 def pushed(client, experiment, items, worker) -> DataLoad:
     response = push(client, experiment, items)
     assert response.status_code == 202, response.json()
-    return finished(DataLoad.objects.get(pk=response.json()["load"]), worker)
+    return finished(DataLoad.objects.get(pk=response.json()["id"]), worker)
 
 
 def test_a_push_is_stored_and_a_re_push_of_a_day_replaces_that_day(

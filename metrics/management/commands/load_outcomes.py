@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from experiments.models import Experiment
-from metrics.ingestion.mapping import remembered_mapping
+from metrics.ingestion.mapping import mapping_from_json, remembered_mapping
 from metrics.ingestion.services import data_load_create, upload_store
 from metrics.models import DataLoad
 
@@ -47,6 +47,7 @@ class Command(BaseCommand):
             raise CommandError("No experiment has that id.")
         mapping = parse_maps(map, remembered_mapping(experiment))
         try:
+            mapping_from_json(experiment, mapping)  # before the copy: a refused map stores nothing
             with open(file, "rb") as handle:
                 stored, digest = upload_store(chunks=iter(lambda: handle.read(1 << 20), b""))
             load = data_load_create(
