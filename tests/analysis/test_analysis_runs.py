@@ -121,9 +121,7 @@ def test_a_failure_never_replaces_the_last_good_result(
     assert not AnalysisResult.objects.filter(run=failed).exists()
 
 
-def test_only_the_standing_answers_rows_are_current(
-    with_data, django_capture_on_commit_callbacks
-):
+def test_only_the_standing_answers_rows_are_current(with_data, django_capture_on_commit_callbacks):
     def current_runs() -> set[int]:
         rows = AnalysisResult.objects.filter(experiment=with_data, is_current=True)
         return set(rows.values_list("run_id", flat=True))
