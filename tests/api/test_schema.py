@@ -61,8 +61,18 @@ def test_swagger_page_loads_only_local_assets_and_no_inline_script(client, peopl
     assert "SwaggerUIBundle" in script.content.decode()
 
 
-def test_redoc_page_uses_the_local_bundle(client, people):
+def test_redoc_page_uses_the_local_bundle_and_no_other_host(client, people):
     client.login(username="viewer", password=PASSWORD)
     page = client.get("/api/v1/redoc/").content.decode()
     (bundle,) = re.findall(r'<script src="([^"]+)"', page)
     assert finders.find(bundle.removeprefix("/static/"))
+    assert "https://" not in page  # drf-spectacular's template links Google's web fonts
+
+
+def test_only_the_documentation_pages_allow_inline_styles(client, people):
+    client.login(username="viewer", password=PASSWORD)
+    for url in ("/api/v1/docs/", "/api/v1/redoc/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "style-src 'self' 'unsafe-inline'" in policy and "script-src 'self';" in policy
+    policy = client.get("/experiments/")["Content-Security-Policy"]
+    assert "style-src 'self';" in policy and "unsafe-inline" not in policy
