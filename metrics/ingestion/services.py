@@ -97,6 +97,9 @@ def data_load_create(
         status__in=[DataLoad.Status.QUEUED, DataLoad.Status.RUNNING], **fields
     ).first()
     if waiting is not None:
+        if stored_name and stored_name != waiting.stored_name:
+            # The same content already waits under its own copy: this one would be orphaned.
+            transaction.on_commit(lambda: upload_path(stored_name).unlink(missing_ok=True))
         return waiting
     load = DataLoad.objects.create(
         experiment=experiment,

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
-from metrics.ingestion.services import data_load_create, upload_store
+from metrics.ingestion.services import data_load_create, upload_path, upload_store
 from metrics.models import DataLoad, OutcomeCohort
 from tests.ingestion.conftest import FULL_MAPPING
 from tests.ingestion.rows import csv_bytes, expected_totals, user_rows
@@ -115,8 +115,12 @@ def test_failure_while_saving_keeps_the_previous_statistics(
     assert DataLoad.objects.latest("id").status == "failed"
 
 
-def test_same_request_while_one_waits_collapses_into_one(outcome_experiment, people):
-    stored_name, digest = upload_store(chunks=[csv_bytes(user_rows(5))])
+def test_same_request_while_one_waits_collapses_into_one(
+    outcome_experiment, people, media, django_capture_on_commit_callbacks
+):
+    data = csv_bytes(user_rows(5))
+    stored_name, digest = upload_store(chunks=[data])
+    again_name, _ = upload_store(chunks=[data])  # the same file uploaded a second time
     request = {
         "experiment": outcome_experiment,
         "user": people.owner,
@@ -125,10 +129,12 @@ def test_same_request_while_one_waits_collapses_into_one(outcome_experiment, peo
         "stored_name": stored_name,
         "content_sha256": digest,
     }
-    first = data_load_create(**request)  # not committed: the task has not run
-    second = data_load_create(**{**request, "stored_name": "other.upload"})
+    with django_capture_on_commit_callbacks(execute=True):
+        first = data_load_create(**request)  # not committed yet: the task has not run
+        second = data_load_create(**{**request, "stored_name": again_name})
     assert second == first
     assert DataLoad.objects.count() == 1
+    assert not upload_path(again_name).exists()  # the second copy is not left behind
 
 
 def test_file_over_the_size_limit_is_refused_and_not_kept(media):
