@@ -150,18 +150,37 @@ def tags_of(ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
+@cache
+def variant_plan() -> tuple[Plan, tuple[str, ...]]:
+    """The variant plan and its file fields. Built once, without a request, its file URLs are
+    site-relative; variants_of makes them absolute as DRF does with the request."""
+    serializer = VariantSerializer()
+    fields = serializer.fields.items()
+    files = tuple(name for name, field in fields if isinstance(field, serializers.FileField))
+    return plan_of(serializer), files
+
+
+@cache
+def metric_plan() -> Plan:
+    return plan_of(MetricRefSerializer())
+
+
 def variants_of(ids: list[int], request) -> dict[int, list[dict]]:
-    plan = plan_of(VariantSerializer(context={"request": request}))
+    plan, files = variant_plan()
     variants = defaultdict(list)
     columns = [name for name, _ in plan]
     for row in Variant.objects.filter(experiment_id__in=ids).values("experiment_id", *columns):
-        variants[row["experiment_id"]].append(converted(row, plan))
+        variant = converted(row, plan)
+        for name in files:
+            if variant[name] and request is not None:
+                variant[name] = request.build_absolute_uri(variant[name])
+        variants[row["experiment_id"]].append(variant)
     return variants
 
 
 def metrics_of(ids: list[int]) -> dict[int, list[dict]]:
     """Attached metrics as AttachedMetricSerializer writes them, in the model's order."""
-    plan = plan_of(MetricRefSerializer())
+    plan = metric_plan()
     columns = [f"metric__{name}" for name, _ in plan]
     links = ExperimentMetric.objects.filter(experiment_id__in=ids)
     metrics = defaultdict(list)
