@@ -2,6 +2,7 @@
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from accounts.tokens import api_token_create
@@ -29,3 +30,14 @@ def database_url() -> str:
     """The test database as a DATABASE_URL, for a server or command in another process."""
     db = connection.settings_dict
     return f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def queries_for(client: APIClient, url: str, params: dict | None = None) -> int:
+    """How many queries a warm GET of `url` makes (answered 200)."""
+    # The token's first use of the minute notes the time and drops its cached copy; the second
+    # caches it again. From the third on, a request reads the token from the cache.
+    for _ in range(2):
+        client.get(url, params)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url, params).status_code == 200
+    return len(captured)

@@ -1,12 +1,11 @@
 """The query count of a list request does not grow with the page size (no N+1)."""
 
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from experiments.models import Experiment, ExperimentMetric, Tag, Variant
 from metrics.ingestion.sources import data_source_save
 from metrics.models import DataLoad, DataSource
+from tests.api.conftest import queries_for
 from tests.factories import experiment_make, idea_make, metric_make
 
 
@@ -24,14 +23,6 @@ def experiments_make(people, count: int) -> None:
     )
     for experiment in made:
         experiment.tags.add(tag)
-
-
-def queries_for(client, url: str) -> int:
-    client.get(url)  # the token's first use of the minute writes last_used_at once
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(captured)
 
 
 def test_experiment_list_queries_are_constant_in_the_page_size(as_user, people):

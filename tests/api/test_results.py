@@ -4,12 +4,11 @@ import io
 
 import pandas as pd
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from analysis.models import AnalysisResult, AnalysisRun
 from tests.analysis.data import cohorts_write, fail_runs
 from tests.api.analysed import analyse, analysed_experiment
+from tests.api.conftest import queries_for
 
 URL = "/api/v1/results/"
 
@@ -103,18 +102,11 @@ def test_pandas_reads_the_csv_with_numbers_as_numbers_and_formulas_neutralised(a
     assert pd.to_datetime(frame["computed_at"]).notna().all()
 
 
-def queries_for(client) -> int:
-    client.get(URL)  # the token's first use writes last_used_at once
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(URL, {"page_size": 100}).status_code == 200
-    return len(captured)
-
-
 def test_query_count_is_constant_in_the_page_size(as_user, people):
     client = as_user(people.viewer)
     analysed_experiment(people)
-    one = queries_for(client)
+    one = queries_for(client, URL, {"page_size": 100})
     for number in range(4):
         analysed_experiment(people, title=f"Test {number}")
     assert client.get(URL).json()["count"] == 20
-    assert queries_for(client) == one
+    assert queries_for(client, URL, {"page_size": 100}) == one

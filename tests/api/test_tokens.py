@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import ApiToken
-from accounts.tokens import api_token_create, key_digest
+from accounts.tokens import api_token_create, api_token_revoke, key_digest, token_cache_key
 from tests.conftest import PASSWORD
 
 TEAMS = "/api/v1/teams/"
@@ -46,6 +46,46 @@ def test_revoked_token_is_refused(people):
     response = with_key(key).get(TEAMS)
     assert response.status_code == 401
     assert response.json() == {"detail": "This API token is not valid: it may have been revoked."}
+
+
+def test_a_known_token_skips_its_query_and_a_revocation_holds_at_once(
+    people, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    token, key = api_token_create(user=people.owner, name="notebook")
+    client = with_key(key)
+    for _ in range(2):  # the first use also notes its time, which drops the cached copy
+        assert client.get(TEAMS).status_code == 200
+    with django_assert_num_queries(3):  # the page's count, teams and members: no token query
+        assert client.get(TEAMS).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        api_token_revoke(token=token)
+    assert client.get(TEAMS).status_code == 401
+
+
+def test_a_deactivated_or_deleted_owner_is_refused_at_once(
+    people, django_capture_on_commit_callbacks
+):
+    _, key = api_token_create(user=people.owner, name="notebook")
+    _, other_key = api_token_create(user=people.viewer, name="script")
+    for _ in range(2):  # cached from the second use on (the first notes its time)
+        assert with_key(key).get(TEAMS).status_code == 200
+        assert with_key(other_key).get(TEAMS).status_code == 200
+    with django_capture_on_commit_callbacks(execute=True):
+        people.owner.is_active = False
+        people.owner.save()
+        people.viewer.delete()
+    assert with_key(key).get(TEAMS).status_code == 401
+    assert with_key(other_key).get(TEAMS).status_code == 401
+
+
+def test_the_cached_token_holds_no_password_hash(people):
+    from django.core.cache import cache
+
+    token, key = api_token_create(user=people.owner, name="notebook")
+    for _ in range(2):
+        assert with_key(key).get(TEAMS).status_code == 200
+    cached = cache.get(token_cache_key(token.key_sha256))
+    assert cached.user == people.owner and "password" not in cached.user.__dict__
 
 
 @pytest.mark.parametrize(
