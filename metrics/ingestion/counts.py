@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from metrics.ingestion.filetype import FileKind, detect_kind, gunzip_to
+from metrics.ingestion.filetype import FileKind, detect_kind, gunzip_to, windows_text_to_utf8
 from metrics.ingestion.parse import UNKNOWN_VARIANT, CohortTotals
 from metrics.ingestion.problems import Problem, RejectedData, reject
 
@@ -150,6 +150,8 @@ def reduce_counts_file(
     file_kind = detect_kind(path)
     if file_kind is FileKind.GZIP_CSV:
         path = gunzip_to(path, work_dir / "counts.csv")
+    elif file_kind is FileKind.WINDOWS_CSV:
+        path = windows_text_to_utf8(path, work_dir / "counts.csv")
     elif file_kind is not FileKind.CSV:
         raise reject(f"Counts are read from CSV files; this is a {file_kind} file.")
     with open(path, newline="", encoding="utf-8", errors="replace") as handle:

@@ -5,6 +5,7 @@ Pure: no Django import.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import gzip
 import zipfile
@@ -44,9 +45,14 @@ KNOWN_SIGNATURES = {
 
 class FileKind(StrEnum):
     CSV = "csv"
+    WINDOWS_CSV = "csv (Windows-1252)"  # Excel's "CSV" on Windows; read as UTF-8 after a copy
     GZIP_CSV = "csv.gz"
     PARQUET = "parquet"
     XLSX = "xlsx"
+
+
+# Bytes that never occur in text: control characters other than tab, line feed, carriage return.
+NOT_IN_TEXT = bytes(set(range(32)) - {9, 10, 13}) + b"\x7f"
 
 
 def detect_kind(path: Path) -> FileKind:
@@ -63,6 +69,8 @@ def detect_kind(path: Path) -> FileKind:
         return FileKind.XLSX
     if looks_like_text(head):
         return FileKind.CSV
+    if looks_like_single_byte_text(head):
+        return FileKind.WINDOWS_CSV
     what = next((name for sig, name in KNOWN_SIGNATURES.items() if head.startswith(sig)), None)
     raise reject(NOT_A_TABLE.format(what=what or "binary data"))
 
@@ -76,6 +84,28 @@ def looks_like_text(head: bytes) -> bool:
         # The sniffed block may end inside a multi-byte character.
         return error.start >= len(head) - 3
     return True
+
+
+def looks_like_single_byte_text(head: bytes) -> bool:
+    """Text in a one-byte encoding: not UTF-8, but no byte that text never holds."""
+    return head.translate(None, NOT_IN_TEXT) == head
+
+
+def as_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+# Windows-1252 leaves five bytes unassigned; read them as Latin-1, so that every byte keeps a
+# character of its own and no two user ids can merge into one.
+codecs.register_error("growthlab-latin1", as_latin1)
+
+
+def windows_text_to_utf8(path: Path, target: Path) -> Path:
+    """Copy Windows-1252 text as UTF-8, 1 MiB at a time (one byte is one character)."""
+    with open(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as sink:
+        while block := source.read(1024 * 1024):
+            sink.write(block.decode("cp1252", errors="growthlab-latin1"))
+    return target
 
 
 def gunzip_to(path: Path, target: Path, limit: int = GZIP_MAX_UNPACKED_BYTES) -> Path:

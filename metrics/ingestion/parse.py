@@ -29,7 +29,13 @@ from metrics.ingestion.columns import (  # noqa: F401  (re-exported: the parser'
     cohort_totals,
     numeric_columns,
 )
-from metrics.ingestion.filetype import FileKind, detect_kind, gunzip_to, workbook_to_csv
+from metrics.ingestion.filetype import (
+    FileKind,
+    detect_kind,
+    gunzip_to,
+    windows_text_to_utf8,
+    workbook_to_csv,
+)
 from metrics.ingestion.problems import MAX_LISTED_PROBLEMS, Problem, RejectedData, reject
 from metrics.ingestion.quick import quick_reduction
 
@@ -67,7 +73,9 @@ def reduce_file(
         frame = table.scan()
         check_columns(frame, mapping)
         progress("checking and reducing", 10, 0)
-        numbers = table.scan(numeric_columns(mapping))
+        # Strict UTF-8 reads faster; a file that is not UTF-8 fails the quick pass and is read
+        # leniently (undecodable bytes replaced) by the checked pass.
+        numbers = table.scan(numeric_columns(mapping), lossy=False)
         reduction, shared_users = quick_reduction(numbers, mapping, known)
         if reduction is None:
             progress("naming the problems", 50, 0)
@@ -111,13 +119,15 @@ class Table:
     def first_row(self) -> int:
         return 1 if self.parquet else 2  # a CSV's header is row 1
 
-    def scan(self, numbers: Iterable[str] = ()) -> pl.LazyFrame:
-        """Every CSV column as text, but `numbers` read as floats (a bad one fails the scan)."""
+    def scan(self, numbers: Iterable[str] = (), lossy: bool = True) -> pl.LazyFrame:
+        """Every CSV column as text, but `numbers` read as floats (a bad one fails the scan);
+        not `lossy`, text that is not UTF-8 fails it too."""
         if self.parquet:
             return pl.scan_parquet(self.path)
         overrides = dict.fromkeys(numbers, pl.Float64) or None
+        encoding = "utf8-lossy" if lossy else "utf8"
         return pl.scan_csv(
-            self.path, infer_schema=False, schema_overrides=overrides, encoding="utf8-lossy"
+            self.path, infer_schema=False, schema_overrides=overrides, encoding=encoding
         )
 
 
@@ -127,6 +137,8 @@ def open_table(path: Path, work_dir: Path) -> Table:
         return Table(path, parquet=True)
     if kind is FileKind.GZIP_CSV:
         path = gunzip_to(path, work_dir / "unpacked.csv")
+    elif kind is FileKind.WINDOWS_CSV:
+        path = windows_text_to_utf8(path, work_dir / "utf8.csv")
     elif kind is FileKind.XLSX:
         path = workbook_to_csv(path, work_dir / "sheet.csv")
     return Table(path, parquet=False)

@@ -47,7 +47,7 @@ def quick_reduction(
     shared = shared_user_hashes(frame, mapping)
     try:
         cohorts, shared = pl.collect_all([cohorts, shared], engine="streaming")
-    except pl.exceptions.ComputeError:  # a cell the CSV reader cannot read as a number
+    except pl.exceptions.ComputeError:  # a cell not read as a number, or text not UTF-8
         return None, pl.Series(USER_HASH, [], dtype=pl.UInt64)
     shared_hashes = shared[USER_HASH]
     if shared_hashes.len() or not looks_clean(cohorts, known):

@@ -65,6 +65,24 @@ def test_gzipped_csv_named_anything_gives_the_same_statistics(tmp_path):
     assert_matches(reduce_file(path, MAPPING, ["A", "B"]), rows)
 
 
+def test_a_windows_1252_csv_gives_the_same_statistics_and_keeps_its_user_ids(tmp_path):
+    rows = user_rows()
+    for index, row in enumerate(rows):
+        # "användare" and "€": one byte each in Windows-1252, so the file is not UTF-8.
+        row[0] = f"anv\u00e4ndare-{row[0]}" if index % 2 else f"\u20ac{row[0]}"
+    rows[1][0] = rows[0][0]
+    rows[1][1] = "B" if rows[0][1] == "A" else "A"  # one user in both variants, with a "€"
+    data = csv_bytes(rows).decode().encode("cp1252")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode()
+    with pytest.raises(RejectedData) as caught:
+        reduce_file(write(tmp_path, data), MAPPING, ["A", "B"])
+    assert caught.value.problems[0].message.startswith(f"user `{rows[0][0]}` appears in more")
+    del rows[1]
+    data = csv_bytes(rows).decode().encode("cp1252")
+    assert_matches(reduce_file(write(tmp_path, data), MAPPING, ["A", "B"]), rows)
+
+
 def test_parquet_gives_the_same_statistics(tmp_path):
     rows = user_rows()
     frame = pl.read_csv(io.BytesIO(csv_bytes(rows)), try_parse_dates=True)
