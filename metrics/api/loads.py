@@ -4,8 +4,10 @@ A load is started by an upload, a data source or a pipeline push; here it is onl
 """
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics, serializers, status
+from rest_framework.response import Response
 
 from accounts.api.serializers import UserRefSerializer
 from growthlab.rest.filters import QueryFilter, date_range
@@ -53,6 +55,17 @@ def data_loads() -> QuerySet[DataLoad]:
     # The typed or pushed rows (payload) can be large and are never shown.
     loads = DataLoad.objects.select_related("created_by").defer("payload", "mapping")
     return loads.order_by("-created_at", "-id")
+
+
+def load_accepted(load: DataLoad) -> Response:
+    """202 with the queued load, and its API address in Location to follow its progress."""
+    load = data_loads().get(pk=load.pk)
+    location = reverse("api:data-load-detail", args=[load.pk])
+    return Response(
+        DataLoadSerializer(load).data,
+        status=status.HTTP_202_ACCEPTED,
+        headers={"Location": location},
+    )
 
 
 @extend_schema(

@@ -11,7 +11,6 @@ source, as on the page, and also the experiment's, since it decides where its da
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.request import Request
@@ -25,7 +24,7 @@ from experiments.models import Experiment
 from growthlab.rest.filters import QueryFilter
 from growthlab.rest.schema import READ, WRITE, Detail, errors
 from growthlab.rest.views import ApiListCreateView
-from metrics.api.loads import DataLoadSerializer
+from metrics.api.loads import DataLoadSerializer, load_accepted
 from metrics.ingestion.mapping import mapping_from_json
 from metrics.ingestion.sources import (
     NO_QUERY,
@@ -37,7 +36,7 @@ from metrics.ingestion.sources import (
     url_check,
     url_shown,
 )
-from metrics.models import DataLoad, DataSource, ExperimentQuery
+from metrics.models import DataSource, ExperimentQuery
 
 
 class DataSourceSerializer(serializers.ModelSerializer):
@@ -276,11 +275,4 @@ class ExperimentRefreshApi(ExperimentScoped, generics.GenericAPIView):
         "the experiment is not running or has no SQL source.",
     )
     def post(self, request: Request, pk: int) -> Response:
-        load = sql_refresh(experiment=self.experiment(), user=request.user)
-        load = DataLoad.objects.select_related("created_by").get(pk=load.pk)
-        location = reverse("api:data-load-detail", args=[load.pk])
-        return Response(
-            DataLoadSerializer(load).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
-        )
+        return load_accepted(sql_refresh(experiment=self.experiment(), user=request.user))

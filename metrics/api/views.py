@@ -1,9 +1,8 @@
 """Daily aggregates pushed by a tracking pipeline: checked now, written by a worker."""
 
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -11,10 +10,9 @@ from rest_framework.views import APIView
 from accounts import access
 from experiments.models import Experiment
 from growthlab.rest.schema import WRITE, errors
-from metrics.api.loads import DataLoadSerializer
+from metrics.api.loads import DataLoadSerializer, load_accepted
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.services import aggregates_push
-from metrics.models import DataLoad
 
 
 class AggregateSerializer(serializers.Serializer):
@@ -64,10 +62,4 @@ class AggregatesPushApi(APIView):
         except RejectedData as rejected:
             errors = [problem.as_dict() for problem in rejected.problems]
             return Response({"errors": errors, "more": rejected.more}, status=400)
-        load = DataLoad.objects.select_related("created_by").get(pk=load.pk)
-        location = reverse("api:data-load-detail", args=[load.pk])
-        return Response(
-            DataLoadSerializer(load).data,
-            status=status.HTTP_202_ACCEPTED,
-            headers={"Location": location},
-        )
+        return load_accepted(load)
