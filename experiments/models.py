@@ -44,6 +44,7 @@ class Idea(models.Model):
     class Status(models.TextChoices):
         NEW = "new", "New"
         TESTING = "testing", "Being tested"
+        TESTED = "tested", "Tested"
         PARKED = "parked", "Parked"
         REJECTED = "rejected", "Rejected"
 

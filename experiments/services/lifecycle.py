@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from experiments.models import Decision, Experiment, MetricRole
+from experiments.models import Decision, Experiment, Idea, MetricRole
 from experiments.services.history import recorded_edit
 
 Status = Experiment.Status
@@ -189,7 +189,21 @@ def experiment_conclude(
         experiment.stopped_at = experiment.stopped_at or now
         experiment.concluded_at = now
         experiment.save()
+    if experiment.idea_id is not None:
+        idea_mark_tested(idea=experiment.idea, experiment=experiment, user=user)
     return experiment
+
+
+def idea_mark_tested(*, idea: Idea, experiment: Experiment, user) -> None:
+    """The idea leaves "being tested" once its last open test is concluded."""
+    if idea.status != Idea.Status.TESTING:
+        return  # parked or rejected by hand meanwhile: that choice stands
+    still_open = idea.experiments.exclude(status__in=[Status.CONCLUDED, Status.ARCHIVED])
+    if still_open.exists():
+        return
+    with recorded_edit(obj=idea, user=user, summary=f"Tested in “{experiment}”"):
+        idea.status = Idea.Status.TESTED
+        idea.save(update_fields=["status", "updated_at"])
 
 
 def available_transitions(experiment: Experiment) -> list[Transition]:

@@ -1,9 +1,11 @@
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from experiments.models import Decision, Experiment
+from experiments.models import Decision, Experiment, Idea
+from experiments.services.experiments import experiment_create_from_idea
 from experiments.services.lifecycle import experiment_conclude, experiment_transition
-from tests.factories import experiment_make
+from tests.factories import experiment_make, idea_make
 
 
 def test_start_is_refused_with_everything_missing_named(people):
@@ -48,3 +50,22 @@ def test_conclude_needs_decision_and_learning(people):
         experiment=experiment, user=people.lead, decision=Decision.SHIP, learning="It works."
     )
     assert concluded.status == Experiment.Status.CONCLUDED
+
+
+def test_an_idea_is_tested_once_its_last_open_test_is_concluded(people):
+    idea = idea_make(people)
+    first = experiment_create_from_idea(idea=idea, user=people.owner)
+    second = experiment_create_from_idea(idea=idea, user=people.owner)
+    for experiment in (first, second):
+        Experiment.objects.filter(pk=experiment.pk).update(
+            status="running", started_at=timezone.now()
+        )
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.TESTING
+    experiment_conclude(experiment=first, user=people.lead, decision="iterate", learning="Close.")
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.TESTING  # the second test still runs
+    experiment_conclude(experiment=second, user=people.lead, decision="ship", learning="Works.")
+    idea.refresh_from_db()
+    assert idea.status == Idea.Status.TESTED
+    assert idea.history.first().summary == f"Tested in “{second}”"
