@@ -38,9 +38,10 @@ ROW_FIELDS = ("id", "experiment_id", "metric_id", "role", "variant_id", "is_cont
 def current_result_ids() -> QuerySet:
     """Ids of every experiment's current answer rows, newest experiment first.
 
-    Rows of one answer keep the order the analysis stored them in: by role, metric name,
-    control first, then variant name. A page is chosen on these ids alone (an index scan, and a
-    count with no joins unless a filter needs one); only that page's rows are then read wide.
+    Rows of one answer keep the order the analysis stored them in: primary, secondary, then
+    guardrail metrics by name, control first, then variant name. A page is chosen on these ids
+    alone (an index scan, and a count with no joins unless a filter needs one); only that page's
+    rows are then read wide.
     """
     current = AnalysisResult.objects.filter(is_current=True)
     return current.order_by("-experiment_id", "id").values_list("id", flat=True)

@@ -9,7 +9,9 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-from experiments.models import Experiment
+from django.db.models import Case, IntegerField, When
+
+from experiments.models import Experiment, MetricRole
 from metrics.models import OutcomeCohort
 
 BASE_FIELDS = ("n", "sum", "sum_squares")
@@ -122,7 +124,13 @@ def inputs_read(*, experiment: Experiment, choices: dict) -> AnalysisInputs:
         VariantSpec(v.id, v.name, v.is_control, float(v.traffic_share))
         for v in experiment.variants.order_by("-is_control", "name", "id")
     )
-    links = experiment.experiment_metrics.select_related("metric").order_by("role", "metric__name")
+    # Primary, secondary, then guardrail metrics: the order results are stored and listed in.
+    role_rank = Case(
+        *(When(role=role, then=rank) for rank, role in enumerate(MetricRole.values)),
+        output_field=IntegerField(),
+    )
+    links = experiment.experiment_metrics.select_related("metric")
+    links = links.order_by(role_rank, "metric__name")
     metrics = tuple(
         MetricSpec(x.metric_id, x.metric.name, x.metric.kind, x.metric.good_direction, x.role)
         for x in links

@@ -6,6 +6,9 @@ import pandas as pd
 import pytest
 
 from analysis.models import AnalysisResult, AnalysisRun
+from experiments.models import MetricRole
+from experiments.services.experiments import experiment_metric_attach
+from metrics.models import Metric, MetricKind
 from tests.analysis.data import cohorts_write, fail_runs
 from tests.api.analysed import analyse, analysed_experiment
 from tests.api.conftest import queries_for
@@ -110,3 +113,16 @@ def test_query_count_is_constant_in_the_page_size(as_user, people):
         analysed_experiment(people, title=f"Test {number}")
     assert client.get(URL).json()["count"] == 20
     assert queries_for(client, URL, {"page_size": 100}) == one
+
+
+def test_rows_list_primary_then_secondary_then_guardrail_metrics(as_user, people):
+    experiment = analysed_experiment(people)
+    guardrail, _ = Metric.objects.get_or_create(name="Average order value", kind=MetricKind.MEAN)
+    experiment_metric_attach(experiment=experiment, metric=guardrail, role=MetricRole.GUARDRAIL,
+                             user=people.owner)  # fmt: skip
+    analyse(experiment, people.owner)
+    rows = as_user(people.viewer).get(URL).json()["results"]
+    assert [(row["metric"], row["variant"]) for row in rows] == [
+        ("Order conversion", "A"), ("Order conversion", "B"), ("Revenue", "A"), ("Revenue", "B"),
+        ("Average order value", "A"), ("Average order value", "B"),
+    ]  # fmt: skip
