@@ -126,3 +126,18 @@ def test_rows_list_primary_then_secondary_then_guardrail_metrics(as_user, people
         ("Order conversion", "A"), ("Order conversion", "B"), ("Revenue", "A"), ("Revenue", "B"),
         ("Average order value", "A"), ("Average order value", "B"),
     ]  # fmt: skip
+
+
+def test_a_page_out_of_range_or_not_a_number_is_a_404_naming_it(as_user, people):
+    analysed_experiment(people)
+    client = as_user(people.viewer)
+    response = client.get(URL, {"page": 3})
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Page 3 does not exist: That page contains no results"}
+    response = client.get(URL, {"page": "two"})
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "Page two does not exist: That page number is not an integer"
+    }
+    second = client.get(URL, {"page": 2, "page_size": 3}).json()
+    assert (second["count"], len(second["results"]), second["next"]) == (4, 1, None)
