@@ -14,7 +14,7 @@ from accounts import access
 from accounts.api.permissions import allow
 from experiments.api import serializers as s
 from experiments.api.filters import ExperimentFilter, IdeaFilter, experiments, ideas
-from experiments.api.rows import experiment_list_rows, experiment_rows
+from experiments.api.rows import experiment_ids, experiment_list_rows, experiment_rows
 from experiments.models import Experiment, Idea
 from experiments.services.experiments import (
     experiment_create,
@@ -24,6 +24,7 @@ from experiments.services.experiments import (
 from experiments.services.ideas import idea_create, idea_update
 from experiments.services.planning import experiment_plan_sample_size
 from experiments.services.tags import tag_names_parse
+from growthlab.rest.pagination import SubqueryPagination
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListCreateView
 
@@ -117,13 +118,14 @@ class ExperimentListApi(ApiListCreateView):
     serializer_class = s.ExperimentSerializer
     filter_class = ExperimentFilter
     csv_filename = "experiments"
+    pagination_class = SubqueryPagination
 
     def get_queryset(self):
-        return experiment_list_rows()
+        return experiment_ids()
 
-    def rows(self, objects: list[dict]) -> list[dict]:
+    def rows(self, objects) -> list[dict]:
         # ExperimentSerializer's output without its per-field pass (see experiments/api/rows.py).
-        return experiment_rows(objects, request=self.request)
+        return experiment_rows(list(experiment_list_rows(objects)), request=self.request)
 
     @extend_schema(
         request=s.ExperimentInputSerializer,
