@@ -6,7 +6,6 @@ stopped by its PID (or its own process group) at teardown.
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -17,6 +16,7 @@ import pytest
 from django.db import connection
 
 from growthlab.celery import app
+from tests.integration.processes import process_group_kill, process_group_stop, worker_logs
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS_PORT = int(os.environ.get("ANALYSIS_DRILL_REDIS_PORT", "6390"))
@@ -76,9 +76,7 @@ class Drill:
         return [int(pid) for pid in found.stdout.split()]
 
     def kill_group(self, worker: subprocess.Popen) -> None:
-        """SIGKILL the worker and its pool children: a host or container dying."""
-        os.killpg(worker.pid, signal.SIGKILL)
-        worker.wait(timeout=10)
+        process_group_kill(worker)
 
     def wait(self, predicate, seconds: float, message: str, *, every=None) -> None:
         deadline = time.monotonic() + seconds
@@ -91,17 +89,11 @@ class Drill:
         pytest.fail(f"{message} within {seconds} s\n{self.logs()}")
 
     def logs(self) -> str:
-        return "\n".join(p.read_text()[-3000:] for p in sorted(self.dir.glob("worker-*.log")))
+        return worker_logs(self.dir)
 
     def stop(self) -> None:
         for worker in self.workers:
-            if worker.poll() is None:
-                os.killpg(worker.pid, signal.SIGTERM)
-                try:
-                    worker.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(worker.pid, signal.SIGKILL)
-                    worker.wait()
+            process_group_stop(worker)
         if self.redis is not None and self.redis.poll() is None:
             self.redis.kill()
             self.redis.wait()

@@ -8,7 +8,6 @@ drills start workers of their own on the same queue).
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from metrics.models import DataLoad, OutcomeCohort
 from tests.api.conftest import database_url
 from tests.ingestion.conftest import outcome_experiment_make
 from tests.ingestion.rows import STATISTICS
+from tests.integration.processes import process_group_stop
 
 ROOT = Path(__file__).resolve().parents[2]
 WAIT_SECONDS = 120  # a cold worker imports Django and polars first
@@ -47,12 +47,7 @@ class Worker:
         return sum("data_load_execute_task[" in line and "received" in line for line in lines)
 
     def stop(self) -> None:
-        self.process.send_signal(signal.SIGTERM)  # a warm shutdown: finish the task, then exit
-        try:
-            self.process.wait(timeout=STOP_SECONDS)
-        except subprocess.TimeoutExpired:
-            os.killpg(self.process.pid, signal.SIGKILL)  # the worker and its pool children
-            self.process.wait()
+        process_group_stop(self.process, STOP_SECONDS)
 
 
 @pytest.fixture(scope="module")

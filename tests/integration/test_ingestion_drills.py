@@ -6,7 +6,6 @@ the test process as beat would run it, with a threshold of seconds, not a minute
 """
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from metrics.tasks import data_load_execute_task
 from tests.api.conftest import database_url
 from tests.factories import experiment_make, metric_make
 from tests.ingestion.rows import csv_bytes, expected_totals, user_rows
+from tests.integration.processes import process_group_kill, process_group_stop, worker_logs
 
 pytestmark = [pytest.mark.integration, pytest.mark.drill, pytest.mark.django_db(transaction=True)]
 
@@ -62,25 +62,17 @@ class Workers:
         return process
 
     def kill_group(self, process: subprocess.Popen) -> None:
-        """SIGKILL the worker and its pool children: a host or container dying."""
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
+        process_group_kill(process)
 
     def saves(self) -> list[str]:
         return self.saved_file.read_text().splitlines() if self.saved_file.exists() else []
 
     def logs(self) -> str:
-        return "\n".join(p.read_text()[-3000:] for p in sorted(self.dir.glob("worker-*.log")))
+        return worker_logs(self.dir)
 
     def stop(self) -> None:
         for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                try:
-                    process.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    os.killpg(process.pid, signal.SIGKILL)
-                    process.wait()
+            process_group_stop(process)
 
 
 @pytest.fixture
