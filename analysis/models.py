@@ -9,6 +9,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from jobs.models import Job, JobStatus
+
 
 class Method(models.TextChoices):
     FIXED = "fixed", "Fixed horizon (read once, at the planned end)"
@@ -104,11 +106,7 @@ class AnalysisSettings(AnalysisChoices):
         return f"Analysis settings of {self.experiment}"
 
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+RunStatus = JobStatus  # a run's states are a job's: queued, running, succeeded, failed
 
 
 class Trigger(models.TextChoices):
@@ -119,16 +117,12 @@ class Trigger(models.TextChoices):
     MANUAL = "manual", "Re-analyse pressed"
 
 
-ACTIVE_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
-
-
-class AnalysisRun(models.Model):
-    """One request to analyse an experiment, and what became of it."""
+class AnalysisRun(Job):
+    """One request to analyse an experiment, and what became of it (a job, see `jobs`)."""
 
     experiment = models.ForeignKey(
         "experiments.Experiment", on_delete=models.CASCADE, related_name="analysis_runs"
     )
-    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     fingerprint = models.CharField(
         max_length=64, help_text="sha256 of the sufficient statistics and the settings."
     )
@@ -141,17 +135,9 @@ class AnalysisRun(models.Model):
         related_name="analysis_runs",
     )
     queued_at = models.DateTimeField()
-    sent_at = models.DateTimeField(help_text="When a message for this run last went to Celery.")
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True, help_text="Why it failed, in plain words.")
     analysed_fingerprint = models.CharField(
         max_length=64, blank=True, help_text="sha256 of the inputs the worker actually analysed."
-    )
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claim = models.CharField(
-        max_length=300, blank=True, help_text="The task delivery that holds the run."
     )
     results_run = models.ForeignKey(
         "self",
@@ -180,10 +166,6 @@ class AnalysisRun(models.Model):
 
     def __str__(self) -> str:
         return f"Analysis #{self.pk} of {self.experiment_id} ({self.status})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in ACTIVE_STATUSES
 
 
 class AnalysisResult(models.Model):

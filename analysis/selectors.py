@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass, field
 
-from analysis.models import ACTIVE_STATUSES, AnalysisResult, AnalysisRun, RunStatus
+from analysis.models import AnalysisResult, AnalysisRun, RunStatus
 from analysis.services.schedule import schedule_stopped
+from jobs.models import ACTIVE_STATUSES
 
 
 def latest_success(experiment) -> AnalysisRun | None:

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "learnings",
     "analysis",
     "dashboard",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -239,19 +240,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "analysis.tasks.scheduled_analysis_refresh_task",
         "schedule": crontab(minute=30, hour=ANALYSIS_AFTER_DAILY_DATA_HOUR),
     },
-    "analysis-watchdog": {
-        "task": "analysis.tasks.scheduled_analysis_watchdog_task",
+    # A job whose worker died goes back to the queue; one whose message was lost is sent again.
+    "jobs-watchdog": {
+        "task": "jobs.tasks.scheduled_job_watchdog_task",
         "schedule": 60.0,
     },
     # Running experiments with a SQL source pull it again; a pull already waiting absorbs this.
     "outcomes-sql-refresh": {
         "task": "metrics.tasks.scheduled_sql_refresh_task",
         "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
-    },
-    # A load whose worker died goes back to the queue; one whose message was lost is sent again.
-    "outcomes-watchdog": {
-        "task": "metrics.tasks.scheduled_data_load_watchdog_task",
-        "schedule": 60.0,
     },
 }
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.

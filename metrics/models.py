@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from jobs.models import Job, JobStatus
+
 
 class MetricKind(models.TextChoices):
     BINOMIAL = "binomial", "Conversion (share of users who did it)"
@@ -177,8 +179,8 @@ class OutcomeCohort(models.Model):
         return self.sum / self.n if self.n else None
 
 
-class DataLoad(models.Model):
-    """One request to bring outcome data in: its input, its progress and its outcome."""
+class DataLoad(Job):
+    """One request to bring outcome data in: its input, its progress and its outcome (a job)."""
 
     class Kind(models.TextChoices):
         FILE = "file", "File upload"
@@ -187,17 +189,12 @@ class DataLoad(models.Model):
         PUSH = "push", "Pipeline push"
         CLI = "cli", "Command line"
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", "Queued"
-        RUNNING = "running", "Running"
-        SUCCEEDED = "succeeded", "Succeeded"
-        FAILED = "failed", "Failed"
+    Status = JobStatus  # a load's states are a job's
 
     experiment = models.ForeignKey(
         "experiments.Experiment", on_delete=models.CASCADE, related_name="data_loads"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     stored_name = models.CharField(
         max_length=255, blank=True, help_text="Server-generated name under MEDIA_ROOT/uploads/."
     )
@@ -223,15 +220,6 @@ class DataLoad(models.Model):
         related_name="data_loads",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    sent_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a message for this load last went to Celery."
-    )
-    attempts = models.PositiveSmallIntegerField(
-        default=0, help_text="Times a worker claimed it; the watchdog gives up after a few."
-    )
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -250,10 +238,6 @@ class DataLoad(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk} ({self.status})"
-
-    @property
-    def is_done(self) -> bool:
-        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
 
 
 class UploadMapping(models.Model):

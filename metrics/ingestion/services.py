@@ -6,34 +6,29 @@ keeps the previous good statistics.
 """
 
 import hashlib
-import logging
 import tempfile
 import uuid
-from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
 from experiments.models import Experiment
+from jobs.attempt import Attempt, Delivery
+from jobs.services import job_execute, job_send
 from metrics.ingestion.counts import reduce_counts, reduce_counts_file
-from metrics.ingestion.heartbeat import LoadLost, beating, data_load_progress, held
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
 from metrics.ingestion.problems import Problem, RejectedData
 from metrics.ingestion.sql import pull
 from metrics.ingestion.vault import url_decrypt
-from metrics.ingestion.watchdog import conf
+from metrics.jobs import DATA_LOADS
 from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 
-logger = logging.getLogger(__name__)
-
 FILE_TOO_LARGE = "The file is {size:,} bytes, over the limit of {limit:,} bytes."
-LOAD_FAILED = "The load failed on our side; nothing was saved. Try again, or tell an admin."
 UPLOAD_DIR = "uploads"
 SOURCE_OF_KIND = {
     DataLoad.Kind.FILE: OutcomeSource.FILE,
@@ -42,10 +37,6 @@ SOURCE_OF_KIND = {
     DataLoad.Kind.PUSH: OutcomeSource.PUSH,
     DataLoad.Kind.SQL: OutcomeSource.SQL,
 }
-
-
-class LoadBusy(Exception):
-    """Another load of the same experiment is running; try again shortly."""
 
 
 def upload_path(stored_name: str) -> Path:
@@ -109,9 +100,7 @@ def data_load_create(
         sent_at=timezone.now(),
         **fields,
     )
-    from metrics.tasks import data_load_execute_task
-
-    data_load_execute_task.delay_on_commit(load.id)
+    job_send(DATA_LOADS, [load.id])
     return load
 
 
@@ -143,57 +132,29 @@ def aggregates_push(*, experiment: Experiment, user, rows: list[dict]) -> DataLo
     return data_load_create(experiment=experiment, user=user, kind=DataLoad.Kind.PUSH, payload=rows)
 
 
-def data_load_claim(*, load_id: int) -> datetime | None:
-    """The claim's token if this worker now runs the load; None if it is not queued.
+def data_load_execute(*, load_id: int, delivery: Delivery | None = None) -> None:
+    """Run a queued load: reduce, then replace the statistics in one transaction.
 
-    A conditional UPDATE: of two deliveries of one message, exactly one gets the token.
-    Raise LoadBusy while another load of the same experiment runs.
+    Raise JobBusy while another load of the same experiment runs (a partial unique index).
     """
-    queued = DataLoad.objects.filter(id=load_id, status=DataLoad.Status.QUEUED)
-    now = timezone.now()
-    try:
-        with transaction.atomic():
-            claimed = queued.update(status=DataLoad.Status.RUNNING, started_at=now,
-                                    heartbeat_at=now, phase="starting",
-                                    attempts=F("attempts") + 1)  # fmt: skip
-    except IntegrityError as busy:  # one running load per experiment (a partial unique index)
-        # Its message lives on in the task's retries: the watchdog need not send another.
-        queued.update(sent_at=now)
-        raise LoadBusy(load_id) from busy
-    return now if claimed else None
+    job_execute(DATA_LOADS, load_id, delivery, data_load_run)
 
 
-def data_load_execute(*, load_id: int) -> None:
-    """Run a queued load: reduce, then replace the statistics in one transaction."""
-    token = data_load_claim(load_id=load_id)
-    if token is None:
-        return
-    load = DataLoad.objects.select_related("experiment").get(id=load_id)
+def data_load_run(attempt: Attempt) -> None:
+    load = DataLoad.objects.select_related("experiment").get(id=attempt.job_id)
     try:
-        with beating(load_id, token, every=conf("HEARTBEAT_EVERY_SECONDS")):
-            rows, cohorts = reduce_input(load, token)
-        data_load_save(load, token, rows, cohorts)
-    except LoadLost:
-        logger.info("Data load %s was queued again by the watchdog; this worker stops", load_id)
+        rows, cohorts = reduce_input(load, attempt)
     except RejectedData as rejected:
-        data_load_fail(load, token, rejected.problems, rejected.more)
-    except (OperationalError, InterfaceError):
-        data_load_requeue(load, token)  # the task retries these; the claim needs it queued
-        raise
-    except Exception:
-        logger.exception("Data load %s failed", load_id)
-        data_load_fail(load, token, [Problem(LOAD_FAILED)], 0)
-        raise
+        data_load_fail(attempt, rejected.problems, rejected.more)
+        return
+    data_load_save(load, attempt, rows, cohorts)
 
 
-def data_load_save(load: DataLoad, token: datetime, rows: int, cohorts) -> None:
+def data_load_save(load: DataLoad, attempt: Attempt, rows: int, cohorts) -> None:
     """Replace the statistics and mark the load done, only while this worker holds it."""
     with transaction.atomic():
         # First, so the row stays locked to this worker until the statistics are committed.
-        if not held(load.id, token).update(status=DataLoad.Status.SUCCEEDED, phase="done",
-                                           progress_percent=100, rows_read=rows,
-                                           finished_at=timezone.now()):  # fmt: skip
-            raise LoadLost(load.id)
+        attempt.finish(phase="done", progress_percent=100, rows_read=rows)
         written = cohorts_replace(
             experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
         )
@@ -205,11 +166,22 @@ def data_load_save(load: DataLoad, token: datetime, rows: int, cohorts) -> None:
         transaction.on_commit(lambda: analysis_after_load(load=load), robust=True)
 
 
-def reduce_input(load: DataLoad, token: datetime):
+def data_load_progress(attempt: Attempt):
+    """A progress sink for the parser; raise JobLost once the load was queued again."""
+
+    def report(phase: str, percent: int, rows: int) -> None:
+        attempt.update(
+            phase=phase, progress_percent=percent, rows_read=rows, heartbeat_at=timezone.now()
+        )
+
+    return report
+
+
+def reduce_input(load: DataLoad, attempt: Attempt):
     """Return (rows read, cohort totals) for the load's kind; raise RejectedData."""
     experiment = load.experiment
     variants = list(experiment.variants.values_list("name", flat=True))
-    progress = data_load_progress(load.id, token)
+    progress = data_load_progress(attempt)
     if load.kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
         mapping = mapping_from_json(experiment, load.mapping)
         path = upload_path(load.stored_name)
@@ -249,21 +221,8 @@ def sql_input(load: DataLoad, variants: list[str]):
     return rows, cohorts
 
 
-def data_load_requeue(load: DataLoad, token: datetime) -> None:
-    """Best effort: with the database gone this fails too, and the watchdog requeues it."""
-    try:
-        held(load.id, token).update(
-            status=DataLoad.Status.QUEUED, phase="retrying", sent_at=timezone.now()
-        )
-    except (OperationalError, InterfaceError):
-        logger.warning("Data load %s could not be put back in the queue", load.id)
-
-
-def data_load_fail(load: DataLoad, token: datetime, problems: list[Problem], more: int) -> None:
-    held(load.id, token).update(
-        status=DataLoad.Status.FAILED,
-        phase="rejected",
-        errors=[problem.as_dict() for problem in problems],
-        errors_more=more,
-        finished_at=timezone.now(),
+def data_load_fail(attempt: Attempt, problems: list[Problem], more: int) -> None:
+    """Reject the load with every problem found (the first ones and a count of the rest)."""
+    attempt.fail(
+        phase="rejected", errors=[problem.as_dict() for problem in problems], errors_more=more
     )

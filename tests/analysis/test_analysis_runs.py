@@ -2,11 +2,13 @@
 
 import pytest
 
+from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
 from analysis.selectors import latest_failure, latest_results
 from analysis.services import analysis_request, analysis_run_execute
 from analysis.services import runs as runs_module
-from analysis.services.runs import FAILED_ON_OUR_SIDE, NO_DATA
+from analysis.services.runs import NO_DATA
+from jobs.attempt import Attempt, Delivery, JobLost
 from tests.analysis.data import cohorts_write
 
 
@@ -82,8 +84,8 @@ def test_a_duplicate_delivery_leaves_one_run_and_one_set_of_results(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
-    analysis_run_execute(run_id=run.id, delivery="task-1:0")
-    analysis_run_execute(run_id=run.id, delivery="task-1:0")
+    analysis_run_execute(run_id=run.id, delivery=Delivery("task-1:0"))
+    analysis_run_execute(run_id=run.id, delivery=Delivery("task-1:0"))
     run.refresh_from_db()
     assert (run.status, run.attempts) == ("succeeded", 1)
     assert AnalysisResult.objects.filter(experiment=with_data).count() == 4
@@ -94,13 +96,13 @@ def test_a_retry_takes_the_run_back_from_its_own_previous_attempt_only(
 ):
     with django_capture_on_commit_callbacks(execute=False):
         run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
-    AnalysisRun.objects.filter(id=run.id).update(status="running", claim="task-1:0")
-    analysis_run_execute(run_id=run.id, delivery="other:1", previous="other:0")
+    AnalysisRun.objects.filter(id=run.id).update(status="running", claim="task-1:0/5eed")
+    analysis_run_execute(run_id=run.id, delivery=Delivery("other:1", previous="other:0"))
     run.refresh_from_db()
-    assert (run.status, run.claim) == ("running", "task-1:0")
-    analysis_run_execute(run_id=run.id, delivery="task-1:1", previous="task-1:0")
+    assert (run.status, run.claim) == ("running", "task-1:0/5eed")
+    analysis_run_execute(run_id=run.id, delivery=Delivery("task-1:1", previous="task-1:0"))
     run.refresh_from_db()
-    assert (run.status, run.claim) == ("succeeded", "task-1:1")
+    assert run.status == "succeeded" and run.claim.startswith("task-1:1/")
 
 
 def test_a_failure_never_replaces_the_last_good_result(
@@ -115,7 +117,10 @@ def test_a_failure_never_replaces_the_last_good_result(
     monkeypatch.setattr(runs_module, "answer_compute", broken)
     failed = request(with_data, django_capture_on_commit_callbacks)
     assert failed.status == "failed"
-    assert failed.error == FAILED_ON_OUR_SIDE.format(kind="ZeroDivisionError")
+    assert failed.error == (
+        "The analysis failed on our side (ZeroDivisionError). "
+        "Nothing was saved. Try again, or tell an admin if it happens again."
+    )
     assert {row.run_id for row in latest_results(with_data)} == {good.id}
     assert latest_failure(with_data) == failed
     assert not AnalysisResult.objects.filter(run=failed).exists()
@@ -157,10 +162,11 @@ def test_a_metric_the_engine_refuses_is_named_and_the_others_still_analysed(
 def test_a_run_taken_away_mid_store_writes_nothing(with_data, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
         run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
-    AnalysisRun.objects.filter(id=run.id).update(status="running", claim="mine:0")
+    AnalysisRun.objects.filter(id=run.id).update(status="running", claim="mine:0/5eed")
     AnalysisRun.objects.filter(id=run.id).update(claim="watchdog-gave-it-away")
-    with pytest.raises(runs_module.RunLost):
-        runs_module.run_store(run.id, "mine:0", "f" * 64, [], results_run_id=run.id)
+    mine = Attempt(ANALYSIS_RUNS, run.id, "mine:0/5eed")
+    with pytest.raises(JobLost):
+        runs_module.run_store(mine, "f" * 64, [], results_run_id=run.id)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.finished_at is None
 

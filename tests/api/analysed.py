@@ -13,7 +13,7 @@ from tests.factories import READY_DOCUMENTATION
 def analyse(experiment, user) -> AnalysisRun:
     """Request a run and execute it here, as a worker would once the request commits."""
     run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL, user=user)
-    analysis_run_execute(run_id=run.id, delivery=f"tests-{run.id}")
+    analysis_run_execute(run_id=run.id)
     run.refresh_from_db()
     return run
 

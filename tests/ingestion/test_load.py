@@ -109,10 +109,14 @@ def test_failure_while_saving_keeps_the_previous_statistics(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(OutcomeCohort.objects, "bulk_create", broken_insert)
-    with pytest.raises(RuntimeError):
-        load_csv(outcome_experiment, people.owner, data, django_capture_on_commit_callbacks)
+    load_csv(outcome_experiment, people.owner, data, django_capture_on_commit_callbacks)
     assert stored(outcome_experiment) == before
-    assert DataLoad.objects.latest("id").status == "failed"
+    failed = DataLoad.objects.latest("id")
+    assert failed.status == "failed"
+    assert [e["text"] for e in failed.errors] == [
+        "The load failed on our side (RuntimeError). "
+        "Nothing was saved. Try again, or tell an admin if it happens again."
+    ]
 
 
 def test_same_request_while_one_waits_collapses_into_one(

@@ -8,15 +8,16 @@ from django.conf import settings
 from django.utils import timezone
 
 from growthlab.celery import app
-from metrics.ingestion.heartbeat import LoadLost, data_load_progress
+from jobs.attempt import Delivery, JobLost, job_claim
 from metrics.ingestion.services import (
-    data_load_claim,
     data_load_create,
     data_load_execute,
+    data_load_progress,
     data_load_save,
     reduce_input,
 )
-from metrics.ingestion.watchdog import GAVE_UP_PHASE, WORKER_LOST_PHASE, data_load_watchdog_sweep
+from metrics.ingestion.watchdog import data_load_watchdog_sweep
+from metrics.jobs import DATA_LOADS, FAILED_PHASE, WORKER_LOST_PHASE
 from metrics.models import DataLoad, OutcomeCohort
 
 pytestmark = pytest.mark.django_db
@@ -26,9 +27,14 @@ COUNTS = [
     {"metric": "Order conversion", "variant": "B", "date": "", "users": 510, "conversions": 55},
 ]
 GAVE_UP_TEXT = (
-    "The worker loading this data stopped 3 times, so the load was given up; "
-    "nothing was saved. Try again, or tell an admin if it happens again."
+    "The worker loading this data stopped 3 times, so the load was given up. "
+    "Nothing was saved. Try again, or tell an admin if it happens again."
 )
+
+
+def claim(load: DataLoad):
+    """Claim the load as a worker's delivery would."""
+    return job_claim(DATA_LOADS, load.id, Delivery.local())
 
 
 @pytest.fixture
@@ -41,9 +47,9 @@ def queued(outcome_experiment, people, django_capture_on_commit_callbacks) -> Da
 
 def died_mid_load(load: DataLoad, *, silent_for: timedelta = timedelta(minutes=5)):
     """Claim the load as a worker would, then go silent as a killed one does."""
-    token = data_load_claim(load_id=load.id)
+    attempt = claim(load)
     DataLoad.objects.filter(id=load.id).update(heartbeat_at=timezone.now() - silent_for)
-    return token
+    return attempt
 
 
 def sweep(capture, *, execute=True):
@@ -90,7 +96,7 @@ def test_after_its_attempts_a_load_fails_in_plain_words(queued, django_capture_o
     result = sweep(django_capture_on_commit_callbacks)
     assert (result.requeued, result.failed) == ([], [queued.id])
     queued.refresh_from_db()
-    assert (queued.status, queued.phase) == ("failed", GAVE_UP_PHASE)
+    assert (queued.status, queued.phase) == ("failed", FAILED_PHASE)
     assert [e["text"] for e in queued.errors] == [GAVE_UP_TEXT]
     assert queued.finished_at is not None
     assert not OutcomeCohort.objects.exists()
@@ -113,8 +119,8 @@ def test_a_load_queued_just_now_is_not_sent_twice(queued, django_capture_on_comm
 
 
 def test_a_second_delivery_cannot_claim_a_running_load(queued):
-    assert data_load_claim(load_id=queued.id) is not None
-    assert data_load_claim(load_id=queued.id) is None
+    assert claim(queued) is not None
+    assert claim(queued) is None
     data_load_execute(load_id=queued.id)  # a duplicate message: returns without a write
     queued.refresh_from_db()
     assert (queued.status, queued.attempts) == ("running", 1)
@@ -125,18 +131,18 @@ def test_a_superseded_worker_saves_nothing(queued, django_capture_on_commit_call
     old = died_mid_load(queued)
     rows, cohorts = reduce_input(queued, old)
     sweep(django_capture_on_commit_callbacks, execute=False)
-    new = data_load_claim(load_id=queued.id)  # the worker the watchdog's message reached
-    with pytest.raises(LoadLost):
+    new = claim(queued)  # the worker the watchdog's message reached
+    with pytest.raises(JobLost):
         data_load_save(queued, old, rows, cohorts)
-    with pytest.raises(LoadLost):
-        data_load_progress(queued.id, old)("checking and reducing", 50, 10)
+    with pytest.raises(JobLost):
+        data_load_progress(old)("checking and reducing", 50, 10)
     queued.refresh_from_db()
-    assert (queued.status, queued.started_at, queued.attempts) == ("running", new, 2)
+    assert (queued.status, queued.claim, queued.attempts) == ("running", new.token, 2)
     assert not OutcomeCohort.objects.exists()
 
 
 def test_beat_runs_the_watchdog_every_minute():
-    entry = settings.CELERY_BEAT_SCHEDULE["outcomes-watchdog"]
+    entry = settings.CELERY_BEAT_SCHEDULE["jobs-watchdog"]
     assert entry["schedule"] == 60.0
-    assert entry["task"] == "metrics.tasks.scheduled_data_load_watchdog_task"
+    assert entry["task"] == "jobs.tasks.scheduled_job_watchdog_task"
     assert entry["task"] in app.tasks
