@@ -1,11 +1,14 @@
 """The watchdog and the schedule: nothing stays running, nothing queued forever, no storm."""
 
+import time
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from analysis.models import AnalysisRun, Trigger
 from analysis.services import analysis_request
+from analysis.services import runs as runs_module
 from analysis.services.schedule import analysis_schedule, experiments_to_refresh
 from analysis.watchdog import analysis_watchdog_sweep
 from experiments.models import Experiment
@@ -124,3 +127,20 @@ def test_the_schedule_backs_off_after_a_failure_and_stops_after_three(
     fail_runs(with_data, 2, hours_ago=100)
     with django_capture_on_commit_callbacks(execute=False):
         assert analysis_schedule(experiment=with_data, now=later) is None  # stopped at three
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_analysis_busy_in_one_long_step_keeps_its_run(with_data, monkeypatch, settings):
+    settings.JOBS_HEARTBEAT_EVERY_SECONDS = 0.2
+    original, sweeps = runs_module.answer_compute, []
+
+    def one_long_step(inputs, beat):  # a slow engine call reports nothing while it works
+        time.sleep(1.5)
+        sweeps.append(analysis_watchdog_sweep(heartbeat_stale=1))
+        return original(inputs, beat)
+
+    monkeypatch.setattr(runs_module, "answer_compute", one_long_step)
+    run = analysis_request(experiment=with_data, trigger=Trigger.MANUAL)
+    run.refresh_from_db()
+    assert [sweep.requeued for sweep in sweeps] == [[]]
+    assert (run.status, run.attempts, run.error) == ("succeeded", 1, "")

@@ -1,6 +1,9 @@
 """Runs: request, collapse, claim, execute, store; duplicates and retries change nothing."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
@@ -8,7 +11,8 @@ from analysis.selectors import latest_failure, latest_results
 from analysis.services import analysis_request, analysis_run_execute
 from analysis.services import runs as runs_module
 from analysis.services.runs import NO_DATA
-from jobs.attempt import Attempt, Delivery, JobLost
+from analysis.watchdog import analysis_watchdog_sweep
+from jobs.attempt import Attempt, Delivery, JobLost, job_claim
 from tests.analysis.data import cohorts_write
 
 
@@ -169,6 +173,23 @@ def test_a_run_taken_away_mid_store_writes_nothing(with_data, django_capture_on_
         runs_module.run_store(mine, "f" * 64, [], results_run_id=run.id)
     run.refresh_from_db()
     assert run.status == RunStatus.RUNNING and run.finished_at is None
+
+
+def test_a_message_delivered_again_after_the_watchdog_took_the_run_over_writes_nothing(
+    with_data, django_capture_on_commit_callbacks
+):
+    """Redis hands the same delivery out again once the first worker went silent."""
+    with django_capture_on_commit_callbacks(execute=False):
+        run = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
+    first = job_claim(ANALYSIS_RUNS, run.id, Delivery("task-1:0"))
+    AnalysisRun.objects.filter(id=run.id).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+    with django_capture_on_commit_callbacks(execute=False):
+        assert analysis_watchdog_sweep().requeued == [run.id]
+    second = job_claim(ANALYSIS_RUNS, run.id, Delivery("task-1:0"))
+    with pytest.raises(JobLost):
+        runs_module.run_store(first, "f" * 64, [], results_run_id=run.id)
+    run.refresh_from_db()
+    assert (run.status, run.claim, run.attempts) == ("running", second.token, 2)
 
 
 def test_a_successful_data_load_queues_an_analysis_of_its_data(

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from sqlalchemy.dialects import mssql, sqlite
@@ -14,11 +14,13 @@ from sqlalchemy.dialects import mssql, sqlite
 from accounts.models import Role
 from accounts.services import user_create
 from experiments.models import Experiment
+from metrics.ingestion import sources
 from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.sources import data_source_save, experiment_query_save, sql_refresh_all
 from metrics.ingestion.sql import pull, pushdown
 from metrics.models import DataLoad, DataSource, ExperimentQuery, OutcomeCohort
+from metrics.tasks import scheduled_sql_refresh_task
 from tests.conftest import PASSWORD
 from tests.ingestion.conftest import FULL_MAPPING
 from tests.ingestion.rows import expected_totals, user_rows
@@ -191,6 +193,24 @@ def test_two_refreshes_at_once_collapse_into_one(people, source, outcome_experim
         assert sql_refresh_all() == 1
         assert sql_refresh_all() == 1
     assert DataLoad.objects.filter(experiment=outcome_experiment, kind="sql").count() == 1
+
+
+def test_a_scheduled_pull_that_meets_a_database_blip_is_retried(
+    people, source, outcome_experiment, monkeypatch, django_capture_on_commit_callbacks
+):
+    pull_all, calls = sources.sql_refresh_all, []
+
+    def blip_then_pull() -> int:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return pull_all()
+
+    monkeypatch.setattr(sources, "sql_refresh_all", blip_then_pull)
+    with django_capture_on_commit_callbacks(execute=False):
+        scheduled_sql_refresh_task.apply(throw=False)  # as a worker runs it: retried, not raised
+    queued = DataLoad.objects.filter(experiment=outcome_experiment, kind="sql", status="queued")
+    assert (len(calls), queued.count()) == (2, 1)
 
 
 def test_the_schedule_pulls_only_running_experiments(people, source, outcome_experiment):
