@@ -16,6 +16,8 @@ DONE_STATUSES = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 
 class Job(models.Model):
+    """A row a worker acts on: the truth about one piece of background work (see `jobs`)."""
+
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
     sent_at = models.DateTimeField(
         default=timezone.now, help_text="When a message for this job last went to Celery."

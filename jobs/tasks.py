@@ -1,16 +1,16 @@
 """What every task shares: late acknowledgement, one retry policy, and the watchdog's task."""
 
 from celery import shared_task
-from django.db import InterfaceError, OperationalError
 from kombu.exceptions import OperationalError as BrokerError
 
 from jobs.attempt import Delivery, JobBusy
+from jobs.services import TRANSIENT_ERRORS
 
 # The database or the broker briefly unreachable: waiting helps. Anything else is a bug or
 # bad data, and retrying would only repeat it.
 TASK_OPTIONS = {
     "acks_late": True,  # a worker that dies mid-task leaves its message for another
-    "autoretry_for": (OperationalError, InterfaceError, BrokerError),
+    "autoretry_for": (*TRANSIENT_ERRORS, BrokerError),
     "retry_backoff": True,  # 1 s, 2 s, 4 s … so a restarting database is not hammered
     "retry_backoff_max": 60,
     "retry_jitter": True,  # workers that failed together do not retry together

@@ -5,8 +5,6 @@ a run it claimed, and every later write checks that it still holds that claim, s
 or a superseded worker changes nothing.
 """
 
-import logging
-
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,8 +17,6 @@ from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
 from jobs.models import ACTIVE_STATUSES
 from jobs.services import job_execute, job_send
-
-logger = logging.getLogger(__name__)
 
 NO_DATA = "There is no outcome data for this test yet: upload a file or connect a data source."
 
