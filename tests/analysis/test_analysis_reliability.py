@@ -17,7 +17,7 @@ from tests.factories import experiment_make
 
 GAVE_UP_TEXT = (
     "The worker analysing this stopped 5 times, so the analysis was given up. "
-    "Nothing was saved. Try again, or tell an admin if it happens again."
+    "Try again, or tell an admin if it happens again."
 )
 
 

@@ -123,7 +123,7 @@ def test_a_failure_never_replaces_the_last_good_result(
     assert failed.status == "failed"
     assert failed.error == (
         "The analysis failed on our side (ZeroDivisionError). "
-        "Nothing was saved. Try again, or tell an admin if it happens again."
+        "Try again, or tell an admin if it happens again."
     )
     assert {row.run_id for row in latest_results(with_data)} == {good.id}
     assert latest_failure(with_data) == failed

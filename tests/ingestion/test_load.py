@@ -3,8 +3,10 @@
 from datetime import date
 
 import pytest
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
 
+from metrics.ingestion import services
 from metrics.ingestion.services import data_load_create, upload_path, upload_store
 from metrics.models import DataLoad, OutcomeCohort
 from tests.ingestion.conftest import FULL_MAPPING
@@ -115,7 +117,26 @@ def test_failure_while_saving_keeps_the_previous_statistics(
     assert failed.status == "failed"
     assert [e["text"] for e in failed.errors] == [
         "The load failed on our side (RuntimeError). "
-        "Nothing was saved. Try again, or tell an admin if it happens again."
+        "Try again, or tell an admin if it happens again."
+    ]
+
+
+def test_a_load_stopped_by_its_time_limit_says_so_and_keeps_the_previous_statistics(
+    outcome_experiment, people, django_capture_on_commit_callbacks, monkeypatch
+):
+    data = csv_bytes(user_rows())
+    load_csv(outcome_experiment, people.owner, data, django_capture_on_commit_callbacks)
+    before = stored(outcome_experiment)
+
+    def time_limit(load, attempt):  # Celery raises this inside the task at its soft limit
+        raise SoftTimeLimitExceeded
+
+    monkeypatch.setattr(services, "reduce_input", time_limit)
+    load = load_csv(outcome_experiment, people.owner, data, django_capture_on_commit_callbacks)
+    assert (load.status, stored(outcome_experiment)) == ("failed", before)
+    assert [e["text"] for e in load.errors] == [
+        "The load took longer than its time limit and was stopped. "
+        "Try again, or tell an admin if it happens again."
     ]
 
 

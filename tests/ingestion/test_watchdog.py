@@ -28,7 +28,7 @@ COUNTS = [
 ]
 GAVE_UP_TEXT = (
     "The worker loading this data stopped 3 times, so the load was given up. "
-    "Nothing was saved. Try again, or tell an admin if it happens again."
+    "Try again, or tell an admin if it happens again."
 )
 
 
