@@ -40,6 +40,10 @@ A new kind of job plugs in with four pieces:
 
            job_task_run(self, digest_send_execute, send_id=send_id)
 
-The watchdog, the retries and the wording then come for free. Timings are settings
+The names come from `jobs.models`, `jobs.kinds`, `jobs.services` and `jobs.tasks`. The
+watchdog (beat's `jobs-watchdog` entry sweeps every registered kind), the retries and the
+wording then come for free. Work that must run one at a time per something (one load per
+experiment) adds a partial unique index on `status="running"`: a claim it refuses raises
+JobBusy, and `job_task_run` retries it a few seconds later. Timings are settings
 (`JOBS_HEARTBEAT_EVERY_SECONDS`, `JOBS_HEARTBEAT_STALE_SECONDS`, `JOBS_QUEUED_STALE_SECONDS`).
 """
