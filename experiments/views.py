@@ -65,19 +65,29 @@ def filter_context(request) -> dict:
 def home(request):
     running = selectors.experiment_list(selectors.ListFilters(status="running"))[:10]
     learnings = selectors.experiment_list(selectors.ListFilters(status="concluded"))[:5]
-    ideas = selectors.backlog(selectors.ListFilters(status="new"))[:5]
+    ideas = selectors.backlog(
+        selectors.ListFilters(status="new"), my_team_ids=access.roles_by_team(request.user)
+    )[:5]
     return render(
         request,
         "experiments/home.html",
-        {"running": running, "learnings": learnings, "ideas": ideas},
+        {
+            "running": running,
+            "learnings": learnings,
+            "ideas": ideas,
+            "can_create_idea": bool(access.teams_where(request.user, "idea")),
+            "can_create_experiment": bool(access.teams_where(request.user, "experiment")),
+        },
     )
 
 
 def backlog(request):
     filters = selectors.ListFilters.from_query(request.GET)
-    ideas = page_of(request, selectors.backlog(filters))
+    my_team_ids = access.roles_by_team(request.user)
+    ideas = page_of(request, selectors.backlog(filters, my_team_ids=my_team_ids))
     context = {"ideas": ideas, "statuses": Idea.Status.choices, **filter_context(request)}
     context["can_create"] = bool(access.teams_where(request.user, "idea"))
+    context["my_team_ids"] = list(my_team_ids)
     return render(request, "experiments/backlog.html", context)
 
 
