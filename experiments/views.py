@@ -10,6 +10,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts import access
 from accounts.models import Team
 from experiments import selectors
+from experiments.api.rows import experiment_list_rows, experiment_rows
+from experiments.api.serializers import ExperimentSerializer
 from experiments.forms import (
     AttachMetricForm,
     ConcludeForm,
@@ -40,6 +42,7 @@ from experiments.services.lifecycle import (
     start_blockers,
 )
 from experiments.services.planning import experiment_plan_sample_size
+from growthlab.rest.export import chunked_rows, columns_of, csv_download
 
 PAGE_SIZE = 25
 LIFECYCLE = [
@@ -157,7 +160,28 @@ def experiment_list(request):
         **filter_context(request),
     }
     context["can_create"] = bool(access.teams_where(request.user, "experiment"))
+    context["csv_query"] = experiment_list_csv_query(request)
     return render(request, "experiments/experiment_list.html", context)
+
+
+def experiment_list_csv(request):
+    """Every test the list shows with these filters (all pages), as the API's CSV export."""
+    filters = selectors.ListFilters.from_query(request.GET)
+    ids = selectors.experiment_list(filters).values_list("id", flat=True)
+    columns = columns_of(ExperimentSerializer(context={"request": request}))
+    rows = chunked_rows(
+        ids, lambda chunk: experiment_rows(list(experiment_list_rows(chunk)), request=request)
+    )
+    return csv_download(columns, rows, "experiments")
+
+
+def experiment_list_csv_query(request) -> str:
+    """The list's filters as the CSV link's query string: no page, no empty value."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name in [name for name, value in query.items() if not value.strip()]:
+        query.pop(name)
+    return query.urlencode()
 
 
 def experiment_detail(request, pk: int):
