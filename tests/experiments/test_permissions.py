@@ -225,6 +225,7 @@ READS = {
     "experiments:backlog",
     "experiments:idea_detail",
     "experiments:experiment_list",
+    "experiments:experiment_list_csv",
     "experiments:experiment_detail",
     "experiments:variant_screenshot",
     "metrics:catalogue",
@@ -389,6 +390,7 @@ def read_urls(people, settings, tmp_path):
         "experiments:backlog": reverse("experiments:backlog"),
         "experiments:idea_detail": reverse("experiments:idea_detail", args=[idea.pk]),
         "experiments:experiment_list": reverse("experiments:experiment_list"),
+        "experiments:experiment_list_csv": reverse("experiments:experiment_list_csv"),
         "experiments:experiment_detail": experiment.get_absolute_url(),
         "experiments:variant_screenshot": reverse(
             "experiments:variant_screenshot", args=[experiment.pk, variant.pk]
