@@ -43,6 +43,7 @@ from experiments.services.lifecycle import (
 )
 from experiments.services.planning import experiment_plan_sample_size
 from growthlab.rest.export import chunked_rows, columns_of, csv_download
+from metrics.models import MetricKind
 
 PAGE_SIZE = 25
 LIFECYCLE = [
@@ -223,8 +224,19 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "blockers": start_blockers(experiment) if experiment.status in ("draft", "planned") else [],
         "lifecycle": lifecycle_steps(experiment),
         "metric_form": AttachMetricForm(experiment=experiment),
+        "plan_baseline": plan_baseline_text(experiment),
         **extra,
     }
+
+
+def plan_baseline_text(experiment: Experiment) -> str:
+    """The plan's baseline as a marketer reads it: a conversion rate in percent."""
+    if experiment.plan_baseline is None:
+        return "–"
+    metric = selectors.primary_metric(experiment)
+    if metric is not None and metric.kind == MetricKind.BINOMIAL:
+        return f"{experiment.plan_baseline * 100:.4g}%"
+    return f"{experiment.plan_baseline:,.4g}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -268,8 +280,12 @@ def plan_defaults(experiment: Experiment) -> dict:
 def experiment_plan(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
     access.require(access.can_edit_experiment(request.user, experiment))
+    metric = selectors.primary_metric(experiment)
     form = SampleSizePlanForm(
-        request.POST or None, instance=experiment, initial=plan_defaults(experiment)
+        request.POST or None,
+        instance=experiment,
+        initial=plan_defaults(experiment),
+        rate_in_percent=metric is not None and metric.kind == MetricKind.BINOMIAL,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -106,7 +106,7 @@ def experiment_edit(people):
 def experiment_plan(people):
     experiment = ready_experiment(people)
     data = {
-        "plan_baseline": "0.04",
+        "plan_baseline": "4",
         "mde_relative": "10",
         "plan_daily_traffic": "3000",
         "plan_alpha": "0.05",
