@@ -41,6 +41,7 @@ def test_a_conversion_rate_is_typed_and_read_in_percent(page, people, sign_in, s
     plan = page.get_by_role("complementary").locator(".card", has_text="Sample-size plan")
     expect(fact(plan, "Baseline")).to_have_text("9.2%")
     expect(fact(plan, "Significance · power")).to_have_text("5% · 80%")
+    expect(page.get_by_role("list", name="History")).to_contain_text("Baseline: 9.2%")
     screenshot(page, "plan")
     page.goto(f"/metrics/{metric.pk}/")
     expect(page.get_by_test_id("metric-baseline")).to_have_text("9.2%")
