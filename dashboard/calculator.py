@@ -18,6 +18,7 @@ from metrics.stats import (
     analyse,
     minimum_detectable_effect,
     plan_power,
+    wording,
 )
 
 KINDS = [("binomial", "Conversion rate (converted or not)"), ("mean", "Average per user")]
@@ -140,9 +141,36 @@ class SprintForm(DesignForm):
 
 
 def significance_answer(form: SignificanceForm) -> dict:
-    """The engine's analysis of A against B: variants, comparison and findings."""
+    """The engine's analysis of A against B, and the numbers its verdict was decided on."""
     output = analyse(form.payload())
-    return {"output": output, "comparison": output["comparisons"][0]}
+    comparison = output["comparisons"][0]
+    return {
+        "output": output,
+        "comparison": comparison,
+        "decision": verdict_numbers(comparison, output["method"]["alpha"]),
+    }
+
+
+# The verdict reads the always-valid (sequential) interval and p-value, so the page shows
+# those and no other interval: one effect, one range, the one the sentence names.
+VERDICT_IS_SEQUENTIAL = True
+
+
+def verdict_numbers(comparison: dict, alpha: float) -> dict:
+    """The change, its interval in words and the p-value the verdict sentence is decided by."""
+    lift = comparison["sequential"]["relative"]
+    # An open end (None in the engine's JSON) is an infinite one for the wording.
+    lower = -math.inf if lift["ci_lower"] is None else lift["ci_lower"]
+    upper = math.inf if lift["ci_upper"] is None else lift["ci_upper"]
+    return {
+        "estimate": lift["estimate"],
+        "interval": wording.interval(lower, upper, alpha),
+        # The verdict calls a result real only when both of these are below α.
+        "p_value": max(
+            comparison["sequential"]["absolute"]["p_value"], comparison["p_value_adjusted"]
+        ),
+        "alpha": alpha,
+    }
 
 
 def plan_answer(form: PlanForm) -> dict:

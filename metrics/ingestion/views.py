@@ -21,6 +21,7 @@ from metrics.ingestion.services import (
     upload_path,
     upload_store,
 )
+from metrics.ingestion.source_views import query_sources
 from metrics.models import DataLoad
 
 UPLOAD_EXPIRED = "This upload is no longer waiting for a mapping; upload the file again."
@@ -50,6 +51,7 @@ def upload(request, pk: int):
             return redirect("metrics:outcome_map", pk=experiment.pk, token=token)
     status = 400 if form.is_bound else 200
     context = {"experiment": experiment, "form": form, "loads": experiment.data_loads.all()[:10]}
+    context["can_attach_query"] = bool(query_sources(request.user))
     return render(request, "metrics/outcome_upload.html", context, status=status)
 
 

@@ -13,7 +13,7 @@ when asked; z_α is one- or two-sided as the test will be.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -149,11 +149,21 @@ def _bisect(too_small: Callable[[float], bool], low: float, high: float) -> floa
     return (low + high) / 2
 
 
+def days_to_reach(units_needed: Sequence[float], units_per_day: Sequence[float]) -> int:
+    """Days until every variant has its units: max(needed_i / per_day_i), rounded up.
+
+    The one count of days needed: the plan, sprint planning and the health check all call it,
+    so a test never needs 18 days on one page and 19 on another.
+    """
+    if not all(rate > 0 for rate in units_per_day):
+        raise StatsInputError("daily_traffic", "must be positive")
+    days = max(need / rate for need, rate in zip(units_needed, units_per_day, strict=True))
+    return max(math.ceil(days - 1e-9), 0)
+
+
 def expected_duration_days(total_units: float, daily_traffic: float) -> int:
     """Days until ``total_units`` have entered the test at ``daily_traffic`` units a day."""
-    if not daily_traffic > 0:
-        raise StatsInputError("daily_traffic", "must be positive")
-    return max(math.ceil(total_units / daily_traffic - 1e-9), 0)
+    return days_to_reach([total_units], [daily_traffic])
 
 
 def fits_in_sprint(days: int, sprint_days: int = SPRINT_DAYS) -> bool:

@@ -1,6 +1,7 @@
 """The JSON interface of planning: ``{"metric_type", "baseline_rate" | "baseline_mean" +
 "baseline_sd", "mde_relative", ...}`` in, ``{"n_per_variant", "total", "days",
-"fits_in_sprint"}`` out."""
+"fits_in_sprint"}`` out. With ``"expected_split"`` (traffic weights, control first) "days" is
+the time until the variant with the smallest share has its users."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from typing import Any
 
 from metrics.stats import fields
 from metrics.stats.errors import StatsInputError
+from metrics.stats.jsonio import parse_split
 from metrics.stats.power import (
     SPRINT_DAYS,
     Design,
-    expected_duration_days,
+    days_to_reach,
     fits_in_sprint,
     sample_size_per_variant,
 )
@@ -42,6 +44,12 @@ def _n_variants(payload: Mapping) -> int:
     return value
 
 
+def _split(payload: Mapping, n_variants: int, n_per_variant: list[int]) -> list[float]:
+    """The planned traffic weights, control first; by default in proportion to the sizes."""
+    weights = parse_split(payload, n_variants)
+    return [float(n) for n in n_per_variant] if weights is None else list(weights)
+
+
 def plan_power(payload: Any) -> dict[str, Any]:
     """Sample size per variant, total, days at ``daily_traffic`` and the sprint check."""
     if not isinstance(payload, Mapping):
@@ -50,9 +58,11 @@ def plan_power(payload: Any) -> dict[str, Any]:
     n_per_variant = sample_size_per_variant(design, fields.number(payload, "mde_relative"))
     daily_traffic = fields.positive(payload, "daily_traffic", None)
     sprint_days = fields.whole(payload, "sprint_days", SPRINT_DAYS)
-    days = (
-        None if daily_traffic is None else expected_duration_days(sum(n_per_variant), daily_traffic)
-    )
+    split = _split(payload, design.n_variants, n_per_variant)
+    days = None
+    if daily_traffic is not None:
+        per_day = [daily_traffic * share / sum(split) for share in split]
+        days = days_to_reach(n_per_variant, per_day)
     return {
         "n_per_variant": n_per_variant,
         "total": sum(n_per_variant),
