@@ -75,7 +75,13 @@ class SignificanceForm(CalculatorForm):
     def payload(self) -> dict:
         data = self.cleaned_data
         variants = [_arm(data, "a", "A"), _arm(data, "b", "B")]
-        return {"metric_type": data["kind"], "alpha": data["alpha"], "variants": variants}
+        # Finished numbers looked at once: the fixed-horizon interval is the one that decides.
+        return {
+            "metric_type": data["kind"],
+            "alpha": data["alpha"],
+            "method": "fixed",
+            "variants": variants,
+        }
 
 
 def _arm(data: dict, arm: str, name: str) -> dict:

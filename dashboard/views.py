@@ -6,6 +6,7 @@ from dashboard import calculator as calc
 from dashboard import charts
 from dashboard.results import results_context
 from experiments.models import Experiment
+from metrics.stats.jsonio import result_from_dict
 
 
 def calculator(request):
@@ -14,11 +15,9 @@ def calculator(request):
     forms, answer = calc.answer(question, request.GET or None)
     context = {"forms": forms, "question": question, "answer": answer, "figures": {}}
     if question == "significance" and answer:
-        output = answer["output"]
-        context["figures"] = {
-            "significance": charts.forest_figure(output, sequential=False, mde=None)
-        }
-        context["table"] = charts.forest_table(output, sequential=False)
+        result = result_from_dict(answer["output"])
+        context["figures"] = {"significance": charts.forest_figure(result, mde=None)}
+        context["table"] = charts.forest_table(result)
     refused = question in calc.QUESTIONS and answer is None
     return render(request, "dashboard/calculator.html", context, status=400 if refused else 200)
 

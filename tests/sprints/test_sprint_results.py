@@ -38,6 +38,11 @@ def running(people, sprint, make_test):
 
     def make(title: str, b_conversions: int | None = 75, guardrail=None) -> Experiment:
         experiment = make_test(title)
+        # Planned for the users it gets, so the answer is read at its planned end.
+        Experiment.objects.filter(pk=experiment.pk).update(
+            plan_sample_size_per_variant=1000 * DAYS, planned_duration_days=DAYS
+        )
+        experiment.refresh_from_db()
         if guardrail is not None:
             experiment_metric_attach(experiment=experiment, metric=guardrail,
                                      role=MetricRole.GUARDRAIL, user=people.owner)  # fmt: skip
