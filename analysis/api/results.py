@@ -18,10 +18,8 @@ from growthlab.rest.filters import date_range
 from growthlab.rest.pagination import SubqueryPagination
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
-from metrics.stats import verdict
-from metrics.stats.analysis import Settings
 from metrics.stats.frequentist import TestResult
-from metrics.stats.jsonio import comparison_from_dict
+from metrics.stats.jsonio import decision_blocks_of, decision_rule_of
 
 # Only the scalars and the comparison a flat row shows: the database picks them out of the
 # stored JSON, so no request decodes an engine output, a payload or a daily series.
@@ -87,22 +85,11 @@ def number(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def rule_of(comparison: dict) -> Settings:
-    """The decision rule a stored comparison's verdict used; rows stored before the rule was
-    recorded beside it (when every verdict read the sequential interval) read as sequential."""
-    return Settings(method=comparison.get("decision", "sequential"))
-
-
 def interval_blocks(row: dict) -> tuple[TestResult | None, TestResult | None]:
     """(absolute, relative) as the verdict reads them: the decision rule's."""
     if row["is_control"] or row["comparison"] is None:
         return None, None
-    comparison = comparison_from_dict(row["comparison"])
-    settings = rule_of(row["comparison"])
-    return (
-        verdict.decision_absolute(settings, comparison),
-        verdict.decision_interval(settings, comparison),
-    )
+    return decision_blocks_of(row["comparison"])
 
 
 def variant_value(kind: str, inputs: dict) -> float | None:
@@ -146,7 +133,7 @@ def flat_row(row: dict) -> dict:
         "chance_to_win": number(chance_to_win),
         "status": row["status"], "verdict": row["verdict"], "method": row["method"],
         "alpha": number(settings.get("alpha")), "two_sided": settings.get("two_sided"),
-        "sequential": rule_of(comparison).method == "sequential"
+        "sequential": decision_rule_of(comparison).method == "sequential"
         if row["comparison"]
         else settings.get("method") == "sequential",
         "correction": settings.get("correction"), "cuped": settings.get("cuped"),

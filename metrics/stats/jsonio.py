@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from metrics.stats import fields
+from metrics.stats import fields, verdict
 from metrics.stats.analysis import (
     AnalysisInput,
     AnalysisResult,
@@ -404,6 +404,19 @@ def comparison_from_dict(raw: Mapping, index: int = 0, planned_days: int = 0) ->
         p_value_adjusted=_float(raw.get("p_value_adjusted")),
         verdict=Verdict(Status(raw["status"]), raw["verdict"]),
     )
+
+
+def decision_rule_of(comparison: Mapping) -> Settings:
+    """The decision rule a stored comparison's verdict used, as settings; comparisons stored
+    before the rule was recorded beside them (every verdict then read the sequential
+    interval) read as sequential."""
+    return Settings(method=comparison.get("decision", "sequential"))
+
+
+def decision_blocks_of(comparison: Mapping) -> tuple[TestResult, TestResult]:
+    """(absolute, relative) of one stored comparison by its own decision rule."""
+    typed, rule = comparison_from_dict(comparison), decision_rule_of(comparison)
+    return verdict.decision_absolute(rule, typed), verdict.decision_interval(rule, typed)
 
 
 def settings_from_dict(output: Mapping) -> Settings:
