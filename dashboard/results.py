@@ -6,14 +6,16 @@ figures and tables, the traffic check, the health findings and the state of the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
 
 from dashboard import charts, selectors
 from dashboard.headline import verdict_headline
-from metrics.stats import verdict
+from metrics.stats import verdict, wording
 from metrics.stats.analysis import Comparison, StoredResult
+from metrics.stats.verdict import GuardrailState, Status
 
 ROLES = (("primary", "Primary metric"), ("secondary", "Secondary metrics"),
          ("guardrail", "Guardrails"))  # fmt: skip
@@ -159,3 +161,67 @@ def results_context(experiment) -> dict:
         mde=mde,
     )
     return context
+
+
+@dataclass(frozen=True)
+class MeasuredResult:
+    """What the stored results say when a test is concluded: the headline, the primary
+    metric's verdicts, its measured change in words, and the guardrails not known unharmed."""
+
+    status: Status
+    headline: str
+    sentences: tuple[str, ...]
+    summary: str
+    unknown_guardrails: tuple[str, ...]
+
+
+MEASURED = "{metric}: {variant} {change} against control ({ci}), {users} users per variant."
+
+
+def measured_summary(result: StoredResult | None) -> str:
+    """The primary metric's measured change of its best treatment, the numbers a learning
+    quotes; empty without a result."""
+    best = verdict.furthest_good(result.settings, list(result.comparisons)) if result else None
+    if best is None:
+        return ""
+    lift = verdict.decision_interval(result.settings, best)
+    users = min(v.n for v in result.variants if v.name in (best.variant, result.control))
+    return MEASURED.format(
+        metric=result.metric_name,
+        variant=best.variant,
+        change=wording.signed_percent(lift.estimate),
+        ci=wording.interval(lift.ci_lower, lift.ci_upper, result.settings.alpha),
+        users=f"{users:,}",
+    )
+
+
+def unknown_guardrails(experiment, stored: list[StoredResult]) -> tuple[str, ...]:
+    """Guardrails with no result, or a comparison not read as "not harmed"."""
+    names = experiment.experiment_metrics.filter(role="guardrail").values_list(
+        "metric__name", flat=True
+    )
+    by_name = {r.metric_name: r for r in stored if r.role == "guardrail"}
+    return tuple(
+        name
+        for name in names
+        if name not in by_name
+        or any(
+            verdict.guardrail_state(by_name[name], c) != GuardrailState.NOT_HARMED
+            for c in by_name[name].comparisons
+        )
+    )
+
+
+def measured_result(experiment) -> MeasuredResult:
+    """The stored results of ``experiment`` as the conclude form and its checks read them."""
+    stored = selectors.outputs_by_experiment([experiment.pk]).get(experiment.pk, [])
+    status, headline = verdict_headline(stored)
+    primary = next((r for r in stored if r.role == "primary"), None)
+    sentences = tuple(c.verdict.sentence for c in primary.comparisons) if primary else ()
+    return MeasuredResult(
+        status=status,
+        headline=headline,
+        sentences=sentences,
+        summary=measured_summary(primary),
+        unknown_guardrails=unknown_guardrails(experiment, stored),
+    )

@@ -62,7 +62,8 @@ def concluded(people, running):
     def make(title: str, decision: str, **analysed) -> Experiment:
         experiment = running(title, **analysed)
         return experiment_conclude(experiment=experiment, user=people.lead, decision=decision,
-                                   learning=f"What {title} taught us.")  # fmt: skip
+                                   learning=f"What {title} taught us.",
+                                   reason="Shipped on judgement.")  # fmt: skip
 
     return make
 
