@@ -74,7 +74,7 @@ def guardrail_readings(experiment, results: list[StoredResult]) -> list[Guardrai
     return readings
 
 
-NO_DATA_SENTENCE = "Not known: no analysed data for this guardrail yet."
+NO_DATA_SENTENCE = "No analysed data for this guardrail yet."
 
 
 def guardrail_review(

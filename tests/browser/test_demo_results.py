@@ -29,7 +29,7 @@ STATES = {
         "Daily offer e-mails for engaged members",
         "Guardrail harmed: Unsubscribe rate up",
     ),
-    "too_early": ("Win-back series for lapsed members", "Keep running: about"),
+    "too_early": ("Win-back series for lapsed members", "Keep running: "),
     "failed_refresh": ("Sticky add-to-cart bar on mobile product pages", "Ship Sticky bar"),
 }
 REFRESH_FAILED = "The nightly export from the web analytics tool did not arrive"

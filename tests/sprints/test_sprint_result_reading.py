@@ -31,7 +31,7 @@ def test_a_guardrail_with_no_data_or_a_broken_split_is_not_known_never_not_harme
     (split,) = guardrail_review("test", ["Return rate"], [broken])
     (missing,) = guardrail_review("test", ["Unsubscribes"], [])
     assert (split.state, missing.state) == ("unknown", "unknown")
-    assert missing.sentence == "Not known: no analysed data for this guardrail yet."
+    assert missing.sentence == "No analysed data for this guardrail yet."
 
 
 def test_outcome_falls_back_to_the_decision_without_results():
