@@ -45,6 +45,27 @@ def outcomes_load(demo: Demo) -> None:
             refresh_fail(experiment, reason)
 
 
+def measured_results_write(demo: Demo) -> None:
+    """Fill each concluded test's "what happened" from its stored result, as the conclude form
+    would have: the demo concludes its tests before their data is loaded, and a learning must
+    never quote other numbers than the result it is about."""
+    from dashboard.results import measured_result
+
+    concluded = Experiment.objects.filter(
+        team__in=demo.teams.values(), concluded_at__isnull=False, postmortem_what_happened=""
+    )
+    for experiment in concluded.order_by("pk"):
+        summary = measured_result(experiment).summary
+        if not summary:
+            continue
+        Experiment.objects.filter(pk=experiment.pk).update(postmortem_what_happened=summary)
+        entry = experiment.history.filter(summary="Concluded").first()
+        if entry is not None:
+            change = {"field": "postmortem_what_happened", "label": "What happened", "old": ""}
+            entry.changes.append(change | {"new": summary})
+            entry.save(update_fields=["changes"])
+
+
 def analyse_now(experiment: Experiment, trigger: str, user=None) -> int:
     """Request an analysis and run it here: the demo's message is sent only after commit.
 

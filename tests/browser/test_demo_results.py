@@ -63,5 +63,5 @@ def test_demo_results_pages_read_and_draw_in_every_state(page, settings, screens
     expect(page.get_by_test_id("srm")).to_contain_text("The split is broken")
     open_results(page, STATES["too_early"][0])
     expect(page.get_by_test_id("headline")).to_have_text(
-        re.compile(r"Keep running: about \d+ more days at today's traffic")
+        re.compile(r"Keep running: \d+% of the planned sample, day 3 of \d+")
     )
