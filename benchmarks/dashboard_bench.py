@@ -107,7 +107,7 @@ def experiment_seed():
         for i, variant in enumerate(variants) for metric in catalogue for day in range(DAYS)
     )  # fmt: skip
     run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL)
-    analysis_run_execute(run_id=run.id, delivery=f"bench-{run.id}")
+    analysis_run_execute(run_id=run.id)
     viewer = User.objects.create_user(username="bench.viewer", password="bench-only")
     empty = Experiment.objects.create(
         team=team,

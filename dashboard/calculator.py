@@ -20,6 +20,9 @@ from metrics.stats import (
     plan_power,
     wording,
 )
+from metrics.stats.analysis import Comparison, StoredResult
+from metrics.stats.jsonio import result_from_dict
+from metrics.stats.verdict import decision_interval, decision_p_value
 
 KINDS = [("binomial", "Conversion rate (converted or not)"), ("mean", "Average per user")]
 
@@ -76,7 +79,13 @@ class SignificanceForm(CalculatorForm):
     def payload(self) -> dict:
         data = self.cleaned_data
         variants = [_arm(data, "a", "A"), _arm(data, "b", "B")]
-        return {"metric_type": data["kind"], "alpha": data["alpha"], "variants": variants}
+        # Finished numbers looked at once: the fixed-horizon interval is the one that decides.
+        return {
+            "metric_type": data["kind"],
+            "alpha": data["alpha"],
+            "method": "fixed",
+            "variants": variants,
+        }
 
 
 def _arm(data: dict, arm: str, name: str) -> dict:
@@ -143,33 +152,26 @@ class SprintForm(DesignForm):
 def significance_answer(form: SignificanceForm) -> dict:
     """The engine's analysis of A against B, and the numbers its verdict was decided on."""
     output = analyse(form.payload())
-    comparison = output["comparisons"][0]
+    result = result_from_dict(output)
     return {
         "output": output,
-        "comparison": comparison,
-        "decision": verdict_numbers(comparison, output["method"]["alpha"]),
+        "result": result,
+        "comparison": output["comparisons"][0],
+        "decision": verdict_numbers(result, result.comparisons[0]),
     }
 
 
-# The verdict reads the always-valid (sequential) interval and p-value, so the page shows
-# those and no other interval: one effect, one range, the one the sentence names.
-VERDICT_IS_SEQUENTIAL = True
-
-
-def verdict_numbers(comparison: dict, alpha: float) -> dict:
-    """The change, its interval in words and the p-value the verdict sentence is decided by."""
-    lift = comparison["sequential"]["relative"]
-    # An open end (None in the engine's JSON) is an infinite one for the wording.
-    lower = -math.inf if lift["ci_lower"] is None else lift["ci_lower"]
-    upper = math.inf if lift["ci_upper"] is None else lift["ci_upper"]
+def verdict_numbers(result: StoredResult, comparison: Comparison) -> dict:
+    """The change, its interval in words and the p-value the verdict sentence is decided by:
+    the decision rule's, the only interval the page shows."""
+    settings = result.settings
+    lift = decision_interval(settings, comparison)
     return {
-        "estimate": lift["estimate"],
-        "interval": wording.interval(lower, upper, alpha),
-        # The verdict calls a result real only when both of these are below α.
-        "p_value": max(
-            comparison["sequential"]["absolute"]["p_value"], comparison["p_value_adjusted"]
-        ),
-        "alpha": alpha,
+        "estimate": lift.estimate,
+        "interval": wording.interval(lift.ci_lower, lift.ci_upper, settings.alpha),
+        "p_value": decision_p_value(settings, comparison),
+        "alpha": settings.alpha,
+        "sequential": settings.method != "fixed",
     }
 
 

@@ -17,12 +17,9 @@ def calculator(request):
     forms, answer = calc.answer(question, request.GET or None)
     context = {"forms": forms, "question": question, "answer": answer, "figures": {}}
     if question == "significance" and answer:
-        output = answer["output"]
-        sequential = calc.VERDICT_IS_SEQUENTIAL  # the chart draws the verdict's interval
-        context["figures"] = {
-            "significance": charts.forest_figure(output, sequential=sequential, mde=None)
-        }
-        context["table"] = charts.forest_table(output, sequential=sequential)
+        result = answer["result"]
+        context["figures"] = {"significance": charts.forest_figure(result, mde=None)}
+        context["table"] = charts.forest_table(result)
     refused = question in calc.QUESTIONS and answer is None
     return render(request, "dashboard/calculator.html", context, status=400 if refused else 200)
 

@@ -190,6 +190,13 @@ class ConcludeForm(forms.Form):
     next_test = forms.CharField(
         label="The next test", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
+    reason = forms.CharField(
+        label="Why ship now",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Needed only to ship before the results name a winner or while a guardrail"
+        " is not known to be unharmed; kept in the test's history.",
+    )
 
 
 def service_error_to_form(form: forms.Form, error: ValidationError) -> None:

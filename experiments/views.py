@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Team
+from dashboard.results import measured_result
 from experiments import selectors
 from experiments.api.rows import experiment_list_rows, experiment_rows
 from experiments.api.serializers import ExperimentSerializer
@@ -405,7 +406,8 @@ def experiment_move(request, pk: int, action: str):
 def experiment_conclude_view(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
     access.require(access.can_conclude_experiment(request.user, experiment))
-    form = ConcludeForm(request.POST or None)
+    measured = measured_result(experiment)
+    form = ConcludeForm(request.POST or None, initial={"what_happened": measured.summary})
     if request.method == "POST" and form.is_valid():
         try:
             experiment_conclude(experiment=experiment, user=request.user, **form.cleaned_data)
@@ -415,5 +417,5 @@ def experiment_conclude_view(request, pk: int):
             messages.success(request, "Concluded. The learning is now in the library.")
             return redirect(experiment)
     status = 400 if form.is_bound else 200
-    context = {"form": form, "experiment": experiment}
+    context = {"form": form, "experiment": experiment, "measured": measured}
     return render(request, "experiments/conclude_form.html", context, status=status)

@@ -175,3 +175,9 @@ class ConcludeInputSerializer(serializers.Serializer):
     what_happened = serializers.CharField(required=False, allow_blank=True)
     why = serializers.CharField(required=False, allow_blank=True)
     next_test = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Why ship now: needed to ship before the results name a winner or while a"
+        " guardrail is not known to be unharmed; kept in the history.",
+    )

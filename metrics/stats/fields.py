@@ -78,9 +78,11 @@ def text(payload: Mapping, field: str, default: str) -> str:
     return value
 
 
-def whole(payload: Mapping, field: str, default: int) -> int:
-    """A whole number of at least 1 (days)."""
+def whole(payload: Mapping, field: str, default: int | None) -> int | None:
+    """A whole number of at least 1 (days, users); ``default`` (None too) when absent."""
     value = number(payload, field, default)
+    if value is None:
+        return None
     if value != int(value) or value < 1:
         raise StatsInputError(field, "must be a whole number of at least 1")
     return int(value)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from metrics.stats import reference
+from metrics.stats import reference, sequential
 from metrics.stats.errors import StatsInputError
 
 SPRINT_DAYS = 21
@@ -115,9 +115,38 @@ def control_sample_size(design: Design, mde_relative: float) -> float:
     return _mean_control_n(design, mde_relative)
 
 
-def sample_size_per_variant(design: Design, mde_relative: float) -> list[int]:
-    """Units per variant, rounded up: [control, treatment, ...] (n_variants entries)."""
-    control = control_sample_size(design, mde_relative)
+def sequential_control_sample_size(
+    design: Design, mde_relative: float, tuning_parameter: float
+) -> float:
+    """Units the control needs when the test is read by the always-valid (sequential) interval.
+
+    The fixed-horizon size scaled by ((b + z_β) / (z_α + z_β))², with b the confidence
+    sequence's half-width in standard errors at the planned units of both arms. b grows with
+    log t only, so a few rounds of substitution settle it to under one unit.
+    """
+    fixed = control_sample_size(design, mde_relative)
+    tests = design.n_variants - 1 if design.correction == "bonferroni" else 1
+    alpha = design.alpha / tests
+    needed = fixed
+    for _ in range(100):
+        units = needed * (1 + design.ratio)
+        boundary = sequential.boundary_in_std_errors(units, alpha, tuning_parameter)
+        scale = ((boundary + design.z_beta) / (design.z_alpha + design.z_beta)) ** 2
+        settled, needed = needed, max(fixed * scale, fixed)
+        if abs(needed - settled) < 0.5:
+            break
+    return needed
+
+
+def sample_size_per_variant(
+    design: Design, mde_relative: float, sequential_tuning: float | None = None
+) -> list[int]:
+    """Units per variant, rounded up: [control, treatment, ...] (n_variants entries); sized
+    for the sequential interval when ``sequential_tuning`` (its tuning parameter) is given."""
+    if sequential_tuning is None:
+        control = control_sample_size(design, mde_relative)
+    else:
+        control = sequential_control_sample_size(design, mde_relative, sequential_tuning)
     treatment = math.ceil(control * design.ratio - 1e-9)
     return [math.ceil(control - 1e-9)] + [treatment] * (design.n_variants - 1)
 

@@ -1,7 +1,8 @@
 """The JSON interface of planning: ``{"metric_type", "baseline_rate" | "baseline_mean" +
-"baseline_sd", "mde_relative", ...}`` in, ``{"n_per_variant", "total", "days",
-"fits_in_sprint"}`` out. With ``"expected_split"`` (traffic weights, control first) "days" is
-the time until the variant with the smallest share has its users."""
+"baseline_sd", "mde_relative", ...}`` in (with ``sequential_tuning_parameter`` the plan is sized
+for the sequential interval), ``{"n_per_variant", "total", "days", "fits_in_sprint"}`` out.
+With ``"expected_split"`` (traffic weights, control first) "days" is the time until the variant
+with the smallest share has its users."""
 
 from __future__ import annotations
 
@@ -55,7 +56,9 @@ def plan_power(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise StatsInputError("payload", "must be an object")
     design = parse_design(payload)
-    n_per_variant = sample_size_per_variant(design, fields.number(payload, "mde_relative"))
+    tuning = fields.positive(payload, "sequential_tuning_parameter", None)
+    mde = fields.number(payload, "mde_relative")
+    n_per_variant = sample_size_per_variant(design, mde, sequential_tuning=tuning)
     daily_traffic = fields.positive(payload, "daily_traffic", None)
     sprint_days = fields.whole(payload, "sprint_days", SPRINT_DAYS)
     split = _split(payload, design.n_variants, n_per_variant)

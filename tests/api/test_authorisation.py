@@ -42,7 +42,11 @@ BODIES = {
         "plan_daily_traffic": 4000,
     },
     "experiment-transition": lambda w: {},
-    "experiment-conclude": lambda w: {"decision": "ship", "learning": "It worked."},
+    "experiment-conclude": lambda w: {
+        "decision": "ship",
+        "learning": "It worked.",
+        "reason": "Judgement.",
+    },
     "variant-list": lambda w: {"name": "C", "traffic_share": "10.00"},
     "variant-detail": lambda w: {"name": "Z"},
     "attached-metric-list": lambda w: {"metric": w["spare_metric"], "role": "secondary"},

@@ -84,7 +84,7 @@ def running_on_the_planned_rate(experiment: Experiment) -> None:
         for variant in experiment.variants.all()
     )
     run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL)
-    analysis_run_execute(run_id=run.id, delivery=f"test-{run.id}")
+    analysis_run_execute(run_id=run.id)
 
 
 def test_the_plan_and_the_health_check_name_the_same_days_needed(page, people, sign_in):
