@@ -1,10 +1,55 @@
 """Forms of the outcome pages: the upload, the column mapping and typed counts."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from metrics.ingestion.dialect import DATE_ORDERS, DECIMALS, ENCODINGS, THOUSANDS
 from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", "— not in this file —")
+SEPARATOR_LABELS = {",": _("comma ,"), ";": _("semicolon ;"), "\t": _("tab"),
+                    "|": _("vertical bar |")}  # fmt: skip
+BAD_VALUE_LINE = _("Write one “file value = variant” per line, not “{line}”.")
+
+
+class DialectForm(forms.Form):
+    """How the file is written, as detected; each choice can be changed before loading."""
+
+    # Not required: a choice left out (a script posting only the columns) keeps the detected one.
+    encoding = forms.ChoiceField(
+        label=_("Encoding"), choices=list(ENCODINGS.items()), required=False
+    )
+    separator = forms.ChoiceField(
+        label=_("Separator"), choices=list(SEPARATOR_LABELS.items()), required=False
+    )
+    decimal = forms.ChoiceField(
+        label=_("Decimal mark"), choices=list(DECIMALS.items()), required=False
+    )
+    thousands = forms.ChoiceField(
+        label=_("Thousands separator"), choices=list(THOUSANDS.items()), required=False
+    )
+    date_order = forms.ChoiceField(
+        label=_("Dates"),
+        choices=[("", _("— pick the order of day and month —")),
+                 *((key, label) for key, (_format, label) in DATE_ORDERS.items())],
+        required=False,
+    )  # fmt: skip
+    header_line = forms.IntegerField(
+        label=_("Header on line"), min_value=1, max_value=1000, required=False
+    )
+
+    def __init__(self, *args, sheets: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if sheets:
+            self.fields["sheet"] = forms.ChoiceField(
+                label=_("Sheet"), choices=[(name, name) for name in sheets], required=False
+            )
+
+    def choices(self) -> dict:
+        """The choices posted; one left out is None, and keeps what was detected."""
+        posted = {name: value for name, value in self.cleaned_data.items() if name in self.data}
+        return {name: value for name, value in posted.items() if value not in (None, "")
+                or name == "thousands"}  # fmt: skip
 
 
 class UploadForm(forms.Form):
@@ -15,6 +60,16 @@ class UploadForm(forms.Form):
 
 class MappingForm(forms.Form):
     """One select per role; the choices are the file's own columns."""
+
+    variant_values = forms.CharField(
+        label=_("Variant values"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Values are matched to the test's variants in any case (“control” is “Control”). "
+            "Other spellings: one “file value = variant” per line, e.g. “ctrl = Control”."
+        ),
+    )
 
     def __init__(self, *args, columns: list[str], metrics: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,7 +109,27 @@ class MappingForm(forms.Form):
             parts = {p: data.get(f"m{i}_{p}") for p in ("column", "denominator", "pre")}
             metrics[name] = {p: v for p, v in parts.items() if v}
         return {"user": data["user"], "variant": data["variant"], "date": data["date"],
-                "metrics": metrics}  # fmt: skip
+                "metrics": metrics, "variant_values": data.get("variant_values") or {}}  # fmt: skip
+
+    def clean_variant_values(self) -> dict[str, str]:
+        return variant_values_parse(self.cleaned_data.get("variant_values") or "")
+
+
+def variant_values_parse(text: str) -> dict[str, str]:
+    """“ctrl = Control” lines → {"ctrl": "Control"}; raise ValidationError for another line."""
+    values = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        value, sep, name = line.partition("=")
+        if not sep or not value.strip() or not name.strip():
+            raise forms.ValidationError(BAD_VALUE_LINE.format(line=line.strip()))
+        values[value.strip()] = name.strip()
+    return values
+
+
+def variant_values_text(values: dict[str, str]) -> str:
+    return "\n".join(f"{value} = {name}" for value, name in values.items())
 
 
 class CountsForm(forms.Form):
@@ -96,12 +171,30 @@ class CountsForm(forms.Form):
 class CountsFileForm(forms.Form):
     """A counts export for one metric: a row per variant, or per variant and day."""
 
-    file = forms.FileField(help_text="CSV (also .csv.gz) with a header row.")
+    file = forms.FileField(
+        help_text=_("CSV (also .csv.gz) with a header row; any separator and decimal mark.")
+    )
+    COLUMN_ROLES = {
+        "users": _("Column of users"),
+        "conversions": _("Column of conversions"),
+        "sum": _("Column of the sum of values"),
+        "sum_squares": _("Column of the sum of squared values"),
+    }
 
     def __init__(self, *args, metrics: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["metric"] = forms.ChoiceField(choices=[(name, name) for name in metrics])
+        for role, label in self.COLUMN_ROLES.items():
+            self.fields[f"column_{role}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                help_text=_("Leave empty to use the column with the usual name."),
+            )
         self.order_fields(["metric", "file"])
+
+    def columns(self) -> dict[str, str]:
+        return {role: self.cleaned_data.get(f"column_{role}") or "" for role in self.COLUMN_ROLES}
 
 
 class DataSourceForm(forms.ModelForm):

@@ -20,11 +20,13 @@ from django.utils import timezone
 
 from experiments.models import Experiment
 from metrics.ingestion.counts import reduce_counts, reduce_counts_file
+from metrics.ingestion.dialect import Dialect
 from metrics.ingestion.heartbeat import LoadLost, beating, data_load_progress, held
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
 from metrics.ingestion.problems import Problem, RejectedData
+from metrics.ingestion.ranges import cohort_range_problems
 from metrics.ingestion.sql import pull
 from metrics.ingestion.vault import url_decrypt
 from metrics.ingestion.watchdog import conf
@@ -33,6 +35,7 @@ from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 logger = logging.getLogger(__name__)
 
 FILE_TOO_LARGE = "The file is {size:,} bytes, over the limit of {limit:,} bytes."
+FILE_OVER_LIMIT = "The file is over the limit of {limit:,} bytes."
 LOAD_FAILED = "The load failed on our side; nothing was saved. Try again, or tell an admin."
 UPLOAD_DIR = "uploads"
 SOURCE_OF_KIND = {
@@ -52,9 +55,14 @@ def upload_path(stored_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / stored_name
 
 
-def upload_store(*, chunks, limit: int | None = None) -> tuple[str, str]:
-    """Write the chunks under a server-generated name; return (stored name, sha256)."""
+def upload_store(*, chunks, limit: int | None = None, size: int | None = None) -> tuple[str, str]:
+    """Write the chunks under a server-generated name; return (stored name, sha256).
+
+    `size` is the whole file's, when known: a refusal quotes it, not where reading stopped.
+    """
     limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
+    if size is not None and size > limit:
+        raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
     stored_name = f"{uuid.uuid4().hex}.upload"
     path = upload_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +73,7 @@ def upload_store(*, chunks, limit: int | None = None) -> tuple[str, str]:
             if size > limit:
                 sink.close()
                 path.unlink()
-                raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
+                raise ValidationError(FILE_OVER_LIMIT.format(limit=limit))
             digest.update(chunk)
             sink.write(chunk)
     return stored_name, digest.hexdigest()
@@ -115,23 +123,28 @@ def data_load_create(
     return load
 
 
-def counts_file_load(*, experiment: Experiment, user, upload, metric: str) -> DataLoad:
+def counts_file_load(
+    *, experiment: Experiment, user, upload, metric: str, columns: dict | None = None
+) -> DataLoad:
     """Store a counts file, check it now (RejectedData names every problem), then enqueue.
 
+    `columns` names the file column of a role ({"sum": "revenue_sum"}); others are guessed.
     A rejected file is deleted: nothing of it is kept, in the database or on disk.
     """
-    stored_name, digest = upload_store(chunks=upload.chunks())
+    stored_name, digest = upload_store(chunks=upload.chunks(), size=upload.size)
     path = upload_path(stored_name)
     kind = experiment_metric_kinds(experiment)[metric]
     variants = list(experiment.variants.values_list("name", flat=True))
+    columns = {role: column for role, column in (columns or {}).items() if column}
     try:
-        counts_file_reduce(path, metric=metric, kind=kind, variants=variants)
+        counts_file_reduce(path, metric=metric, kind=kind, variants=variants, columns=columns)
     except RejectedData:
         path.unlink()
         raise
     return data_load_create(
         experiment=experiment, user=user, kind=DataLoad.Kind.COUNTS, stored_name=stored_name,
-        original_name=upload.name, content_sha256=digest, mapping={"metric": metric},
+        original_name=upload.name, content_sha256=digest,
+        mapping={"metric": metric, "columns": columns},
     )  # fmt: skip
 
 
@@ -172,6 +185,8 @@ def data_load_execute(*, load_id: int) -> None:
     try:
         with beating(load_id, token, every=conf("HEARTBEAT_EVERY_SECONDS")):
             rows, cohorts = reduce_input(load, token)
+        if out_of_range := cohort_range_problems(cohorts):
+            raise RejectedData(out_of_range)
         data_load_save(load, token, rows, cohorts)
     except LoadLost:
         logger.info("Data load %s was queued again by the watchdog; this worker stops", load_id)
@@ -213,7 +228,8 @@ def reduce_input(load: DataLoad, token: datetime):
     if load.kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
         mapping = mapping_from_json(experiment, load.mapping)
         path = upload_path(load.stored_name)
-        reduction = reduce_file(path, mapping, variants, progress=progress)
+        dialect = load_dialect(load)
+        reduction = reduce_file(path, mapping, variants, progress=progress, dialect=dialect)
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
         progress("querying the warehouse", 10, 0)
@@ -223,17 +239,26 @@ def reduce_input(load: DataLoad, token: datetime):
         metric = load.mapping["metric"]
         kind = metrics.get(metric, "binomial")
         path = upload_path(load.stored_name)
-        cohorts = counts_file_reduce(path, metric=metric, kind=kind, variants=variants)
+        cohorts = counts_file_reduce(path, metric=metric, kind=kind, variants=variants,
+                                     columns=load.mapping.get("columns"))  # fmt: skip
     else:
         cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
     return len(cohorts), cohorts
 
 
-def counts_file_reduce(path: Path, *, metric: str, kind: str, variants: list[str]):
+def load_dialect(load: DataLoad) -> Dialect | None:
+    """The dialect the person confirmed on the mapping page or the command line, if any."""
+    chosen = load.mapping.get("dialect")
+    return Dialect.from_json(chosen) if chosen else None
+
+
+def counts_file_reduce(
+    path: Path, *, metric: str, kind: str, variants: list[str], columns: dict | None = None
+):
     """Check and reduce a counts file; a gzipped one unpacks into its own temporary folder."""
     with tempfile.TemporaryDirectory(dir=path.parent) as work_dir:
         return reduce_counts_file(path, metric=metric, kind=kind, known_variants=variants,
-                                  work_dir=Path(work_dir))  # fmt: skip
+                                  work_dir=Path(work_dir), columns=columns)  # fmt: skip
 
 
 def sql_input(load: DataLoad, variants: list[str]):
@@ -260,10 +285,20 @@ def data_load_requeue(load: DataLoad, token: datetime) -> None:
 
 
 def data_load_fail(load: DataLoad, token: datetime, problems: list[Problem], more: int) -> None:
-    held(load.id, token).update(
+    """Record the problems; the refused file is deleted, as nothing of it will be read again."""
+    failed = held(load.id, token).update(
         status=DataLoad.Status.FAILED,
         phase="rejected",
         errors=[problem.as_dict() for problem in problems],
         errors_more=more,
         finished_at=timezone.now(),
     )
+    if failed and load.stored_name:
+        upload_discard(load.stored_name)
+
+
+def upload_discard(stored_name: str) -> None:
+    """Delete a stored upload unless a load still waiting for it or done with it owns it."""
+    owners = DataLoad.objects.filter(stored_name=stored_name).exclude(status=DataLoad.Status.FAILED)
+    if not owners.exists():
+        upload_path(stored_name).unlink(missing_ok=True)

@@ -231,7 +231,7 @@ def test_marketer_uploads_maps_watches_and_reads_the_statistics(
     expect(problems).to_contain_text(
         "Nothing was saved; the statistics from before stay as they were."
     )
-    expect(problems).to_contain_text("row 43, column `revenue`: 'N/A' is not a number")
+    expect(problems).to_contain_text("data row 42, column `revenue`: 'N/A' is not a number")
     expect(page.get_by_role("heading", name=re.compile("Statistics stored"))).to_have_count(0)
     screenshot(page, "rejected")
     assert OutcomeCohort.objects.filter(load=bad_load).count() == 0

@@ -41,7 +41,7 @@ def test_rejected_file_exits_1_with_the_same_messages(outcome_experiment, tmp_pa
         run(outcome_experiment, path)
     assert caught.value.returncode == 1
     assert capsys.readouterr().err == (
-        "column `group`: unknown variant 'C' (1 rows, first in row 2); "
+        "column `group`: unknown variant 'C' (1 rows, first in data row 1); "
         "the experiment's variants are 'A', 'B'\n"
     )
     assert not OutcomeCohort.objects.exists()

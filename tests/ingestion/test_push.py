@@ -50,7 +50,7 @@ def test_bad_push_is_a_400_naming_item_and_field_and_writes_nothing(
                     django_capture_on_commit_callbacks, people.owner)  # fmt: skip
     assert response.status_code == 400
     assert [e["text"] for e in response.json()["errors"]] == [
-        "row 2, column `variant`: unknown variant 'Z' (1 rows, first in row 2); "
+        "data row 2, column `variant`: unknown variant 'Z' (1 rows, first in data row 2); "
         "the experiment's variants are 'A', 'B'"
     ]
     assert stored() == []

@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 FIRST_DAY = date(2024, 3, 1)  # user_rows() spreads users over 2024-03-01 .. 03
 METRICS = 3  # the outcome experiment's conversion, revenue and revenue per order
 UNKNOWN_C = (
-    "unknown variant 'C' (1 rows, first in row {row}); the experiment's variants are 'A', 'B'"
+    "unknown variant 'C' (1 rows, first in data row {row}); the experiment's variants are 'A', 'B'"
 )
 
 
@@ -107,7 +107,7 @@ def test_a_push_naming_an_unknown_variant_is_a_400_and_writes_nothing(
     response = push(token_client(people.owner), outcome_experiment, items)
     assert response.status_code == 400
     assert [e["text"] for e in response.json()["errors"]] == [
-        "row 4, column `variant`: " + UNKNOWN_C.format(row=4)
+        "data row 4, column `variant`: " + UNKNOWN_C.format(row=4)
     ]
     assert not DataLoad.objects.exists()
     assert not OutcomeCohort.objects.exists()
