@@ -253,7 +253,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.scheduled_data_load_watchdog_task",
         "schedule": 60.0,
     },
+    # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.
+    "outcomes-uploads-sweep": {
+        "task": "metrics.ingestion.sweep.scheduled_uploads_sweep_task",
+        "schedule": crontab(minute=45),
+    },
 }
+CELERY_IMPORTS = ["metrics.ingestion.sweep"]  # its task lives beside the sweep, not in tasks.py
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 # Fernet key that encrypts saved warehouse URLs (their passwords) at rest. The demo derives

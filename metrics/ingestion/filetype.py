@@ -9,6 +9,7 @@ import codecs
 import csv
 import gzip
 import zipfile
+import zlib
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -35,6 +36,7 @@ GZIP_TOO_LARGE = (
     "The gzipped file unpacks to more than {limit:,} bytes, the limit; reading stopped there. "
     "Split it, or upload it unpacked."
 )
+GZIP_DAMAGED = "The gzipped file is damaged or cut short and cannot be unpacked; export it again."
 NO_SUCH_SHEET = "The workbook has no sheet named “{sheet}”; its sheets are {sheets}."
 NOT_A_WORKBOOK = "The file is a zip archive but not an Excel workbook (.xlsx)."
 
@@ -117,11 +119,15 @@ def single_byte_text_to_utf8(path: Path, target: Path, encoding: str = "cp1252")
     return target
 
 
-def gunzip_to(path: Path, target: Path, limit: int = GZIP_MAX_UNPACKED_BYTES) -> Path:
-    """Unpack in 1 MiB blocks to `target`, stopping at `limit`: never the whole file in memory."""
+def gunzip_to(path: Path, target: Path, limit: int | None = None) -> Path:
+    """Unpack in 1 MiB blocks to `target`, stopping at `limit`: never the whole file in memory.
+
+    Run by the worker only; the mapping page reads gunzip_head(), a bounded prefix.
+    """
+    limit = GZIP_MAX_UNPACKED_BYTES if limit is None else limit
     written = 0
     with gzip.open(path, "rb") as source, open(target, "wb") as sink:
-        while block := source.read(1024 * 1024):
+        while block := read_block(source):
             written += len(block)
             if written > limit:
                 raise reject(GZIP_TOO_LARGE.format(limit=limit))
@@ -134,10 +140,14 @@ def gunzip_to(path: Path, target: Path, limit: int = GZIP_MAX_UNPACKED_BYTES) ->
 def gunzip_head(path: Path, limit: int) -> bytes:
     """The first `limit` unpacked bytes: a preview never unpacks the whole file."""
     with gzip.open(path, "rb") as source:
-        try:
-            return source.read(limit)
-        except (OSError, EOFError) as error:  # a damaged or truncated archive
-            raise reject(f"The gzipped file cannot be unpacked: {error}.") from None
+        return read_block(source, limit)
+
+
+def read_block(source, size: int = 1024 * 1024) -> bytes:
+    try:
+        return source.read(size)
+    except (OSError, EOFError, zlib.error):  # a damaged or truncated archive
+        raise reject(GZIP_DAMAGED) from None
 
 
 def check_workbook(path: Path) -> None:

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from metrics.ingestion.dialect import DATE_ORDERS, DECIMALS, ENCODINGS, THOUSANDS
+from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", "— not in this file —")
@@ -144,15 +145,27 @@ class CountsForm(forms.Form):
         )
         self.variants = variants
         for i, name in enumerate(variants):
-            self.fields[f"v{i}_users"] = forms.IntegerField(label=f"{name}: users", min_value=0)
+            # The same ranges as a push or a file (metrics.ingestion.ranges).
+            self.fields[f"v{i}_users"] = forms.IntegerField(
+                label=f"{name}: users", min_value=0, max_value=MAX_USERS
+            )
             self.fields[f"v{i}_conversions"] = forms.IntegerField(
-                label=f"{name}: conversions (conversion metrics)", min_value=0, required=False
+                label=f"{name}: conversions (conversion metrics)",
+                min_value=0,
+                max_value=MAX_USERS,
+                required=False,
             )
             self.fields[f"v{i}_sum"] = forms.FloatField(
-                label=f"{name}: sum of values (mean metrics)", required=False
+                label=f"{name}: sum of values (mean metrics)",
+                min_value=-MAX_TOTAL,
+                max_value=MAX_TOTAL,
+                required=False,
             )
             self.fields[f"v{i}_sum_squares"] = forms.FloatField(
-                label=f"{name}: sum of squared values (mean metrics)", required=False
+                label=f"{name}: sum of squared values (mean metrics)",
+                min_value=0,
+                max_value=MAX_TOTAL,
+                required=False,
             )
 
     def payload(self) -> list[dict]:

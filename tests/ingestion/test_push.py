@@ -63,3 +63,32 @@ def test_outsider_cannot_push(
                     django_capture_on_commit_callbacks, people.outsider)  # fmt: skip
     assert response.status_code == 403
     assert stored() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("users", 10**20), ("conversions", 10**20), ("users", -1), ("conversions", 10**12)],
+)
+def test_a_count_out_of_range_is_a_400_naming_the_field(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks, field, value
+):
+    item = {**day("A", 100, 5), field: value}
+    response = push(client, outcome_experiment, [day("B", 10, 1), item],
+                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()["aggregates"]["1"]) == [field]
+    assert not DataLoad.objects.exists()
+    assert stored() == []
+
+
+def test_a_mean_total_out_of_range_is_a_400_naming_the_field(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    item = {"date": "2024-03-01", "variant": "A", "metric": "Revenue", "users": 10,
+            "sum": 1e300, "sum_squares": 1e301}  # fmt: skip
+    response = push(client, outcome_experiment, [item],
+                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    assert response.status_code == 400
+    assert sorted(response.json()["aggregates"]["0"]) == ["sum", "sum_squares"]
+    assert not DataLoad.objects.exists()
