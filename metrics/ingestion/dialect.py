@@ -35,6 +35,10 @@ DATE_ORDERS = {
 }
 DATE_ORDER_UNKNOWN = ""
 
+UTF8_CHARACTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
+DATE_ORDER_MISSING = (
+    "The dates in this file fit both day-first and month-first: pick the order of day and month."
+)
 ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$")
 DOT_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 SLASH_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -123,12 +127,19 @@ def sample_text(head: bytes, encoding: str) -> str:
 
 
 def detect_encoding(head: bytes) -> str:
+    """UTF-8 (with or without its mark), or Windows-1252 for one-byte text.
+
+    Text that holds UTF-8 characters and also bytes that are not UTF-8 stays UTF-8: reading
+    it all as Windows-1252 would change its UTF-8 characters without a word, so the load is
+    refused naming the first stray byte, unless the person picks an encoding.
+    """
     if head.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig"
     try:
         head.decode("utf-8")
     except UnicodeDecodeError as error:
-        if error.start < len(head) - 3:  # not only a character cut at the sample's end
+        cut_at_the_end = error.start >= len(head) - 3
+        if not cut_at_the_end and not UTF8_CHARACTER.search(head):
             return "cp1252"
     return "utf-8"
 

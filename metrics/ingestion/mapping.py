@@ -3,14 +3,11 @@
 from django.core.exceptions import ValidationError
 
 from experiments.models import Experiment
-from metrics.ingestion.dialect import Dialect
+from metrics.ingestion.dialect import DATE_ORDER_MISSING, Dialect
 from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.models import MetricKind, UploadMapping
 
 MAPPING_INCOMPLETE = "Pick the column for {what}."
-DATE_ORDER_MISSING = (
-    "The dates in this file fit both day-first and month-first: pick the order of day and month."
-)
 UNKNOWN_VALUE_TARGET = (
     "“{value}” is mapped to “{name}”, which is not a variant of this test: {known}."
 )

@@ -32,7 +32,15 @@ from metrics.ingestion.columns import (  # noqa: F401  (re-exported: the parser'
     cohort_totals,
     numeric_columns,
 )
-from metrics.ingestion.dialect import PLAIN_CSV, SAMPLE_BYTES, Dialect, Sniffed, sniff, with_choices
+from metrics.ingestion.dialect import (
+    DATE_ORDER_MISSING,
+    PLAIN_CSV,
+    SAMPLE_BYTES,
+    Dialect,
+    Sniffed,
+    sniff,
+    with_choices,
+)
 from metrics.ingestion.filetype import (
     PREVIEW_ROWS,
     SINGLE_BYTE_ENCODINGS,
@@ -96,6 +104,8 @@ def reduce_file(
     with tempfile.TemporaryDirectory(prefix="growthlab-ingest-") as work_dir:
         progress("opening file", 5, 0)
         table = open_table(path, Path(work_dir), dialect)
+        if not table.parquet and table.dialect.date_format is None:
+            raise reject(DATE_ORDER_MISSING)
         frame = table.scan()
         check_columns(frame, mapping)
         progress("checking and reducing", 10, 0)

@@ -21,6 +21,16 @@ TOTAL_FIELDS = (
     "sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products",
     "pre_sum", "pre_sum_squares", "post_pre_sum_products",
 )  # fmt: skip
+LABELS = {
+    "sum": "sum of values",
+    "sum_squares": "sum of squared values",
+    "den_sum": "sum of denominators",
+    "den_sum_squares": "sum of squared denominators",
+    "num_den_sum_products": "sum of value × denominator",
+    "pre_sum": "pre-period sum",
+    "pre_sum_squares": "pre-period sum of squares",
+    "post_pre_sum_products": "sum of value × pre-period value",
+}
 OUT_OF_RANGE = "{value} is out of range: {field} must be between {low:,} and {high:,}"
 TOTAL_OUT_OF_RANGE = "{value} is out of range: {field} must be between -1e30 and 1e30"
 
@@ -34,7 +44,7 @@ def count_problem(value: int, field: str) -> str | None:
 def total_problem(value: float, field: str) -> str | None:
     if math.isfinite(value) and abs(value) <= MAX_TOTAL:
         return None
-    return TOTAL_OUT_OF_RANGE.format(value=value, field=field)
+    return TOTAL_OUT_OF_RANGE.format(value=value, field=LABELS.get(field, field))
 
 
 def cohort_range_problems(cohorts: Iterable[CohortTotals]) -> list[Problem]:
