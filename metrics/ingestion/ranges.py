@@ -31,8 +31,8 @@ LABELS = {
     "pre_sum_squares": "pre-period sum of squares",
     "post_pre_sum_products": "sum of value × pre-period value",
 }
-OUT_OF_RANGE = "{value} is out of range: {field} must be between {low:,} and {high:,}"
-TOTAL_OUT_OF_RANGE = "{value} is out of range: {field} must be between -1e30 and 1e30"
+OUT_OF_RANGE = "{value:,} is out of range: {field} must be between {low:,} and {high:,}"
+TOTAL_OUT_OF_RANGE = "{value:.4g} is out of range: {field} must be between -1e30 and 1e30"
 
 
 def count_problem(value: int, field: str) -> str | None:
