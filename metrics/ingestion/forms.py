@@ -78,6 +78,7 @@ class MappingForm(forms.Form):
         for role in ("user", "variant", "date"):
             label = {"user": "User id", "variant": "Variant", "date": "Exposure date"}[role]
             self.fields[role] = forms.ChoiceField(label=label, choices=choices)
+        self.fields["variant_values"] = self.fields.pop("variant_values")  # after the variant
         self.metrics = metrics
         for i, (name, kind) in enumerate(metrics.items()):
             first = "Numerator" if kind == MetricKind.RATIO else "Value"
