@@ -147,9 +147,14 @@ def end_to_end(path: str) -> dict:
     mapping = {**MAPPING_JSON, "dialect": preview(upload_path(stored_name)).dialect.as_json()}
     start = time.time()
     with transaction.atomic():
-        load = data_load_create(experiment=experiment, user=owner, kind=DataLoad.Kind.FILE,
-                                stored_name=stored_name, content_sha256=digest,
-                                mapping=mapping)  # fmt: skip
+        load = data_load_create(
+            experiment=experiment,
+            user=owner,
+            kind=DataLoad.Kind.FILE,
+            stored_name=stored_name,
+            content_sha256=digest,
+            mapping=mapping,
+        )
     load.refresh_from_db()
     assert load.status == "succeeded", load.errors
     stored = load.finished_at.timestamp() - start

@@ -199,8 +199,10 @@ def reduce_counts_file(
             if len(rows) == COUNTS_MAX_ROWS:
                 raise reject(TOO_MANY_ROWS.format(limit=COUNTS_MAX_ROWS))
             cells = dict(zip(header, record, strict=False))
-            row = {role: plain_number(cells.get(column), dialect, role)
-                   for role, column in picked.items()}  # fmt: skip
+            row = {
+                role: plain_number(cells.get(column), dialect, role)
+                for role, column in picked.items()
+            }
             rows.append({**row, "metric": metric})
     if not rows:
         raise reject("The file has a header but no rows.")

@@ -23,8 +23,12 @@ ENCODINGS = {
     "latin-1": "Latin-1 (ISO 8859-1)",
 }
 DECIMALS = {".": "decimal points", ",": "decimal commas"}
-THOUSANDS = {"": "no thousands separator", " ": "spaces between thousands",
-             ".": "points between thousands", ",": "commas between thousands"}  # fmt: skip
+THOUSANDS = {
+    "": "no thousands separator",
+    " ": "spaces between thousands",
+    ".": "points between thousands",
+    ",": "commas between thousands",
+}
 # Date orders, each with the chrono format polars reads it with (unpadded days and months too).
 DATE_ORDERS = {
     "iso": ("%Y-%m-%d", "dates as year-month-day (2026-12-06)"),
@@ -158,9 +162,14 @@ def sniff(head: bytes, *, encoding: str | None = None) -> Sniffed:
     cells = [cell.strip() for row in rows[header_index + 1 :] for cell in row]
     decimal, thousands = detect_numbers(cells, separator)
     date_order, ambiguous = detect_date_order(cells)
-    dialect = Dialect(encoding=encoding, separator=separator, decimal=decimal,
-                      thousands=thousands, date_order=date_order,
-                      header_line=header_index + 1)  # fmt: skip
+    dialect = Dialect(
+        encoding=encoding,
+        separator=separator,
+        decimal=decimal,
+        thousands=thousands,
+        date_order=date_order,
+        header_line=header_index + 1,
+    )
     return Sniffed(dialect, ambiguous_dates=ambiguous)
 
 

@@ -8,8 +8,12 @@ from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", "— not in this file —")
-SEPARATOR_LABELS = {",": _("comma ,"), ";": _("semicolon ;"), "\t": _("tab"),
-                    "|": _("vertical bar |")}  # fmt: skip
+SEPARATOR_LABELS = {
+    ",": _("comma ,"),
+    ";": _("semicolon ;"),
+    "\t": _("tab"),
+    "|": _("vertical bar |"),
+}
 BAD_VALUE_LINE = _("Write one “file value = variant” per line, not “{line}”.")
 
 
@@ -31,10 +35,12 @@ class DialectForm(forms.Form):
     )
     date_order = forms.ChoiceField(
         label=_("Dates"),
-        choices=[("", _("— pick the order of day and month —")),
-                 *((key, label) for key, (_format, label) in DATE_ORDERS.items())],
+        choices=[
+            ("", _("— pick the order of day and month —")),
+            *((key, label) for key, (_format, label) in DATE_ORDERS.items()),
+        ],
         required=False,
-    )  # fmt: skip
+    )
     header_line = forms.IntegerField(
         label=_("Header on line"), min_value=1, max_value=1000, required=False
     )
@@ -49,8 +55,11 @@ class DialectForm(forms.Form):
     def choices(self) -> dict:
         """The choices posted; one left out is None, and keeps what was detected."""
         posted = {name: value for name, value in self.cleaned_data.items() if name in self.data}
-        return {name: value for name, value in posted.items() if value not in (None, "")
-                or name == "thousands"}  # fmt: skip
+        return {
+            name: value
+            for name, value in posted.items()
+            if value not in (None, "") or name == "thousands"
+        }
 
 
 class UploadForm(forms.Form):
@@ -110,8 +119,13 @@ class MappingForm(forms.Form):
         for i, name in enumerate(self.metrics):
             parts = {p: data.get(f"m{i}_{p}") for p in ("column", "denominator", "pre")}
             metrics[name] = {p: v for p, v in parts.items() if v}
-        return {"user": data["user"], "variant": data["variant"], "date": data["date"],
-                "metrics": metrics, "variant_values": data.get("variant_values") or {}}  # fmt: skip
+        return {
+            "user": data["user"],
+            "variant": data["variant"],
+            "date": data["date"],
+            "metrics": metrics,
+            "variant_values": data.get("variant_values") or {},
+        }
 
     def clean_variant_values(self) -> dict[str, str]:
         return variant_values_parse(self.cleaned_data.get("variant_values") or "")

@@ -13,7 +13,9 @@ import codecs
 import csv
 import io
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterable
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,7 +84,21 @@ RAGGED_ROW = (
     "has {found:,} fields where the header has {expected:,}; a value holding the separator "
     "(“{separator}”), such as a decimal comma, must be quoted"
 )
+UNCLOSED_QUOTE = (
+    "a quote (“{quote}”) opened in this row is never closed, so the rest of the file reads as "
+    "one value"
+)
+UNREADABLE_TEXT = (
+    "The file cannot be read as {dialect}; check the separator, the quoting and the header "
+    "line on the mapping page."
+)
 MAX_ROWS_SHOWN_PER_USER = 3
+UNREADABLE = {
+    FileKind.PARQUET: "The Parquet file is damaged or cut short and cannot be read; "
+    "export it again.",
+    FileKind.XLSX: "The workbook is damaged or cut short and cannot be read; "
+    "save it again from Excel.",
+}
 
 Progress = Callable[[str, int, int], None]  # (phase, percent, rows read)
 
@@ -103,11 +119,14 @@ def reduce_file(
     known = list(known_variants)
     with tempfile.TemporaryDirectory(prefix="growthlab-ingest-") as work_dir:
         progress("opening file", 5, 0)
-        table = open_table(path, Path(work_dir), dialect)
+        kind = detect_kind(path)
+        with readable(kind):
+            table = open_table(path, Path(work_dir), dialect)
         if not table.parquet and table.dialect.date_format is None:
             raise reject(DATE_ORDER_MISSING)
         frame = table.scan()
-        check_columns(frame, mapping)
+        with readable(kind):
+            check_columns(frame, mapping)
         progress("checking and reducing", 10, 0)
         numbers = table.scan(numeric_columns(mapping))
         reduction, shared_users = quick_reduction(numbers, mapping, known, table.dialect)
@@ -117,7 +136,7 @@ def reduce_file(
                 reduction = checked_reduction(table, mapping, known, shared_users)
             except pl.exceptions.ComputeError:
                 table.diagnose()  # raises RejectedData naming the row, when the file is at fault
-                raise
+                raise reject(UNREADABLE_TEXT.format(dialect=table.dialect.describe())) from None
         progress("checking and reducing", 90, reduction.rows)
         return reduction
 
@@ -175,7 +194,7 @@ class Table:
     def diagnose(self) -> None:
         """Raise RejectedData for bytes that are not UTF-8 or rows with too many fields."""
         if self.parquet:
-            return
+            raise reject(UNREADABLE[FileKind.PARQUET])
         if bad := first_invalid_utf8(self.path):
             offset, line, byte = bad
             row = line - self.dialect.header_line
@@ -224,6 +243,16 @@ def first_invalid_utf8(path: Path) -> tuple[int, int, int] | None:
     return None
 
 
+def record_problem(record: list[str], header: list[str], dialect: Dialect) -> str | None:
+    if len(record) != len(header) and any("\n" in cell or "\r" in cell for cell in record):
+        return UNCLOSED_QUOTE.format(quote=dialect.quote or '"')
+    if len(record) > len(header):
+        return RAGGED_ROW.format(
+            found=len(record), expected=len(header), separator=dialect.separator
+        )
+    return None
+
+
 def ragged_rows(path: Path, dialect: Dialect) -> tuple[list[Problem], int] | None:
     """The first rows with more fields than the header, and how many there are."""
     problems, total = [], 0
@@ -233,11 +262,10 @@ def ragged_rows(path: Path, dialect: Dialect) -> tuple[list[Problem], int] | Non
         reader = csv.reader(handle, delimiter=dialect.separator, quotechar=dialect.quote or '"')
         header = next(reader, [])
         for number, record in enumerate(reader, start=1):
-            if len(record) > len(header):
+            message = record_problem(record, header, dialect)
+            if message:
                 total += 1
                 if len(problems) < MAX_LISTED_PROBLEMS:
-                    message = RAGGED_ROW.format(found=len(record), expected=len(header),
-                                                separator=dialect.separator)  # fmt: skip
                     problems.append(Problem(message, number))
     return (problems, total) if total else None
 
@@ -410,8 +438,13 @@ def variant_problems(variants: pl.DataFrame, known: list[str], column: str) -> l
 
 
 def date_expected(dialect: Dialect) -> str:
-    return {"%Y-%m-%d": "YYYY-MM-DD", "%d.%m.%Y": "D.M.YYYY", "%d/%m/%Y": "DD/MM/YYYY",
-            "%m/%d/%Y": "MM/DD/YYYY", "%d-%m-%Y": "DD-MM-YYYY"}[dialect.date_format]  # fmt: skip
+    return {
+        "%Y-%m-%d": "YYYY-MM-DD",
+        "%d.%m.%Y": "D.M.YYYY",
+        "%d/%m/%Y": "DD/MM/YYYY",
+        "%m/%d/%Y": "MM/DD/YYYY",
+        "%d-%m-%Y": "DD-MM-YYYY",
+    }[dialect.date_format]
 
 
 @dataclass(frozen=True)
@@ -434,8 +467,23 @@ def preview(path: Path, choices: dict | None = None) -> Preview:
 
     Reads a bounded prefix: a gzip or zip bomb costs the web request a few kilobytes.
     """
-    choices = choices or {}
     kind = detect_kind(path)
+    with readable(kind):
+        return kind_preview(path, kind, choices or {})
+
+
+@contextmanager
+def readable(kind: FileKind):
+    """Turn a library's failure on a damaged Parquet file or workbook into a plain refusal."""
+    try:
+        yield
+    except (pl.exceptions.PolarsError, OSError, zipfile.BadZipFile, KeyError, ValueError):
+        if kind not in UNREADABLE:
+            raise
+        raise reject(UNREADABLE[kind]) from None
+
+
+def kind_preview(path: Path, kind: FileKind, choices: dict) -> Preview:
     if kind is FileKind.PARQUET:
         head = pl.scan_parquet(path).head(PREVIEW_ROWS).collect()
         text = head.select(pl.all().cast(pl.String))

@@ -18,9 +18,15 @@ MAX_USERS = 100_000_000_000
 # Totals of money, minutes or items: beyond this the squares lose every significant digit.
 MAX_TOTAL = 1e30
 TOTAL_FIELDS = (
-    "sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products",
-    "pre_sum", "pre_sum_squares", "post_pre_sum_products",
-)  # fmt: skip
+    "sum",
+    "sum_squares",
+    "den_sum",
+    "den_sum_squares",
+    "num_den_sum_products",
+    "pre_sum",
+    "pre_sum_squares",
+    "post_pre_sum_products",
+)
 LABELS = {
     "sum": "sum of values",
     "sum_squares": "sum of squared values",

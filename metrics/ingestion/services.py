@@ -239,8 +239,9 @@ def reduce_input(load: DataLoad, token: datetime):
         metric = load.mapping["metric"]
         kind = metrics.get(metric, "binomial")
         path = upload_path(load.stored_name)
-        cohorts = counts_file_reduce(path, metric=metric, kind=kind, variants=variants,
-                                     columns=load.mapping.get("columns"))  # fmt: skip
+        cohorts = counts_file_reduce(
+            path, metric=metric, kind=kind, variants=variants, columns=load.mapping.get("columns")
+        )
     else:
         cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
     return len(cohorts), cohorts
@@ -257,8 +258,14 @@ def counts_file_reduce(
 ):
     """Check and reduce a counts file; a gzipped one unpacks into its own temporary folder."""
     with tempfile.TemporaryDirectory(dir=path.parent) as work_dir:
-        return reduce_counts_file(path, metric=metric, kind=kind, known_variants=variants,
-                                  work_dir=Path(work_dir), columns=columns)  # fmt: skip
+        return reduce_counts_file(
+            path,
+            metric=metric,
+            kind=kind,
+            known_variants=variants,
+            work_dir=Path(work_dir),
+            columns=columns,
+        )
 
 
 def sql_input(load: DataLoad, variants: list[str]):

@@ -110,9 +110,14 @@ def map_columns(request, pk: int, token: str):
             mapping_remember(experiment=experiment, mapping=form.mapping(), user=request.user)
             del request.session[f"upload:{token}"]
             return redirect("metrics:load_detail", pk=load.pk)
-    context = {"experiment": experiment, "form": form, "dialect_form": dialect_form,
-               "preview": shown, "rows": shown.rows[:5],
-               "loads": past_loads(experiment)}  # fmt: skip
+    context = {
+        "experiment": experiment,
+        "form": form,
+        "dialect_form": dialect_form,
+        "preview": shown,
+        "rows": shown.rows[:5],
+        "loads": past_loads(experiment),
+    }
     failed = form.errors or dialect_form.errors
     return render(request, "metrics/outcome_map.html", context, status=400 if failed else 200)
 
@@ -150,8 +155,11 @@ def suggested_values(shown: Preview, column: str | None, experiment: Experiment)
     index = shown.columns.index(column)
     seen = {row[index].strip() for row in shown.rows if len(row) > index and row[index]}
     by_lower = {name.lower(): name for name in experiment.variants.values_list("name", flat=True)}
-    return {value: by_lower[value.lower()] for value in sorted(seen)
-            if value.lower() in by_lower and by_lower[value.lower()] != value}  # fmt: skip
+    return {
+        value: by_lower[value.lower()]
+        for value in sorted(seen)
+        if value.lower() in by_lower and by_lower[value.lower()] != value
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -177,10 +185,13 @@ def counts_file(request, pk: int):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            load = counts_file_load(experiment=experiment, user=request.user,
-                                    upload=form.cleaned_data["file"],
-                                    metric=form.cleaned_data["metric"],
-                                    columns=form.columns())  # fmt: skip
+            load = counts_file_load(
+                experiment=experiment,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                metric=form.cleaned_data["metric"],
+                columns=form.columns(),
+            )
         except RejectedData as rejected:
             problems = [*map(str, rejected.problems), *more_problems(rejected.more)]
         except ValidationError as error:

@@ -32,8 +32,8 @@ def test_a_load_shows_its_progress_and_problems(as_user, people):
     assert body["created_by"]["username"] == "owner"
     body = client.get(f"/api/v1/data-loads/{failed.pk}/").json()
     assert body["errors"] == [{
-        "row": 2, "column": "revenue", "message": "'twelve' is not a number",
-        "text": "data row 2, column `revenue`: 'twelve' is not a number",
+        "row": 3, "column": "revenue", "message": "'twelve' is not a number",
+        "text": "data row 3, column `revenue`: 'twelve' is not a number",
     }]  # fmt: skip
     assert body["errors_more"] == 2 and "payload" not in body
     failed.refresh_from_db()

@@ -262,8 +262,11 @@ def test_a_finnish_excel_file_and_a_workbook_are_read_as_the_page_says(
         "points (6.12.2026), UTF-8 with a byte-order mark"
     )
     expect(page.get_by_role("table").get_by_role("columnheader")).to_have_text(list(FINNISH))
-    for label, column in (("User id", "käyttäjä"), ("Variant", "ryhmä"),
-                          ("Exposure date", "päivä")):  # fmt: skip
+    for label, column in (
+        ("User id", "käyttäjä"),
+        ("Variant", "ryhmä"),
+        ("Exposure date", "päivä"),
+    ):
         expect(page.get_by_label(f"{label}:", exact=True)).to_have_value(column)
     page.get_by_label("Order conversion: value:", exact=True).select_option("konversio")
     page.get_by_label("Revenue: value:", exact=True).select_option("tulo")

@@ -23,9 +23,16 @@ MAPPING = Mapping(
     ),
 )
 # (separator, decimal mark, date order) as spreadsheets in our users' locales write them.
-DIALECTS = [(",", ".", "iso"), (";", ",", "dmy_dots"), (";", ",", "iso"), ("\t", ".", "iso"),
-            ("|", ".", "iso"), (",", ".", "mdy_slashes"), (";", ",", "dmy_slashes"),
-            (";", ",", "dmy_dashes")]  # fmt: skip
+DIALECTS = [
+    (",", ".", "iso"),
+    (";", ",", "dmy_dots"),
+    (";", ",", "iso"),
+    ("\t", ".", "iso"),
+    ("|", ".", "iso"),
+    (",", ".", "mdy_slashes"),
+    (";", ",", "dmy_slashes"),
+    (";", ",", "dmy_dashes"),
+]
 FIRST_DAY = date(2026, 11, 28)
 
 users = st.lists(
@@ -74,8 +81,13 @@ def expected(frame: pd.DataFrame) -> dict:
     totals = {}
     for (variant, day), group in frame.groupby(["variant", "day"]):
         revenue, pre = group["revenue"].to_numpy(), group["pre"].to_numpy()
-        totals[(variant, day)] = (len(group), group["converted"].sum(), revenue.sum(),
-                                  np.dot(revenue, revenue), np.dot(revenue, pre))  # fmt: skip
+        totals[(variant, day)] = (
+            len(group),
+            group["converted"].sum(),
+            revenue.sum(),
+            np.dot(revenue, revenue),
+            np.dot(revenue, pre),
+        )
     return totals
 
 

@@ -96,11 +96,19 @@ def test_the_sweep_deletes_old_uploads_no_load_owns_and_keeps_the_rest(
 
     abandoned, recent = stored(2 * 86_400), stored(60)
     owned = stored(2 * 86_400)
-    DataLoad.objects.create(experiment=outcome_experiment, kind="file", stored_name=owned,
-                            status=DataLoad.Status.SUCCEEDED)  # fmt: skip
+    DataLoad.objects.create(
+        experiment=outcome_experiment,
+        kind="file",
+        stored_name=owned,
+        status=DataLoad.Status.SUCCEEDED,
+    )
     refused = stored(2 * 86_400)
-    DataLoad.objects.create(experiment=outcome_experiment, kind="file", stored_name=refused,
-                            status=DataLoad.Status.FAILED)  # fmt: skip
+    DataLoad.objects.create(
+        experiment=outcome_experiment,
+        kind="file",
+        stored_name=refused,
+        status=DataLoad.Status.FAILED,
+    )
     assert sorted(uploads_sweep()) == sorted([abandoned, refused])
     assert uploads_left(media) == sorted([recent, owned])
 
@@ -133,8 +141,9 @@ def test_an_e_mail_tool_s_counts_export_maps_its_revenue_columns(
     assert response.status_code == 302
     stored = OutcomeCohort.objects.filter(metric__name="Revenue").order_by("variant__name")
     assert list(stored.values_list("variant__name", "n", "sum", "sum_squares")) == [
-        ("A", 1000, 2600.5, 91000.25), ("B", 1010, 3100.0, 99000.0)
-    ]  # fmt: skip
+        ("A", 1000, 2600.5, 91000.25),
+        ("B", 1010, 3100.0, 99000.0),
+    ]
 
 
 def test_any_counts_column_can_be_picked_for_any_total(
@@ -142,13 +151,21 @@ def test_any_counts_column_can_be_picked_for_any_total(
 ):
     data = b"arm;sent;buyers\r\nA;1000;52\r\nB;1010;61\r\n"
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_counts(client, people, outcome_experiment, data, "Order conversion",
-                               users="sent", conversions="buyers")  # fmt: skip
+        response = post_counts(
+            client,
+            people,
+            outcome_experiment,
+            data,
+            "Order conversion",
+            users="sent",
+            conversions="buyers",
+        )
     assert response.status_code == 302
     stored = OutcomeCohort.objects.filter(metric__name="Order conversion")
     assert sorted(stored.values_list("variant__name", "n", "sum")) == [
-        ("A", 1000, 52.0), ("B", 1010, 61.0)
-    ]  # fmt: skip
+        ("A", 1000, 52.0),
+        ("B", 1010, 61.0),
+    ]
 
 
 def test_a_count_out_of_range_in_a_counts_file_is_named_and_nothing_is_kept(
@@ -171,9 +188,14 @@ def test_a_file_load_of_a_stored_copy_is_owned_once_it_succeeds(
     entry = BY_NAME["plain.csv"]
     name, digest = upload_store(chunks=[entry.data])
     with django_capture_on_commit_callbacks(execute=True):
-        data_load_create(experiment=outcome_experiment, user=people.owner, kind="file",
-                         stored_name=name, content_sha256=digest,
-                         mapping=entry.mapping())  # fmt: skip
+        data_load_create(
+            experiment=outcome_experiment,
+            user=people.owner,
+            kind="file",
+            stored_name=name,
+            content_sha256=digest,
+            mapping=entry.mapping(),
+        )
     assert DataLoad.objects.get().status == "succeeded"
     assert uploads_left(media) == [name]
     assert uploads_sweep(older_than_seconds=0) == []
@@ -188,3 +210,42 @@ def test_a_rejected_load_through_the_page_leaves_no_copy(
     )
     assert DataLoad.objects.get().status == "failed"
     assert uploads_left(media) == []
+
+
+def odd_files() -> dict[str, bytes]:
+    workbook = BY_NAME["workbook.xlsx"].data
+    parquet = BY_NAME["typed.parquet"].data
+    plain = BY_NAME["plain.csv"].data
+    return {
+        "empty.csv": b"",
+        "header-only.csv": plain.split(b"\n")[0] + b"\n",
+        "only-a-bom.csv": b"\xef\xbb\xbf",
+        "noise.bin": bytes((i * 7919 + 13) % 256 for i in range(4096)),
+        "cut-workbook.xlsx": workbook[: len(workbook) // 2],
+        "cut-parquet.parquet": parquet[: len(parquet) // 2],
+        "unclosed-quote.csv": plain.replace(b"\nu0003", b'\n"u0003', 1),
+        "nul-bytes.csv": plain.replace(b"u0005", b"u\x0005", 1),
+        "one-column.csv": b"hello\nworld\n",
+        "mixed-line-ends.csv": plain.replace(b"\n", b"\r\n", 20),
+    }
+
+
+@pytest.mark.parametrize("name", list(odd_files()))
+def test_no_odd_file_gets_an_error_of_ours_on_the_page_or_in_the_load(
+    client, people, outcome_experiment, media, django_capture_on_commit_callbacks, name
+):
+    response = upload(signed_in(client, people), outcome_experiment, name, odd_files()[name])
+    if response.status_code == 400:  # refused at the upload itself (an empty file)
+        assert uploads_left(media) == []
+        return
+    page = client.get(response.url)
+    assert page.status_code in (200, 400)
+    if page.status_code == 200:
+        with django_capture_on_commit_callbacks(execute=True):
+            mapped = client.post(response.url, BY_NAME["plain.csv"].form_post())
+        assert mapped.status_code in (302, 400)
+    for load in DataLoad.objects.all():
+        assert load.status in ("succeeded", "failed")
+        assert "on our side" not in " ".join(error["text"] for error in load.errors)
+    if not DataLoad.objects.filter(status="succeeded").exists():
+        assert not OutcomeCohort.objects.exists()

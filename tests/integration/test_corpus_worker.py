@@ -28,9 +28,15 @@ def queued(entry, experiment, user) -> DataLoad:
         shown = None  # the page refuses it; the worker must refuse it the same way
     if shown is not None and shown.sniffed is not None:
         mapping["dialect"] = shown.dialect.as_json()
-    return data_load_create(experiment=experiment, user=user, kind=DataLoad.Kind.FILE,
-                            stored_name=stored_name, content_sha256=digest,
-                            original_name=entry.name, mapping=mapping)  # fmt: skip
+    return data_load_create(
+        experiment=experiment,
+        user=user,
+        kind=DataLoad.Kind.FILE,
+        stored_name=stored_name,
+        content_sha256=digest,
+        original_name=entry.name,
+        mapping=mapping,
+    )
 
 
 def uploads_left(worker) -> list:

@@ -110,8 +110,15 @@ class Command(BaseCommand):
 
     def dialect(self, stored: str, options: dict) -> dict | None:
         """The dialect detected as on the mapping page, with the options given; printed."""
-        names = ("encoding", "separator", "decimal", "thousands", "date_order", "header_line",
-                 "sheet")  # fmt: skip
+        names = (
+            "encoding",
+            "separator",
+            "decimal",
+            "thousands",
+            "date_order",
+            "header_line",
+            "sheet",
+        )
         choices = {name: options[name] for name in names if options.get(name) is not None}
         try:
             shown = preview(upload_path(stored), choices)
