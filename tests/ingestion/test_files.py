@@ -69,6 +69,7 @@ def test_the_over_limit_message_quotes_the_file_s_size(
     client, people, outcome_experiment, media, settings
 ):
     settings.UPLOAD_MAX_BYTES = 100_000
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 1_000  # on disk, read in 64 KiB chunks as in production
     response = upload(signed_in(client, people), outcome_experiment, "big.csv", b"x" * 300_000)
     assert response.status_code == 400
     assert "The file is 300,000 bytes, over the limit of 100,000 bytes." in (
