@@ -16,7 +16,9 @@ from metrics.ingestion.sweep import uploads_sweep
 from metrics.models import DataLoad, OutcomeCohort
 from tests.conftest import PASSWORD
 from tests.ingestion.corpus import ENGLISH, base_rows, text_file
+from tests.ingestion.rows import expected_cohorts
 from tests.ingestion.test_corpus import BY_NAME, load_through_the_page, uploads_left
+from tests.integration.conftest import assert_stored
 
 pytestmark = pytest.mark.django_db
 
@@ -250,3 +252,42 @@ def test_no_odd_file_gets_an_error_of_ours_on_the_page_or_in_the_load(
         assert "on our side" not in " ".join(error["text"] for error in load.errors)
     if not DataLoad.objects.filter(status="succeeded").exists():
         assert not OutcomeCohort.objects.exists()
+
+
+def test_variant_values_of_another_spelling_load_through_the_value_map(
+    client, people, outcome_experiment, media, django_capture_on_commit_callbacks
+):
+    rows = base_rows()
+    spelt = [[r[0], {"A": "ctrl", "B": "Treatment-1"}[r[1]], *r[2:]] for r in rows]
+    entry = BY_NAME["plain.csv"]
+    response = upload(
+        signed_in(client, people), outcome_experiment, "spelt.csv", text_file(spelt, ENGLISH)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = client.post(response.url, entry.form_post())
+    assert DataLoad.objects.get().status == "failed"  # 'ctrl' is no variant without the map
+    assert refused.status_code == 302
+    assert "unknown variant 'ctrl'" in DataLoad.objects.get().errors[0]["text"]
+    DataLoad.objects.all().delete()
+    response = upload(client, outcome_experiment, "spelt.csv", text_file(spelt, ENGLISH))
+    values = {"variant_values": "ctrl = A\ntreatment-1 = B"}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, {**entry.form_post(), **values})
+    load = DataLoad.objects.get()
+    assert load.status == "succeeded", load.errors
+    assert_stored(outcome_experiment, expected_cohorts(rows), source="file")
+
+
+def test_a_value_mapped_to_no_variant_is_refused_on_the_page(
+    client, people, outcome_experiment, media
+):
+    response = upload(
+        signed_in(client, people), outcome_experiment, "plain.csv", BY_NAME["plain.csv"].data
+    )
+    posted = {**BY_NAME["plain.csv"].form_post(), "variant_values": "ctrl = Control"}
+    page = client.post(response.url, posted)
+    assert page.status_code == 400
+    assert "“ctrl” is mapped to “Control”, which is not a variant of this test: “A”, “B”." in (
+        page.content.decode()
+    )
+    assert not DataLoad.objects.exists()
