@@ -250,7 +250,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.scheduled_sql_refresh_task",
         "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
     },
+    # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.
+    "outcomes-uploads-sweep": {
+        "task": "metrics.ingestion.sweep.scheduled_uploads_sweep_task",
+        "schedule": crontab(minute=45),
+    },
 }
+CELERY_IMPORTS = ["metrics.ingestion.sweep"]  # its task lives beside the sweep, not in tasks.py
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 # Fernet key that encrypts saved warehouse URLs (their passwords) at rest. The demo derives
