@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.api.permissions import allow
 from accounts.api.serializers import UserRefSerializer
+from experiments.api.serializers import owner_check
 from growthlab.rest.filters import QueryFilter
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListCreateView
@@ -43,6 +44,13 @@ class MetricInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
         fields = METRIC_FIELDS
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        team = attrs["team"] if "team" in attrs else getattr(self.instance, "team", None)
+        owner = attrs["owner"] if "owner" in attrs else getattr(self.instance, "owner", None)
+        owner_check(owner, team)
+        return attrs
 
 
 class KpiNodeSerializer(serializers.Serializer):
