@@ -269,11 +269,21 @@ FOREIGN = {
 }
 # Routes whose body names no object that belongs to a team. Attached metrics come from the
 # shared catalogue, which every team reads and measures with (as on the page).
-NO_RELATED_OBJECT = set(
-    "idea-detail idea-experiment experiment-plan experiment-transition experiment-conclude "
-    "variant-list variant-detail attached-metric-list attached-metric-detail analysis-run-list "
-    "experiment-refresh sprint-review-close aggregates_push".split()
-)
+NO_RELATED_OBJECT = {
+    "idea-detail",
+    "idea-experiment",
+    "experiment-plan",
+    "experiment-transition",
+    "experiment-conclude",
+    "variant-list",
+    "variant-detail",
+    "attached-metric-list",
+    "attached-metric-detail",
+    "analysis-run-list",
+    "experiment-refresh",
+    "sprint-review-close",
+    "aggregates_push",
+}
 RELATED_WRITES = [
     pytest.param(route, name, method, case, id=f"{method.upper()} {route} #{case}")
     for route, name, method in (param.values for param in WRITES)
