@@ -1,9 +1,17 @@
-"""Query-string filters validated like a request body: a malformed value is a 400 naming it."""
+"""Query-string filters validated like a request body: a malformed, empty or unknown parameter
+is a 400 naming it, so that a typo never answers every row as if it had filtered them."""
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-RANGE_REVERSED = "Must be on or after {start}."
+RANGE_REVERSED = _("Must be on or after {start}.")
+# Read by pagination and the CSV export, on every list.
+GENERAL_PARAMETERS = frozenset({"page", "page_size", "format"})
+UNKNOWN_PARAMETER = _("This list has no such filter. Its filters are: {names}.")
+NO_FILTERS = _("This list has no filters.")
+EMPTY_PARAMETER = _("Give a value, or leave the parameter out.")
+REPEATED_PARAMETER = _("Give this parameter once.")
 
 
 class QueryFilter(serializers.Serializer):
@@ -16,13 +24,34 @@ class QueryFilter(serializers.Serializer):
     lookups: dict[str, str] = {}
     text_fields: tuple[str, ...] = ()
 
+    def to_internal_value(self, data):
+        errors = {name: [message] for name in data if (message := self.refusal(data, name))}
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+    def refusal(self, data, name: str) -> str | None:
+        """Why this parameter of the query string cannot be read, or None."""
+        if name in GENERAL_PARAMETERS:
+            return None
+        field = self.fields.get(name)
+        if field is None:
+            names = ", ".join(sorted(self.fields))
+            return str(UNKNOWN_PARAMETER).format(names=names) if names else str(NO_FILTERS)
+        values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
+        if len(values) > 1:
+            return str(REPEATED_PARAMETER)
+        if not str(values[0]).strip() and not getattr(field, "allow_blank", False):
+            return str(EMPTY_PARAMETER)
+        return None
+
     def validate(self, attrs: dict) -> dict:
         for name, value in attrs.items():
             if not name.endswith("_after"):
                 continue
             end = name.removesuffix("_after") + "_before"
             if attrs.get(end) is not None and value is not None and attrs[end] < value:
-                raise serializers.ValidationError({end: [RANGE_REVERSED.format(start=name)]})
+                raise serializers.ValidationError({end: [str(RANGE_REVERSED).format(start=name)]})
         return attrs
 
     def filter(self, queryset: QuerySet) -> QuerySet:
@@ -46,11 +75,9 @@ def date_range(field: str) -> dict[str, str]:
 class FilteredListMixin:
     """Generic views: validate ``filter_class`` from the query string, then apply it."""
 
-    filter_class: type[QueryFilter] | None = None
+    filter_class: type[QueryFilter] = QueryFilter  # no filters: any parameter is refused
 
     def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        if self.filter_class is None:
-            return queryset
         params = self.filter_class(data=self.request.query_params)
         params.is_valid(raise_exception=True)
         return params.filter(queryset)
