@@ -20,6 +20,7 @@ from experiments.api import calculator as calc
 from experiments.api.serializers import owner_check
 from growthlab.rest.errors import flat_errors
 from growthlab.rest.filters import QueryFilter
+from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListCreateView
 from metrics import stats
@@ -100,8 +101,11 @@ class MetricListApi(ApiListCreateView):
         return metrics()
 
     @extend_schema(
-        request=MetricInputSerializer, responses={201: MetricSerializer} | errors(*WRITE)
+        request=MetricInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: MetricSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         allow(bool(access.teams_where(request.user, "metric")))
         body = MetricInputSerializer(data=request.data)
