@@ -5,6 +5,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from growthlab.rest.pagination import MAX_PAGE_SIZE
+
 RANGE_REVERSED = _("Must be on or after {start}.")
 # Read by pagination and the CSV export, on every list.
 GENERAL_PARAMETERS = frozenset({"page", "page_size", "format"})
@@ -12,6 +14,7 @@ UNKNOWN_PARAMETER = _("This list has no such filter. Its filters are: {names}.")
 NO_FILTERS = _("This list has no filters.")
 EMPTY_PARAMETER = _("Give a value, or leave the parameter out.")
 REPEATED_PARAMETER = _("Give this parameter once.")
+NOT_A_PAGE_SIZE = _("A page holds a whole number of rows, from 1 to {largest}.")
 
 
 class QueryFilter(serializers.Serializer):
@@ -32,15 +35,15 @@ class QueryFilter(serializers.Serializer):
 
     def refusal(self, data, name: str) -> str | None:
         """Why this parameter of the query string cannot be read, or None."""
+        values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
+        if len(values) > 1:
+            return str(REPEATED_PARAMETER)
         if name in GENERAL_PARAMETERS:
-            return None
+            return paging_refusal(name, str(values[0]))
         field = self.fields.get(name)
         if field is None:
             names = ", ".join(sorted(self.fields))
             return str(UNKNOWN_PARAMETER).format(names=names) if names else str(NO_FILTERS)
-        values = data.getlist(name) if hasattr(data, "getlist") else [data[name]]
-        if len(values) > 1:
-            return str(REPEATED_PARAMETER)
         if not str(values[0]).strip() and not getattr(field, "allow_blank", False):
             return str(EMPTY_PARAMETER)
         return None
@@ -65,6 +68,14 @@ class QueryFilter(serializers.Serializer):
                 matches |= Q(**{f"{field}__icontains": text})
             queryset = queryset.filter(matches)
         return queryset
+
+
+def paging_refusal(name: str, value: str) -> str | None:
+    """page_size is read by the paginator, which would fall back to its default on a typo (one
+    above the largest is capped to it); a page that is not a number is the paginator's 404."""
+    if name != "page_size" or (value.isascii() and value.isdigit() and int(value) >= 1):
+        return None
+    return str(NOT_A_PAGE_SIZE).format(largest=MAX_PAGE_SIZE)
 
 
 def date_range(field: str) -> dict[str, str]:

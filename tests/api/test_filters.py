@@ -21,6 +21,10 @@ from tests.factories import experiment_make
         ("/api/v1/learnings/?created_after=notadate", "created_after"),
         ("/api/v1/metrics/?teams=1", "teams"),
         ("/api/v1/results/?experimentt=6", "experimentt"),
+        ("/api/v1/experiments/?page_size=null", "page_size"),
+        ("/api/v1/experiments/?page_size=0", "page_size"),
+        ("/api/v1/ideas/?page_size=²", "page_size"),
+        ("/api/v1/teams/?page=1&page=2", "page"),
     ],
 )
 def test_a_parameter_the_list_cannot_read_is_a_400_naming_it(as_user, people, url, parameter):
