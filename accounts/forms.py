@@ -28,7 +28,8 @@ class SignInThrottleMixin:
         except forms.ValidationError:
             login_failure_record(username=username, address=address)
             raise
-        login_success_record(username=username, address=address)
+        if self.get_user() is not None:  # clean() passes an empty password without checking it
+            login_success_record(username=username, address=address)
         return cleaned
 
 

@@ -16,6 +16,8 @@ proxies that append to it; a client can put anything in the header, so its left 
 never trusted.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
@@ -45,12 +47,17 @@ def user_name_key(username: str) -> str:
     return username.strip().lower()
 
 
+def digest(text: str) -> str:
+    # Whatever a client typed or forwarded, the cache key stays short and printable.
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
 def failure_keys(username: str, address: str) -> dict[str, str]:
     name = user_name_key(username)
     return {
-        "pair": f"login-failures:pair:{address}:{name}",
-        "user": f"login-failures:user:{name}",
-        "address": f"login-failures:addr:{address}",
+        "pair": f"login-failures:pair:{digest(f'{address} {name}')}",
+        "user": f"login-failures:user:{digest(name)}",
+        "address": f"login-failures:addr:{digest(address)}",
     }
 
 

@@ -232,3 +232,18 @@ def test_sign_out_is_a_post_that_ends_the_session(people):
     response = client.post(reverse("accounts:logout"))
     assert response.status_code == 302
     assert not signed_in(client)
+
+
+def test_a_user_name_with_spaces_and_symbols_is_counted_too(people, limit):
+    name = "no such person\t" + "ä" * 300
+    for _ in range(limit):
+        assert attempt(Client(), name, "wrong").status_code == 400
+    assert attempt(Client(), name, "wrong").status_code == 429
+
+
+def test_an_empty_password_does_not_clear_the_count(people, limit):
+    for _ in range(limit - 1):
+        attempt(Client(), "owner", "wrong")
+    assert attempt(Client(), "owner", "").status_code == 400
+    attempt(Client(), "owner", "wrong")
+    assert attempt(Client(), "owner", PASSWORD).status_code == 429

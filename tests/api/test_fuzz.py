@@ -1,4 +1,4 @@
-"""Schemathesis against the served schema: every phase, 50 examples per operation, fixed seed.
+"""Schemathesis against the served schema: every phase, 30 examples per operation, fixed seed.
 
 Runs the CLI against the app under gunicorn on the test database, as an admin's token (so
 writes get past permissions and reach validation), with the throttles raised. Any server error
@@ -43,7 +43,7 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(people, tmp_
     with gunicorn(workers=3, **rates, **PRODUCTION) as base:
         result = subprocess.run(
             [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/api/v1/schema/",
-             "--header", f"Authorization: Token {key}", "--max-examples", "50",
+             "--header", f"Authorization: Token {key}", "--max-examples", "30", "--workers", "2",
              "--seed", "20250101", "--checks", "all", "--exclude-checks", ACCEPTANCE_HEURISTICS,
              "--request-timeout", "30", "--report-junit-path", str(tmp_path / "junit.xml")],
             capture_output=True, text=True, timeout=FUZZ_SECONDS,
