@@ -6,15 +6,17 @@ or response that breaks the schema fails the run. About 7,000 cases over 52 oper
 minutes on two cores; the run is stopped, and fails, after five.
 """
 
+import os
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from cryptography.fernet import Fernet
 
 from accounts.tokens import api_token_create
-from tests.api.server import gunicorn
+from tests.api.server import ROOT, gunicorn
 from tests.factories import experiment_make, idea_make, metric_make
 
 # Production settings, so that an unknown path gets the API's JSON 404, not DEBUG's page.
@@ -33,8 +35,11 @@ FUZZ_SECONDS = 5 * 60
 
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(people, tmp_path_factory):
-    tmp_path = tmp_path_factory.mktemp("schemathesis", numbered=False)
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(people):
+    # Kept with the other test artifacts: pytest's own temporary folders are shared and pruned.
+    artifacts = os.environ.get("GROWTHLAB_TEST_ARTIFACTS") or ROOT / "test-artifacts"
+    tmp_path = Path(artifacts) / "schemathesis"
+    tmp_path.mkdir(parents=True, exist_ok=True)
     experiment_make(people, ready=True)
     idea_make(people)
     metric_make("Revenue per visitor", kind="mean")
