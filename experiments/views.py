@@ -1,5 +1,7 @@
 """Pages for the backlog and the experiments. Each view validates, calls a service, renders."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -27,14 +29,13 @@ from experiments.services.experiments import (
     FROZEN_STATUSES,
     VARIANTS_LOCKED_STATUSES,
     experiment_create,
-    experiment_create_from_idea,
     experiment_metric_attach,
     experiment_metric_detach,
     experiment_update,
     variant_remove,
     variant_save,
 )
-from experiments.services.ideas import idea_create, idea_update
+from experiments.services.ideas import idea_create, idea_turn_into_test, idea_update
 from experiments.services.lifecycle import (
     TRANSITIONS,
     available_transitions,
@@ -106,6 +107,7 @@ def idea_detail(request, pk: int):
             "experiments": idea.experiments.select_related("owner"),
             "history": idea.history.select_related("user"),
             "can_edit": access.can_edit_idea(request.user, idea),
+            "once_key": uuid.uuid4().hex,  # "Turn into a test" makes one test per page drawn
         },
     )
 
@@ -146,10 +148,17 @@ def idea_edit(request, pk: int | None = None):
 def idea_to_experiment(request, pk: int):
     idea = get_object_or_404(Idea, pk=pk)
     access.require(access.can_edit_experiment(request.user, idea))
-    experiment = experiment_create_from_idea(idea=idea, user=request.user)
-    messages.success(
-        request, "The idea is now a draft test. Write the hypothesis, then plan and start it."
-    )
+    try:
+        experiment, created = idea_turn_into_test(
+            idea=idea, user=request.user, once_key=request.POST.get("once_key", "")[:255]
+        )
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+        return redirect(idea)
+    if created:
+        messages.success(
+            request, "The idea is now a draft test. Write the hypothesis, then plan and start it."
+        )
     return redirect("experiments:experiment_edit", pk=experiment.pk)
 
 

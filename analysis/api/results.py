@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from analysis.models import AnalysisResult
-from experiments.api.filters import ExperimentFilter, day
+from experiments.api.filters import ExperimentFilter, day, integer
 from experiments.api.rows import iso_datetime
 from growthlab.rest.filters import date_range
 from growthlab.rest.pagination import SubqueryPagination
@@ -59,6 +59,7 @@ def result_rows(ids) -> QuerySet:
 class ResultFilter(ExperimentFilter):
     """The experiment list's filters, applied to each row's experiment, plus row filters."""
 
+    experiment = integer("Experiment id.")
     role = serializers.ChoiceField(choices=["primary", "secondary", "guardrail"], required=False)
     result_status = serializers.CharField(
         required=False, max_length=32, help_text="The engine's status of the row, e.g. 'won'."
@@ -68,7 +69,8 @@ class ResultFilter(ExperimentFilter):
 
     lookups = {
         **{name: f"experiment__{lookup}" for name, lookup in ExperimentFilter.lookups.items()},
-        "metric": "metric_id", "role": "role", "result_status": "status",
+        "experiment": "experiment_id", "metric": "metric_id", "role": "role",
+        "result_status": "status",
         **date_range("computed"),
     }  # fmt: skip
     text_fields = (

@@ -179,7 +179,9 @@ def parse_settings(payload: Mapping) -> Settings:
         power=fields.fraction(payload, "power", 0.8),
         planned_days=fields.whole(payload, "planned_days", Settings.planned_days),
         method=fields.choice(payload, "method", ("sequential", "fixed"), "sequential"),
-        planned_sample=fields.whole(payload, "planned_sample_per_variant", None),
+        planned_sample=fields.whole(
+            payload, "planned_sample_per_variant", None, largest=fields.LARGEST
+        ),
         days_run=fields.whole(payload, "days_run", None),
     )
 

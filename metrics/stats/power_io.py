@@ -39,7 +39,7 @@ def parse_design(payload: Mapping) -> Design:
 
 
 def _n_variants(payload: Mapping) -> int:
-    value = fields.whole(payload, "n_variants", 2)
+    value = fields.whole(payload, "n_variants", 2, largest=26)
     if value < 2:
         raise StatsInputError("n_variants", "must be at least 2 (a control and a treatment)")
     return value
