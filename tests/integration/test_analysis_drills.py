@@ -8,6 +8,7 @@ runs in the test process as beat would run it, with thresholds of seconds, not m
 import os
 import signal
 import time
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -47,6 +48,7 @@ def running_tests(people, count: int) -> list[Experiment]:
         Experiment.objects.filter(pk=experiment.pk).update(
             status="running", started_at=timezone.now()
         )
+        experiment.refresh_from_db()  # its data starts on the start day, as it would in use
         cohorts_write(experiment, b_conversions=55 + index)
         experiments.append(experiment)
     return experiments
@@ -180,7 +182,7 @@ def test_drill_6_a_forced_failure_keeps_the_last_good_result(drill, people, clie
     good = request_all(experiments)[0]
     drill.wait(all_succeeded([good]), BOUND_SECONDS, "the good run did not succeed")
     drill.fail_flag.touch()
-    cohorts_write(experiments[0], days=1, first=timezone.now().date())
+    cohorts_write(experiments[0], days=1, first=timezone.localdate() + timedelta(days=5))
     bad = request_all(experiments)[0]
     drill.wait(lambda: status_count([bad], RunStatus.FAILED) == 1, BOUND_SECONDS, "no failure")
     client.login(username=people.owner.username, password=PASSWORD)
