@@ -1,0 +1,167 @@
+"""A ratio metric's pre-period (CUPED) from a per-user file: mapped, reduced, stored, analysed."""
+
+from datetime import date
+
+import numpy as np
+import pytest
+from django.core.exceptions import ValidationError
+
+from metrics.ingestion.mapping import mapping_from_json
+from metrics.ingestion.parse import Mapping, MetricColumns, reduce_file
+from metrics.models import OutcomeCohort
+from metrics.stats import RatioCovariate, RatioStats
+from metrics.stats.cuped import cuped_estimates
+from tests.ingestion.rows import csv_bytes
+from tests.ingestion.test_load import load_csv
+from tests.ingestion.test_push import push
+
+HEADER = ["user_id", "group", "day", "revenue", "orders", "pre_revenue", "pre_orders"]
+RATIO_MAPPING = {
+    "user": "user_id",
+    "variant": "group",
+    "date": "day",
+    "metrics": {
+        "Revenue per order": {
+            "column": "revenue", "denominator": "orders",
+            "pre": "pre_revenue", "pre_denominator": "pre_orders",
+        },
+    },
+}  # fmt: skip
+# The stored column of each total, and how to compute it from (x, y, x₀, y₀) = the rows'
+# revenue, orders, pre-period revenue and pre-period orders.
+STORED = {
+    "n": lambda x, y, x0, y0: len(x),
+    "sum": lambda x, y, x0, y0: x.sum(),
+    "sum_squares": lambda x, y, x0, y0: x @ x,
+    "den_sum": lambda x, y, x0, y0: y.sum(),
+    "den_sum_squares": lambda x, y, x0, y0: y @ y,
+    "num_den_sum_products": lambda x, y, x0, y0: x @ y,
+    "pre_sum": lambda x, y, x0, y0: x0.sum(),
+    "pre_sum_squares": lambda x, y, x0, y0: x0 @ x0,
+    "pre_den_sum": lambda x, y, x0, y0: y0.sum(),
+    "pre_den_sum_squares": lambda x, y, x0, y0: y0 @ y0,
+    "pre_num_den_sum_products": lambda x, y, x0, y0: x0 @ y0,
+    "post_pre_sum_products": lambda x, y, x0, y0: x @ x0,
+    "post_pre_den_sum_products": lambda x, y, x0, y0: y @ y0,
+    "num_pre_den_sum_products": lambda x, y, x0, y0: x @ y0,
+    "den_pre_num_sum_products": lambda x, y, x0, y0: y @ x0,
+}
+
+
+def order_rows(count=300, seed=11):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(count):
+        pre_orders = int(rng.integers(1, 5))
+        orders = max(1, pre_orders + int(rng.integers(-1, 2)))
+        pre_revenue = round(pre_orders * float(rng.gamma(2, 15)), 2)
+        revenue = round(max(0.0, 0.7 * pre_revenue / pre_orders * orders + rng.normal(0, 8)), 2)
+        group = "A" if i % 2 else "B"
+        rows.append([f"u{i}", group, "2024-03-01", revenue, orders, pre_revenue, pre_orders])
+    return rows
+
+
+def expected(rows, group):
+    members = [r for r in rows if r[1] == group]
+    x, y, x0, y0 = (np.array([float(r[i]) for r in members]) for i in (3, 4, 5, 6))
+    return {name: total(x, y, x0, y0) for name, total in STORED.items()}
+
+
+def test_a_file_is_reduced_to_the_ratio_pre_period_totals(tmp_path):
+    rows = order_rows()
+    path = tmp_path / "orders.csv"
+    path.write_bytes(csv_bytes(rows, HEADER))
+    metric = MetricColumns(
+        key="rpo", kind="ratio", column="revenue", denominator="orders",
+        pre="pre_revenue", pre_denominator="pre_orders",
+    )  # fmt: skip
+    reduction = reduce_file(path, Mapping("user_id", "group", "day", (metric,)), ["A", "B"])
+    for cohort in reduction.cohorts:
+        for name, value in expected(rows, cohort.variant).items():
+            assert getattr(cohort, name) == pytest.approx(value, rel=1e-12), name
+
+
+def test_an_uploaded_file_stores_the_pre_period_and_cuped_reads_it(
+    outcome_experiment, people, django_capture_on_commit_callbacks
+):
+    rows = order_rows()
+    load = load_csv(
+        outcome_experiment, people.owner, csv_bytes(rows, HEADER),
+        django_capture_on_commit_callbacks, mapping=RATIO_MAPPING,
+    )  # fmt: skip
+    assert load.status == "succeeded", load.error
+    stored = {
+        c.variant.name: c
+        for c in OutcomeCohort.objects.filter(experiment=outcome_experiment).select_related(
+            "variant"
+        )
+    }
+    assert {c.exposure_date for c in stored.values()} == {date(2024, 3, 1)}
+    for group in ("A", "B"):
+        for name, value in expected(rows, group).items():
+            assert getattr(stored[group], name) == pytest.approx(value, rel=1e-12), name
+    arms = [
+        RatioStats(*(expected(rows, g)[k] for k in list(STORED)[:6]),
+                   covariate=RatioCovariate(*(expected(rows, g)[k] for k in list(STORED)[6:])))
+        for g in ("A", "B")
+    ]  # fmt: skip
+    assert 0 < cuped_estimates(*arms).variance_reduction < 1
+
+
+@pytest.mark.parametrize("given", ["pre", "pre_denominator"])
+def test_half_a_ratio_pre_period_is_refused_naming_the_other_half(outcome_experiment, given):
+    columns = {"column": "revenue", "denominator": "orders", given: "pre_x"}
+    data = {**RATIO_MAPPING, "metrics": {"Revenue per order": columns}}
+    with pytest.raises(ValidationError) as caught:
+        mapping_from_json(outcome_experiment, data)
+    missing = "denominator" if given == "pre" else "numerator"
+    assert f"the pre-period {missing} of Revenue per order" in caught.value.messages[0]
+
+
+def pushed_day(rows, group):
+    """One pushed aggregate of revenue per order, in the push's field names."""
+    totals = expected(rows, group)
+    users = totals.pop("n")
+    return {"date": "2024-03-01", "variant": group, "metric": "Revenue per order",
+            "users": users, **totals}  # fmt: skip
+
+
+def test_a_pushed_ratio_pre_period_is_stored(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    rows = order_rows()
+    aggregates = [pushed_day(rows, "A"), pushed_day(rows, "B")]
+    response = push(client, outcome_experiment, aggregates, django_capture_on_commit_callbacks,
+                    people.owner)  # fmt: skip
+    assert response.status_code == 202
+    cohort = OutcomeCohort.objects.get(experiment=outcome_experiment, variant__name="B")
+    for name, value in expected(rows, "B").items():
+        assert getattr(cohort, name) == pytest.approx(value, rel=1e-12), name
+
+
+def test_a_push_with_half_a_ratio_pre_period_is_a_400_naming_the_missing_total(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    rows = order_rows()
+    partial = pushed_day(rows, "B")
+    del partial["pre_den_sum"]
+    response = push(client, outcome_experiment, [pushed_day(rows, "A"), partial],
+                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    assert response.status_code == 400
+    assert [e["text"] for e in response.json()["errors"]] == [
+        "data row 2, column `pre_den_sum`: is empty"
+    ]
+    assert not OutcomeCohort.objects.filter(experiment=outcome_experiment).exists()
+
+
+def test_a_pushed_pre_period_denominator_squares_below_its_sum_is_refused(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    rows = order_rows()
+    impossible = {**pushed_day(rows, "A"), "pre_den_sum_squares": 1.0}
+    response = push(client, outcome_experiment, [impossible, pushed_day(rows, "B")],
+                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["text"].startswith(
+        "data row 1, column `pre_den_sum_squares`: is smaller than sum²/users"
+    )
