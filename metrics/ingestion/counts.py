@@ -36,9 +36,15 @@ REQUIRED = {
 OPTIONAL = {
     "mean": ("pre_sum", "pre_sum_squares", "post_pre_sum_products"),
     "ratio": (
-        "pre_sum", "pre_sum_squares", "pre_den_sum", "pre_den_sum_squares",
-        "pre_num_den_sum_products", "post_pre_sum_products", "post_pre_den_sum_products",
-        "num_pre_den_sum_products", "den_pre_num_sum_products",
+        "pre_sum",
+        "pre_sum_squares",
+        "pre_den_sum",
+        "pre_den_sum_squares",
+        "pre_num_den_sum_products",
+        "post_pre_sum_products",
+        "post_pre_den_sum_products",
+        "num_pre_den_sum_products",
+        "den_pre_num_sum_products",
     ),
 }
 WHOLE_NUMBERS = {"users", "conversions"}
