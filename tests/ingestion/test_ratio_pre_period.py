@@ -4,16 +4,22 @@ from datetime import date
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 from django.core.exceptions import ValidationError
 
 from metrics.ingestion.mapping import mapping_from_json
 from metrics.ingestion.parse import Mapping, MetricColumns, reduce_file
+from metrics.ingestion.problems import RejectedData
+from metrics.ingestion.sql import pull
 from metrics.models import OutcomeCohort
 from metrics.stats import RatioCovariate, RatioStats
 from metrics.stats.cuped import cuped_estimates
 from tests.ingestion.rows import csv_bytes
 from tests.ingestion.test_load import load_csv
 from tests.ingestion.test_push import push
+from tests.ingestion.test_sql import database_url
+
+pytestmark = pytest.mark.django_db
 
 HEADER = ["user_id", "group", "day", "revenue", "orders", "pre_revenue", "pre_orders"]
 RATIO_MAPPING = {
@@ -165,3 +171,49 @@ def test_a_pushed_pre_period_denominator_squares_below_its_sum_is_refused(
     assert response.json()["errors"][0]["text"].startswith(
         "data row 1, column `pre_den_sum_squares`: is smaller than sum²/users"
     )
+
+
+@pytest.fixture
+def order_warehouse():
+    """The per-user order rows as a committed table any connection sees."""
+    rows = order_rows()
+    engine = sa.create_engine(database_url())
+    with engine.begin() as db:
+        db.execute(sa.text("DROP TABLE IF EXISTS sql_orders"))
+        db.execute(sa.text(
+            "CREATE TABLE sql_orders (user_id text, grp text, day date, revenue float,"
+            " orders int, pre_revenue float, pre_orders int)"
+        ))  # fmt: skip
+        db.execute(
+            sa.text("INSERT INTO sql_orders VALUES (:u, :g, :d, :r, :o, :p, :q)"),
+            [dict(zip("ugdropq", row, strict=True)) for row in rows],
+        )
+    yield rows
+    with engine.begin() as db:
+        db.execute(sa.text("DROP TABLE IF EXISTS sql_orders"))
+    engine.dispose()
+
+
+SQL_METRIC = MetricColumns(
+    key="Revenue per order", kind="ratio", column="revenue", denominator="orders",
+    pre="pre_revenue", pre_denominator="pre_orders",
+)  # fmt: skip
+SQL_ORDERS = Mapping("user_id", "grp", "day", (SQL_METRIC,))
+
+
+def test_the_sql_push_down_sums_the_ratio_pre_period(order_warehouse):
+    query = "SELECT * FROM sql_orders"
+    cohorts = {c.variant: c for c in pull(database_url(), query, SQL_ORDERS, ["A", "B"])}
+    for group in ("A", "B"):
+        for name, value in expected(order_warehouse, group).items():
+            assert getattr(cohorts[group], name) == pytest.approx(value, rel=1e-12), name
+
+
+def test_a_pre_period_missing_for_one_arm_in_sql_is_refused(order_warehouse):
+    query = (
+        "SELECT user_id, grp, day, revenue, orders, pre_revenue,"
+        " CASE WHEN grp = 'B' THEN NULL ELSE pre_orders END AS pre_orders FROM sql_orders"
+    )
+    with pytest.raises(RejectedData) as caught:
+        pull(database_url(), query, SQL_ORDERS, ["A", "B"])
+    assert [str(p) for p in caught.value.problems] == ["150 rows have no value"]
