@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError
 
 from metrics.ingestion.mapping import mapping_from_json
 from metrics.ingestion.parse import Mapping, MetricColumns, reduce_file
@@ -15,6 +16,7 @@ from metrics.models import OutcomeCohort
 from metrics.stats import RatioCovariate, RatioStats
 from metrics.stats.cuped import cuped_estimates
 from tests.ingestion.rows import csv_bytes
+from tests.ingestion.test_command import run as run_command
 from tests.ingestion.test_load import load_csv
 from tests.ingestion.test_push import push
 from tests.ingestion.test_sql import database_url
@@ -217,3 +219,28 @@ def test_a_pre_period_missing_for_one_arm_in_sql_is_refused(order_warehouse):
     with pytest.raises(RejectedData) as caught:
         pull(database_url(), query, SQL_ORDERS, ["A", "B"])
     assert [str(p) for p in caught.value.problems] == ["150 rows have no value"]
+
+
+CLI_MAPS = ["user=user_id", "variant=group", "date=day", "Revenue per order=revenue",
+            "Revenue per order.denominator=orders", "Revenue per order.pre=pre_revenue",
+            "Revenue per order.pre_denominator=pre_orders"]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)  # the command commits, like in production
+def test_the_command_line_loads_the_ratio_pre_period(outcome_experiment, tmp_path):
+    rows = order_rows()
+    path = tmp_path / "orders.csv"
+    path.write_bytes(csv_bytes(rows, HEADER))
+    run_command(outcome_experiment, path, CLI_MAPS)
+    cohort = OutcomeCohort.objects.get(experiment=outcome_experiment, variant__name="A")
+    for name, value in expected(rows, "A").items():
+        assert getattr(cohort, name) == pytest.approx(value, rel=1e-12), name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_command_line_refuses_half_a_ratio_pre_period(outcome_experiment, tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_bytes(csv_bytes(order_rows(), HEADER))
+    with pytest.raises(CommandError, match="the pre-period denominator of Revenue per order"):
+        run_command(outcome_experiment, path, CLI_MAPS[:-1])
+    assert not OutcomeCohort.objects.exists()
