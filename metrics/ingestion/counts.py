@@ -48,6 +48,13 @@ OPTIONAL = {
     ),
 }
 WHOLE_NUMBERS = {"users", "conversions"}
+# Each sum beside its sum of squares, which no real values can make smaller than sum²/users.
+SQUARED_TOTALS = (
+    ("sum", "sum_squares"),
+    ("den_sum", "den_sum_squares"),
+    ("pre_sum", "pre_sum_squares"),
+    ("pre_den_sum", "pre_den_sum_squares"),
+)
 
 NOT_A_WHOLE_NUMBER = "'{value}' is not a whole number of at least 0"
 NOT_A_NUMBER = "'{value}' is not a number"
@@ -129,9 +136,7 @@ def totals_of(values: dict, *, kind, variant, day, metric, number) -> CohortTota
             message = MORE_CONVERSIONS_THAN_USERS.format(conversions=conversions, users=users)
             return [Problem(message, number, "conversions")]
         values = {"sum": conversions, "sum_squares": conversions}  # x² = x for 0/1 values
-    for total, squares in (("sum", "sum_squares"), ("den_sum", "den_sum_squares"),
-                           ("pre_sum", "pre_sum_squares"),
-                           ("pre_den_sum", "pre_den_sum_squares")):  # fmt: skip
+    for total, squares in SQUARED_TOTALS:
         if (
             squares in values
             and users

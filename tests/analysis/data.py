@@ -58,11 +58,22 @@ def fail_runs(experiment, count: int, *, hours_ago: float = 1) -> None:
 
 
 RATIO_COLUMNS = (
-    "n", "sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products",
-    "pre_sum", "pre_sum_squares", "pre_den_sum", "pre_den_sum_squares",
-    "pre_num_den_sum_products", "post_pre_sum_products", "post_pre_den_sum_products",
-    "num_pre_den_sum_products", "den_pre_num_sum_products",
-)  # fmt: skip
+    "n",
+    "sum",
+    "sum_squares",
+    "den_sum",
+    "den_sum_squares",
+    "num_den_sum_products",
+    "pre_sum",
+    "pre_sum_squares",
+    "pre_den_sum",
+    "pre_den_sum_squares",
+    "pre_num_den_sum_products",
+    "post_pre_sum_products",
+    "post_pre_den_sum_products",
+    "num_pre_den_sum_products",
+    "den_pre_num_sum_products",
+)
 
 
 def ratio_cohorts_write(experiment, metric, totals_by_variant: dict, *, with_pre=True) -> None:
@@ -75,6 +86,10 @@ def ratio_cohorts_write(experiment, metric, totals_by_variant: dict, *, with_pre
         if with_pre is not True and variant.name not in with_pre:
             fields = dict(list(fields.items())[:6])
         OutcomeCohort.objects.create(
-            experiment=experiment, variant=variant, metric=metric, exposure_date=None,
-            source=OutcomeSource.COUNTS, **fields,
-        )  # fmt: skip
+            experiment=experiment,
+            variant=variant,
+            metric=metric,
+            exposure_date=None,
+            source=OutcomeSource.COUNTS,
+            **fields,
+        )

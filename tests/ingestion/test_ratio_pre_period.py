@@ -30,11 +30,13 @@ RATIO_MAPPING = {
     "date": "day",
     "metrics": {
         "Revenue per order": {
-            "column": "revenue", "denominator": "orders",
-            "pre": "pre_revenue", "pre_denominator": "pre_orders",
+            "column": "revenue",
+            "denominator": "orders",
+            "pre": "pre_revenue",
+            "pre_denominator": "pre_orders",
         },
     },
-}  # fmt: skip
+}
 # The stored column of each total, and how to compute it from (x, y, x₀, y₀) = the rows'
 # revenue, orders, pre-period revenue and pre-period orders.
 STORED = {
@@ -80,9 +82,13 @@ def test_a_file_is_reduced_to_the_ratio_pre_period_totals(tmp_path):
     path = tmp_path / "orders.csv"
     path.write_bytes(csv_bytes(rows, HEADER))
     metric = MetricColumns(
-        key="rpo", kind="ratio", column="revenue", denominator="orders",
-        pre="pre_revenue", pre_denominator="pre_orders",
-    )  # fmt: skip
+        key="rpo",
+        kind="ratio",
+        column="revenue",
+        denominator="orders",
+        pre="pre_revenue",
+        pre_denominator="pre_orders",
+    )
     reduction = reduce_file(path, Mapping("user_id", "group", "day", (metric,)), ["A", "B"])
     for cohort in reduction.cohorts:
         for name, value in expected(rows, cohort.variant).items():
@@ -94,9 +100,12 @@ def test_an_uploaded_file_stores_the_pre_period_and_cuped_reads_it(
 ):
     rows = order_rows()
     load = load_csv(
-        outcome_experiment, people.owner, csv_bytes(rows, HEADER),
-        django_capture_on_commit_callbacks, mapping=RATIO_MAPPING,
-    )  # fmt: skip
+        outcome_experiment,
+        people.owner,
+        csv_bytes(rows, HEADER),
+        django_capture_on_commit_callbacks,
+        mapping=RATIO_MAPPING,
+    )
     assert load.status == "succeeded", load.error
     stored = {
         c.variant.name: c
@@ -109,10 +118,12 @@ def test_an_uploaded_file_stores_the_pre_period_and_cuped_reads_it(
         for name, value in expected(rows, group).items():
             assert getattr(stored[group], name) == pytest.approx(value, rel=1e-12), name
     arms = [
-        RatioStats(*(expected(rows, g)[k] for k in list(STORED)[:6]),
-                   covariate=RatioCovariate(*(expected(rows, g)[k] for k in list(STORED)[6:])))
+        RatioStats(
+            *(expected(rows, g)[k] for k in list(STORED)[:6]),
+            covariate=RatioCovariate(*(expected(rows, g)[k] for k in list(STORED)[6:])),
+        )
         for g in ("A", "B")
-    ]  # fmt: skip
+    ]
     assert 0 < cuped_estimates(*arms).variance_reduction < 1
 
 
@@ -130,8 +141,13 @@ def pushed_day(rows, group):
     """One pushed aggregate of revenue per order, in the push's field names."""
     totals = expected(rows, group)
     users = totals.pop("n")
-    return {"date": "2024-03-01", "variant": group, "metric": "Revenue per order",
-            "users": users, **totals}  # fmt: skip
+    return {
+        "date": "2024-03-01",
+        "variant": group,
+        "metric": "Revenue per order",
+        "users": users,
+        **totals,
+    }
 
 
 def test_a_pushed_ratio_pre_period_is_stored(
@@ -139,8 +155,9 @@ def test_a_pushed_ratio_pre_period_is_stored(
 ):
     rows = order_rows()
     aggregates = [pushed_day(rows, "A"), pushed_day(rows, "B")]
-    response = push(client, outcome_experiment, aggregates, django_capture_on_commit_callbacks,
-                    people.owner)  # fmt: skip
+    response = push(
+        client, outcome_experiment, aggregates, django_capture_on_commit_callbacks, people.owner
+    )
     assert response.status_code == 202
     cohort = OutcomeCohort.objects.get(experiment=outcome_experiment, variant__name="B")
     for name, value in expected(rows, "B").items():
@@ -153,8 +170,13 @@ def test_a_push_with_half_a_ratio_pre_period_is_a_400_naming_the_missing_total(
     rows = order_rows()
     partial = pushed_day(rows, "B")
     del partial["pre_den_sum"]
-    response = push(client, outcome_experiment, [pushed_day(rows, "A"), partial],
-                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    response = push(
+        client,
+        outcome_experiment,
+        [pushed_day(rows, "A"), partial],
+        django_capture_on_commit_callbacks,
+        people.owner,
+    )
     assert response.status_code == 400
     assert [e["text"] for e in response.json()["errors"]] == [
         "data row 2, column `pre_den_sum`: is empty"
@@ -167,8 +189,13 @@ def test_a_pushed_pre_period_denominator_squares_below_its_sum_is_refused(
 ):
     rows = order_rows()
     impossible = {**pushed_day(rows, "A"), "pre_den_sum_squares": 1.0}
-    response = push(client, outcome_experiment, [impossible, pushed_day(rows, "B")],
-                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    response = push(
+        client,
+        outcome_experiment,
+        [impossible, pushed_day(rows, "B")],
+        django_capture_on_commit_callbacks,
+        people.owner,
+    )
     assert response.status_code == 400
     assert response.json()["errors"][0]["text"].startswith(
         "data row 1, column `pre_den_sum_squares`: is smaller than sum²/users"
@@ -182,10 +209,12 @@ def order_warehouse():
     engine = sa.create_engine(database_url())
     with engine.begin() as db:
         db.execute(sa.text("DROP TABLE IF EXISTS sql_orders"))
-        db.execute(sa.text(
-            "CREATE TABLE sql_orders (user_id text, grp text, day date, revenue float,"
-            " orders int, pre_revenue float, pre_orders int)"
-        ))  # fmt: skip
+        db.execute(
+            sa.text(
+                "CREATE TABLE sql_orders (user_id text, grp text, day date, revenue float,"
+                " orders int, pre_revenue float, pre_orders int)"
+            )
+        )
         db.execute(
             sa.text("INSERT INTO sql_orders VALUES (:u, :g, :d, :r, :o, :p, :q)"),
             [dict(zip("ugdropq", row, strict=True)) for row in rows],
@@ -197,9 +226,13 @@ def order_warehouse():
 
 
 SQL_METRIC = MetricColumns(
-    key="Revenue per order", kind="ratio", column="revenue", denominator="orders",
-    pre="pre_revenue", pre_denominator="pre_orders",
-)  # fmt: skip
+    key="Revenue per order",
+    kind="ratio",
+    column="revenue",
+    denominator="orders",
+    pre="pre_revenue",
+    pre_denominator="pre_orders",
+)
 SQL_ORDERS = Mapping("user_id", "grp", "day", (SQL_METRIC,))
 
 
@@ -221,9 +254,15 @@ def test_a_pre_period_missing_for_one_arm_in_sql_is_refused(order_warehouse):
     assert [str(p) for p in caught.value.problems] == ["150 rows have no value"]
 
 
-CLI_MAPS = ["user=user_id", "variant=group", "date=day", "Revenue per order=revenue",
-            "Revenue per order.denominator=orders", "Revenue per order.pre=pre_revenue",
-            "Revenue per order.pre_denominator=pre_orders"]  # fmt: skip
+CLI_MAPS = [
+    "user=user_id",
+    "variant=group",
+    "date=day",
+    "Revenue per order=revenue",
+    "Revenue per order.denominator=orders",
+    "Revenue per order.pre=pre_revenue",
+    "Revenue per order.pre_denominator=pre_orders",
+]
 
 
 @pytest.mark.django_db(transaction=True)  # the command commits, like in production
