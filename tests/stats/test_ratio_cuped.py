@@ -10,6 +10,8 @@ from metrics.stats import RatioCovariate, RatioStats, StatsInputError, analyse
 from metrics.stats.cuped import cuped_estimates, pooled_ratio_theta
 from metrics.stats.frequentist import fixed_horizon_test
 
+from .test_cli import run as cli_run
+
 
 def orders_test(rng, n, lift):
     """Revenue and orders per user, this month and last: the rows the totals come from."""
@@ -326,3 +328,15 @@ def test_a_pre_period_ratio_of_zero_variance_is_refused_by_name():
         ratio_arm(totals_of(x, y, 20 * y0, y0))
     assert caught.value.field == "pre_num_sum_squares"
     assert "zero variance" in str(caught.value)
+
+
+def test_the_command_line_reports_ratio_cuped_and_names_a_missing_pre_period():
+    payload = payload_of(GBSTATS_CASES["two arms"]["arms"])
+    done = cli_run("analyse", stdin=json.dumps(payload))
+    assert done.returncode == 0, done.stderr
+    cuped = json.loads(done.stdout)["comparisons"][0]["cuped"]
+    assert cuped["relative"]["p_value"] == pytest.approx(GBSTATS_CASES["two arms"]["gbstats"][0][4])
+    del payload["variants"][0]["den_pre_num_sum_products"]
+    refused = cli_run("analyse", stdin=json.dumps(payload))
+    assert refused.returncode == 2
+    assert "variants[0].den_pre_num_sum_products" in refused.stderr
