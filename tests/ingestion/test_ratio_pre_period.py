@@ -18,6 +18,7 @@ from metrics.stats.cuped import cuped_estimates
 from tests.ingestion.rows import csv_bytes
 from tests.ingestion.test_command import run as run_command
 from tests.ingestion.test_load import load_csv
+from tests.ingestion.test_pages import signed_in, upload
 from tests.ingestion.test_push import push
 from tests.ingestion.test_sql import database_url
 
@@ -283,3 +284,34 @@ def test_the_command_line_refuses_half_a_ratio_pre_period(outcome_experiment, tm
     with pytest.raises(CommandError, match="the pre-period denominator of Revenue per order"):
         run_command(outcome_experiment, path, CLI_MAPS[:-1])
     assert not OutcomeCohort.objects.exists()
+
+
+def test_the_mapping_page_offers_and_stores_the_ratio_pre_period(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    signed_in(client, people.owner)
+    rows = order_rows(40)
+    response = upload(client, outcome_experiment, csv_bytes(rows, HEADER))
+    page = client.get(response.url).content.decode()
+    assert "Revenue per order: pre-period denominator (CUPED, optional)" in page
+    posted = {
+        "user": "user_id",
+        "variant": "group",
+        "date": "day",
+        "m2_column": "revenue",
+        "m2_denominator": "orders",
+        "m2_pre": "pre_revenue",
+        "m2_pre_denominator": "pre_orders",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, posted)
+    cohort = OutcomeCohort.objects.get(experiment=outcome_experiment, variant__name="B")
+    assert cohort.pre_den_sum == pytest.approx(expected(rows, "B")["pre_den_sum"])
+    half = client.post(
+        upload(client, outcome_experiment, csv_bytes(rows, HEADER)).url,
+        {**posted, "m2_pre_denominator": ""},
+    )
+    assert half.status_code == 400
+    assert "Pick the column for the pre-period denominator of Revenue per order." in (
+        half.content.decode()
+    )
