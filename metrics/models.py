@@ -115,7 +115,8 @@ class OutcomeCohort(models.Model):
 
     Never raw events: analysis cost grows with variants x metrics x days, not with users. For a
     binomial metric ``sum`` is the conversions; for a ratio metric ``sum``/``sum_squares`` hold
-    the numerator and ``den_*`` the denominator; ``pre_*`` hold the CUPED covariate.
+    the numerator and ``den_*`` the denominator; ``pre_*`` hold the CUPED covariate (empty: no
+    pre-period).
     ``exposure_date`` is empty for counts a tool exported without days.
     """
 
@@ -145,6 +146,14 @@ class OutcomeCohort(models.Model):
     pre_sum = models.FloatField(null=True, blank=True)
     pre_sum_squares = models.FloatField(null=True, blank=True)
     post_pre_sum_products = models.FloatField(null=True, blank=True)
+    # A ratio metric's pre-period: pre_sum/pre_sum_squares/post_pre_sum_products hold its
+    # numerator's, these its denominator's and the cross products the delta method needs.
+    pre_den_sum = models.FloatField(null=True, blank=True)
+    pre_den_sum_squares = models.FloatField(null=True, blank=True)
+    pre_num_den_sum_products = models.FloatField(null=True, blank=True)
+    post_pre_den_sum_products = models.FloatField(null=True, blank=True)
+    num_pre_den_sum_products = models.FloatField(null=True, blank=True)
+    den_pre_num_sum_products = models.FloatField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

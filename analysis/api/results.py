@@ -108,6 +108,20 @@ def end(block: TestResult | None, field: str) -> float | None:
     return None if block is None else number(getattr(block, field))
 
 
+def cuped_fields(comparison: dict) -> dict:
+    """The CUPED block of a mean or ratio metric's comparison, flat; empty without one."""
+    cuped = comparison.get("cuped") or {}
+    relative = cuped.get("relative") or {}
+    return {
+        "cuped_theta": number(cuped.get("theta")),
+        "cuped_variance_reduction": number(cuped.get("variance_reduction")),
+        "cuped_relative_effect": number(relative.get("estimate")),
+        "cuped_relative_ci_lower": number(relative.get("ci_lower")),
+        "cuped_relative_ci_upper": number(relative.get("ci_upper")),
+        "cuped_p_value": number(relative.get("p_value")),
+    }
+
+
 def flat_row(row: dict) -> dict:
     absolute, relative = interval_blocks(row)
     comparison = row["comparison"] or {}
@@ -139,6 +153,7 @@ def flat_row(row: dict) -> dict:
         if row["comparison"]
         else settings.get("method") == "sequential",
         "correction": settings.get("correction"), "cuped": settings.get("cuped"),
+        **cuped_fields(comparison),
         "run_id": row["run_id"], "computed_at": iso_datetime(row["computed_at"]),
     }  # fmt: skip
 
@@ -188,6 +203,16 @@ class FlatResultSerializer(serializers.Serializer):
     )
     correction = serializers.CharField(allow_null=True)
     cuped = serializers.BooleanField(allow_null=True)
+    cuped_theta = floating("CUPED: how much of the pre-period value is taken out (θ).")
+    cuped_variance_reduction = floating(
+        "CUPED: the share of the variance the pre-period removed (0.4 = 40% narrower squared)."
+    )
+    cuped_relative_effect = floating(
+        "CUPED-adjusted relative lift (mean and ratio metrics with a pre-period)."
+    )
+    cuped_relative_ci_lower = floating("Lower end of the CUPED-adjusted relative lift's interval.")
+    cuped_relative_ci_upper = floating("Upper end of the CUPED-adjusted relative lift's interval.")
+    cuped_p_value = floating("Fixed-horizon p-value of the CUPED-adjusted relative lift.")
     run_id = serializers.IntegerField(help_text="The analysis run that computed the row.")
     computed_at = serializers.DateTimeField()
 

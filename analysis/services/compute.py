@@ -8,7 +8,13 @@ words; it never hides the metrics that could be analysed.
 import re
 from collections.abc import Callable
 
-from analysis.services.inputs import PRE_FIELDS, RATIO_FIELDS, STAT_FIELDS, AnalysisInputs
+from analysis.services.inputs import (
+    PRE_FIELDS,
+    RATIO_FIELDS,
+    RATIO_PRE_FIELDS,
+    STAT_FIELDS,
+    AnalysisInputs,
+)
 from metrics.stats import StatsInputError, analyse
 from metrics.stats.jsonio import analyse_each
 
@@ -22,7 +28,11 @@ def variant_stats(kind: str, row: tuple, cuped: bool) -> dict:
     if kind == "binomial":
         return {"n": values["n"], "conversions": round(values["sum"])}
     if kind == "ratio":
-        return {"n": values["n"], **{f: values[src] for f, src in RATIO_FIELDS.items()}}
+        stats = {"n": values["n"], **{f: values[src] for f, src in RATIO_FIELDS.items()}}
+        pre = {f: values[src] for f, src in RATIO_PRE_FIELDS.items()}
+        if cuped and all(v is not None for v in pre.values()):
+            stats.update(pre)
+        return stats
     stats = {"n": values["n"], "sum": values["sum"], "sum_squares": values["sum_squares"]}
     if cuped and all(values[f] is not None for f in PRE_FIELDS):
         stats.update({f: values[f] for f in PRE_FIELDS})
@@ -49,7 +59,9 @@ def payload_settings(inputs: AnalysisInputs, metric) -> dict:
 
 def metric_payload(inputs: AnalysisInputs, metric, rows: list[tuple]) -> dict:
     stats = [variant_stats(metric.kind, row, inputs.choices["cuped"]) for row in rows]
-    if any(set(s) != set(stats[0]) for s in stats):  # CUPED only when every arm has the covariate
+    # A mean metric gets CUPED only when every arm has the covariate; a ratio metric whose
+    # pre-period is missing in one arm is refused by the engine, naming that arm.
+    if metric.kind != "ratio" and any(set(s) != set(stats[0]) for s in stats):
         stats = [{k: v for k, v in s.items() if k not in PRE_FIELDS} for s in stats]
     variants = [{"name": v.name, **s} for v, s in zip(inputs.variants, stats, strict=True)]
     return {**payload_settings(inputs, metric), "variants": variants}

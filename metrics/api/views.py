@@ -40,6 +40,14 @@ class AggregateSerializer(serializers.Serializer):
     pre_sum = total_field()
     pre_sum_squares = total_field()
     post_pre_sum_products = total_field()
+    # A ratio metric's pre-period: pre_sum/pre_sum_squares/post_pre_sum_products above are its
+    # numerator's, these the denominator's and the cross products (all or none).
+    pre_den_sum = total_field()
+    pre_den_sum_squares = total_field()
+    pre_num_den_sum_products = total_field()
+    post_pre_den_sum_products = total_field()
+    num_pre_den_sum_products = total_field()
+    den_pre_num_sum_products = total_field()
 
 
 class AggregatesPushApi(APIView):

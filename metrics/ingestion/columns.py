@@ -22,7 +22,13 @@ class MetricColumns:
     kind: str  # binomial, mean or ratio
     column: str
     denominator: str | None = None
-    pre: str | None = None
+    pre: str | None = None  # the pre-period value, or a ratio's pre-period numerator
+    pre_denominator: str | None = None
+
+    @property
+    def names(self) -> list[str]:
+        """The file columns this metric reads."""
+        return [c for c in (self.column, self.denominator, self.pre, self.pre_denominator) if c]
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,7 @@ class Mapping:
     def columns(self) -> list[str]:
         names = [self.user, self.variant, self.date]
         for metric in self.metrics:
-            names += [c for c in (metric.column, metric.denominator, metric.pre) if c]
+            names += metric.names
         return list(dict.fromkeys(names))
 
 
@@ -65,6 +71,12 @@ class CohortTotals:
     pre_sum: float | None = None
     pre_sum_squares: float | None = None
     post_pre_sum_products: float | None = None
+    pre_den_sum: float | None = None
+    pre_den_sum_squares: float | None = None
+    pre_num_den_sum_products: float | None = None
+    post_pre_den_sum_products: float | None = None
+    num_pre_den_sum_products: float | None = None
+    den_pre_num_sum_products: float | None = None
 
 
 @dataclass(frozen=True)
@@ -108,7 +120,7 @@ def as_number(
 def numeric_columns(mapping: Mapping) -> list[str]:
     names = []
     for metric in mapping.metrics:
-        names += [c for c in (metric.column, metric.denominator, metric.pre) if c]
+        names += metric.names
     return list(dict.fromkeys(names))
 
 
@@ -128,6 +140,16 @@ def cohort_aggregates(mapping: Mapping) -> list[pl.Expr]:
         if metric.pre:
             x = pl.col(f"num:{metric.pre}")
             aggregates += [*products(metric.key, "pre_", x, x), cross(metric.key, "post_pre", y, x)]
+        if metric.denominator and metric.pre_denominator:
+            d, x = pl.col(f"num:{metric.denominator}"), pl.col(f"num:{metric.pre}")
+            d0 = pl.col(f"num:{metric.pre_denominator}")
+            aggregates += [
+                *products(metric.key, "pre_den_", d0, d0),
+                cross(metric.key, "pre_num_den", x, d0),
+                cross(metric.key, "post_pre_den", d, d0),
+                cross(metric.key, "num_pre_den", y, d0),
+                cross(metric.key, "den_pre_num", d, x),
+            ]
     return aggregates
 
 

@@ -33,8 +33,28 @@ REQUIRED = {
     "mean": ("sum", "sum_squares"),
     "ratio": ("sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products"),
 }
-OPTIONAL = {"mean": ("pre_sum", "pre_sum_squares", "post_pre_sum_products")}
+OPTIONAL = {
+    "mean": ("pre_sum", "pre_sum_squares", "post_pre_sum_products"),
+    "ratio": (
+        "pre_sum",
+        "pre_sum_squares",
+        "pre_den_sum",
+        "pre_den_sum_squares",
+        "pre_num_den_sum_products",
+        "post_pre_sum_products",
+        "post_pre_den_sum_products",
+        "num_pre_den_sum_products",
+        "den_pre_num_sum_products",
+    ),
+}
 WHOLE_NUMBERS = {"users", "conversions"}
+# Each sum beside its sum of squares, which no real values can make smaller than sum²/users.
+SQUARED_TOTALS = (
+    ("sum", "sum_squares"),
+    ("den_sum", "den_sum_squares"),
+    ("pre_sum", "pre_sum_squares"),
+    ("pre_den_sum", "pre_den_sum_squares"),
+)
 
 NOT_A_WHOLE_NUMBER = "'{value}' is not a whole number of at least 0"
 NOT_A_NUMBER = "'{value}' is not a number"
@@ -116,8 +136,7 @@ def totals_of(values: dict, *, kind, variant, day, metric, number) -> CohortTota
             message = MORE_CONVERSIONS_THAN_USERS.format(conversions=conversions, users=users)
             return [Problem(message, number, "conversions")]
         values = {"sum": conversions, "sum_squares": conversions}  # x² = x for 0/1 values
-    for total, squares in (("sum", "sum_squares"), ("den_sum", "den_sum_squares"),
-                           ("pre_sum", "pre_sum_squares")):  # fmt: skip
+    for total, squares in SQUARED_TOTALS:
         if (
             squares in values
             and users

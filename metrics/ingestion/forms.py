@@ -8,6 +8,12 @@ from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", "— not in this file —")
+MAPPING_PARTS = ("column", "denominator", "pre", "pre_denominator")
+# A ratio metric's pre-period, both parts or neither: CUPED for revenue per order, say.
+RATIO_PRE_LABELS = {
+    "pre": _("pre-period numerator (CUPED, optional)"),
+    "pre_denominator": _("pre-period denominator (CUPED, optional)"),
+}
 SEPARATOR_LABELS = {
     ",": _("comma ,"),
     ";": _("semicolon ;"),
@@ -98,6 +104,10 @@ class MappingForm(forms.Form):
                 self.fields[f"m{i}_denominator"] = forms.ChoiceField(
                     label=f"{name}: denominator", choices=choices, required=False
                 )
+                for part, label in RATIO_PRE_LABELS.items():
+                    self.fields[f"m{i}_{part}"] = forms.ChoiceField(
+                        label=f"{name}: {label}", choices=choices, required=False
+                    )
             if kind == MetricKind.MEAN:
                 self.fields[f"m{i}_pre"] = forms.ChoiceField(
                     label=f"{name}: pre-period covariate (CUPED, optional)",
@@ -117,7 +127,7 @@ class MappingForm(forms.Form):
         data = self.cleaned_data
         metrics = {}
         for i, name in enumerate(self.metrics):
-            parts = {p: data.get(f"m{i}_{p}") for p in ("column", "denominator", "pre")}
+            parts = {p: data.get(f"m{i}_{p}") for p in MAPPING_PARTS}
             metrics[name] = {p: v for p, v in parts.items() if v}
         return {
             "user": data["user"],
@@ -273,6 +283,10 @@ class ExperimentQueryForm(forms.Form):
                 self.fields[f"m{i}_denominator"] = forms.CharField(
                     label=f"{name}: denominator column", required=False
                 )
+                for part, label in RATIO_PRE_LABELS.items():
+                    self.fields[f"m{i}_{part}"] = forms.CharField(
+                        label=f"{name}: {label} column", required=False
+                    )
             if kind == MetricKind.MEAN:
                 self.fields[f"m{i}_pre"] = forms.CharField(
                     label=f"{name}: pre-period column (CUPED, optional)", required=False

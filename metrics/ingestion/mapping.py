@@ -24,7 +24,9 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
     """Build the parser's mapping; raise ValidationError naming the first missing choice.
 
     data: {"user": col, "variant": col, "date": col,
-           "metrics": {name: {"column": col, "denominator": col, "pre": col}}}
+           "metrics": {name: {"column": col, "denominator": col, "pre": col,
+                              "pre_denominator": col}}}
+    A ratio metric's pre-period (CUPED) needs both its numerator ("pre") and denominator.
     A metric left without a column is not loaded; a column given for a metric the experiment
     does not measure is refused, so a misspelt name is not silently skipped.
     """
@@ -48,6 +50,13 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
             continue
         if kind == MetricKind.RATIO and not columns.get("denominator"):
             raise ValidationError(MAPPING_INCOMPLETE.format(what=f"the denominator of {name}"))
+        if kind == MetricKind.RATIO and bool(columns.get("pre")) != bool(
+            columns.get("pre_denominator")
+        ):
+            half = "denominator" if columns.get("pre") else "numerator"
+            raise ValidationError(
+                MAPPING_INCOMPLETE.format(what=f"the pre-period {half} of {name}")
+            )
         metrics.append(
             MetricColumns(
                 key=name,
@@ -55,6 +64,7 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
                 column=columns["column"],
                 denominator=columns.get("denominator") or None,
                 pre=columns.get("pre") or None,
+                pre_denominator=columns.get("pre_denominator") or None,
             )
         )
     if not metrics:

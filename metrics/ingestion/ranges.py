@@ -26,6 +26,12 @@ TOTAL_FIELDS = (
     "pre_sum",
     "pre_sum_squares",
     "post_pre_sum_products",
+    "pre_den_sum",
+    "pre_den_sum_squares",
+    "pre_num_den_sum_products",
+    "post_pre_den_sum_products",
+    "num_pre_den_sum_products",
+    "den_pre_num_sum_products",
 )
 LABELS = {
     "sum": "sum of values",
@@ -36,6 +42,12 @@ LABELS = {
     "pre_sum": "pre-period sum",
     "pre_sum_squares": "pre-period sum of squares",
     "post_pre_sum_products": "sum of value × pre-period value",
+    "pre_den_sum": "pre-period sum of denominators",
+    "pre_den_sum_squares": "pre-period sum of squared denominators",
+    "pre_num_den_sum_products": "pre-period sum of value × denominator",
+    "post_pre_den_sum_products": "sum of denominator × pre-period denominator",
+    "num_pre_den_sum_products": "sum of value × pre-period denominator",
+    "den_pre_num_sum_products": "sum of denominator × pre-period value",
 }
 OUT_OF_RANGE = "{value:,} is out of range: {field} must be between {low:,} and {high:,}"
 TOTAL_OUT_OF_RANGE = "{value:.4g} is out of range: {field} must be between -1e30 and 1e30"

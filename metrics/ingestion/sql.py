@@ -53,6 +53,16 @@ def aggregates(per_user, mapping: Mapping) -> list:
         if metric.pre:
             x = number[metric.pre]
             columns += [*sums(f"{metric.key}:pre_", x, x), total(f"{metric.key}:post_pre", y, x)]
+        if metric.denominator and metric.pre_denominator:
+            d, x = number[metric.denominator], number[metric.pre]
+            d0 = number[metric.pre_denominator]
+            columns += [
+                *sums(f"{metric.key}:pre_den_", d0, d0),
+                total(f"{metric.key}:pre_num_den", x, d0),
+                total(f"{metric.key}:post_pre_den", d, d0),
+                total(f"{metric.key}:num_pre_den", y, d0),
+                total(f"{metric.key}:den_pre_num", d, x),
+            ]
     return columns + checks(per_user, mapping, number)
 
 

@@ -35,7 +35,7 @@ from metrics.stats.power import (
     sample_size_per_variant,
 )
 from metrics.stats.power_io import plan_power
-from metrics.stats.sufficient import BinomialStats, Covariate, MeanStats, RatioStats
+from metrics.stats.sufficient import BinomialStats, Covariate, MeanStats, RatioCovariate, RatioStats
 
 __all__ = [
     "SPRINT_DAYS",
@@ -43,6 +43,7 @@ __all__ = [
     "Covariate",
     "Design",
     "MeanStats",
+    "RatioCovariate",
     "RatioStats",
     "StatsInputError",
     "analyse",

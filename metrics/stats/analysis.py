@@ -29,7 +29,7 @@ from metrics.stats.health import Finding, HealthContext, findings_for
 from metrics.stats.relative import relative_lift
 from metrics.stats.sequential import DEFAULT_TUNING_PARAMETER, sequential_test
 from metrics.stats.srm import SrmResult, srm_test
-from metrics.stats.sufficient import MeanStats, Stats
+from metrics.stats.sufficient import MeanStats, RatioStats, Stats
 from metrics.stats.verdict import UNPLANNED, Progress, Verdict, progress_of, verdict_for
 
 Role = Literal["primary", "secondary", "guardrail"]
@@ -176,7 +176,7 @@ class StoredResult:
 
 
 def _cuped(control: Stats, treatment: Stats, settings: Settings) -> CupedResult | None:
-    if not (isinstance(control, MeanStats) and isinstance(treatment, MeanStats)):
+    if not isinstance(control, MeanStats | RatioStats):
         return None
     if control.covariate is None or treatment.covariate is None:
         return None

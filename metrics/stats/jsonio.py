@@ -33,7 +33,14 @@ from metrics.stats.health import Finding
 from metrics.stats.planning import DaysNeeded
 from metrics.stats.sequential import DEFAULT_TUNING_PARAMETER
 from metrics.stats.srm import SrmResult
-from metrics.stats.sufficient import BinomialStats, Covariate, MeanStats, RatioStats
+from metrics.stats.sufficient import (
+    RATIO_COVARIATE_FIELDS,
+    BinomialStats,
+    Covariate,
+    MeanStats,
+    RatioCovariate,
+    RatioStats,
+)
 from metrics.stats.verdict import Progress, Status, Verdict
 
 METRIC_TYPES = ("binomial", "mean", "ratio")
@@ -68,6 +75,12 @@ def _covariate(raw: Mapping, metric_type: str, prefix: str) -> Covariate | None:
     return Covariate(*values)
 
 
+def _ratio_covariate(raw: Mapping, prefix: str) -> RatioCovariate | None:
+    if not any(f in raw for f in RATIO_COVARIATE_FIELDS):
+        return None
+    return RatioCovariate(*(fields.number(raw, f, prefix=prefix) for f in RATIO_COVARIATE_FIELDS))
+
+
 def _stats(metric_type: str, raw: Mapping, prefix: str):
     values = [
         fields.count(raw, f, prefix) if f in COUNT_FIELDS else fields.number(raw, f, prefix=prefix)
@@ -77,7 +90,7 @@ def _stats(metric_type: str, raw: Mapping, prefix: str):
         return BinomialStats(*values)
     if metric_type == "mean":
         return MeanStats(*values, covariate=_covariate(raw, metric_type, prefix))
-    return RatioStats(*values)
+    return RatioStats(*values, covariate=_ratio_covariate(raw, prefix))
 
 
 def parse_variant(metric_type: str, raw: Any, index: int) -> Variant:
@@ -103,8 +116,9 @@ def _check_variants(variants: list[Variant]) -> None:
     with_covariate = [getattr(v.stats, "covariate", None) is not None for v in variants]
     if any(with_covariate) and not all(with_covariate):
         index = with_covariate.index(False)
+        first = "pre_num_sum" if isinstance(variants[index].stats, RatioStats) else "pre_sum"
         raise StatsInputError(
-            f"variants[{index}].pre_sum", "is needed in every variant once any variant has it"
+            f"variants[{index}].{first}", "is needed in every variant once any variant has it"
         )
 
 

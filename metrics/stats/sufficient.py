@@ -129,6 +129,37 @@ class MeanStats:
 
 
 @dataclass(frozen=True)
+class RatioCovariate:
+    """Pre-period totals of a ratio metric for CUPED, each unit's pre numerator x₀ and
+    denominator y₀ beside its in-test x and y: Σx₀, Σx₀², Σy₀, Σy₀², Σx₀y₀ and the four cross
+    products Σx x₀, Σy y₀, Σx y₀, Σy x₀ that the 4 × 4 covariance of (x̄, ȳ, x̄₀, ȳ₀) needs.
+    """
+
+    num_sum: float
+    num_sum_squares: float
+    den_sum: float
+    den_sum_squares: float
+    num_den_sum_products: float
+    post_num_sum_products: float
+    post_den_sum_products: float
+    num_post_den_sum_products: float
+    den_post_num_sum_products: float
+
+
+RATIO_COVARIATE_FIELDS = (
+    "pre_num_sum",
+    "pre_num_sum_squares",
+    "pre_den_sum",
+    "pre_den_sum_squares",
+    "pre_num_den_sum_products",
+    "post_pre_num_sum_products",
+    "post_pre_den_sum_products",
+    "num_pre_den_sum_products",
+    "den_pre_num_sum_products",
+)
+
+
+@dataclass(frozen=True)
 class RatioStats:
     """Per-unit totals of a numerator x and a denominator y; the metric is R = Σx / Σy.
 
@@ -142,6 +173,7 @@ class RatioStats:
     den_sum: float
     den_sum_squares: float
     num_den_sum_products: float
+    covariate: RatioCovariate | None = None
 
     def __post_init__(self) -> None:
         _require_count("n", self.n, 2)
@@ -151,6 +183,140 @@ class RatioStats:
         cyy = _centred_sum_squares("den_sum_squares", self.n, self.den_sum, self.den_sum_squares)
         cxy = _centred_products(self.n, self.num_sum, self.den_sum, self.num_den_sum_products)
         _require_cauchy_schwarz("num_den_sum_products", cxy, cxx, cyy)
+        if self.covariate is not None:
+            self._check_covariate(self.covariate)
+
+    def _check_covariate(self, cov: RatioCovariate) -> None:
+        n = self.n
+        if not cov.den_sum > 0:
+            raise StatsInputError(
+                "pre_den_sum", "must be positive: the pre-period ratio divides by it"
+            )
+        centred = {
+            "pre_num_sum_squares": _centred_sum_squares(
+                "pre_num_sum_squares", n, cov.num_sum, cov.num_sum_squares
+            ),
+            "pre_den_sum_squares": _centred_sum_squares(
+                "pre_den_sum_squares", n, cov.den_sum, cov.den_sum_squares
+            ),
+            "num_sum_squares": _centred_sum_squares(
+                "num_sum_squares", n, self.num_sum, self.num_sum_squares
+            ),
+            "den_sum_squares": _centred_sum_squares(
+                "den_sum_squares", n, self.den_sum, self.den_sum_squares
+            ),
+        }
+        pairs = (
+            (
+                "pre_num_den_sum_products",
+                cov.num_den_sum_products,
+                cov.num_sum,
+                cov.den_sum,
+                "pre_num_sum_squares",
+                "pre_den_sum_squares",
+            ),
+            (
+                "post_pre_num_sum_products",
+                cov.post_num_sum_products,
+                self.num_sum,
+                cov.num_sum,
+                "num_sum_squares",
+                "pre_num_sum_squares",
+            ),
+            (
+                "post_pre_den_sum_products",
+                cov.post_den_sum_products,
+                self.den_sum,
+                cov.den_sum,
+                "den_sum_squares",
+                "pre_den_sum_squares",
+            ),
+            (
+                "num_pre_den_sum_products",
+                cov.num_post_den_sum_products,
+                self.num_sum,
+                cov.den_sum,
+                "num_sum_squares",
+                "pre_den_sum_squares",
+            ),
+            (
+                "den_pre_num_sum_products",
+                cov.den_post_num_sum_products,
+                self.den_sum,
+                cov.num_sum,
+                "den_sum_squares",
+                "pre_num_sum_squares",
+            ),
+        )
+        for field, products, sum_a, sum_b, squares_a, squares_b in pairs:
+            cab = _centred_products(n, sum_a, sum_b, products)
+            _require_cauchy_schwarz(field, cab, centred[squares_a], centred[squares_b])
+        gradient = self.pre_gradient
+        scale = (
+            centred["pre_num_sum_squares"] * gradient[2] ** 2
+            + centred["pre_den_sum_squares"] * gradient[3] ** 2
+        ) / (n - 1)
+        if self.pre_variance <= RELATIVE_TOLERANCE * scale:
+            raise StatsInputError("pre_num_sum_squares", "the covariate has zero variance")
+
+    @property
+    def means(self) -> tuple[float, float, float, float]:
+        """Per-unit means (x̄, ȳ, x̄₀, ȳ₀) of the numerator and denominator, in-test and pre."""
+        cov, n = self.covariate, self.n
+        return (self.num_sum / n, self.den_sum / n, cov.num_sum / n, cov.den_sum / n)
+
+    @property
+    def covariance_matrix(self) -> list[list[float]]:
+        """Per-unit 4 × 4 covariance (n − 1) of (x, y, x₀, y₀), from the totals."""
+        cov, n = self.covariate, self.n
+        sums = (self.num_sum, self.den_sum, cov.num_sum, cov.den_sum)
+        products = {
+            (0, 0): self.num_sum_squares,
+            (1, 1): self.den_sum_squares,
+            (2, 2): cov.num_sum_squares,
+            (3, 3): cov.den_sum_squares,
+            (0, 1): self.num_den_sum_products,
+            (2, 3): cov.num_den_sum_products,
+            (0, 2): cov.post_num_sum_products,
+            (1, 3): cov.post_den_sum_products,
+            (0, 3): cov.num_post_den_sum_products,
+            (1, 2): cov.den_post_num_sum_products,
+        }
+        matrix = [[0.0] * 4 for _ in range(4)]
+        for (i, j), total in products.items():
+            matrix[i][j] = matrix[j][i] = (total - sums[i] * sums[j] / n) / (n - 1)
+        return matrix
+
+    @property
+    def post_gradient(self) -> tuple[float, float, float, float]:
+        """∂R/∂(x̄, ȳ, x̄₀, ȳ₀) with R = x̄/ȳ."""
+        mx, my, _, _ = self.means
+        return (1 / my, -mx / my**2, 0.0, 0.0)
+
+    @property
+    def pre_gradient(self) -> tuple[float, float, float, float]:
+        """∂R₀/∂(x̄, ȳ, x̄₀, ȳ₀) with R₀ = x̄₀/ȳ₀."""
+        _, _, mx0, my0 = self.means
+        return (0.0, 0.0, 1 / my0, -mx0 / my0**2)
+
+    def _quadratic(self, a: tuple, b: tuple) -> float:
+        matrix = self.covariance_matrix
+        return sum(a[i] * matrix[i][j] * b[j] for i in range(4) for j in range(4))
+
+    @property
+    def pre_value(self) -> float:
+        """The pre-period ratio R₀ = Σx₀ / Σy₀."""
+        return self.covariate.num_sum / self.covariate.den_sum
+
+    @property
+    def pre_variance(self) -> float:
+        """Per-unit delta-method variance of R₀."""
+        return self._quadratic(self.pre_gradient, self.pre_gradient)
+
+    @property
+    def post_pre_covariance(self) -> float:
+        """Per-unit delta-method covariance of R and R₀."""
+        return self._quadratic(self.post_gradient, self.pre_gradient)
 
     @property
     def value(self) -> float:

@@ -55,3 +55,41 @@ def fail_runs(experiment, count: int, *, hours_ago: float = 1) -> None:
             trigger=Trigger.SCHEDULE, queued_at=finished, sent_at=finished,
             finished_at=finished - timedelta(seconds=index), error="The warehouse timed out.",
         )  # fmt: skip
+
+
+RATIO_COLUMNS = (
+    "n",
+    "sum",
+    "sum_squares",
+    "den_sum",
+    "den_sum_squares",
+    "num_den_sum_products",
+    "pre_sum",
+    "pre_sum_squares",
+    "pre_den_sum",
+    "pre_den_sum_squares",
+    "pre_num_den_sum_products",
+    "post_pre_sum_products",
+    "post_pre_den_sum_products",
+    "num_pre_den_sum_products",
+    "den_pre_num_sum_products",
+)
+
+
+def ratio_cohorts_write(experiment, metric, totals_by_variant: dict, *, with_pre=True) -> None:
+    """One undated cohort per variant of a ratio metric from (n, Σx, …, Σyx₀) totals.
+
+    ``with_pre`` names the variants whose pre-period is loaded (True: all of them).
+    """
+    for variant in experiment.variants.all():
+        fields = dict(zip(RATIO_COLUMNS, totals_by_variant[variant.name], strict=True))
+        if with_pre is not True and variant.name not in with_pre:
+            fields = dict(list(fields.items())[:6])
+        OutcomeCohort.objects.create(
+            experiment=experiment,
+            variant=variant,
+            metric=metric,
+            exposure_date=None,
+            source=OutcomeSource.COUNTS,
+            **fields,
+        )

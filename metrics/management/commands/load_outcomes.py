@@ -31,7 +31,11 @@ ROLES = ("user", "variant", "date")
 
 
 def parse_maps(pairs: list[str], base: dict) -> dict:
-    """--map user=COL, variant=COL, date=COL, 'Metric name=COL', 'Metric name.pre=COL'."""
+    """--map user=COL, variant=COL, date=COL, 'Metric name=COL', 'Metric name.pre=COL'.
+
+    A ratio metric also takes 'Metric name.denominator=COL' and, for CUPED, both
+    'Metric name.pre=COL' and 'Metric name.pre_denominator=COL'.
+    """
     mapping = {**base, "metrics": {k: dict(v) for k, v in (base.get("metrics") or {}).items()}}
     for pair in pairs:
         target, sep, column = pair.partition("=")
