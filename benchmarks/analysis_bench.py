@@ -43,7 +43,9 @@ from metrics.models import Metric, OutcomeCohort, OutcomeSource  # noqa: E402
 KINDS = ["binomial"] * 4 + ["mean"] * 4 + ["ratio"] * 2
 ROLES = ["primary"] + ["secondary"] * 6 + ["guardrail"] * 3
 VARIANTS, DAYS, USERS = ("A", "B", "C"), 21, 1000
+SHARES = (34, 33, 33)
 FIRST_DAY = date(2026, 3, 2)
+SEED_BATCH = 100
 
 
 def metrics() -> list[Metric]:
@@ -72,24 +74,45 @@ def stats(kind: str, rng, lift: float) -> dict:
 
 
 def seed(count: int) -> None:
+    """Bring the benchmark team up to `count` running experiments, written in batches."""
     team, _ = Team.objects.get_or_create(name="Benchmark", defaults={"slug": "benchmark"})
     have = Experiment.objects.filter(team=team).count()
-    catalogue, rng = metrics(), np.random.default_rng(7)
-    for index in range(have, count):
-        experiment = Experiment.objects.create(
-            team=team, title=f"Bench {index}", status="running", started_at=timezone.now()
-        )
-        variants = [Variant.objects.create(experiment=experiment, name=name, is_control=name == "A",
-                                           traffic_share=[34, 33, 33][i])
-                    for i, name in enumerate(VARIANTS)]  # fmt: skip
-        for metric, role in zip(catalogue, ROLES, strict=True):
-            ExperimentMetric.objects.create(experiment=experiment, metric=metric, role=role)
-        OutcomeCohort.objects.bulk_create(
-            OutcomeCohort(experiment=experiment, variant=variant, metric=metric,
-                          exposure_date=FIRST_DAY + timedelta(days=day), source=OutcomeSource.PUSH,
-                          **stats(metric.kind, rng, 0.03 * i))
-            for i, variant in enumerate(variants) for metric in catalogue for day in range(DAYS)
-        )  # fmt: skip
+    catalogue, rng = metrics(), np.random.default_rng(7 + have)
+    for start in range(have, count, SEED_BATCH):
+        seed_batch(team, catalogue, rng, range(start, min(start + SEED_BATCH, count)))
+
+
+def seed_batch(team, catalogue, rng, indexes: range) -> None:
+    experiments = Experiment.objects.bulk_create(
+        Experiment(team=team, title=f"Bench {index}", status="running", started_at=timezone.now())
+        for index in indexes
+    )
+    variants = Variant.objects.bulk_create(
+        Variant(experiment=experiment, name=name, is_control=i == 0, traffic_share=SHARES[i])
+        for experiment in experiments
+        for i, name in enumerate(VARIANTS)
+    )
+    ExperimentMetric.objects.bulk_create(
+        ExperimentMetric(experiment=experiment, metric=metric, role=role)
+        for experiment in experiments
+        for metric, role in zip(catalogue, ROLES, strict=True)
+    )
+    OutcomeCohort.objects.bulk_create(
+        (
+            OutcomeCohort(
+                experiment_id=variant.experiment_id,
+                variant=variant,
+                metric=metric,
+                exposure_date=FIRST_DAY + timedelta(days=day),
+                source=OutcomeSource.PUSH,
+                **stats(metric.kind, rng, 0.03 * VARIANTS.index(variant.name)),
+            )
+            for variant in variants
+            for metric in catalogue
+            for day in range(DAYS)
+        ),
+        batch_size=5000,
+    )
 
 
 def busy_seconds() -> float:
