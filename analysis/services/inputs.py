@@ -239,5 +239,5 @@ def fingerprint_of(stamps) -> str:
 
 def inputs_fingerprint(experiment_id: int) -> str:
     """The fingerprint of the experiment's inputs as they are now, in one query."""
-    experiment = Experiment.objects.filter(id=experiment_id)
+    experiment = Experiment.objects.filter(id=experiment_id).order_by()
     return fingerprint_of(inputs_stamps(experiment).values_list(*STAMP_FIELDS).get())
