@@ -207,9 +207,11 @@ def inputs_stamps(experiments: QuerySet) -> QuerySet:
     The small parts are read as they are: the variants, the attached metrics with their roles
     and the last change of each metric, the plan, the experiment's and its team's settings.
     The cohorts, hundreds of rows, by count, the sum and the largest of their ids, and their
-    last change: a load or a re-push deletes and inserts (new, larger ids), a deleted load
-    lowers the count, an edited row moves `updated_at`. One query, on the experiment index of
-    each table; `STAMP_FIELDS` names its columns.
+    last change: a load or a re-push deletes and inserts (new, larger ids, so the sum moves
+    even when as many rows go as come), a deleted load lowers the count, a saved row moves
+    `updated_at` (cohorts are only ever replaced or saved, never changed by a bare UPDATE).
+    One query, on the experiment index of each table (for the cohorts, an index-only scan of
+    `outcome_cohort_changes`); `STAMP_FIELDS` names its columns.
     """
     cohorts = joined(
         as_text(Count("id")), as_text(Sum("id")), as_text(Max("id")), as_text(Max("updated_at"))
