@@ -193,8 +193,11 @@ def per_experiment(rows: QuerySet, value) -> Subquery:
 
 
 def listed(*parts) -> StringAgg:
-    """One text for all of an experiment's rows of a small table, in the order of their ids."""
-    return StringAgg(joined(*parts), Value(ROW_SEPARATOR), order_by="id")
+    """One text for all of an experiment's rows of a small table, in no set order.
+
+    SQLite before 3.44 (the demo's) cannot order inside an aggregate; `fingerprint_of` sorts.
+    """
+    return StringAgg(joined("id", *parts), Value(ROW_SEPARATOR))
 
 
 def as_text(expression) -> Cast:
@@ -216,7 +219,7 @@ def inputs_stamps(experiments: QuerySet) -> QuerySet:
     cohorts = joined(
         as_text(Count("id")), as_text(Sum("id")), as_text(Max("id")), as_text(Max("updated_at"))
     )
-    variants = listed("id", "name", "is_control", "traffic_share")
+    variants = listed("name", "is_control", "traffic_share")
     metrics = listed(
         "metric_id",
         "role",
@@ -234,7 +237,11 @@ def inputs_stamps(experiments: QuerySet) -> QuerySet:
 
 def fingerprint_of(stamps) -> str:
     """sha256 of one experiment's stamps (a row of `STAMP_FIELDS`), the recipe and defaults."""
-    body = [FINGERPRINT_RECIPE, product_defaults(), *stamps]
+    cohorts, variants, metrics, *rest = stamps
+    rows = [
+        sorted(listing.split(ROW_SEPARATOR)) if listing else [] for listing in (variants, metrics)
+    ]
+    body = [FINGERPRINT_RECIPE, product_defaults(), cohorts, *rows, *rest]
     canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
