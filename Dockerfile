@@ -23,4 +23,4 @@ RUN DEBUG=false ALLOWED_HOSTS=build DATABASE_URL=sqlite:////tmp/build.db \
 RUN useradd --system --uid 1000 growthlab && mkdir -p /app/media && chown growthlab /app/media
 USER growthlab
 EXPOSE 8000
-CMD ["gunicorn", "growthlab.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "60", "--access-logfile", "-"]
+CMD ["gunicorn", "growthlab.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--threads", "4", "--timeout", "60", "--access-logfile", "-"]

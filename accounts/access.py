@@ -8,6 +8,7 @@ Views, forms and the API call these functions and never restate the rules.
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, Team, User
 
@@ -91,6 +92,26 @@ def can_edit_metric(user: User, metric) -> bool:
 
 def can_edit_data_source(user: User, source) -> bool:
     return can_edit(user, "data_source", source.team_id)
+
+
+def is_member(user: User, team_id: int | None) -> bool:
+    """True if the person belongs to the team, in any role: who may own its tests and metrics.
+
+    An object with no team (an organisation-wide metric) may be owned by anyone.
+    """
+    if team_id is None:
+        return True
+    return user.memberships.filter(team_id=team_id).exists()
+
+
+OWNER_NOT_A_MEMBER = _("{person} is not a member of {team}: the owner must belong to the team.")
+
+
+def owner_refusal(owner: User | None, team: Team | None) -> str | None:
+    """Why this person may not own an object of this team (None when they may)."""
+    if owner is None or team is None or is_member(owner, team.id):
+        return None
+    return str(OWNER_NOT_A_MEMBER).format(person=owner.get_full_name() or owner.username, team=team)
 
 
 def require(allowed: bool) -> None:

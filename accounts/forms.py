@@ -1,24 +1,44 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 
 from accounts.models import Team
-from accounts.throttle import login_blocked, login_failure_record, login_throttled_message
+from accounts.throttle import (
+    client_address,
+    login_blocked,
+    login_failure_record,
+    login_success_record,
+    login_throttled_message,
+)
 
 
-class ThrottledAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, refusing to check passwords after too many failures."""
+class SignInThrottleMixin:
+    """A sign-in form that refuses to check passwords after too many failures."""
+
+    throttled = False
 
     def clean(self):
-        username = self.data.get("username", "")
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        username = str(self.data.get("username", ""))
+        address = client_address(self.request) if self.request else ""
         if login_blocked(username=username, address=address):
             self.throttled = True
             raise forms.ValidationError(login_throttled_message(), code="throttled")
         try:
-            return super().clean()
+            cleaned = super().clean()
         except forms.ValidationError:
             login_failure_record(username=username, address=address)
             raise
+        if self.get_user() is not None:  # clean() passes an empty password without checking it
+            login_success_record(username=username, address=address)
+        return cleaned
+
+
+class ThrottledAuthenticationForm(SignInThrottleMixin, AuthenticationForm):
+    """The sign-in page's form."""
+
+
+class ThrottledAdminAuthenticationForm(SignInThrottleMixin, AdminAuthenticationForm):
+    """The Django admin's sign-in form, counted with the same counters."""
 
 
 class TeamSettingsForm(forms.ModelForm):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from accounts.forms import TeamSettingsForm, ThrottledAuthenticationForm
 from accounts.models import Team
+from accounts.throttle import throttled_response
 from experiments.models import Experiment
 
 
@@ -19,8 +20,8 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_invalid(self, form):
-        status = 429 if getattr(form, "throttled", False) else 400
-        return self.render_to_response(self.get_context_data(form=form), status=status)
+        response = self.render_to_response(self.get_context_data(form=form), status=400)
+        return throttled_response(response, form)
 
 
 def profile(request):

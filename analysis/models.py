@@ -228,3 +228,12 @@ class AnalysisResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.metric} / {self.variant} (run {self.run_id})"
+
+    @property
+    def decision_interval(self):
+        """The relative lift and interval this row's verdict used; None on a control's row."""
+        if self.comparison is None:
+            return None
+        from metrics.stats.jsonio import decision_blocks_of
+
+        return decision_blocks_of(self.comparison)[1]

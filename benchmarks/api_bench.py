@@ -9,11 +9,19 @@ and measures each latency from its scheduled start, so a slow server cannot hide
 
     REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python benchmarks/api_bench.py --seconds 60
 
+With ``--separate-client`` the client runs in a process of its own (as a real client would:
+its CPU is not the server's process's) and ``--tokens 7`` spreads the requests over seven
+analysts' tokens, each with its own throttle count and cached token, as several scripts do:
+
+    REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python benchmarks/api_bench.py \
+        --separate-client --tokens 7 --seconds 60
+
 Targets (issue 9): p95 at most 100 ms, p99 at most 200 ms, no errors, at 100 requests/s.
 """
 
 import argparse
 import http.client
+import json
 import os
 import platform
 import secrets
@@ -53,17 +61,17 @@ def database_create() -> str:
     return f"{SERVER}/{DATABASE}"
 
 
-def seed(env: dict) -> str:
-    """Migrate, load the demo and the generated tests in a child process; return a token."""
+def seed(env: dict, tokens: int) -> list[str]:
+    """Migrate, load the demo and the generated tests in a child process; return the tokens."""
     result = subprocess.run(
-        [sys.executable, __file__, "--seed-only"], cwd=ROOT, env=env, check=True,
-        capture_output=True, text=True,
+        [sys.executable, __file__, "--seed-only", "--tokens", str(tokens)], cwd=ROOT, env=env,
+        check=True, capture_output=True, text=True,
     )  # fmt: skip
     # A live database has planner statistics (autovacuum keeps them); a freshly seeded one has
     # none, and the planner then guesses a hundred rows for tables of thousands.
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
         connection.execute("VACUUM ANALYZE")
-    return result.stdout.strip().splitlines()[-1]
+    return result.stdout.strip().splitlines()[-1].split(",")
 
 
 def free_port() -> int:
@@ -95,22 +103,25 @@ def gunicorn_start(env: dict, workers: int, threads: int) -> tuple[subprocess.Po
 
 
 class Client:
-    """Open loop: request i starts at t0 + i / rate on a pool thread, whatever came before."""
+    """Open loop: request i starts at t0 + i / rate on a pool thread, whatever came before.
 
-    def __init__(self, base: str, token: str, paths=ENDPOINTS, threads: int = 64):
+    Request i goes to path i mod paths with token i mod tokens.
+    """
+
+    def __init__(self, base: str, tokens: list[str], paths=ENDPOINTS, threads: int = 64):
         self.address = urlsplit(base).hostname, urlsplit(base).port
-        self.headers, self.paths = {"Authorization": f"Token {token}"}, paths
+        self.tokens, self.paths = tokens, paths
         self.pool = ThreadPoolExecutor(max_workers=threads)
         self.latencies: dict[str, list[float]] = {path: [] for path in paths}
         self.errors: list[str] = []
 
-    def one(self, path: str, scheduled: float) -> None:
+    def one(self, path: str, token: str, scheduled: float) -> None:
         # http.client, not requests: the client shares the two cores with the server, and
         # requests spent about a millisecond of CPU per request that the server then lacked.
         # (gunicorn's sync workers close each connection, so there is nothing to keep alive.)
         connection = http.client.HTTPConnection(*self.address, timeout=10)
         try:
-            connection.request("GET", path, headers=self.headers)
+            connection.request("GET", path, headers={"Authorization": f"Token {token}"})
             response = connection.getresponse()
             response.read()
             if response.status != 200:
@@ -127,8 +138,8 @@ class Client:
         for index in range(total):
             scheduled = start + index / rate
             time.sleep(max(0.0, scheduled - time.perf_counter()))
-            path = self.paths[index % len(self.paths)]
-            futures.append(self.pool.submit(self.one, path, scheduled))
+            path, token = self.paths[index % len(self.paths)], self.tokens[index % len(self.tokens)]
+            futures.append(self.pool.submit(self.one, path, token, scheduled))
         for future in futures:
             future.result()
         self.pool.shutdown()
@@ -139,20 +150,74 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
 
 
-def report(client: Client, rate: float, seconds: float, server: str, load: float) -> None:
+def server_cpu_seconds(process: subprocess.Popen) -> float:
+    """CPU time (user + system) of gunicorn's master and workers so far, read from /proc."""
+    pids = [process.pid]
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    if children.exists():
+        pids += [int(pid) for pid in children.read_text().split()]
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
+def run_client(
+    base: str, tokens: list[str], paths: tuple, rate: float, seconds: float, separate: bool
+) -> Client:
+    """Run a client here, or in a process of its own whose measurements come back as JSON."""
+    client = Client(base, tokens, paths)
+    if not separate:
+        client.run(rate, seconds)
+        return client
+    options = {"--rate": rate, "--seconds": seconds, "--token-list": ",".join(tokens)}
+    command = [sys.executable, __file__, "--client-only", base]
+    command += [str(part) for pair in options.items() for part in pair]
+    command += [part for path in paths for part in ("--path", path)]
+    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    measured = json.loads(output)
+    client.latencies, client.errors = measured["latencies"], measured["errors"]
+    return client
+
+
+def client_only(base: str, tokens: list[str], paths: tuple, rate: float, seconds: float) -> None:
+    """Child process: the open-loop client alone; prints its latencies and errors as JSON."""
+    client = Client(base, tokens, paths)
+    client.run(rate, seconds)
+    print(json.dumps({"latencies": client.latencies, "errors": client.errors}))
+
+
+def report(
+    client: Client, rate: float, seconds: float, server: str, load: float, cpu: float
+) -> None:
     print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
           f"gunicorn {server}, load average before the run {load:.2f}")  # fmt: skip
-    print(f"{rate:g} requests/s for {seconds:g} s, open loop, alternating", *client.paths)
+    print(
+        f"{rate:g} requests/s for {seconds:g} s, open loop, {len(client.tokens)} token(s), "
+        "alternating",
+        *client.paths,
+    )
     every = [v for values in client.latencies.values() for v in values]
     for name, values in [*client.latencies.items(), ("both", every)]:
         p50, p95, p99 = (percentile(values, q) * 1000 for q in (50, 95, 99))
         print(f"{name:22} n={len(values):5}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
               f"p99 {p99:6.1f} ms  max {max(values) * 1000:6.1f} ms")  # fmt: skip
     print(f"errors: {len(client.errors)}", *sorted(set(client.errors))[:5])
+    answered = sum(len(values) for values in client.latencies.values())
+    wall = max(every) + seconds if every else seconds
+    print(
+        f"server CPU {cpu * 1000 / max(1, answered):.1f} ms per request; "
+        f"answered {answered / wall:.1f} requests/s over the run's {wall:.0f} s"
+    )
 
 
-def seed_in_django() -> None:
-    """Child process: migrate, demo data, 1,000 analysed tests; print an admin's token."""
+def seed_in_django(tokens: int) -> None:
+    """Child process: migrate, demo data, 1,000 analysed tests; print analysts' tokens."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "growthlab.settings")
     import django
@@ -163,7 +228,7 @@ def seed_in_django() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo_data")
     generated_seed()
-    print(admin_token())
+    print(",".join(analyst_token(number) for number in range(tokens)))
 
 
 def generated_seed() -> None:
@@ -228,14 +293,14 @@ def result_copy(row, run, variant):
     )
 
 
-def admin_token() -> str:
+def analyst_token(number: int) -> str:
     from accounts.models import Role, Team
     from accounts.services import user_create
     from accounts.tokens import api_token_create
 
     team = Team.objects.order_by("id").first()
-    analyst = user_create(username="bench-analyst", password=secrets.token_urlsafe(16),
-                          team=team, role=Role.ANALYST)  # fmt: skip
+    name, password = f"bench-analyst-{number}", secrets.token_urlsafe(16)
+    analyst = user_create(username=name, password=password, team=team, role=Role.ANALYST)
     return api_token_create(user=analyst, name="benchmark")[1]
 
 
@@ -243,33 +308,46 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--rate", type=float, default=100)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1)
+    # The Dockerfile's command: threads overlap each request's waits on PostgreSQL and Redis.
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
     parser.add_argument(
         "--path", action="append", choices=ENDPOINTS, help="only this list (repeatable)"
     )
+    parser.add_argument("--tokens", type=int, default=1, help="analysts' tokens to spread over")
+    parser.add_argument(
+        "--separate-client", action="store_true", help="run the client in a process of its own"
+    )
     parser.add_argument("--seed-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--client-only", metavar="BASE", help=argparse.SUPPRESS)
+    parser.add_argument("--token-list", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed_only:
-        return seed_in_django()
+        return seed_in_django(args.tokens)
+    paths = tuple(args.path or ENDPOINTS)
+    if args.client_only:
+        tokens = args.token_list.split(",")
+        return client_only(args.client_only, tokens, paths, args.rate, args.seconds)
     env = os.environ | {"DATABASE_URL": database_create()} | PRODUCTION | UNLIMITED
     try:
-        token = seed(env)
+        tokens = seed(env, args.tokens)
         process, base = gunicorn_start(env, args.workers, args.threads)
         server = f"{args.workers} workers x {args.threads} threads"
+        if args.separate_client:
+            server += ", client in its own process"
         try:
-            Client(base, token).run(rate=10, seconds=2)  # warm every worker's imports
+            Client(base, tokens).run(rate=10, seconds=2)  # warm every worker's imports
             # A light probe first: its latencies are the service times, with no queue.
-            paths = tuple(args.path or ENDPOINTS)
-            probe, probe_load = Client(base, token, paths), os.getloadavg()[0]
-            probe.run(rate=PROBE_RATE, seconds=10)
-            client, load = Client(base, token, paths), os.getloadavg()[0]
-            client.run(args.rate, args.seconds)
+            probe_load, cpu_before = os.getloadavg()[0], server_cpu_seconds(process)
+            probe = run_client(base, tokens, paths, PROBE_RATE, 10, args.separate_client)
+            load, cpu_probe = os.getloadavg()[0], server_cpu_seconds(process)
+            client = run_client(base, tokens, paths, args.rate, args.seconds, args.separate_client)
+            cpu_run = server_cpu_seconds(process)
         finally:
             process.send_signal(signal.SIGTERM)
             process.wait(timeout=30)
-        report(probe, PROBE_RATE, 10, server, probe_load)
-        report(client, args.rate, args.seconds, server, load)
+        report(probe, PROBE_RATE, 10, server, probe_load, cpu_probe - cpu_before)
+        report(client, args.rate, args.seconds, server, load, cpu_run - cpu_probe)
     finally:
         admin_sql(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
 

@@ -1,8 +1,9 @@
 """The calculator's three questions: forms in, the engine's JSON interface, answers out.
 
-Marketers type percentages ("5" for a 5% conversion rate or a 5% lift); the engine takes
-fractions. Each form converts, calls the engine, and maps an engine error back onto the field
-the person typed, so a refusal is shown where it belongs.
+Marketers type percentages ("5" for a 5% conversion rate, a 5% lift, a 5% significance level,
+80% power); the engine takes fractions. Each form checks the range of every number, converts,
+calls the engine, and maps an engine error back onto the field the person typed, in plain
+words, so a refusal is shown where it belongs.
 """
 
 from __future__ import annotations
@@ -10,6 +11,9 @@ from __future__ import annotations
 import math
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from metrics.stats import (
     SPRINT_DAYS,
@@ -18,29 +22,107 @@ from metrics.stats import (
     analyse,
     minimum_detectable_effect,
     plan_power,
+    wording,
 )
+from metrics.stats.analysis import Comparison, StoredResult
+from metrics.stats.fields import LARGEST
+from metrics.stats.jsonio import result_from_dict
+from metrics.stats.verdict import decision_interval, decision_p_value
 
-KINDS = [("binomial", "Conversion rate (converted or not)"), ("mean", "Average per user")]
+KINDS = [("binomial", _("Conversion rate (converted or not)")), ("mean", _("Average per user"))]
+LARGEST_AVERAGE = 10**12
 
 
-def _percent(label: str, **kwargs) -> forms.FloatField:
-    return forms.FloatField(label=label, widget=forms.NumberInput(attrs={"step": "any"}), **kwargs)
+def _number(label, low, high, wording, *, whole=False, too_high=None, **kwargs) -> forms.Field:
+    """A number field with its range, refused in the words a marketer reads.
+
+    ``wording`` completes "<label>: enter …", e.g. "a percentage between 0 and 100 %";
+    ``too_high`` replaces it for a number above the range.
+    """
+    field_class = forms.IntegerField if whole else forms.FloatField
+    message = _refusal(label, wording)
+    attrs = {} if whole else {"step": "any"}
+    return field_class(
+        label=label,
+        min_value=low,
+        max_value=high,
+        widget=forms.NumberInput(attrs=attrs),
+        error_messages={
+            "min_value": message,
+            "max_value": _refusal(label, too_high) if too_high else message,
+            "invalid": message,
+        },
+        **kwargs,
+    )
+
+
+def _refusal_text(label, wording) -> str:
+    # Django fills in a field's error message with %-formatting: a percent sign is doubled.
+    return str(format_lazy(_("{label}: enter {wording}."), label=label, wording=wording)).replace(
+        "%", "%%"
+    )
+
+
+_refusal = lazy(_refusal_text, str)
+
+
+def _visitors(label: str) -> forms.IntegerField:
+    too_many = _("at most 10¹² visitors")
+    return _number(label, 1, LARGEST, _("at least 1 visitor"), whole=True, too_high=too_many)
+
+
+def _conversions(label: str) -> forms.IntegerField:
+    wording = _("a whole number of conversions, 0 or more")
+    return _number(label, 0, LARGEST, wording, whole=True, required=False)
+
+
+def _average(label: str, low: float = -LARGEST_AVERAGE) -> forms.FloatField:
+    wording = format_lazy(_("a number from {low} to {high}"), low=f"{low:,g}", high="10¹²")
+    return _number(label, low, LARGEST_AVERAGE, wording, required=False)
 
 
 class CalculatorForm(forms.Form):
-    """Shared by the three forms: the engine field → form field map used to place errors."""
+    """Shared by the three forms: the engine field → form field map used to place errors.
+
+    Rates, lifts, the significance level and power are typed as percentages, and converted to
+    the engine's fractions here.
+    """
 
     FIELD_OF: dict[str, str] = {}
     question = forms.CharField(widget=forms.HiddenInput)
-    alpha = forms.FloatField(label="Significance level (α)", initial=0.05, min_value=0.0001)
+    alpha = _number(
+        _("Significance level (%)"), 0.01, 50, _("a percentage between 0.01 and 50 %"), initial=5
+    )
 
     def place(self, error: StatsInputError) -> None:
-        """Put the engine's refusal on the field it names, or on the form."""
+        """Put the engine's refusal on the field it names, in plain words, or on the form."""
         for engine_field, form_field in self.FIELD_OF.items():
             if error.field.endswith(engine_field):
-                self.add_error(form_field, f"{self[form_field].label}: {error.message}.")
+                label = self[form_field].label
+                self.add_error(form_field, plain_refusal(label, error.message))
                 return
-        self.add_error(None, f"{error.field}: {error.message}.")
+        self.add_error(
+            None, _("These numbers cannot be analysed: %(why)s.") % {"why": error.message}
+        )
+
+
+# The engine's wording (for analysts, in fractions) → what the calculator's reader is told.
+PLAIN_REFUSALS = {
+    "cannot exceed n": _("cannot be more than the visitors"),
+    "must be at least 2": _("enter at least 2 visitors"),
+    "must be between 0 and 1": _("enter a percentage between 0 and 100 %"),
+    "would push the rate to 1 or beyond": _("this lift would push the rate past 100 %"),
+    "must not be 0: the MDE is relative to it": _("enter an average other than 0"),
+    "must be positive": _("enter a number above 0"),
+    "must be non-zero and above -1 (-100%)": _("enter a lift other than 0, above -100 %"),
+}
+
+
+def plain_refusal(label: str, message: str) -> str:
+    for engine_words, plain in PLAIN_REFUSALS.items():
+        if message.startswith(engine_words):
+            return f"{label}: {plain}."
+    return f"{label}: {message}."
 
 
 class SignificanceForm(CalculatorForm):
@@ -52,15 +134,15 @@ class SignificanceForm(CalculatorForm):
         "variants[0].sum_squares": "a_sd", "variants[1].sum_squares": "b_sd",
         "variants[0]": "a_mean", "variants[1]": "b_mean", "alpha": "alpha",
     }  # fmt: skip
-    kind = forms.ChoiceField(label="What you measured", choices=KINDS)
-    a_users = forms.IntegerField(label="A (control): users", min_value=0)
-    a_conversions = forms.IntegerField(label="A: conversions", min_value=0, required=False)
-    a_mean = forms.FloatField(label="A: average per user", required=False)
-    a_sd = forms.FloatField(label="A: standard deviation", required=False)
-    b_users = forms.IntegerField(label="B (treatment): users", min_value=0)
-    b_conversions = forms.IntegerField(label="B: conversions", min_value=0, required=False)
-    b_mean = forms.FloatField(label="B: average per user", required=False)
-    b_sd = forms.FloatField(label="B: standard deviation", required=False)
+    kind = forms.ChoiceField(label=_("What you measured"), choices=KINDS)
+    a_users = _visitors(_("Visitors in A (control)"))
+    a_conversions = _conversions(_("Conversions in A"))
+    a_mean = _average(_("Average per user in A"))
+    a_sd = _average(_("Standard deviation in A"), low=0)
+    b_users = _visitors(_("Visitors in B (treatment)"))
+    b_conversions = _conversions(_("Conversions in B"))
+    b_mean = _average(_("Average per user in B"))
+    b_sd = _average(_("Standard deviation in B"), low=0)
     field_order = ["question", "kind"]
 
     def clean(self):
@@ -69,13 +151,19 @@ class SignificanceForm(CalculatorForm):
         for arm in "ab":
             for name in needed:
                 if data.get(f"{arm}_{name}") is None and f"{arm}_{name}" not in self.errors:
-                    self.add_error(f"{arm}_{name}", "Needed for this kind of metric.")
+                    self.add_error(f"{arm}_{name}", _("Needed for this kind of metric."))
         return data
 
     def payload(self) -> dict:
         data = self.cleaned_data
         variants = [_arm(data, "a", "A"), _arm(data, "b", "B")]
-        return {"metric_type": data["kind"], "alpha": data["alpha"], "variants": variants}
+        # Finished numbers looked at once: the fixed-horizon interval is the one that decides.
+        return {
+            "metric_type": data["kind"],
+            "alpha": data["alpha"] / 100,
+            "method": "fixed",
+            "variants": variants,
+        }
 
 
 def _arm(data: dict, arm: str, name: str) -> dict:
@@ -95,15 +183,33 @@ class DesignForm(CalculatorForm):
         "mde_relative": "mde", "daily_traffic": "daily_traffic", "n_variants": "n_variants",
         "alpha": "alpha", "power": "power",
     }  # fmt: skip
-    kind = forms.ChoiceField(label="What you will measure", choices=KINDS)
-    baseline = _percent("Today's rate (%) or average", help_text="5 means a 5% conversion rate.")
-    baseline_sd = forms.FloatField(
-        label="Standard deviation (averages only)", required=False, min_value=0
+    kind = forms.ChoiceField(label=_("What you will measure"), choices=KINDS)
+    baseline = _number(
+        _("Today's conversion rate (%) or average"),
+        -LARGEST_AVERAGE,
+        LARGEST_AVERAGE,
+        _("a percentage between 0 and 100 %, or an average"),
+        help_text=_("5 means a 5 % conversion rate."),
     )
-    daily_traffic = forms.IntegerField(label="Users a day in the test", min_value=1)
-    n_variants = forms.IntegerField(label="Variants, control included", initial=2, min_value=2)
-    power = forms.FloatField(label="Power", initial=0.8)
+    baseline_sd = _average(_("Standard deviation (averages only)"), low=0)
+    daily_traffic = _number(
+        _("Users a day in the test"), 1, 10**9, _("at least 1 user a day"), whole=True
+    )
+    n_variants = _number(
+        _("Variants, control included"), 2, 26, _("from 2 to 26 variants"), whole=True, initial=2
+    )
+    power = _number(_("Power (%)"), 50, 99.99, _("a percentage between 50 and 99.99 %"), initial=80)
     field_order = ["question", "kind", "baseline", "baseline_sd", "daily_traffic"]
+
+    def clean(self):
+        data = super().clean()
+        baseline = data.get("baseline")
+        if data.get("kind") == "binomial" and baseline is not None and not 0 < baseline < 100:
+            self.add_error(
+                "baseline",
+                _("Today's conversion rate: enter a percentage between 0 and 100 %."),
+            )
+        return data
 
     def design(self) -> Design:
         data = self.cleaned_data
@@ -112,14 +218,20 @@ class DesignForm(CalculatorForm):
             metric_type=data["kind"],
             baseline=data["baseline"] / 100 if binomial else data["baseline"],
             baseline_sd=None if binomial else data["baseline_sd"],
-            alpha=data["alpha"],
-            power=data["power"],
+            alpha=data["alpha"] / 100,
+            power=data["power"] / 100,
             n_variants=data["n_variants"],
         )
 
 
 class PlanForm(DesignForm):
-    mde = _percent("Smallest lift worth finding (%)", help_text="10 means a 10% relative lift.")
+    mde = _number(
+        _("Smallest lift worth finding (%)"),
+        -99,
+        1000,
+        _("a percentage from -99 % to 1000 %"),
+        help_text=_("10 means a 10 % relative lift."),
+    )
     field_order = ["question", "kind", "baseline", "baseline_sd", "mde", "daily_traffic"]
 
     def payload(self) -> dict:
@@ -136,13 +248,35 @@ class PlanForm(DesignForm):
 
 
 class SprintForm(DesignForm):
-    days = forms.IntegerField(label="Days the test runs", initial=SPRINT_DAYS, min_value=1)
+    days = _number(
+        _("Days the test runs"), 1, 365, _("from 1 to 365 days"), whole=True, initial=SPRINT_DAYS
+    )
 
 
 def significance_answer(form: SignificanceForm) -> dict:
-    """The engine's analysis of A against B: variants, comparison and findings."""
+    """The engine's analysis of A against B, and the numbers its verdict was decided on."""
     output = analyse(form.payload())
-    return {"output": output, "comparison": output["comparisons"][0]}
+    result = result_from_dict(output)
+    return {
+        "output": output,
+        "result": result,
+        "comparison": output["comparisons"][0],
+        "decision": verdict_numbers(result, result.comparisons[0]),
+    }
+
+
+def verdict_numbers(result: StoredResult, comparison: Comparison) -> dict:
+    """The change, its interval in words and the p-value the verdict sentence is decided by:
+    the decision rule's, the only interval the page shows."""
+    settings = result.settings
+    lift = decision_interval(settings, comparison)
+    return {
+        "estimate": lift.estimate,
+        "interval": wording.interval(lift.ci_lower, lift.ci_upper, settings.alpha),
+        "p_value": decision_p_value(settings, comparison),
+        "alpha": settings.alpha,
+        "sequential": settings.method != "fixed",
+    }
 
 
 def plan_answer(form: PlanForm) -> dict:

@@ -1,7 +1,8 @@
 """Engine results → Plotly figure dicts of plain lists and floats, and the table behind each.
 
-No ORM and no browser: the inputs are the engine's ``analyse`` output of one metric and its
-daily series, ``{variant name: [{"date", "n", "value", "relative", "sequential_relative"}]}``,
+No ORM and no browser: the inputs are one metric's stored result read back into the engine's
+types (``StoredResult``; every interval is the decision rule's) and its daily series,
+``{variant name: [{"date", "n", "value", "relative", "sequential_relative"}]}``,
 the shape the analysis runs store (``series_from_outputs`` builds it from per-day outputs).
 Lifts are drawn in percent, so an axis reads "+12%" as a marketer says it.
 """
@@ -12,7 +13,10 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from metrics.stats import wording
+from metrics.stats import verdict, wording
+from metrics.stats.analysis import Comparison, StoredResult
+from metrics.stats.frequentist import TestResult
+from metrics.stats.verdict import Status
 
 COLOURS = {
     "win": "#15803d", "harmful": "#b91c1c", "watch": "#a16207", "neutral": "#1d4ed8",
@@ -24,34 +28,32 @@ Series = dict[str, list[dict]]
 
 
 def pct(fraction: float | None) -> float | None:
-    """A fraction as a percentage rounded for the page: 0.12345 → 12.35."""
-    return None if fraction is None else round(fraction * 100, 4)
+    """A fraction as a percentage rounded for the page: 0.12345 → 12.35; an open end → None."""
+    if fraction is None or math.isinf(fraction) or math.isnan(fraction):
+        return None
+    return round(fraction * 100, 4)
 
 
 def interval_key(sequential: bool) -> str:
-    """Which interval a chart shows: the always-valid one when sequential testing is on."""
+    """Which interval of a stored daily point a chart shows: the decision rule's."""
     return "sequential_relative" if sequential else "relative"
 
 
-def lift_block(comparison: dict, sequential: bool) -> dict:
-    """estimate, ci_lower, ci_upper of the relative lift: sequential or fixed horizon."""
-    return comparison["sequential"]["relative"] if sequential else comparison["relative"]
+def lift_block(result: StoredResult, comparison: Comparison) -> TestResult:
+    """The relative lift and interval the verdict uses (the experiment's decision rule)."""
+    return verdict.decision_interval(result.settings, comparison)
 
 
-def is_good(estimate: float, direction: str) -> bool:
-    """A move in the metric's good direction (lower is better for unsubscribes)."""
-    return (estimate > 0) == (direction == "increase")
-
-
-def tone(comparison: dict, direction: str, role: str) -> str:
+def tone(result: StoredResult, comparison: Comparison) -> str:
     """win, harmful, watch (a guardrail drifting the wrong way) or neutral."""
-    status = comparison["status"]
-    if status == "ship" or status == "guardrail_ok":
-        return "win"
-    if status == "harmful":
+    status = comparison.verdict.status
+    if status == Status.HARMFUL:
         return "harmful"
-    if role == "guardrail" and not is_good(comparison["relative"]["estimate"], direction):
+    settings = result.settings
+    if settings.role == "guardrail" and not verdict.is_good(settings, comparison.relative.estimate):
         return "watch"
+    if status in (Status.SHIP, Status.GUARDRAIL_OK):
+        return "win"
     return "neutral"
 
 
@@ -93,28 +95,38 @@ RANGE_ESTIMATES = 1.5
 SMALLEST_HALF_RANGE = 0.05
 
 
-def readable(comparison: dict, block: dict) -> bool:
+def readable(comparison: Comparison, block: TestResult) -> bool:
     """An interval worth sizing the shared axis by: enough users, both ends finite."""
-    ends = (block["ci_lower"], block["estimate"], block["ci_upper"])
-    return comparison["status"] != "too_few_units" and all(v is not None for v in ends)
+    ends = (block.ci_lower, block.estimate, block.ci_upper)
+    too_few = comparison.verdict.status == Status.TOO_FEW_UNITS
+    return not too_few and all(math.isfinite(v) for v in ends)
 
 
-def _readable_blocks(outputs: Iterable[dict], sequential: bool) -> list[dict]:
+def _readable_blocks(results: Iterable[StoredResult]) -> list[dict]:
     blocks = []
-    for output in outputs:
-        for comparison in output["comparisons"]:
-            block = lift_block(comparison, sequential)
-            blocks += [block] if readable(comparison, block) else []
+    for result in results:
+        for comparison in result.comparisons:
+            block = lift_block(result, comparison)
+            blocks += [_ends(block)] if readable(comparison, block) else []
     return blocks
 
 
-def shared_lift_range(outputs: Iterable[dict], sequential: bool, mde: float | None) -> list:
+def _ends(block: TestResult) -> dict:
+    """The block as fractions with an open end as None, the way the axis and table read it."""
+    return {
+        "estimate": block.estimate,
+        "ci_lower": None if math.isinf(block.ci_lower) else block.ci_lower,
+        "ci_upper": None if math.isinf(block.ci_upper) else block.ci_upper,
+    }
+
+
+def shared_lift_range(results: Iterable[StoredResult], mde: float | None) -> list:
     """One x range, in percent, for every forest plot of a test.
 
     It holds zero, ±MDE and every readable interval, but reaches no further than a few MDEs
     or a bit past the largest estimate: one wild interval must not flatten every plot.
     """
-    blocks = _readable_blocks(outputs, sequential)
+    blocks = _readable_blocks(results)
     largest = max((abs(b["estimate"]) for b in blocks), default=0.0)
     cap = max(RANGE_MDES * abs(mde or 0), RANGE_ESTIMATES * largest, SMALLEST_HALF_RANGE)
     ends = [0.0] + ([mde, -mde] if mde else [])
@@ -158,11 +170,9 @@ def _markers(ends: list, shown: list, colour: str) -> dict:
     return {"color": colour, "size": sizes, "symbol": symbols}
 
 
-def _interval_trace(comparison: dict, colour: str, sequential: bool, x_range=None) -> dict:
-    block = lift_block(comparison, sequential)
+def _interval_trace(block: dict, name: str, colour: str, x_range=None) -> dict:
     ends = [pct(block["ci_lower"]), pct(block["estimate"]), pct(block["ci_upper"])]
     shown = [_shown(v, x_range, side) for v, side in zip(ends, (-1, 0, 1), strict=True)]
-    name = comparison["variant"]
     return {
         "type": "scatter", "mode": "lines+markers", "name": name,
         "x": [v for v, _ in shown], "y": [name] * 3,
@@ -187,17 +197,17 @@ def _vline(x: float, colour: str, dash: str) -> dict:
     }  # fmt: skip
 
 
-def forest_figure(output: dict, *, sequential: bool, mde: float | None, x_range=None) -> dict:
-    """Relative lift of each treatment with its interval; the MDE as dashed lines at ±MDE."""
-    direction, role = output["method"]["direction"], output["role"]
+def forest_figure(result: StoredResult, *, mde: float | None, x_range=None) -> dict:
+    """Relative lift of each treatment with the decision rule's interval; the MDE as dashed
+    lines at ±MDE."""
     data = [
-        _interval_trace(c, COLOURS[tone(c, direction, role)], sequential, x_range)
-        for c in output["comparisons"]
+        _interval_trace(_ends(lift_block(result, c)), c.variant, COLOURS[tone(result, c)], x_range)
+        for c in result.comparisons
     ]
     xaxis = {"title": {"text": "Change against control"}, "ticksuffix": "%", "zeroline": False}
     if x_range is not None:
         xaxis["range"] = x_range
-    rows = len(output["comparisons"])
+    rows = len(result.comparisons)
     # automargin widens the left margin to the longest variant name, so none is cut off.
     # The suffix keeps a left arrow on the axis edge off the name.
     yaxis = {"autorange": "reversed", "type": "category", "automargin": True, "ticksuffix": "   "}
@@ -205,13 +215,14 @@ def forest_figure(output: dict, *, sequential: bool, mde: float | None, x_range=
                                             shapes=_mde_shapes(mde))}  # fmt: skip
 
 
-def forest_table(output: dict, *, sequential: bool) -> dict:
+def forest_table(result: StoredResult) -> dict:
     """The numbers behind the forest plot: lift and interval ends per treatment, in percent."""
     rows = []
-    for comparison in output["comparisons"]:
-        block = lift_block(comparison, sequential)
-        rows.append([comparison["variant"], pct(block["estimate"]), pct(block["ci_lower"]),
-                     pct(block["ci_upper"])])  # fmt: skip
+    for comparison in result.comparisons:
+        block = lift_block(result, comparison)
+        rows.append(
+            [comparison.variant, pct(block.estimate), pct(block.ci_lower), pct(block.ci_upper)]
+        )
     return {"columns": ["Variant", "Lift %", "Interval low %", "Interval high %"], "rows": rows}
 
 

@@ -2,19 +2,25 @@
 
 Precedence, most urgent first: broken data (SRM) makes every number untrustworthy; a harmed
 guardrail or a losing primary metric must stop a launch; then a win; then "keep running";
-then "no difference". Each metric's own verdict stays on the page below the headline.
+then "no difference". Each metric's own verdict stays on the page below the headline. The
+inputs are stored results read back into the engine's types (``StoredResult``); which
+treatment wins is the engine's decision (``verdict.best_treatment``), not this module's.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
+from metrics.stats import verdict
+from metrics.stats.analysis import Comparison, StoredResult
+from metrics.stats.verdict import Status
 from metrics.stats.wording import percent
 
 SRM = "Data problem: traffic split is broken"
 GUARDRAIL = "Guardrail harmed: {metric} {updown} {size}"
 LOSER = "Do not ship {variant}: {metric} {updown} {size}"
 SHIP = "Ship {variant}"
+EARLY = "Keep running: {progress}"
 KEEP_RUNNING = "Keep running: about {days} more days at today's traffic"
 KEEP_RUNNING_UNPLANNED = "Keep running: no clear difference yet"
 TOO_EARLY = "Too early: too few users so far to read a result"
@@ -22,74 +28,103 @@ NO_DIFFERENCE = "No difference worth acting on"
 NO_DATA = "No results yet"
 
 BADGES = {
-    "ship": "Ship now", "harmful": "Roll back now", "keep_running": "About {days} days left",
-    "too_early": "Too early", "no_difference": "Ready for review", "srm": "Unhealthy",
-    "failed": "Unhealthy", "no_data": "No data",
+    Status.SHIP: "Ship now", Status.HARMFUL: "Roll back now",
+    Status.KEEP_RUNNING: "About {days} days left", Status.TOO_FEW_UNITS: "Too early",
+    Status.NO_DIFFERENCE: "Ready for review", Status.SRM: "Unhealthy", Status.FAILED: "Unhealthy",
+    Status.NO_DATA: "No data",
 }  # fmt: skip
 
-
-def _pairs(outputs: Sequence[dict], role: str | None = None):
-    for output in outputs:
-        if role is None or output["role"] == role:
-            for comparison in output["comparisons"]:
-                yield output, comparison
+Headline = tuple[Status, str]
 
 
-def _moved(output: dict, comparison: dict) -> dict:
-    estimate = comparison["sequential"]["relative"]["estimate"]
-    return {"metric": output["metric_name"] or "the primary metric", "size": percent(estimate),
-            "updown": "up" if estimate > 0 else "down",
-            "variant": comparison["variant"]}  # fmt: skip
+def _pairs(
+    results: Sequence[StoredResult], role: str | None = None
+) -> Iterator[tuple[StoredResult, Comparison]]:
+    for result in results:
+        if role is None or result.role == role:
+            for comparison in result.comparisons:
+                yield result, comparison
 
 
-def _harm(outputs: Sequence[dict]) -> tuple[str, str] | None:
-    for output, comparison in _pairs(outputs, "guardrail"):
-        if comparison["status"] == "harmful":
-            return "harmful", GUARDRAIL.format(**_moved(output, comparison))
-    for output, comparison in _pairs(outputs, "primary"):
-        if comparison["status"] == "harmful":
-            return "harmful", LOSER.format(**_moved(output, comparison))
+def _status(comparison: Comparison) -> Status | None:
+    return comparison.verdict.status if comparison.verdict else None
+
+
+def _moved(result: StoredResult, comparison: Comparison) -> dict:
+    estimate = verdict.decision_interval(result.settings, comparison).estimate
+    return {
+        "metric": result.metric_name or "the primary metric",
+        "size": percent(estimate),
+        "updown": "up" if estimate > 0 else "down",
+        "variant": comparison.variant,
+    }
+
+
+def _harm(results: Sequence[StoredResult]) -> Headline | None:
+    for result, comparison in _pairs(results, "guardrail"):
+        if _status(comparison) == Status.HARMFUL:
+            return Status.HARMFUL, GUARDRAIL.format(**_moved(result, comparison))
+    for result, comparison in _pairs(results, "primary"):
+        if _status(comparison) == Status.HARMFUL:
+            return Status.HARMFUL, LOSER.format(**_moved(result, comparison))
     return None
 
 
-def _primary(outputs: Sequence[dict]) -> tuple[str, str]:
-    pairs = list(_pairs(outputs, "primary"))
-    winners = [c for _, c in pairs if c["status"] == "ship"]
-    if winners:
-        best = max(winners, key=lambda c: c["sequential"]["relative"]["estimate"])
-        return "ship", SHIP.format(variant=best["variant"])
-    if any(c["status"] == "too_few_units" for _, c in pairs):
-        return "too_early", TOO_EARLY
-    running = [c for _, c in pairs if c["status"] == "keep_running"]
+def _winner(results: Sequence[StoredResult]) -> Comparison | None:
+    primaries = [r for r in results if r.role == "primary"]
+    best = [(r, c) for r in primaries if (c := verdict.best_treatment(r)) is not None]
+    if not best:
+        return None
+    return verdict.furthest_good(best[0][0].settings, [c for _, c in best])
+
+
+def _early(pairs: list[tuple[StoredResult, Comparison]]) -> str | None:
+    """How far along the plan the least advanced comparison is, while short of it."""
+    short = [c.progress for _, c in pairs if not c.progress.complete and str(c.progress)]
+    if not short:
+        return None
+    least = min(short, key=lambda p: (p.sample_share or 0, p.day or 0))
+    return EARLY.format(progress=least)
+
+
+def _primary(results: Sequence[StoredResult]) -> Headline:
+    pairs = list(_pairs(results, "primary"))
+    if (best := _winner(results)) is not None:
+        return Status.SHIP, SHIP.format(variant=best.variant)
+    if any(_status(c) == Status.TOO_FEW_UNITS for _, c in pairs):
+        return Status.TOO_FEW_UNITS, TOO_EARLY
+    if (early := _early(pairs)) is not None:
+        return Status.KEEP_RUNNING, early
+    running = [c for _, c in pairs if _status(c) == Status.KEEP_RUNNING]
     if running:
-        days = max(c["days_remaining"] or 0 for c in running)
-        return "keep_running", KEEP_RUNNING.format(days=days)
-    if any(c["status"] == "no_difference" and c["days_remaining"] is None for _, c in pairs):
-        return "keep_running", KEEP_RUNNING_UNPLANNED
-    return "no_difference", NO_DIFFERENCE
+        days = max(c.days.remaining if c.days else 0 for c in running)
+        return Status.KEEP_RUNNING, KEEP_RUNNING.format(days=days)
+    if any(_status(c) == Status.NO_DIFFERENCE and c.days is None for _, c in pairs):
+        return Status.KEEP_RUNNING, KEEP_RUNNING_UNPLANNED
+    return Status.NO_DIFFERENCE, NO_DIFFERENCE
 
 
-def verdict_headline(results: Sequence[dict]) -> tuple[str, str]:
-    """(status, sentence) for a test from its metrics' ``analyse`` outputs.
+def verdict_headline(results: Sequence[StoredResult | None]) -> Headline:
+    """(status, sentence) for a test from its metrics' stored results.
 
-    Status is one of srm, harmful, ship, too_early, keep_running, no_difference, no_data.
+    Status is one of srm, harmful, ship, too_few_units, keep_running, no_difference, no_data.
     """
-    outputs = [r for r in results if r is not None]
-    if not any(o["role"] == "primary" for o in outputs):
-        return "no_data", NO_DATA
-    if any(o["srm"]["mismatch"] for o in outputs):
-        return "srm", SRM
-    return _harm(outputs) or _primary(outputs)
+    found = [r for r in results if r is not None]
+    if not any(r.role == "primary" for r in found):
+        return Status.NO_DATA, NO_DATA
+    if any(r.srm.mismatch for r in found):
+        return Status.SRM, SRM
+    return _harm(found) or _primary(found)
 
 
-def keep_running_days(results: Sequence[dict]) -> int | None:
+def keep_running_days(results: Sequence[StoredResult]) -> int | None:
     """Days the slowest primary comparison still needs, if the test is planned."""
-    days = [c["days_remaining"] for _, c in _pairs(results, "primary") if c["days_remaining"]]
+    days = [c.days.remaining for _, c in _pairs(results, "primary") if c.days and c.days.remaining]
     return max(days) if days else None
 
 
-def badge(status: str, days: int | None = None) -> str:
+def badge(status: Status, days: int | None = None) -> str:
     """The short badge text for lists: "Ship now", "About 9 days left", …"""
-    if status == "keep_running" and days is None:
+    if status == Status.KEEP_RUNNING and days is None:
         return "Keep running"
     return BADGES[status].format(days=days)

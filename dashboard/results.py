@@ -6,12 +6,16 @@ figures and tables, the traffic check, the health findings and the state of the 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
 
 from dashboard import charts, selectors
 from dashboard.headline import verdict_headline
+from metrics.stats import verdict, wording
+from metrics.stats.analysis import Comparison, StoredResult
+from metrics.stats.verdict import GuardrailState, Status
 
 ROLES = (("primary", "Primary metric"), ("secondary", "Secondary metrics"),
          ("guardrail", "Guardrails"))  # fmt: skip
@@ -29,38 +33,56 @@ ADVICE = {
 }
 
 
-def metric_section(index: int, metric: selectors.MetricResult, sequential: bool, mde, x_range):
+def comparison_row(result: StoredResult, comparison: Comparison) -> dict:
+    """What the page shows of one comparison: its verdict, the decision rule's interval and
+    p-value, and the secondary figures (chance to win, the other rule's p-value)."""
+    settings = result.settings
+    return {
+        "variant": comparison.variant,
+        "status": comparison.verdict.status,
+        "verdict": comparison.verdict.sentence,
+        "interval": verdict.decision_interval(settings, comparison),
+        "p_value": verdict.decision_p_value(settings, comparison),
+        "fixed_p_value": comparison.absolute.p_value,
+        "sequential_p_value": comparison.sequential_absolute.p_value,
+        "p_value_adjusted": comparison.p_value_adjusted,
+        "bayesian": comparison.bayesian,
+        "guardrail": verdict.guardrail_state(result, comparison)
+        if settings.role == "guardrail"
+        else None,
+    }
+
+
+def metric_section(index: int, metric: selectors.MetricResult, mde, x_range):
     """Figures (keyed for the page) and tables of one metric."""
     section = {"metric": metric, "key": f"m{index}", "figures": {}, "tables": {}}
-    if metric.output is None:
+    if metric.result is None:
         return section
-    output = metric.output
-    section["figures"][f"forest-m{index}"] = charts.forest_figure(
-        output, sequential=sequential, mde=mde, x_range=x_range
-    )
-    section["tables"]["forest"] = charts.forest_table(output, sequential=sequential)
-    section["comparisons"] = output["comparisons"]
-    section["variants"] = output["variants"]
+    result = metric.result
+    section["figures"][f"forest-m{index}"] = charts.forest_figure(result, mde=mde, x_range=x_range)
+    section["tables"]["forest"] = charts.forest_table(result)
+    section["comparisons"] = [comparison_row(result, c) for c in result.comparisons]
+    section["variants"] = result.variants
     if metric.series:
         section["figures"][f"cumulative-m{index}"] = charts.cumulative_figure(
-            metric.series, metric_type=output["metric_type"]
+            metric.series, metric_type=result.metric_type
         )
         section["figures"][f"lift-m{index}"] = charts.lift_over_time_figure(
-            metric.series, sequential=sequential
+            metric.series, sequential=result.settings.method == "sequential"
         )
     return section
 
 
 def traffic_section(experiment, primary: selectors.MetricResult | None) -> dict | None:
     """Daily shares per variant against the plan, from the primary metric's users."""
-    if primary is None or primary.output is None or not primary.series:
+    if primary is None or primary.result is None or not primary.series:
         return None
     shares = {v.name: float(v.traffic_share) for v in experiment.variants.all()}
     # Variants renamed since the analysis cannot be matched: an equal split is then assumed.
     known = all(name in shares for name in primary.series)
     planned = [shares[name] if known else 1.0 for name in primary.series]
-    srm = primary.output["srm"]
-    figure = charts.traffic_figure(primary.series, planned=planned, srm_p_value=srm["p_value"])
+    srm = primary.result.srm
+    figure = charts.traffic_figure(primary.series, planned=planned, srm_p_value=srm.p_value)
     days = list(zip(*[charts.daily_users(p) for p in primary.series.values()], strict=True))
     dates = [p["date"] for p in next(iter(primary.series.values()))]
     table = {
@@ -79,7 +101,7 @@ def findings_of_metric(metric: selectors.MetricResult) -> list[dict]:
     """The engine's findings on one metric, or its input error as one."""
     if metric.error:
         return [{"code": "input_error", "title": "Not enough data", "detail": metric.error}]
-    raw = metric.output["findings"] if metric.output else []
+    raw = [vars(f) for f in metric.result.findings] if metric.result else []
     return [f for f in raw if metric.role == "primary" or f["code"] not in PRIMARY_ONLY]
 
 
@@ -94,17 +116,29 @@ def findings_of(results: selectors.ExperimentResults) -> list[dict]:
     return findings
 
 
+def decision_rule(results: selectors.ExperimentResults) -> dict:
+    """The rule the verdicts follow, named for the page, with the plan's minimums."""
+    settings = results.stored[0].settings if results.stored else None
+    return {
+        "sequential": results.sequential,
+        "alpha": settings.alpha if settings else 0.05,
+        "planned_sample": settings.planned_sample if settings else None,
+        "minimum_days": settings.minimum_days if settings else None,
+    }
+
+
 def results_context(experiment) -> dict:
     """The template context of the results page."""
     results = selectors.latest_result_for(experiment)
     context = {"experiment": experiment, "results": results, "figures": {},
-               "sources": selectors.data_sources_for(experiment)}  # fmt: skip
+               "sources": selectors.data_sources_for(experiment),
+               "set_aside": selectors.set_aside_for(experiment)}  # fmt: skip
     if results is None or not results.metrics:
         context["headline"] = verdict_headline([])
         return context
     mde = experiment.mde_relative / 100 if experiment.mde_relative else None
-    x_range = charts.shared_lift_range(results.outputs, results.sequential, mde)
-    sections = [metric_section(i, m, results.sequential, mde, x_range)
+    x_range = charts.shared_lift_range(results.stored, mde)
+    sections = [metric_section(i, m, mde, x_range)
                 for i, m in enumerate(results.metrics)]  # fmt: skip
     for section in sections:
         context["figures"].update(section["figures"])
@@ -113,7 +147,7 @@ def results_context(experiment) -> dict:
     if traffic:
         context["figures"]["traffic"] = traffic["figure"]
     context.update(
-        headline=verdict_headline(results.outputs),
+        headline=verdict_headline(results.stored),
         groups=[
             (label, [s for s in sections if s["metric"].role == role]) for role, label in ROLES
         ],
@@ -122,7 +156,72 @@ def results_context(experiment) -> dict:
         stale=results.computed_at is not None
         and timezone.now() - results.computed_at > STALE_AFTER
         and experiment.status == "running",
-        correction=(results.outputs[0]["method"]["correction"] if results.outputs else "none"),
+        correction=(results.stored[0].settings.correction if results.stored else "none"),
+        rule=decision_rule(results),
         mde=mde,
     )
     return context
+
+
+@dataclass(frozen=True)
+class MeasuredResult:
+    """What the stored results say when a test is concluded: the headline, the primary
+    metric's verdicts, its measured change in words, and the guardrails not known unharmed."""
+
+    status: Status
+    headline: str
+    sentences: tuple[str, ...]
+    summary: str
+    unknown_guardrails: tuple[str, ...]
+
+
+MEASURED = "{metric}: {variant} {change} against control ({ci}), {users} users per variant."
+
+
+def measured_summary(result: StoredResult | None) -> str:
+    """The primary metric's measured change of its best treatment, the numbers a learning
+    quotes; empty without a result."""
+    best = verdict.furthest_good(result.settings, list(result.comparisons)) if result else None
+    if best is None:
+        return ""
+    lift = verdict.decision_interval(result.settings, best)
+    users = min(v.n for v in result.variants if v.name in (best.variant, result.control))
+    return MEASURED.format(
+        metric=result.metric_name,
+        variant=best.variant,
+        change=wording.signed_percent(lift.estimate),
+        ci=wording.interval(lift.ci_lower, lift.ci_upper, result.settings.alpha),
+        users=f"{users:,}",
+    )
+
+
+def unknown_guardrails(experiment, stored: list[StoredResult]) -> tuple[str, ...]:
+    """Guardrails with no result, or a comparison not read as "not harmed"."""
+    names = experiment.experiment_metrics.filter(role="guardrail").values_list(
+        "metric__name", flat=True
+    )
+    by_name = {r.metric_name: r for r in stored if r.role == "guardrail"}
+    return tuple(
+        name
+        for name in names
+        if name not in by_name
+        or any(
+            verdict.guardrail_state(by_name[name], c) != GuardrailState.NOT_HARMED
+            for c in by_name[name].comparisons
+        )
+    )
+
+
+def measured_result(experiment) -> MeasuredResult:
+    """The stored results of ``experiment`` as the conclude form and its checks read them."""
+    stored = selectors.outputs_by_experiment([experiment.pk]).get(experiment.pk, [])
+    status, headline = verdict_headline(stored)
+    primary = next((r for r in stored if r.role == "primary"), None)
+    sentences = tuple(c.verdict.sentence for c in primary.comparisons) if primary else ()
+    return MeasuredResult(
+        status=status,
+        headline=headline,
+        sentences=sentences,
+        summary=measured_summary(primary),
+        unknown_guardrails=unknown_guardrails(experiment, stored),
+    )

@@ -1,33 +1,37 @@
 """Reading stored results for the dashboard: the one place that knows the analysis tables.
 
-The page and the badges see plain values (`ExperimentResults`, engine output dicts), never
-`analysis` rows, so a change in how runs are stored is adapted here and nowhere else.
+The page and the badges see plain values (`ExperimentResults`, stored results read back into
+the engine's `StoredResult`), never `analysis` rows, so a change in how runs are stored is
+adapted here and nowhere else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, OuterRef, Subquery
 
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus
 from analysis.selectors import analysis_state
+from analysis.services.inputs import cohorts_set_aside, started_on
 from dashboard.charts import Series
 from metrics.models import OutcomeCohort, OutcomeSource
+from metrics.stats.analysis import StoredResult
+from metrics.stats.jsonio import result_from_dict
 
 SOURCE_LABELS = dict(OutcomeSource.choices)
 
 
 @dataclass
 class MetricResult:
-    """One metric's stored answer: the engine output (None if refused), why, and the series."""
+    """One metric's stored answer: the engine's result (None if refused), why, and the series."""
 
     name: str
     role: str
     kind: str
-    output: dict | None
+    result: StoredResult | None
     error: str = ""
     series: Series = field(default_factory=dict)
 
@@ -38,14 +42,20 @@ class ExperimentResults:
 
     metrics: list[MetricResult]
     computed_at: datetime | None
-    sequential: bool = True
     failed_at: datetime | None = None
     failure: str = ""
     refreshing: bool = False
 
     @property
-    def outputs(self) -> list[dict]:
-        return [m.output for m in self.metrics if m.output is not None]
+    def stored(self) -> list[StoredResult]:
+        """Every metric's result the engine could compute."""
+        return [m.result for m in self.metrics if m.result is not None]
+
+    @property
+    def sequential(self) -> bool:
+        """The decision rule every interval on the page follows: sequential or fixed horizon."""
+        stored = self.stored
+        return not stored or stored[0].settings.method == "sequential"
 
 
 @dataclass(frozen=True)
@@ -65,7 +75,7 @@ def _metric_results(rows: list[AnalysisResult]) -> list[MetricResult]:
                 row.metric.name,
                 row.role,
                 row.metric.kind,
-                row.output,
+                result_from_dict(row.output) if row.output else None,
                 "" if row.output else row.verdict,
             ),
         )
@@ -78,15 +88,25 @@ def latest_result_for(experiment) -> ExperimentResults | None:
     state = analysis_state(experiment)
     if state.success is None and state.failure is None:
         return None
-    settings = state.results[0].settings if state.results else {}
     return ExperimentResults(
         metrics=_metric_results(state.results),
         computed_at=state.computed_at,
-        sequential=settings.get("method", "sequential") == "sequential",
         failed_at=state.failure.finished_at if state.failure else None,
         failure=state.failure.error if state.failure else "",
         refreshing=state.active is not None,
     )
+
+
+@dataclass(frozen=True)
+class SetAside:
+    """Outcome rows dated before the start day, which the analysis leaves out."""
+
+    rows: int
+    start: date | None
+
+
+def set_aside_for(experiment) -> SetAside:
+    return SetAside(cohorts_set_aside(experiment).count(), started_on(experiment))
 
 
 def data_sources_for(experiment) -> list[DataSource]:
@@ -101,14 +121,17 @@ def data_sources_for(experiment) -> list[DataSource]:
             for r in rows]  # fmt: skip
 
 
-def outputs_by_experiment(experiment_ids: Iterable[int]) -> dict[int, list[dict]]:
-    """Every metric's engine output from each test's last good answer, in one query."""
+def outputs_by_experiment(experiment_ids: Iterable[int]) -> dict[int, list[StoredResult]]:
+    """Every metric's stored result from each test's last good answer, in one query; a metric
+    the engine refused has none."""
     rows = AnalysisResult.objects.filter(
         experiment_id__in=list(experiment_ids), is_control=True, is_current=True
     ).values_list("experiment_id", "output")
-    found: dict[int, list[dict]] = {}
+    found: dict[int, list[StoredResult]] = {}
     for experiment_id, output in rows:
-        found.setdefault(experiment_id, []).append(output)
+        results = found.setdefault(experiment_id, [])
+        if output:
+            results.append(result_from_dict(output))
     return found
 
 

@@ -1,11 +1,14 @@
 """The calculator and the results page: read-only for everyone signed in."""
 
 from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
 
+from analysis.api.results import FlatResultSerializer, current_result_ids, flat_row, result_rows
 from dashboard import calculator as calc
 from dashboard import charts
 from dashboard.results import results_context
 from experiments.models import Experiment
+from growthlab.rest.export import columns_of, csv_download
 
 
 def calculator(request):
@@ -14,13 +17,20 @@ def calculator(request):
     forms, answer = calc.answer(question, request.GET or None)
     context = {"forms": forms, "question": question, "answer": answer, "figures": {}}
     if question == "significance" and answer:
-        output = answer["output"]
-        context["figures"] = {
-            "significance": charts.forest_figure(output, sequential=False, mde=None)
-        }
-        context["table"] = charts.forest_table(output, sequential=False)
+        result = answer["result"]
+        context["figures"] = {"significance": charts.forest_figure(result, mde=None)}
+        context["table"] = charts.forest_table(result)
     refused = question in calc.QUESTIONS and answer is None
     return render(request, "dashboard/calculator.html", context, status=400 if refused else 200)
+
+
+def results_csv(request, pk: int):
+    """This test's current results, one row per variant × metric, as the API's flat export."""
+    experiment = get_object_or_404(Experiment, pk=pk)
+    ids = list(current_result_ids().filter(experiment_id=experiment.pk))
+    rows = (flat_row(row) for row in result_rows(ids))
+    filename = f"results-{experiment.pk}-{slugify(experiment.title)}"
+    return csv_download(columns_of(FlatResultSerializer()), rows, filename)
 
 
 def results(request, pk: int):

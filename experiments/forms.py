@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import Team
@@ -109,6 +110,9 @@ class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
             )
 
 
+RATE_OUT_OF_RANGE = _("A conversion rate lies between 0% and 100%: 9.2 means 9.2%.")
+
+
 class SampleSizePlanForm(forms.ModelForm):
     class Meta:
         model = Experiment
@@ -117,10 +121,28 @@ class SampleSizePlanForm(forms.ModelForm):
             "plan_alpha", "plan_power",
         ]  # fmt: skip
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, rate_in_percent: bool = False, **kwargs):
+        """``rate_in_percent``: the primary metric is a conversion rate, typed as "9.2" (%)."""
+        self.rate_in_percent = rate_in_percent
         super().__init__(*args, **kwargs)
         for name in ("plan_baseline", "mde_relative", "plan_daily_traffic"):
             self.fields[name].required = True
+        if rate_in_percent:
+            baseline = self.fields["plan_baseline"]
+            baseline.label = _("Today's conversion rate (%)")
+            baseline.help_text = _("9.2 means 9.2% of users convert today.")
+            baseline.widget.attrs["step"] = "any"
+            shown = self.initial.get("plan_baseline")
+            if shown is not None:
+                self.initial["plan_baseline"] = round(shown * 100, 6)
+
+    def clean_plan_baseline(self):
+        value = self.cleaned_data["plan_baseline"]
+        if value is None or not self.rate_in_percent:
+            return value
+        if not 0 < value < 100:
+            raise ValidationError(RATE_OUT_OF_RANGE)
+        return value / 100
 
 
 class VariantForm(forms.ModelForm):
@@ -167,6 +189,13 @@ class ConcludeForm(forms.Form):
     )
     next_test = forms.CharField(
         label="The next test", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    reason = forms.CharField(
+        label="Why ship now",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Needed only to ship before the results name a winner or while a guardrail"
+        " is not known to be unharmed; kept in the test's history.",
     )
 
 

@@ -1,10 +1,18 @@
 """Ideas, experiments and their documentation: the growth process from idea to learning."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
+
+from metrics.stats.fields import LARGEST
+
+
+def between(low: float, high: float) -> list:
+    """A number field's range: what a marketer could mean, and what the engine can compute."""
+    return [MinValueValidator(low), MaxValueValidator(high)]
 
 
 class Channel(models.TextChoices):
@@ -63,9 +71,18 @@ class Idea(models.Model):
     confidence = models.PositiveSmallIntegerField(null=True, blank=True)
     ease = models.PositiveSmallIntegerField(null=True, blank=True)
     reach = models.PositiveIntegerField(
-        null=True, blank=True, help_text="People reached per quarter (RICE)."
+        null=True,
+        blank=True,
+        help_text="People reached per quarter (RICE).",
+        # reach × impact × confidence is multiplied as a 32-bit integer in the RICE score
+        validators=between(0, 10**7),
     )
-    effort = models.FloatField(null=True, blank=True, help_text="Person-weeks of work (RICE).")
+    effort = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Person-weeks of work (RICE).",
+        validators=between(0.1, 10_000),  # the RICE score divides by it
+    )
     ice_score = models.GeneratedField(
         expression=Cast(F("impact") + F("confidence") + F("ease"), models.FloatField())
         / Value(3.0),
@@ -148,21 +165,32 @@ class Experiment(models.Model):
         null=True,
         blank=True,
         help_text="The smallest relative change worth detecting, in percent.",
+        validators=[MaxValueValidator(1000)],  # above 0: experiment_mde_positive
     )
-    planned_duration_days = models.PositiveSmallIntegerField(null=True, blank=True)
+    planned_duration_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=between(1, 365)
+    )
 
     planned_start = models.DateField(null=True, blank=True)
     planned_end = models.DateField(null=True, blank=True)
 
     plan_baseline = models.FloatField(
-        "Baseline", null=True, blank=True, help_text="Today's rate (0–1) or mean."
+        "Baseline",
+        null=True,
+        blank=True,
+        help_text="Today's rate (0–1) or mean.",
+        validators=between(-LARGEST, LARGEST),
     )
-    plan_baseline_sd = models.FloatField("Baseline standard deviation", null=True, blank=True)
+    plan_baseline_sd = models.FloatField(
+        "Baseline standard deviation", null=True, blank=True, validators=between(0, LARGEST)
+    )
     plan_daily_traffic = models.PositiveIntegerField(
-        "Daily users entering the test", null=True, blank=True
+        "Daily users entering the test", null=True, blank=True, validators=between(1, 10**9)
     )
-    plan_alpha = models.FloatField("Significance level", default=0.05)
-    plan_power = models.FloatField("Power", default=0.8)
+    plan_alpha = models.FloatField(
+        "Significance level", default=0.05, validators=between(0.0001, 0.5)
+    )
+    plan_power = models.FloatField("Power", default=0.8, validators=between(0.5, 0.9999))
     plan_sample_size_per_variant = models.PositiveIntegerField(
         "Users needed per variant", null=True, blank=True
     )

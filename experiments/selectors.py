@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.db.models import Case, F, FloatField, Prefetch, Q, QuerySet, When
+from django.db.models import Case, F, FloatField, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models.expressions import Window
+from django.db.models.functions import RowNumber
 
 from accounts.models import ScoringModel
 from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, MetricRole
@@ -31,15 +33,28 @@ def with_int(value: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def backlog(filters: ListFilters) -> QuerySet[Idea]:
-    """Ideas ranked by the score model of their team, best first; unscored ideas last."""
+def backlog(filters: ListFilters, *, my_team_ids=()) -> QuerySet[Idea]:
+    """Ideas grouped by team, the teams in ``my_team_ids`` first, then by team name.
+
+    Within a team the ideas are ranked by that team's own scoring model, best first, unscored
+    last; ``rank`` counts from 1 in each team. ICE (1–10) and RICE (often millions) are never
+    compared with each other, so one team's rank never depends on another team's ideas.
+    """
     ideas = Idea.objects.select_related("team", "author").prefetch_related("tags")
+    score = Case(
+        When(team__scoring_model=ScoringModel.RICE, then=F("rice_score")),
+        default=F("ice_score"),
+        output_field=FloatField(),
+    )
+    best_first = [score.desc(nulls_last=True), F("created_at").desc()]
     ideas = ideas.annotate(
-        score=Case(
-            When(team__scoring_model=ScoringModel.RICE, then=F("rice_score")),
-            default=F("ice_score"),
-            output_field=FloatField(),
-        )
+        score=score,
+        rank=Window(RowNumber(), partition_by=[F("team_id")], order_by=best_first),
+        mine=Case(
+            When(team_id__in=list(my_team_ids), then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        ),
     )
     if team := with_int(filters.team):
         ideas = ideas.filter(team_id=team)
@@ -57,7 +72,7 @@ def backlog(filters: ListFilters) -> QuerySet[Idea]:
             | Q(insight__icontains=filters.q)
             | Q(proposed_change__icontains=filters.q)
         )
-    return ideas.order_by(F("score").desc(nulls_last=True), "-created_at")
+    return ideas.order_by("mine", "team__name", "team_id", *best_first)
 
 
 def primary_links() -> Prefetch:

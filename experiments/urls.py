@@ -12,6 +12,7 @@ urlpatterns = [
     path("ideas/<int:pk>/experiment/", views.idea_to_experiment, name="idea_to_experiment"),
     path("experiments/", views.experiment_list, name="experiment_list"),
     path("experiments/new/", views.experiment_edit, name="experiment_create"),
+    path("experiments/csv/", views.experiment_list_csv, name="experiment_list_csv"),
     path("experiments/<int:pk>/", views.experiment_detail, name="experiment_detail"),
     path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
     # Not ".../plan/": that path is the lifecycle action "plan" (experiment_move below).

@@ -1,5 +1,7 @@
 """Pages for the backlog and the experiments. Each view validates, calls a service, renders."""
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -9,7 +11,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Team
+from dashboard.results import measured_result
 from experiments import selectors
+from experiments.api.rows import experiment_list_rows, experiment_rows
+from experiments.api.serializers import ExperimentSerializer
 from experiments.forms import (
     AttachMetricForm,
     ConcludeForm,
@@ -24,14 +29,13 @@ from experiments.services.experiments import (
     FROZEN_STATUSES,
     VARIANTS_LOCKED_STATUSES,
     experiment_create,
-    experiment_create_from_idea,
     experiment_metric_attach,
     experiment_metric_detach,
     experiment_update,
     variant_remove,
     variant_save,
 )
-from experiments.services.ideas import idea_create, idea_update
+from experiments.services.ideas import idea_create, idea_turn_into_test, idea_update
 from experiments.services.lifecycle import (
     TRANSITIONS,
     available_transitions,
@@ -40,6 +44,8 @@ from experiments.services.lifecycle import (
     start_blockers,
 )
 from experiments.services.planning import experiment_plan_sample_size
+from growthlab.rest.export import chunked_rows, columns_of, csv_download
+from metrics.models import MetricKind
 
 PAGE_SIZE = 25
 LIFECYCLE = [
@@ -65,19 +71,29 @@ def filter_context(request) -> dict:
 def home(request):
     running = selectors.experiment_list(selectors.ListFilters(status="running"))[:10]
     learnings = selectors.experiment_list(selectors.ListFilters(status="concluded"))[:5]
-    ideas = selectors.backlog(selectors.ListFilters(status="new"))[:5]
+    ideas = selectors.backlog(
+        selectors.ListFilters(status="new"), my_team_ids=access.roles_by_team(request.user)
+    )[:5]
     return render(
         request,
         "experiments/home.html",
-        {"running": running, "learnings": learnings, "ideas": ideas},
+        {
+            "running": running,
+            "learnings": learnings,
+            "ideas": ideas,
+            "can_create_idea": bool(access.teams_where(request.user, "idea")),
+            "can_create_experiment": bool(access.teams_where(request.user, "experiment")),
+        },
     )
 
 
 def backlog(request):
     filters = selectors.ListFilters.from_query(request.GET)
-    ideas = page_of(request, selectors.backlog(filters))
+    my_team_ids = access.roles_by_team(request.user)
+    ideas = page_of(request, selectors.backlog(filters, my_team_ids=my_team_ids))
     context = {"ideas": ideas, "statuses": Idea.Status.choices, **filter_context(request)}
     context["can_create"] = bool(access.teams_where(request.user, "idea"))
+    context["my_team_ids"] = list(my_team_ids)
     return render(request, "experiments/backlog.html", context)
 
 
@@ -91,6 +107,7 @@ def idea_detail(request, pk: int):
             "experiments": idea.experiments.select_related("owner"),
             "history": idea.history.select_related("user"),
             "can_edit": access.can_edit_idea(request.user, idea),
+            "once_key": uuid.uuid4().hex,  # "Turn into a test" makes one test per page drawn
         },
     )
 
@@ -131,10 +148,17 @@ def idea_edit(request, pk: int | None = None):
 def idea_to_experiment(request, pk: int):
     idea = get_object_or_404(Idea, pk=pk)
     access.require(access.can_edit_experiment(request.user, idea))
-    experiment = experiment_create_from_idea(idea=idea, user=request.user)
-    messages.success(
-        request, "The idea is now a draft test. Write the hypothesis, then plan and start it."
-    )
+    try:
+        experiment, created = idea_turn_into_test(
+            idea=idea, user=request.user, once_key=request.POST.get("once_key", "")[:255]
+        )
+    except ValidationError as error:
+        messages.info(request, " ".join(error.messages))
+        return redirect(idea)
+    if created:
+        messages.success(
+            request, "The idea is now a draft test. Write the hypothesis, then plan and start it."
+        )
     return redirect("experiments:experiment_edit", pk=experiment.pk)
 
 
@@ -147,7 +171,28 @@ def experiment_list(request):
         **filter_context(request),
     }
     context["can_create"] = bool(access.teams_where(request.user, "experiment"))
+    context["csv_query"] = experiment_list_csv_query(request)
     return render(request, "experiments/experiment_list.html", context)
+
+
+def experiment_list_csv(request):
+    """Every test the list shows with these filters (all pages), as the API's CSV export."""
+    filters = selectors.ListFilters.from_query(request.GET)
+    ids = selectors.experiment_list(filters).values_list("id", flat=True)
+    columns = columns_of(ExperimentSerializer(context={"request": request}))
+    rows = chunked_rows(
+        ids, lambda chunk: experiment_rows(list(experiment_list_rows(chunk)), request=request)
+    )
+    return csv_download(columns, rows, "experiments")
+
+
+def experiment_list_csv_query(request) -> str:
+    """The list's filters as the CSV link's query string: no page, no empty value."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    for name in [name for name, value in query.items() if not value.strip()]:
+        query.pop(name)
+    return query.urlencode()
 
 
 def experiment_detail(request, pk: int):
@@ -189,8 +234,19 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "blockers": start_blockers(experiment) if experiment.status in ("draft", "planned") else [],
         "lifecycle": lifecycle_steps(experiment),
         "metric_form": AttachMetricForm(experiment=experiment),
+        "plan_baseline": plan_baseline_text(experiment),
         **extra,
     }
+
+
+def plan_baseline_text(experiment: Experiment) -> str:
+    """The plan's baseline as a marketer reads it: a conversion rate in percent."""
+    if experiment.plan_baseline is None:
+        return "–"
+    metric = selectors.primary_metric(experiment)
+    if metric is not None and metric.kind == MetricKind.BINOMIAL:
+        return f"{experiment.plan_baseline * 100:.4g}%"
+    return f"{experiment.plan_baseline:,.4g}"
 
 
 @require_http_methods(["GET", "POST"])
@@ -234,8 +290,12 @@ def plan_defaults(experiment: Experiment) -> dict:
 def experiment_plan(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
     access.require(access.can_edit_experiment(request.user, experiment))
+    metric = selectors.primary_metric(experiment)
     form = SampleSizePlanForm(
-        request.POST or None, instance=experiment, initial=plan_defaults(experiment)
+        request.POST or None,
+        instance=experiment,
+        initial=plan_defaults(experiment),
+        rate_in_percent=metric is not None and metric.kind == MetricKind.BINOMIAL,
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,7 +415,8 @@ def experiment_move(request, pk: int, action: str):
 def experiment_conclude_view(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
     access.require(access.can_conclude_experiment(request.user, experiment))
-    form = ConcludeForm(request.POST or None)
+    measured = measured_result(experiment)
+    form = ConcludeForm(request.POST or None, initial={"what_happened": measured.summary})
     if request.method == "POST" and form.is_valid():
         try:
             experiment_conclude(experiment=experiment, user=request.user, **form.cleaned_data)
@@ -365,5 +426,5 @@ def experiment_conclude_view(request, pk: int):
             messages.success(request, "Concluded. The learning is now in the library.")
             return redirect(experiment)
     status = 400 if form.is_bound else 200
-    context = {"form": form, "experiment": experiment}
+    context = {"form": form, "experiment": experiment, "measured": measured}
     return render(request, "experiments/conclude_form.html", context, status=status)

@@ -16,6 +16,8 @@ from drf_spectacular.views import (
     SpectacularSwaggerSplitView,
 )
 
+from growthlab.rest.root import ApiRootView
+
 # Redoc builds its styles at run time into <style> elements (and fails without them) and runs
 # its search in a worker made from a blob; Swagger UI sets a few inline styles. Only these two
 # pages allow them; scripts stay 'self'.
@@ -28,6 +30,7 @@ docs_csp = csp_override(DOCS_CSP)
 
 app_name = "api"
 urlpatterns = [
+    path("", ApiRootView.as_view(), name="root"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path(
         "docs/",

@@ -38,7 +38,7 @@ else:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.admin_apps.GrowthLabAdminConfig",  # django.contrib.admin, sign-in throttled
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -126,9 +126,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed sign-ins allowed per user name and per address within the window.
+# Failed sign-ins allowed within the window (accounts/throttle.py): per user name from one
+# address, per user name from all addresses, and per address before the names that failed
+# from it are locked there.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", default=5)
+LOGIN_FAILURE_USER_LIMIT = env_int("LOGIN_FAILURE_USER_LIMIT", default=20)
+LOGIN_FAILURE_ADDRESS_LIMIT = env_int("LOGIN_FAILURE_ADDRESS_LIMIT", default=20)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", default=15 * 60)
+# Reverse proxies in front of gunicorn that append the client's address to X-Forwarded-For.
+# 0: the header is ignored (a client could write anything in it) and the connection's address
+# is the client's. Behind one nginx or load balancer: 1.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", default=0)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Stockholm")
@@ -250,7 +258,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "metrics.tasks.scheduled_sql_refresh_task",
         "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
     },
+    # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.
+    "outcomes-uploads-sweep": {
+        "task": "metrics.ingestion.sweep.scheduled_uploads_sweep_task",
+        "schedule": crontab(minute=45),
+    },
 }
+CELERY_IMPORTS = ["metrics.ingestion.sweep"]  # its task lives beside the sweep, not in tasks.py
 # Outcome uploads: the largest file accepted, stored under MEDIA_ROOT/uploads/.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", default=500 * 1024 * 1024)
 # Fernet key that encrypts saved warehouse URLs (their passwords) at rest. The demo derives

@@ -62,12 +62,16 @@ class Attempt:
         now = timezone.now()
         self.update(status=JobStatus.SUCCEEDED, finished_at=now, heartbeat_at=now, **fields)
 
-    def fail(self, message: str | None = None, **fields) -> None:
-        """Mark the job failed, saying why in `message` or in the kind's own `fields`."""
+    def fail(self, message: str | None = None, **fields) -> bool:
+        """Mark the job failed, saying why in `message` or in the kind's own `fields`; False if
+        this attempt no longer held it."""
         if message is not None:
             fields = {**self.kind.failure_fields(message), **fields}
         now = timezone.now()
-        self.held().update(status=JobStatus.FAILED, finished_at=now, heartbeat_at=now, **fields)
+        failed = self.held().update(
+            status=JobStatus.FAILED, finished_at=now, heartbeat_at=now, **fields
+        )
+        return bool(failed)
 
     def checkpoint(self) -> None:
         """Raise JobLost once the job was taken away; long work calls it between steps."""

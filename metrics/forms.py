@@ -24,3 +24,10 @@ class MetricForm(forms.ModelForm):
             self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
         if self.instance.pk:
             self.fields["parent"].queryset = Metric.objects.exclude(pk=self.instance.pk)
+
+    def clean(self):
+        cleaned = super().clean()
+        refusal = access.owner_refusal(cleaned.get("owner"), cleaned.get("team"))
+        if refusal:
+            self.add_error("owner", refusal)
+        return cleaned

@@ -1,10 +1,12 @@
 """The shared metric catalogue, arranged as a KPI tree under each team's North Star."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
 from jobs.models import Job, JobStatus
+from metrics.stats.fields import LARGEST
 
 
 class MetricKind(models.TextChoices):
@@ -54,10 +56,16 @@ class Metric(models.Model):
         help_text="The metric above this one in the KPI tree.",
     )
     baseline_value = models.FloatField(
-        null=True, blank=True, help_text="Typical value today: a rate (0–1) or a mean."
+        null=True,
+        blank=True,
+        help_text="Typical value today: a rate (0–1) or a mean.",
+        validators=[MinValueValidator(-LARGEST), MaxValueValidator(LARGEST)],
     )
     baseline_sd = models.FloatField(
-        null=True, blank=True, help_text="Standard deviation per user, for mean metrics."
+        null=True,
+        blank=True,
+        help_text="Standard deviation per user, for mean metrics.",
+        validators=[MinValueValidator(0), MaxValueValidator(LARGEST)],
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -68,8 +68,13 @@ def review_story(review, programme: dict) -> list[Flowable]:
         if e.postmortem_why:
             story.append(text(f"Why we think so: {e.postmortem_why}"))
     story += [text("Guardrails harmed", "Heading2")]
+    no_harm = "No guardrail was harmed." if not review.not_known else "None known to be harmed."
     story += bullets([f"{h.metric} {signed(h.lift)} with {h.variant} on {h.experiment.title}"
-                      for h in review.harmed], "No guardrail was harmed.")  # fmt: skip
+                      for h in review.harmed], no_harm)  # fmt: skip
+    if review.not_known:
+        story += [text("Guardrails not known yet", "Heading2")]
+        unknown = [f"{u.metric} on {u.experiment.title}: {u.sentence}" for u in review.not_known]
+        story += bullets(unknown, "")
     story += [text("Carried over", "Heading2")]
     story += bullets([e.title for e in review.carried_over], "Nothing left unfinished.")
     story += [text("Candidates for the next sprint", "Heading2")]

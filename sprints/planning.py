@@ -19,6 +19,10 @@ from metrics import stats
 from sprints.models import Sprint
 
 FITS = "Reaches {n:,} users per variant in {days} days; {left} days are left in the sprint."
+FITS_AFTER_START = (
+    "Reaches {n:,} users per variant in {days} more days; {left} days are left in the sprint."
+)
+REACHED = "Has run the {total} days it needs for {n:,} users per variant: it can be read now."
 TOO_LONG = (
     "Cannot reach its sample size in this sprint: it needs {days} days for {n:,} users per "
     "variant, and only {left} days are left."
@@ -76,10 +80,17 @@ def fit_check(experiment: Experiment, sprint: Sprint, today: date) -> FitCheck:
     n = max(plan["n_per_variant"])
     if plan["days"] is None:
         return FitCheck(experiment, None, NO_TRAFFIC.format(n=n), n, None, left)
-    needed = max(plan["days"] - days_already_run(experiment, today), 0)
+    already_run = days_already_run(experiment, today)
+    needed = max(plan["days"] - already_run, 0)
     fits = stats.fits_in_sprint(needed, left)
-    template = FITS if fits else TOO_LONG
-    return FitCheck(experiment, fits, template.format(n=n, days=needed, left=left), n, needed, left)
+    if not fits:
+        template = TOO_LONG
+    elif needed == 0:
+        template = REACHED
+    else:
+        template = FITS_AFTER_START if already_run else FITS
+    message = template.format(n=n, days=needed, left=left, total=plan["days"])
+    return FitCheck(experiment, fits, message, n, needed, left)
 
 
 def reason_of(error: Exception) -> str:

@@ -1,21 +1,25 @@
-"""What the sprint pages read from stored analysis results: outcomes, harmed guardrails, lifts.
+"""What the sprint pages read from stored analysis results: outcomes, guardrails, lifts.
 
-Plain functions of the engine's output dicts (`metrics.stats.jsonio.result_to_dict`), as
-`dashboard.selectors.outputs_by_experiment` returns them, so they are tested with plain dicts.
+Plain functions of stored results read back into the engine's types (`StoredResult`), as
+`dashboard.selectors.outputs_by_experiment` returns them; every statistical decision (is a
+guardrail harmed, which treatment went furthest) is the engine's, in `metrics.stats.verdict`.
 """
 
 from dataclasses import dataclass
 
 from dashboard.headline import verdict_headline
+from metrics.stats import verdict
+from metrics.stats.analysis import StoredResult
+from metrics.stats.verdict import GuardrailState, Status
 
 # The headline status of a test's results, as the review meeting says how a test ended.
 RESULT_OUTCOMES = {
-    "ship": "Won",
-    "harmful": "Lost",
-    "no_difference": "Inconclusive",
-    "keep_running": "Inconclusive",
-    "too_early": "Inconclusive",
-    "srm": "Inconclusive: broken traffic split",
+    Status.SHIP: "Won",
+    Status.HARMFUL: "Lost",
+    Status.NO_DIFFERENCE: "Inconclusive",
+    Status.KEEP_RUNNING: "Inconclusive",
+    Status.TOO_FEW_UNITS: "Inconclusive",
+    Status.SRM: "Inconclusive: broken traffic split",
 }
 # Without stored results, the decision says how it ended.
 DECISION_OUTCOMES = {
@@ -26,63 +30,81 @@ DECISION_OUTCOMES = {
 }
 
 
-def outcome_of(outputs: list[dict], decision: str) -> tuple[str, str]:
+def outcome_of(results: list[StoredResult], decision: str) -> tuple[str, str]:
     """(outcome, headline sentence) from the results; from the decision when there are none."""
-    status, sentence = verdict_headline([o for o in outputs if o])
+    status, sentence = verdict_headline(results)
     if status in RESULT_OUTCOMES:
         return RESULT_OUTCOMES[status], sentence
     return DECISION_OUTCOMES.get(decision, ""), ""
 
 
 @dataclass(frozen=True)
-class HarmedGuardrail:
+class GuardrailReading:
+    """One guardrail of one treatment as the review reads it: harmed, not harmed or unknown."""
+
     experiment: object
     metric: str
     variant: str
+    state: GuardrailState
     lift: float | None  # relative change, 0.08 = +8 %
     sentence: str
 
 
-def wrong_way_significant(output: dict, comparison: dict) -> bool:
-    """Moved against the metric's good direction, past both the peeking and multiplicity checks.
-
-    The same test as `metrics.stats.verdict.is_significant`; it also catches harm that a
-    broken split or too few users kept from being called "harmful".
-    """
-    method = output["method"]
-    p_values = (comparison["sequential"]["absolute"]["p_value"], comparison["p_value_adjusted"])
-    if any(p is None for p in p_values) or max(p_values) >= method["alpha"]:
-        return False
-    estimate = comparison["absolute"]["estimate"] or 0.0
-    return (estimate > 0) != (method["direction"] == "increase")
+HarmedGuardrail = GuardrailReading  # the review's API lists the harmed ones by this name
 
 
-def harmed_guardrails(experiment, outputs: list[dict]) -> list[HarmedGuardrail]:
-    """Each guardrail comparison of the test's results that was harmed."""
-    harmed = []
-    for output in outputs:
-        if not output or output["role"] != "guardrail":
+def guardrail_readings(experiment, results: list[StoredResult]) -> list[GuardrailReading]:
+    """Every guardrail comparison of the test's results, read by the engine's rule."""
+    readings = []
+    for result in results:
+        if result.role != "guardrail":
             continue
-        for comparison in output["comparisons"]:
-            if comparison["status"] == "harmful" or wrong_way_significant(output, comparison):
-                lift = comparison["sequential"]["relative"]["estimate"]
-                harmed.append(HarmedGuardrail(experiment, output["metric_name"],
-                                              comparison["variant"], lift,
-                                              comparison["verdict"]))  # fmt: skip
-    return harmed
+        for comparison in result.comparisons:
+            lift = verdict.decision_interval(result.settings, comparison).estimate
+            readings.append(
+                GuardrailReading(
+                    experiment=experiment,
+                    metric=result.metric_name,
+                    variant=comparison.variant,
+                    state=verdict.guardrail_state(result, comparison),
+                    lift=lift,
+                    sentence=comparison.verdict.sentence,
+                )
+            )
+    return readings
 
 
-def shipped_lift(outputs: list[dict]) -> float | None:
+NO_DATA_SENTENCE = "No analysed data for this guardrail yet."
+
+
+def guardrail_review(
+    experiment, guardrails: list[str], results: list[StoredResult]
+) -> list[GuardrailReading]:
+    """Every guardrail of a launched test: its readings, and a "not known" for each named
+    guardrail with no analysed result (no data, or the engine could not read it)."""
+    readings = guardrail_readings(experiment, results)
+    read = {r.metric for r in readings}
+    return readings + [
+        GuardrailReading(experiment, name, "", GuardrailState.UNKNOWN, None, NO_DATA_SENTENCE)
+        for name in guardrails
+        if name not in read
+    ]
+
+
+def harmed_guardrails(experiment, results: list[StoredResult]) -> list[GuardrailReading]:
+    """Each guardrail comparison of the test's results that was harmed."""
+    readings = guardrail_readings(experiment, results)
+    return [r for r in readings if r.state == GuardrailState.HARMED]
+
+
+def shipped_lift(results: list[StoredResult]) -> float | None:
     """The primary metric's measured relative lift of the best treatment; None without results.
 
     The best is the one furthest in the metric's good direction, as the shipped variant is
     not recorded with the decision.
     """
-    primary = next((o for o in outputs if o and o["role"] == "primary"), None)
-    if primary is None or not primary["comparisons"]:
+    primary = next((r for r in results if r.role == "primary"), None)
+    if primary is None:
         return None
-    lifts = [c["sequential"]["relative"]["estimate"] for c in primary["comparisons"]]
-    lifts = [lift for lift in lifts if lift is not None]
-    if not lifts:
-        return None
-    return max(lifts) if primary["method"]["direction"] == "increase" else min(lifts)
+    best = verdict.furthest_good(primary.settings, list(primary.comparisons))
+    return None if best is None else verdict.decision_interval(primary.settings, best).estimate

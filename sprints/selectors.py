@@ -9,9 +9,11 @@ from django.utils import timezone
 from dashboard.selectors import outputs_by_experiment
 from experiments.models import Decision, Experiment, ExperimentMetric, Idea, MetricRole
 from experiments.selectors import ListFilters, backlog, primary_links, primary_metric
+from metrics.stats.analysis import StoredResult
+from metrics.stats.verdict import GuardrailState
 from sprints.charts import ExperimentFact, SprintSpan
 from sprints.models import Sprint
-from sprints.results import HarmedGuardrail, harmed_guardrails, outcome_of, shipped_lift
+from sprints.results import GuardrailReading, guardrail_review, outcome_of, shipped_lift
 
 Status = Experiment.Status
 BOARD_COLUMNS = [Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.ANALYSING, Status.CONCLUDED]
@@ -93,7 +95,9 @@ class Review:
     learnings: list[Experiment]
     carried_over: list[Experiment]
     guardrails: list[ExperimentMetric]
-    harmed: list[HarmedGuardrail]
+    harmed: list[GuardrailReading]
+    not_harmed: list[GuardrailReading]
+    not_known: list[GuardrailReading]
     candidates: list[Idea]
     next_tests: list[Experiment]
 
@@ -123,6 +127,15 @@ def sprint_review(sprint: Sprint) -> Review:
         found = outputs.get(experiment.pk, [])
         experiment.outcome, experiment.headline = outcome_of(found, experiment.decision)
     unfinished = {Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.ANALYSING}
+    readings = [
+        reading
+        for e in experiments
+        if e.started_at is not None
+        for reading in guardrail_review(
+            e, [link.metric.name for link in e.guardrail_links], outputs.get(e.pk, [])
+        )
+    ]
+    by_state = {state: [r for r in readings if r.state == state] for state in GuardrailState}
     return Review(
         sprint=sprint,
         launched=[e for e in experiments if e.started_at is not None],
@@ -130,7 +143,9 @@ def sprint_review(sprint: Sprint) -> Review:
         learnings=[e for e in concluded if e.learning],
         carried_over=[e for e in experiments if e.pk in carried_ids or e.status in unfinished],
         guardrails=[link for e in experiments for link in e.guardrail_links],
-        harmed=[h for e in experiments for h in harmed_guardrails(e, outputs.get(e.pk, []))],
+        harmed=by_state[GuardrailState.HARMED],
+        not_harmed=by_state[GuardrailState.NOT_HARMED],
+        not_known=by_state[GuardrailState.UNKNOWN],
         candidates=candidate_ideas(sprint),
         next_tests=[e for e in concluded if e.postmortem_next_test],
     )
@@ -152,7 +167,7 @@ def programme_facts(team_id: int, up_to: int | None = None) -> tuple[list, list]
     return spans, [test_fact(e, outputs.get(e.pk, [])) for e in experiments]
 
 
-def test_fact(experiment: Experiment, outputs: list[dict]) -> ExperimentFact:
+def test_fact(experiment: Experiment, outputs: list[StoredResult]) -> ExperimentFact:
     metric = primary_metric(experiment)
     return ExperimentFact(
         started_on=local_date(experiment.started_at),

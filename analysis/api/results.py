@@ -12,25 +12,25 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from analysis.models import AnalysisResult
-from experiments.api.filters import ExperimentFilter, day
+from experiments.api.filters import ExperimentFilter, day, integer
 from experiments.api.rows import iso_datetime
 from growthlab.rest.filters import date_range
 from growthlab.rest.pagination import SubqueryPagination
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
+from metrics.stats.frequentist import TestResult
+from metrics.stats.jsonio import decision_blocks_of, decision_rule_of
 
-# Only the scalars and small blocks a flat row shows: the database picks them out of the
+# Only the scalars and the comparison a flat row shows: the database picks them out of the
 # stored JSON, so no request decodes an engine output, a payload or a daily series.
 ROW_VALUES = {
     "experiment_title": F("experiment__title"), "team_id": F("experiment__team_id"),
     "team_name": F("experiment__team__name"), "sprint_id": F("experiment__sprint_id"),
     "experiment_status": F("experiment__status"), "decision": F("experiment__decision"),
     "metric_name": F("metric__name"), "metric_kind": F("metric__kind"),
-    "variant_name": F("variant__name"), "fixed": F("comparison__absolute"),
-    "fixed_relative": F("comparison__relative"), "sequential_blocks": F("comparison__sequential"),
-    "p_value_adjusted": F("comparison__p_value_adjusted"),
-    "chance_to_win": F("comparison__bayesian__chance_to_win"),
+    "variant_name": F("variant__name"),
 }  # fmt: skip
+ROW_BLOCKS = ("comparison",)
 ROW_FIELDS = ("id", "experiment_id", "metric_id", "role", "variant_id", "is_control", "inputs",
               "status", "verdict", "method", "settings", "run_id", "computed_at")  # fmt: skip
 
@@ -53,12 +53,13 @@ def result_rows(ids) -> QuerySet:
     `ids` is a list, or a page of current_result_ids() still unevaluated: a subquery then.
     """
     rows = AnalysisResult.objects.filter(id__in=ids).order_by("-experiment_id", "id")
-    return rows.values(*ROW_FIELDS, **ROW_VALUES)
+    return rows.values(*ROW_FIELDS, *ROW_BLOCKS, **ROW_VALUES)
 
 
 class ResultFilter(ExperimentFilter):
     """The experiment list's filters, applied to each row's experiment, plus row filters."""
 
+    experiment = integer("Experiment id.")
     role = serializers.ChoiceField(choices=["primary", "secondary", "guardrail"], required=False)
     result_status = serializers.CharField(
         required=False, max_length=32, help_text="The engine's status of the row, e.g. 'won'."
@@ -68,7 +69,8 @@ class ResultFilter(ExperimentFilter):
 
     lookups = {
         **{name: f"experiment__{lookup}" for name, lookup in ExperimentFilter.lookups.items()},
-        "metric": "metric_id", "role": "role", "result_status": "status",
+        "experiment": "experiment_id", "metric": "metric_id", "role": "role",
+        "result_status": "status",
         **date_range("computed"),
     }  # fmt: skip
     text_fields = (
@@ -85,13 +87,11 @@ def number(value) -> float | None:
     return value if math.isfinite(value) else None
 
 
-def interval_blocks(row: dict) -> tuple[dict, dict]:
-    """(absolute, relative) as the verdict reads them: sequential when the test is read so."""
-    if row["is_control"] or row["fixed"] is None:
-        return {}, {}
-    if row["settings"].get("method") == "sequential":
-        return row["sequential_blocks"]["absolute"], row["sequential_blocks"]["relative"]
-    return row["fixed"], row["fixed_relative"]
+def interval_blocks(row: dict) -> tuple[TestResult | None, TestResult | None]:
+    """(absolute, relative) as the verdict reads them: the decision rule's."""
+    if row["is_control"] or row["comparison"] is None:
+        return None, None
+    return decision_blocks_of(row["comparison"])
 
 
 def variant_value(kind: str, inputs: dict) -> float | None:
@@ -104,10 +104,16 @@ def variant_value(kind: str, inputs: dict) -> float | None:
     return number(inputs[numerator] / inputs[denominator])
 
 
+def end(block: TestResult | None, field: str) -> float | None:
+    return None if block is None else number(getattr(block, field))
+
+
 def flat_row(row: dict) -> dict:
     absolute, relative = interval_blocks(row)
-    fixed = row["fixed"] or {}
-    sequential = (row["sequential_blocks"] or {}).get("absolute") or {}
+    comparison = row["comparison"] or {}
+    fixed = comparison.get("absolute") or {}
+    sequential = (comparison.get("sequential") or {}).get("absolute") or {}
+    chance_to_win = (comparison.get("bayesian") or {}).get("chance_to_win")
     settings = row["settings"]
     return {
         "experiment_id": row["experiment_id"], "experiment": row["experiment_title"],
@@ -117,19 +123,21 @@ def flat_row(row: dict) -> dict:
         "variant_id": row["variant_id"], "variant": row["variant_name"],
         "is_control": row["is_control"], "n": row["inputs"].get("n"),
         "value": variant_value(row["metric_kind"], row["inputs"]),
-        "absolute_effect": number(absolute.get("estimate")),
-        "absolute_ci_lower": number(absolute.get("ci_lower")),
-        "absolute_ci_upper": number(absolute.get("ci_upper")),
-        "relative_effect": number(relative.get("estimate")),
-        "relative_ci_lower": number(relative.get("ci_lower")),
-        "relative_ci_upper": number(relative.get("ci_upper")),
+        "absolute_effect": end(absolute, "estimate"),
+        "absolute_ci_lower": end(absolute, "ci_lower"),
+        "absolute_ci_upper": end(absolute, "ci_upper"),
+        "relative_effect": end(relative, "estimate"),
+        "relative_ci_lower": end(relative, "ci_lower"),
+        "relative_ci_upper": end(relative, "ci_upper"),
         "p_value": number(fixed.get("p_value")),
-        "p_value_adjusted": number(row["p_value_adjusted"]),
+        "p_value_adjusted": number(comparison.get("p_value_adjusted")),
         "sequential_p_value": number(sequential.get("p_value")),
-        "chance_to_win": number(row["chance_to_win"]),
+        "chance_to_win": number(chance_to_win),
         "status": row["status"], "verdict": row["verdict"], "method": row["method"],
         "alpha": number(settings.get("alpha")), "two_sided": settings.get("two_sided"),
-        "sequential": settings.get("method") == "sequential",
+        "sequential": decision_rule_of(comparison).method == "sequential"
+        if row["comparison"]
+        else settings.get("method") == "sequential",
         "correction": settings.get("correction"), "cuped": settings.get("cuped"),
         "run_id": row["run_id"], "computed_at": iso_datetime(row["computed_at"]),
     }  # fmt: skip

@@ -9,7 +9,8 @@ import re
 from collections.abc import Callable
 
 from analysis.services.inputs import PRE_FIELDS, RATIO_FIELDS, STAT_FIELDS, AnalysisInputs
-from metrics.stats import StatsInputError, analyse, analyse_many
+from metrics.stats import StatsInputError, analyse
+from metrics.stats.jsonio import analyse_each
 
 VARIANT_FIELD = re.compile(r"variants\[(\d+)\]\.?")
 METRIC_ERROR = "{metric} could not be analysed: {reason}."
@@ -36,9 +37,11 @@ def payload_settings(inputs: AnalysisInputs, metric) -> dict:
         "metric_type": metric.kind, "alpha": c["alpha"], "two_sided": c["two_sided"],
         "direction": metric.direction, "control": control.name,
         "expected_split": [v.share for v in inputs.variants], "correction": c["correction"],
-        "sequential_tuning_parameter": c["sequential_tuning_parameter"],
+        "sequential_tuning_parameter": c["sequential_tuning_parameter"], "method": c["method"],
         "role": metric.role, "metric_name": metric.name, **inputs.plan,
     }  # fmt: skip
+    if inputs.days_run is not None:
+        settings["days_run"] = inputs.days_run
     if c["prior_sd"] is not None:
         settings["bayes_prior"] = {"mean": c["prior_mean"], "sd": c["prior_sd"]}
     return settings
@@ -84,15 +87,6 @@ def metric_series(inputs: AnalysisInputs, metric, cumulative: list, beat: Callab
         for index, points in enumerate(series):
             points.append(day_point(day, output, index))
     return series
-
-
-def refusal(payload: dict) -> str | None:
-    """The engine's reason, in plain words, for refusing this payload; None if it accepts it."""
-    try:
-        analyse(payload)
-    except StatsInputError as error:
-        return plain_error(error, payload)
-    return None
 
 
 def method_name(payload: dict, choices: dict) -> str:
@@ -144,11 +138,13 @@ def experiment_answer(inputs: AnalysisInputs, beat: Callable[[], None]) -> list[
         cumulative = [inputs.cumulative(metric.id, v.id) for v in inputs.variants]
         payload = metric_payload(inputs, metric, [overall for _, overall in cumulative])
         series = metric_series(inputs, metric, cumulative, beat)
-        drafts.append((metric, payload, refusal(payload), series))
-    accepted = [payload for _, payload, error, _ in drafts if error is None]
-    outputs = iter(analyse_many(accepted, inputs.choices["correction"]) if accepted else [])
+        drafts.append((metric, payload, series))
+    answers = analyse_each([payload for _, payload, _ in drafts], inputs.choices["correction"])
     rows = []
-    for metric, payload, error, series in drafts:
-        output = next(outputs) if error is None else None
+    for (metric, payload, series), answer in zip(drafts, answers, strict=True):
+        if isinstance(answer, StatsInputError):
+            output, error = None, plain_error(answer, payload)
+        else:
+            output, error = answer, None
         rows += metric_rows(inputs, metric, payload, output, error, series)
     return rows

@@ -3,6 +3,9 @@
 Everything the numbers depend on is gathered into one frozen value (`inputs_read`). Its
 fingerprint (`inputs_fingerprint`) costs one indexed query instead of that read: equal
 fingerprints mean equal inputs, so an unchanged test is not analysed again.
+
+Outcome rows dated before the test's start day are set aside, never analysed: nobody saw a
+variant then, so they can only blur the difference. Rows without a date are kept.
 """
 
 import hashlib
@@ -27,6 +30,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Cast, Concat
+from django.utils import timezone
 
 from analysis.models import AnalysisChoices, AnalysisSettings
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Variant
@@ -72,6 +76,15 @@ class AnalysisInputs:
     choices: dict
     plan: dict
     totals: dict
+    started_on: date | None = None
+
+    @property
+    def days_run(self) -> int | None:
+        """The day of the test the latest data is from (day 1 is the start day)."""
+        days = self.dates()
+        if self.started_on is None or not days:
+            return None
+        return max((days[-1] - self.started_on).days + 1, 1)
 
     @property
     def has_data(self) -> bool:
@@ -108,10 +121,30 @@ def add_rows(a: tuple, b: tuple) -> tuple:
     return tuple(None if x is None or y is None else x + y for x, y in zip(a, b, strict=True))
 
 
-def cohort_totals(experiment_id: int) -> dict:
-    """{(metric, variant, date): totals}, summed over sources."""
+def started_on(experiment: Experiment) -> date | None:
+    """The test's start day in the project's time zone; None before it starts."""
+    if experiment.started_at is None:
+        return None
+    return timezone.localtime(experiment.started_at).date()
+
+
+def cohorts_analysed(experiment_id: int, start: date | None):
+    """The experiment's outcome rows the analysis reads: none dated before the start day."""
+    cohorts = OutcomeCohort.objects.filter(experiment_id=experiment_id)
+    return cohorts if start is None else cohorts.exclude(exposure_date__lt=start)
+
+
+def cohorts_set_aside(experiment: Experiment):
+    """The outcome rows dated before the start day, which no analysis reads."""
+    start = started_on(experiment)
+    cohorts = OutcomeCohort.objects.filter(experiment_id=experiment.id)
+    return cohorts.none() if start is None else cohorts.filter(exposure_date__lt=start)
+
+
+def cohort_totals(experiment_id: int, start: date | None = None) -> dict:
+    """{(metric, variant, date): totals}, summed over sources, from the start day on."""
     totals: dict = {}
-    rows = OutcomeCohort.objects.filter(experiment_id=experiment_id).values_list(
+    rows = cohorts_analysed(experiment_id, start).values_list(
         "metric_id", "variant_id", "exposure_date", *STAT_FIELDS
     )
     for metric_id, variant_id, day, *values in rows:
@@ -127,8 +160,10 @@ def plan_of(experiment: Experiment) -> dict:
         plan["daily_traffic"] = experiment.plan_daily_traffic
     if experiment.mde_relative:
         plan["mde_relative"] = experiment.mde_relative / 100
-    if experiment.planned_duration_days:
-        plan["planned_days"] = experiment.planned_duration_days
+    if planned_days := experiment.planned_duration_days or experiment.plan_days:
+        plan["planned_days"] = planned_days
+    if experiment.plan_sample_size_per_variant:
+        plan["planned_sample_per_variant"] = experiment.plan_sample_size_per_variant
     return plan
 
 
@@ -149,20 +184,27 @@ def inputs_read(*, experiment: Experiment, choices: dict) -> AnalysisInputs:
         MetricSpec(x.metric_id, x.metric.name, x.metric.kind, x.metric.good_direction, x.role)
         for x in links
     )
+    start = started_on(experiment)
+    totals = cohort_totals(experiment.id, start)
     return AnalysisInputs(
-        experiment.id, variants, metrics, choices, plan_of(experiment), cohort_totals(experiment.id)
+        experiment.id, variants, metrics, choices, plan_of(experiment), totals, start
     )
 
 
 # A new recipe never matches a fingerprint of the old one: each test is analysed once more.
 FINGERPRINT_RECIPE = "stamps-1"
 SEPARATOR, ROW_SEPARATOR = "\x1f", "\x1e"
+# Every field of the experiment row that `inputs_read` reads (its plan, its start day, the
+# team whose defaults apply): a new one read there belongs here too.
 PLAN_FIELDS = (
     "team_id",
+    "started_at",
     "plan_power",
     "plan_daily_traffic",
     "mde_relative",
     "planned_duration_days",
+    "plan_days",
+    "plan_sample_size_per_variant",
 )
 SETTINGS_FIELDS = tuple(
     f"{owner}__{name}"

@@ -1,3 +1,5 @@
+import math
+
 from django import template
 
 from accounts import access
@@ -25,6 +27,6 @@ def analysis_panel(context, experiment):
 @register.filter
 def percent(value) -> str:
     """A fraction as a signed percentage: 0.123 → "+12.3%"; an open interval end → "…"."""
-    if value is None:
+    if value is None or math.isinf(value):
         return "…"
     return f"{value * 100:+.1f}%"

@@ -1,5 +1,7 @@
 """Numbers as a marketer reads them, and the status badge a list shows per running test."""
 
+import math
+
 from django import template
 
 from metrics.stats import wording
@@ -9,14 +11,16 @@ register = template.Library()
 
 @register.filter
 def pct(fraction) -> str:
-    """A signed change: 0.123 → "+12%"; an open interval end → "open"."""
-    return "open" if fraction is None else wording.signed_percent(fraction)
+    """A signed change: 0.123 → "+12%"; an open interval end (None or ±inf) → "open"."""
+    if fraction is None or math.isinf(fraction):
+        return "open"
+    return wording.signed_percent(fraction)
 
 
 @register.filter
 def pct_plain(fraction) -> str:
     """A share or size: 0.97 → "97%"."""
-    return "–" if fraction is None else wording.percent(fraction)
+    return "–" if fraction is None or math.isnan(fraction) else wording.percent(fraction)
 
 
 @register.filter
@@ -38,18 +42,18 @@ def cell(value) -> str:
 @register.filter
 def p_value(value) -> str:
     """A p-value to four decimals; one too small to print is "< 0.0001", never "0.0000"."""
-    return "–" if value is None else wording.p_value(value)
+    return "–" if value is None or math.isnan(value) else wording.p_value(value)
 
 
 @register.filter
 def p_equals(value) -> str:
     """ "p = 0.0123" or "p < 0.0001", as a sentence reads it."""
-    return "p –" if value is None else wording.p_equals(value)
+    return "p –" if value is None or math.isnan(value) else wording.p_equals(value)
 
 
 STATUS_LABELS = {
     "ship": "Winner", "harmful": "Harm", "srm": "Data problem", "keep_running": "Keep running",
-    "too_early": "Too early", "no_difference": "No difference", "no_data": "No data",
+    "too_few_units": "Too early", "no_difference": "No difference", "no_data": "No data",
 }  # fmt: skip
 
 
@@ -57,6 +61,15 @@ STATUS_LABELS = {
 def status_label(status: str) -> str:
     """The headline's status in two words."""
     return STATUS_LABELS.get(status, status)
+
+
+GUARDRAIL_LABELS = {"harmed": "Harmed", "not_harmed": "Not harmed", "unknown": "Not yet known"}
+
+
+@register.filter
+def guardrail_label(state: str) -> str:
+    """A guardrail's state in words: harmed, not harmed, not yet known."""
+    return GUARDRAIL_LABELS.get(state, state)
 
 
 @register.filter
@@ -102,16 +115,17 @@ def result_badges(experiments) -> dict[int, dict]:
     """
     from dashboard.headline import badge, keep_running_days, verdict_headline
     from dashboard.selectors import outputs_by_experiment, refresh_failed_ids
+    from metrics.stats.verdict import Status
 
     running = [e.pk for e in experiments if e.status in BADGE_STATUSES]
     found = outputs_by_experiment(running) if running else {}
     failed = refresh_failed_ids(running) if running else set()
     badges = {}
     for pk in running:
-        outputs = [o for o in found.get(pk, []) if o]
+        stored = found.get(pk, [])
         # A failed refresh outranks the old answer: its "Ship now" may no longer hold.
-        status = "failed" if pk in failed else verdict_headline(outputs)[0]
-        badges[pk] = {"status": status, "text": badge(status, keep_running_days(outputs))}
+        status = Status.FAILED if pk in failed else verdict_headline(stored)[0]
+        badges[pk] = {"status": status, "text": badge(status, keep_running_days(stored))}
     return badges
 
 

@@ -7,7 +7,7 @@ aggregates); growthlab/api.py gathers both under /api/v1/.
 from django.db.models import Prefetch, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import exceptions, generics, serializers, status
+from rest_framework import exceptions, generics, serializers
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +16,11 @@ from rest_framework.views import APIView
 from accounts import access
 from accounts.api.permissions import allow
 from accounts.api.serializers import UserRefSerializer
+from experiments.api import calculator as calc
+from experiments.api.serializers import owner_check
+from growthlab.rest.errors import flat_errors
 from growthlab.rest.filters import QueryFilter
+from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListCreateView
 from metrics import stats
@@ -43,6 +47,13 @@ class MetricInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Metric
         fields = METRIC_FIELDS
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        team = attrs["team"] if "team" in attrs else getattr(self.instance, "team", None)
+        owner = attrs["owner"] if "owner" in attrs else getattr(self.instance, "owner", None)
+        owner_check(owner, team)
+        return attrs
 
 
 class KpiNodeSerializer(serializers.Serializer):
@@ -90,8 +101,11 @@ class MetricListApi(ApiListCreateView):
         return metrics()
 
     @extend_schema(
-        request=MetricInputSerializer, responses={201: MetricSerializer} | errors(*WRITE)
+        request=MetricInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: MetricSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         allow(bool(access.teams_where(request.user, "metric")))
         body = MetricInputSerializer(data=request.data)
@@ -162,26 +176,41 @@ class CalculatorApi(APIView):
     parser_classes = [JSONParser]
     expensive = True
     engine = None
+    input_serializer = None
 
     def post(self, request: Request) -> Response:
-        return Response(engine_call(self.engine, request.data), status=status.HTTP_200_OK)
+        body = self.input_serializer(data=request.data)
+        if not body.is_valid():
+            raise exceptions.ValidationError(flat_errors(body.errors))
+        return Response(engine_call(self.engine, plain(body.validated_data)), status=200)
+
+
+def plain(value):
+    """Validated data as the engine's JSON interface: dicts, lists and numbers."""
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    return value
 
 
 @extend_schema(
-    request=OpenApiTypes.OBJECT,
+    request=calc.SignificanceInputSerializer,
     responses={200: OpenApiTypes.OBJECT} | errors(400, 401, 429),
     examples=[OpenApiExample("Two variants of a conversion", SIGNIFICANCE_EXAMPLE)],
     description="The statistics engine's analysis of one metric (metrics.stats.analyse).",
 )
 class SignificanceApi(CalculatorApi):
     engine = staticmethod(stats.analyse)
+    input_serializer = calc.SignificanceInputSerializer
 
 
 @extend_schema(
-    request=OpenApiTypes.OBJECT,
+    request=calc.SampleSizeInputSerializer,
     responses={200: OpenApiTypes.OBJECT} | errors(400, 401, 429),
     examples=[OpenApiExample("A conversion rate of 5%", SAMPLE_SIZE_EXAMPLE)],
     description="Users per variant, total and days (metrics.stats.plan_power).",
 )
 class SampleSizeApi(CalculatorApi):
     engine = staticmethod(stats.plan_power)
+    input_serializer = calc.SampleSizeInputSerializer

@@ -15,6 +15,7 @@ from experiments.services.experiments import (
     variant_remove,
     variant_save,
 )
+from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListCreateView, ApiListView
 
@@ -35,8 +36,11 @@ class VariantListApi(ExperimentScoped, ApiListCreateView):
         return experiment.variants.order_by("-is_control", "name")
 
     @extend_schema(
-        request=s.VariantSerializer, responses={201: s.VariantSerializer} | errors(*WRITE)
+        request=s.VariantSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.VariantSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         experiment = self.experiment()
         body = s.VariantSerializer(data=request.data)
@@ -88,8 +92,10 @@ class AttachedMetricListApi(ExperimentScoped, ApiListCreateView):
 
     @extend_schema(
         request=s.AttachMetricInputSerializer,
-        responses={201: s.AttachedMetricSerializer} | errors(*WRITE),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.AttachedMetricSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         experiment = self.experiment()
         body = s.AttachMetricInputSerializer(data=request.data)

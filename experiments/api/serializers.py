@@ -4,9 +4,11 @@ Writes never go through ``serializer.save()``: a view validates an input seriali
 ``validated_data`` to a service in experiments/services/, which owns history and checks.
 """
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from accounts import access
 from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
 from accounts.models import Team, User
 from experiments.models import (
@@ -23,6 +25,17 @@ from experiments.services.experiments import EXPERIMENT_EDITABLE_FIELDS
 from experiments.services.ideas import IDEA_EDITABLE_FIELDS
 from experiments.services.tags import MAX_TAG_LENGTH
 from metrics.models import Metric
+
+IDEA_OF_ANOTHER_TEAM = _(
+    "This idea is in the backlog of {team}: a test can only come from its own team's ideas."
+)
+
+
+def owner_check(owner: User | None, team: Team | None) -> None:
+    """The owner of a team's object is one of its members, as on the page."""
+    if refusal := access.owner_refusal(owner, team):
+        raise serializers.ValidationError({"owner": [refusal]})
+
 
 TagNames = serializers.ListField(
     child=serializers.CharField(max_length=MAX_TAG_LENGTH), required=False, max_length=50
@@ -149,6 +162,18 @@ class ExperimentInputSerializer(serializers.ModelSerializer):
         model = Experiment
         fields = ["team", "idea", *EXPERIMENT_EDITABLE_FIELDS, "tags"]
 
+    def validate(self, attrs: dict) -> dict:
+        """Every object the body names belongs to the experiment's team."""
+        attrs = super().validate(attrs)
+        team = attrs.get("team") or self.instance.team
+        idea = attrs.get("idea")
+        if idea is not None and idea.team_id != team.id:
+            raise serializers.ValidationError(
+                {"idea": [str(IDEA_OF_ANOTHER_TEAM).format(team=idea.team)]}
+            )
+        owner_check(attrs.get("owner"), team)
+        return attrs
+
 
 class ExperimentUpdateSerializer(ExperimentInputSerializer):
     class Meta(ExperimentInputSerializer.Meta):
@@ -175,3 +200,9 @@ class ConcludeInputSerializer(serializers.Serializer):
     what_happened = serializers.CharField(required=False, allow_blank=True)
     why = serializers.CharField(required=False, allow_blank=True)
     next_test = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        help_text="Why ship now: needed to ship before the results name a winner or while a"
+        " guardrail is not known to be unharmed; kept in the history.",
+    )

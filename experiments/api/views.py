@@ -24,6 +24,7 @@ from experiments.services.experiments import (
 from experiments.services.ideas import idea_create, idea_update
 from experiments.services.planning import experiment_plan_sample_size
 from experiments.services.tags import tag_names_parse
+from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.pagination import SubqueryPagination
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListCreateView
@@ -59,8 +60,11 @@ class IdeaListApi(ApiListCreateView):
         return ideas()
 
     @extend_schema(
-        request=s.IdeaInputSerializer, responses={201: s.IdeaSerializer} | errors(*WRITE)
+        request=s.IdeaInputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.IdeaSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         allow(bool(access.teams_where(request.user, "idea")))
         body = s.IdeaInputSerializer(data=request.data)
@@ -102,7 +106,12 @@ class IdeaToExperimentApi(generics.GenericAPIView):
     can_write = staticmethod(access.can_edit_experiment)  # the new test belongs to the idea's team
     queryset = Idea.objects.select_related("team")
 
-    @extend_schema(request=None, responses={201: s.ExperimentDetailSerializer} | errors(*WRITE))
+    @extend_schema(
+        request=None,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.ExperimentDetailSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
+    )
+    @idempotent
     def post(self, request: Request, pk: int) -> Response:
         experiment = experiment_create_from_idea(idea=self.get_object(), user=request.user)
         return Response(experiment_out(experiment), status=status.HTTP_201_CREATED)
@@ -129,8 +138,10 @@ class ExperimentListApi(ApiListCreateView):
 
     @extend_schema(
         request=s.ExperimentInputSerializer,
-        responses={201: s.ExperimentDetailSerializer} | errors(*WRITE),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: s.ExperimentDetailSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         allow(bool(access.teams_where(request.user, "experiment")))
         body = s.ExperimentInputSerializer(data=request.data)

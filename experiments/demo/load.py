@@ -16,7 +16,7 @@ from experiments.demo.load_experiments import experiments_load
 from experiments.demo.load_ideas import ideas_load
 from experiments.demo.load_org import metrics_load, north_stars_set, people_load, teams_load
 from experiments.demo.load_sprints import sprint_reviews_load, sprints_load
-from experiments.demo.outcomes import outcomes_load
+from experiments.demo.outcomes import measured_results_write, outcomes_load
 
 STEPS: tuple[Callable[[Demo], None], ...] = (
     teams_load,
@@ -28,6 +28,7 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     experiments_load,
     sprint_reviews_load,
     outcomes_load,
+    measured_results_write,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {

@@ -29,6 +29,7 @@ from experiments.services.history import recorded_edit
 from experiments.services.lifecycle import experiment_conclude, experiment_transition
 from sprints.models import Sprint
 
+DEMO_SHIP_REASON = "Decided at the sprint review, on the final numbers."
 EXPERIMENTS = {
     "Web Growth": WEB_EXPERIMENTS,
     "CRM & Loyalty": CRM_EXPERIMENTS,
@@ -129,6 +130,11 @@ def lifecycle_run(demo: Demo, experiment: Experiment, spec: dict, timeline: Time
 def lifecycle_step(demo: Demo, experiment: Experiment, spec: dict, action: str) -> Experiment:
     lead = demo.leads[experiment.team.name]  # concluding and archiving are the lead's call
     if action == "conclude":
-        return experiment_conclude(experiment=experiment, user=lead, **spec["conclusion"])
+        # The demo concludes a test before its outcome data is loaded; the story has the team
+        # decide at the sprint review, on the final numbers.
+        reason = DEMO_SHIP_REASON if spec["conclusion"]["decision"] == "ship" else ""
+        return experiment_conclude(
+            experiment=experiment, user=lead, reason=reason, **spec["conclusion"]
+        )
     user = lead if action == "archive" else demo.users[spec["owner"]]
     return experiment_transition(experiment=experiment, user=user, action=action)

@@ -12,12 +12,13 @@ from datetime import date, timedelta
 
 from django.utils import timezone
 
+from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import Trigger
 from analysis.services import analysis_request, analysis_run_execute
-from analysis.services.runs import analysis_run_claim, run_fail
 from experiments.demo.context import Demo
 from experiments.demo.data.outcomes import SCENARIOS
 from experiments.models import Experiment, MetricRole
+from jobs.attempt import Delivery, job_claim
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.parse import CohortTotals
 from metrics.models import Metric, MetricKind, OutcomeSource
@@ -45,22 +46,41 @@ def outcomes_load(demo: Demo) -> None:
             refresh_fail(experiment, reason)
 
 
+def measured_results_write(demo: Demo) -> None:
+    """Fill each concluded test's "what happened" from its stored result, as the conclude form
+    would have: the demo concludes its tests before their data is loaded, and a learning must
+    never quote other numbers than the result it is about."""
+    from dashboard.results import measured_result
+
+    concluded = Experiment.objects.filter(
+        team__in=demo.teams.values(), concluded_at__isnull=False, postmortem_what_happened=""
+    )
+    for experiment in concluded.order_by("pk"):
+        summary = measured_result(experiment).summary
+        if not summary:
+            continue
+        Experiment.objects.filter(pk=experiment.pk).update(postmortem_what_happened=summary)
+        entry = experiment.history.filter(summary="Concluded").first()
+        if entry is not None:
+            change = {"field": "postmortem_what_happened", "label": "What happened", "old": ""}
+            entry.changes.append(change | {"new": summary})
+            entry.save(update_fields=["changes"])
+
+
 def analyse_now(experiment: Experiment, trigger: str, user=None) -> int:
     """Request an analysis and run it here: the demo's message is sent only after commit.
 
     The task that message starts later finds the run finished and returns without a write.
     """
     run = analysis_request(experiment=experiment, trigger=trigger, user=user)
-    analysis_run_execute(run_id=run.id, delivery=f"demo-load-{run.id}")
+    analysis_run_execute(run_id=run.id)
     return run.id
 
 
 def refresh_fail(experiment: Experiment, reason: str) -> None:
     """A scheduled refresh after the good answer that failed, with its reason in plain words."""
     run = analysis_request(experiment=experiment, trigger=Trigger.SCHEDULE)
-    delivery = f"demo-load-{run.id}"
-    analysis_run_claim(run_id=run.id, delivery=delivery, previous=None)
-    run_fail(run.id, delivery, reason)
+    job_claim(ANALYSIS_RUNS, run.id, Delivery.local()).fail(reason)
 
 
 def exposure_days(demo: Demo, experiment: Experiment) -> list[date]:

@@ -3,6 +3,8 @@
 from django.db import models
 
 from experiments.models import Experiment, HistoryEntry, Idea
+from experiments.selectors import primary_metric
+from metrics.models import MetricKind
 
 IDEA_DOCUMENTED_FIELDS = (
     "title", "insight", "proposed_change", "audience", "channel", "status",
@@ -28,7 +30,21 @@ def field_display(instance: models.Model, name: str) -> str:
     if field.choices:
         return str(getattr(instance, f"get_{name}_display")())
     value = getattr(instance, name)
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if name in PERCENT_FIELDS or (name == "plan_baseline" and is_rate_plan(instance)):
+        return f"{value * 100:.4g}%"
+    return str(value)
+
+
+# Stored as fractions, read as percentages, as the plan shows them.
+PERCENT_FIELDS = frozenset({"plan_alpha", "plan_power"})
+
+
+def is_rate_plan(experiment: Experiment) -> bool:
+    """True when the plan's baseline is a conversion rate (a binomial primary metric)."""
+    metric = primary_metric(experiment) if experiment.pk else None
+    return metric is not None and metric.kind == MetricKind.BINOMIAL
 
 
 def snapshot(instance: models.Model, fields: tuple[str, ...]) -> dict[str, str]:

@@ -19,6 +19,10 @@ Status = Experiment.Status
 TRANSITION_NOT_ALLOWED = "{a_status} test cannot be {verb}."
 START_BLOCKED = "The test cannot {verb} yet. It still needs {missing}."
 CONCLUDE_BLOCKED = "The test cannot be concluded yet. It still needs {missing}."
+SHIP_NEEDS_REASON = (
+    "Shipping now needs a reason, because {concerns}. Write why the team ships anyway; it is"
+    " kept in the test's history."
+)
 # "Planned" means "in a sprint": the sprint planning page pulls a test in and plans it.
 NEEDS_SPRINT = "a sprint (pull it into one from the sprint planning page)"
 
@@ -108,6 +112,21 @@ def conclude_blockers(*, decision: str, learning: str) -> list[str]:
     return missing
 
 
+def ship_concerns(experiment: Experiment) -> list[str]:
+    """Why a "ship" now would go beyond what the stored results show: no winner yet, or a
+    guardrail whose harm is not known (not analysed, no data, a broken split)."""
+    from dashboard.results import measured_result
+
+    measured = measured_result(experiment)
+    concerns = []
+    if measured.status != "ship":
+        concerns.append(f"the results do not name a winner yet ({measured.headline})")
+    if measured.unknown_guardrails:
+        names = ", ".join(measured.unknown_guardrails)
+        concerns.append(f"the guardrail {names} is not known to be unharmed")
+    return concerns
+
+
 def status_with_article(experiment: Experiment) -> str:
     """'A draft', 'An analysing', 'An archived': the status as the start of a sentence."""
     label = experiment.get_status_display().lower()
@@ -172,13 +191,22 @@ def experiment_conclude(
     what_happened: str = "",
     why: str = "",
     next_test: str = "",
+    reason: str = "",
 ) -> Experiment:
-    """Record the decision, the learning and the post-mortem, and conclude the test."""
+    """Record the decision, the learning and the post-mortem, and conclude the test.
+
+    Shipping before the results name a winner, or with a guardrail not known to be unharmed,
+    needs a ``reason``; it is recorded in the history entry.
+    """
     experiment = locked(experiment)
     transition_check(experiment, TRANSITIONS["conclude"])
     if missing := conclude_blockers(decision=decision, learning=learning):
         raise ValidationError(CONCLUDE_BLOCKED.format(missing=join_missing(missing)))
-    with recorded_edit(obj=experiment, user=user, summary="Concluded"):
+    concerns = ship_concerns(experiment) if decision == Decision.SHIP else []
+    if concerns and not reason.strip():
+        message = SHIP_NEEDS_REASON.format(concerns=" and ".join(concerns))
+        raise ValidationError({"reason": message})
+    with recorded_edit(obj=experiment, user=user, summary="Concluded") as edit:
         experiment.status = Status.CONCLUDED
         experiment.decision = decision
         experiment.learning = learning.strip()
@@ -189,6 +217,13 @@ def experiment_conclude(
         experiment.stopped_at = experiment.stopped_at or now
         experiment.concluded_at = now
         experiment.save()
+    if concerns and edit.entry is not None:
+        # Kept beside the decision it explains, in the same history entry.
+        old = "; ".join(concerns)
+        edit.entry.changes.append(
+            {"field": "reason", "label": "Why ship now", "old": old, "new": reason.strip()}
+        )
+        edit.entry.save(update_fields=["changes"])
     if experiment.idea_id is not None:
         idea_mark_tested(idea=experiment.idea, experiment=experiment, user=user)
     return experiment

@@ -39,6 +39,8 @@ def power_payload(experiment: Experiment, kind: str) -> dict:
         "n_variants": len(variants),
         "correction": "bonferroni" if len(treatments) > 1 else "none",
         "daily_traffic": experiment.plan_daily_traffic,
+        # Control first, as the engine's sizes are: the days needed follow the real split.
+        "expected_split": [float(v.traffic_share) for v in [control, *treatments]],
         "sprint_days": experiment.team.sprint_length_days,
     }
     if kind == MetricKind.BINOMIAL:

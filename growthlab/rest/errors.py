@@ -21,6 +21,27 @@ def validation_detail(error: DjangoValidationError) -> dict[str, list[str]]:
     }
 
 
+def child_path(path: str, key) -> str:
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else str(key)
+
+
+def flat_errors(detail, path: str = "") -> dict[str, list[str]]:
+    """Nested serializer errors keyed by the path the statistics engine writes:
+    ``{"variants": {1: {"n": [...]}}}`` becomes ``{"variants[1].n": [...]}``."""
+    if isinstance(detail, dict):
+        items = detail.items()
+    elif isinstance(detail, list) and detail and not all(isinstance(d, str) for d in detail):
+        items = enumerate(detail)
+    else:
+        return {path: [str(message) for message in detail]} if detail else {}
+    flat = {}
+    for key, value in items:
+        flat |= flat_errors(value, child_path(path, key))
+    return flat
+
+
 def api_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))

@@ -12,7 +12,7 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from itertools import batched
 
@@ -125,12 +125,24 @@ class CSVExportMixin:
         return self.get_paginated_response(self.rows(page))
 
     def csv_response(self, queryset) -> StreamingHttpResponse:
-        chunks = batched(queryset.iterator(chunk_size=STREAM_CHUNK_ROWS), STREAM_CHUNK_ROWS)
-        rows = (row for chunk in chunks for row in self.rows(list(chunk)))
-        columns = columns_of(self.get_serializer())
-        response = StreamingHttpResponse(
-            (line.encode() for line in csv_lines(columns, rows)),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{self.csv_filename}.csv"'
-        return response
+        rows = chunked_rows(queryset, self.rows)
+        return csv_download(columns_of(self.get_serializer()), rows, self.csv_filename)
+
+
+def chunked_rows(queryset, rows_of: Callable[[list], list[dict]]) -> Iterator[dict]:
+    """Every object of the queryset as a row, read and converted 500 at a time."""
+    chunks = batched(queryset.iterator(chunk_size=STREAM_CHUNK_ROWS), STREAM_CHUNK_ROWS)
+    return (row for chunk in chunks for row in rows_of(list(chunk)))
+
+
+def csv_download(columns: list[str], rows: Iterable[dict], filename: str) -> StreamingHttpResponse:
+    """The rows as a streamed, spreadsheet-safe CSV attachment named ``filename``.csv.
+
+    The API's exports and the pages' "Download CSV" buttons both answer with it.
+    """
+    response = StreamingHttpResponse(
+        (line.encode() for line in csv_lines(columns, rows)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response

@@ -7,7 +7,8 @@ slip through on a stale count (DRF's own throttles read, append and write back a
 
 import time
 
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
 
@@ -43,17 +44,33 @@ class WindowThrottle(BaseThrottle):
         now = time.time()
         window = int(now // period)
         key = f"api-throttle:{self.scope}:{self.caller(request)}:{window}"
-        try:
-            count = cache.incr(key)  # most requests land in a window that is already open
-        except ValueError:
-            # The first request of a window opens it; when another worker opened it first, the
-            # add fails and this request is counted in that window.
-            count = 1 if cache.add(key, 1, timeout=period + 1) else cache.incr(key)
+        count = window_count(key, timeout=period + 1)
         self.wait_seconds = period - (now % period)
         return count <= limit
 
     def wait(self) -> float:
         return self.wait_seconds
+
+
+def window_count(key: str, *, timeout: int) -> int:
+    """Count one more request in the window ``key`` and return the count so far."""
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        # One round trip: Redis's INCR opens a missing key at 1, and EXPIRE ... NX sets the
+        # window's end only once. Django's cache.incr asks EXISTS first, a second round trip
+        # on every API request.
+        full_key = backend.make_and_validate_key(key)
+        client = backend._cache.get_client(full_key, write=True)
+        pipeline = client.pipeline(transaction=False)
+        pipeline.incr(full_key)
+        pipeline.expire(full_key, timeout, nx=True)
+        return pipeline.execute()[0]
+    try:
+        return cache.incr(key)  # most requests land in a window that is already open
+    except ValueError:
+        # The first request of a window opens it; when another worker opened it first, the
+        # add fails and this request is counted in that window.
+        return 1 if cache.add(key, 1, timeout=timeout) else cache.incr(key)
 
 
 class UserThrottle(WindowThrottle):

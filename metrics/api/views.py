@@ -12,23 +12,34 @@ from experiments.models import Experiment
 from growthlab.rest.schema import WRITE, errors
 from metrics.api.loads import DataLoadSerializer, load_accepted
 from metrics.ingestion.problems import RejectedData
+from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.ingestion.services import aggregates_push
 
 
+def count_field(**kwargs) -> serializers.IntegerField:
+    return serializers.IntegerField(min_value=0, max_value=MAX_USERS, **kwargs)
+
+
+def total_field() -> serializers.FloatField:
+    return serializers.FloatField(min_value=-MAX_TOTAL, max_value=MAX_TOTAL, required=False)
+
+
 class AggregateSerializer(serializers.Serializer):
+    """One day's totals; every number has the range the file, counts and SQL paths check."""
+
     date = serializers.DateField()
     variant = serializers.CharField(max_length=64)
     metric = serializers.CharField(max_length=120)
-    users = serializers.IntegerField(min_value=0)
-    conversions = serializers.IntegerField(min_value=0, required=False)
-    sum = serializers.FloatField(required=False)
-    sum_squares = serializers.FloatField(required=False)
-    den_sum = serializers.FloatField(required=False)
-    den_sum_squares = serializers.FloatField(required=False)
-    num_den_sum_products = serializers.FloatField(required=False)
-    pre_sum = serializers.FloatField(required=False)
-    pre_sum_squares = serializers.FloatField(required=False)
-    post_pre_sum_products = serializers.FloatField(required=False)
+    users = count_field()
+    conversions = count_field(required=False)
+    sum = total_field()
+    sum_squares = total_field()
+    den_sum = total_field()
+    den_sum_squares = total_field()
+    num_den_sum_products = total_field()
+    pre_sum = total_field()
+    pre_sum_squares = total_field()
+    post_pre_sum_products = total_field()
 
 
 class AggregatesPushApi(APIView):

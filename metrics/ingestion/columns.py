@@ -33,6 +33,14 @@ class Mapping:
     variant: str
     date: str
     metrics: tuple[MetricColumns, ...]
+    # File value → experiment variant, beside the case-insensitive match every name gets.
+    variant_values: tuple[tuple[str, str], ...] = ()
+
+    def variant_lookup(self, known: list[str]) -> dict[str, str]:
+        """{lower-cased, trimmed file value: experiment variant} for every accepted spelling."""
+        lookup = {name.strip().lower(): name for name in known}
+        lookup.update({value.strip().lower(): name for value, name in self.variant_values})
+        return lookup
 
     def columns(self) -> list[str]:
         names = [self.user, self.variant, self.date]
@@ -65,16 +73,35 @@ class Reduction:
     cohorts: list[CohortTotals] = field(default_factory=list)
 
 
-def as_date(name: str, dtype: pl.DataType) -> pl.Expr:
+def as_date(name: str, dtype: pl.DataType, date_format: str | None = DATE_FORMAT) -> pl.Expr:
     if dtype == pl.Date:
         return pl.col(name)
     if isinstance(dtype, pl.Datetime):
         return pl.col(name).dt.date()
-    return pl.col(name).cast(pl.String).str.strip_chars().str.to_date(DATE_FORMAT, strict=False)
+    if date_format is None:  # the order of day and month was not decided: no date is read
+        return pl.lit(None, dtype=pl.Date)
+    text = pl.col(name).cast(pl.String).str.strip_chars()
+    return text.str.to_date(date_format, strict=False)
 
 
-def as_number(name: str) -> pl.Expr:
-    number = pl.col(name).cast(pl.String).str.strip_chars().cast(pl.Float64, strict=False)
+def as_number(
+    name: str, dtype: pl.DataType = pl.String, *, decimal: str = ".", thousands: str = ""
+) -> pl.Expr:
+    """The value as a float, null where it is not a finite number.
+
+    Parquet and XLSX keep their own types (booleans, integers, decimals) and are cast as they
+    are; text is read with the file's decimal and thousands separators.
+    """
+    if dtype == pl.Boolean or dtype.is_numeric():
+        number = pl.col(name).cast(pl.Float64)
+    else:
+        text = pl.col(name).cast(pl.String).str.strip_chars()
+        if thousands:
+            for mark in {thousands, "\u00a0", "\u202f"} if thousands == " " else {thousands}:
+                text = text.str.replace_all(mark, "", literal=True)
+        if decimal == ",":
+            text = text.str.replace(",", ".", literal=True)
+        number = text.cast(pl.Float64, strict=False)
     return pl.when(number.is_finite()).then(number)  # "nan" and "inf" parse, yet are no data
 
 

@@ -13,9 +13,17 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
-from metrics.ingestion.filetype import FileKind, detect_kind, gunzip_to, windows_text_to_utf8
+from metrics.ingestion.dialect import SAMPLE_BYTES, Dialect, sniff
+from metrics.ingestion.filetype import (
+    FileKind,
+    detect_kind,
+    gunzip_to,
+    single_byte_text_to_utf8,
+)
+from metrics.ingestion.names import guess_counts_columns
 from metrics.ingestion.parse import UNKNOWN_VARIANT, CohortTotals
 from metrics.ingestion.problems import Problem, RejectedData, reject
+from metrics.ingestion.ranges import count_problem, total_problem
 
 COUNTS_MAX_ROWS = 100_000  # counts are per variant and day: more rows means per-user data
 
@@ -34,9 +42,16 @@ NOT_A_DATE = "'{value}' is not a date (YYYY-MM-DD)"
 EMPTY_CELL = "is empty"
 MORE_CONVERSIONS_THAN_USERS = "{conversions:,} conversions is more than the {users:,} users"
 IMPOSSIBLE_SQUARES = "is smaller than sum²/users: no set of values has these totals"
-REPEATED_KEY = "variant '{variant}' on {day} for this metric already appeared in row {first:,}"
+REPEATED_KEY = "variant '{variant}' on {day} for this metric already appeared in data row {first:,}"
 UNKNOWN_METRIC = "unknown metric '{metric}'; this experiment's metrics are {known}"
-MISSING_COUNT_COLUMN = "the column `{column}` is missing; counts need {needed}"
+MISSING_COUNT_COLUMN = (
+    "no column for {role} was found or picked; the file's columns are {columns}. "
+    "Pick the column that holds {role}"
+)
+NOT_A_COLUMN = (
+    "the picked column `{column}` for {role} is not in the file; its columns are {columns}"
+)
+COUNT_ROLES = ("variant", "date", "users", "conversions", "sum", "sum_squares")
 TOO_MANY_ROWS = "more than {limit:,} rows of counts: upload per-user data instead"
 
 
@@ -136,37 +151,87 @@ def parse_number(value, name: str, number: int, problems: list[Problem]):
         if not (math.isfinite(parsed) and parsed >= 0 and parsed.is_integer()):
             problems.append(Problem(NOT_A_WHOLE_NUMBER.format(value=text), number, name))
             return None
-        return int(parsed)
+        whole = int(text) if text.isdigit() else int(parsed)
+        if out := count_problem(whole, name):
+            problems.append(Problem(out, number, name))
+            return None
+        return whole
     if not math.isfinite(parsed):
         problems.append(Problem(NOT_A_NUMBER.format(value=text), number, name))
+        return None
+    if out := total_problem(parsed, name):
+        problems.append(Problem(out, number, name))
         return None
     return parsed
 
 
 def reduce_counts_file(
-    path: Path, *, metric: str, kind: str, known_variants: Iterable[str], work_dir: Path
+    path: Path,
+    *,
+    metric: str,
+    kind: str,
+    known_variants: Iterable[str],
+    work_dir: Path,
+    columns: dict[str, str] | None = None,
 ) -> list[CohortTotals]:
-    """A CSV (or gzipped CSV) of counts: variant, optional date, users and the kind's totals."""
+    """A CSV (or gzipped CSV) of counts: variant, optional date, users and the kind's totals.
+
+    `columns` names the file column of each role ({"sum": "revenue_sum", …}); roles not
+    named are found by their usual names. Any separator and decimal mark is read.
+    """
     file_kind = detect_kind(path)
     if file_kind is FileKind.GZIP_CSV:
         path = gunzip_to(path, work_dir / "counts.csv")
     elif file_kind is FileKind.WINDOWS_CSV:
-        path = windows_text_to_utf8(path, work_dir / "counts.csv")
+        path = single_byte_text_to_utf8(path, work_dir / "counts.csv")
     elif file_kind is not FileKind.CSV:
         raise reject(f"Counts are read from CSV files; this is a {file_kind} file.")
-    with open(path, newline="", encoding="utf-8", errors="replace") as handle:
-        reader = csv.DictReader(handle)
-        needed = ("variant", "users", *REQUIRED[kind])
-        missing = [name for name in needed if name not in (reader.fieldnames or [])]
-        if missing:
-            text = ", ".join(f"`{name}`" for name in needed)
-            raise RejectedData([Problem(MISSING_COUNT_COLUMN.format(column=m, needed=text))
-                                for m in missing])  # fmt: skip
-        rows = []
-        for row in reader:
+    with open(path, "rb") as handle:
+        dialect = sniff(handle.read(SAMPLE_BYTES), encoding="utf-8-sig").dialect
+    rows = []
+    with open(path, newline="", encoding="utf-8-sig", errors="replace") as handle:
+        for _ in range(dialect.header_line - 1):
+            handle.readline()
+        reader = csv.reader(handle, delimiter=dialect.separator)
+        header = next(reader, [])
+        picked = counts_columns(header, columns or {}, kind)
+        for record in reader:
             if len(rows) == COUNTS_MAX_ROWS:
                 raise reject(TOO_MANY_ROWS.format(limit=COUNTS_MAX_ROWS))
+            cells = dict(zip(header, record, strict=False))
+            row = {
+                role: plain_number(cells.get(column), dialect, role)
+                for role, column in picked.items()
+            }
             rows.append({**row, "metric": metric})
     if not rows:
         raise reject("The file has a header but no rows.")
-    return reduce_counts(rows, metrics={metric: kind}, known_variants=known_variants, first_row=2)
+    return reduce_counts(rows, metrics={metric: kind}, known_variants=known_variants)
+
+
+def counts_columns(header: list[str], chosen: dict[str, str], kind: str) -> dict[str, str]:
+    """{role: file column}: the person's choices over the guesses; raise naming what lacks."""
+    shown = ", ".join(f"`{name}`" for name in header) or "none"
+    for role, column in chosen.items():
+        if column and column not in header:
+            message = NOT_A_COLUMN.format(column=column, role=role, columns=shown)
+            raise reject(message)
+    picked = {**guess_counts_columns(header), **{k: v for k, v in chosen.items() if v}}
+    needed = ("variant", "users", *REQUIRED[kind])
+    optional = [name for name in OPTIONAL.get(kind, ()) if name in header]
+    missing = [role for role in needed if role not in picked]
+    if missing:
+        raise RejectedData(
+            [Problem(MISSING_COUNT_COLUMN.format(role=role, columns=shown)) for role in missing]
+        )
+    return {**{name: name for name in optional}, **picked}
+
+
+def plain_number(value: str | None, dialect: Dialect, role: str) -> str | None:
+    """A number cell written with the file's decimal and thousands marks, as Python reads it."""
+    if value is None or role in ("variant", "date"):
+        return value
+    text = value.strip()
+    if dialect.thousands:
+        text = text.replace(dialect.thousands, "").replace("\u00a0", "")
+    return text.replace(",", ".") if dialect.decimal == "," else text

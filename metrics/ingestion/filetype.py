@@ -9,6 +9,7 @@ import codecs
 import csv
 import gzip
 import zipfile
+import zlib
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -17,8 +18,10 @@ from metrics.ingestion.problems import reject
 
 XLSX_MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # Excel's 1,048,576-row limit fits well below this
 XLSX_MAX_ENTRIES = 1_000  # a workbook has a few dozen parts; thousands means a crafted file
-GZIP_MAX_UNPACKED_BYTES = 5 * 1024 * 1024 * 1024
+# 10 million rows of a dozen columns unpack to about 1 GiB; more is a crafted file or a mistake.
+GZIP_MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
 SNIFF_BYTES = 8192
+PREVIEW_ROWS = 200  # what the mapping page reads of a workbook: its first rows, never all
 
 EMPTY_FILE = "The file is empty."
 NOT_A_TABLE = (
@@ -29,7 +32,12 @@ XLSX_TOO_LARGE = (
     "The workbook unpacks to {size:,} bytes, over the limit of {limit:,}; export it as CSV instead."
 )
 XLSX_TOO_MANY_PARTS = "The workbook holds {count:,} parts, over the limit of {limit:,}."
-GZIP_TOO_LARGE = "The gzipped file unpacks to more than {limit:,} bytes."
+GZIP_TOO_LARGE = (
+    "The gzipped file unpacks to more than {limit:,} bytes, the limit; reading stopped there. "
+    "Split it, or upload it unpacked."
+)
+GZIP_DAMAGED = "The gzipped file is damaged or cut short and cannot be unpacked; export it again."
+NO_SUCH_SHEET = "The workbook has no sheet named “{sheet}”; its sheets are {sheets}."
 NOT_A_WORKBOOK = "The file is a zip archive but not an Excel workbook (.xlsx)."
 
 KNOWN_SIGNATURES = {
@@ -100,19 +108,26 @@ def as_latin1(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("growthlab-latin1", as_latin1)
 
 
-def windows_text_to_utf8(path: Path, target: Path) -> Path:
-    """Copy Windows-1252 text as UTF-8, 1 MiB at a time (one byte is one character)."""
+SINGLE_BYTE_ENCODINGS = ("cp1252", "latin-1")
+
+
+def single_byte_text_to_utf8(path: Path, target: Path, encoding: str = "cp1252") -> Path:
+    """Copy one-byte text (Windows-1252 or Latin-1) as UTF-8, 1 MiB at a time."""
     with open(path, "rb") as source, open(target, "w", encoding="utf-8", newline="") as sink:
         while block := source.read(1024 * 1024):
-            sink.write(block.decode("cp1252", errors="growthlab-latin1"))
+            sink.write(block.decode(encoding, errors="growthlab-latin1"))
     return target
 
 
-def gunzip_to(path: Path, target: Path, limit: int = GZIP_MAX_UNPACKED_BYTES) -> Path:
-    """Unpack in 1 MiB blocks to `target`, stopping at `limit`: never the whole file in memory."""
+def gunzip_to(path: Path, target: Path, limit: int | None = None) -> Path:
+    """Unpack in 1 MiB blocks to `target`, stopping at `limit`: never the whole file in memory.
+
+    Run by the worker only; the mapping page reads gunzip_head(), a bounded prefix.
+    """
+    limit = GZIP_MAX_UNPACKED_BYTES if limit is None else limit
     written = 0
     with gzip.open(path, "rb") as source, open(target, "wb") as sink:
-        while block := source.read(1024 * 1024):
+        while block := read_block(source):
             written += len(block)
             if written > limit:
                 raise reject(GZIP_TOO_LARGE.format(limit=limit))
@@ -120,6 +135,19 @@ def gunzip_to(path: Path, target: Path, limit: int = GZIP_MAX_UNPACKED_BYTES) ->
     if written == 0:
         raise reject(EMPTY_FILE)
     return target
+
+
+def gunzip_head(path: Path, limit: int) -> bytes:
+    """The first `limit` unpacked bytes: a preview never unpacks the whole file."""
+    with gzip.open(path, "rb") as source:
+        return read_block(source, limit)
+
+
+def read_block(source, size: int = 1024 * 1024) -> bytes:
+    try:
+        return source.read(size)
+    except (OSError, EOFError, zlib.error):  # a damaged or truncated archive
+        raise reject(GZIP_DAMAGED) from None
 
 
 def check_workbook(path: Path) -> None:
@@ -135,26 +163,65 @@ def check_workbook(path: Path) -> None:
             raise reject(NOT_A_WORKBOOK)
 
 
-def workbook_to_csv(path: Path, target: Path) -> Path:
-    """Write the first sheet as CSV, row by row (openpyxl read-only mode streams the XML)."""
+def open_workbook(handle):
+    """The workbook in read-only mode (openpyxl streams the XML of one sheet at a time).
+
+    Given an open file, not a path: openpyxl refuses paths whose name does not end in .xlsx,
+    and stored uploads have a name of the server's.
+    """
     from openpyxl import load_workbook
 
+    return load_workbook(handle, read_only=True, data_only=True)
+
+
+def workbook_sheets(path: Path) -> list[str]:
     check_workbook(path)
-    book = load_workbook(path, read_only=True, data_only=True)
-    try:
-        sheet = book.worksheets[0]
-        with open(target, "w", newline="", encoding="utf-8") as sink:
-            writer = csv.writer(sink)
-            for row in sheet.iter_rows(values_only=True):
-                writer.writerow(["" if cell is None else cell_text(cell) for cell in row])
-    finally:
-        book.close()
+    with open(path, "rb") as handle:
+        book = open_workbook(handle)
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+
+
+def workbook_rows(path: Path, sheet: str = "", limit: int | None = None) -> list[list[str]]:
+    """The first `limit` rows of a sheet (the first one unless named) as text."""
+    return list(_sheet_rows(path, sheet, limit))
+
+
+def _sheet_rows(path: Path, sheet: str, limit: int | None):
+    check_workbook(path)
+    with open(path, "rb") as handle:
+        book = open_workbook(handle)
+        try:
+            if sheet and sheet not in book.sheetnames:
+                shown = ", ".join(f"“{name}”" for name in book.sheetnames)
+                raise reject(NO_SUCH_SHEET.format(sheet=sheet, sheets=shown))
+            rows = (book[sheet] if sheet else book.worksheets[0]).iter_rows(values_only=True)
+            for number, row in enumerate(rows):
+                if limit is not None and number >= limit:
+                    return
+                yield ["" if cell is None else cell_text(cell) for cell in row]
+        finally:
+            book.close()
+
+
+def workbook_to_csv(path: Path, target: Path, sheet: str = "") -> Path:
+    """Write one sheet as CSV, row by row, with numbers and dates as their native values."""
+    with open(target, "w", newline="", encoding="utf-8") as sink:
+        writer = csv.writer(sink)
+        for row in _sheet_rows(path, sheet, None):
+            writer.writerow(row)
     return target
 
 
 def cell_text(cell) -> str:
+    if isinstance(cell, bool):  # before numbers: a bool is an int in Python
+        return "1" if cell else "0"
     if isinstance(cell, datetime):  # Excel stores days as datetimes: keep the day
         return cell.date().isoformat()
     if isinstance(cell, date):
         return cell.isoformat()
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
     return str(cell)

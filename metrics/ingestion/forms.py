@@ -1,10 +1,65 @@
 """Forms of the outcome pages: the upload, the column mapping and typed counts."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
+from metrics.ingestion.dialect import DATE_ORDERS, DECIMALS, ENCODINGS, THOUSANDS
+from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", "— not in this file —")
+SEPARATOR_LABELS = {
+    ",": _("comma ,"),
+    ";": _("semicolon ;"),
+    "\t": _("tab"),
+    "|": _("vertical bar |"),
+}
+BAD_VALUE_LINE = _("Write one “file value = variant” per line, not “{line}”.")
+
+
+class DialectForm(forms.Form):
+    """How the file is written, as detected; each choice can be changed before loading."""
+
+    # Not required: a choice left out (a script posting only the columns) keeps the detected one.
+    encoding = forms.ChoiceField(
+        label=_("Encoding"), choices=list(ENCODINGS.items()), required=False
+    )
+    separator = forms.ChoiceField(
+        label=_("Separator"), choices=list(SEPARATOR_LABELS.items()), required=False
+    )
+    decimal = forms.ChoiceField(
+        label=_("Decimal mark"), choices=list(DECIMALS.items()), required=False
+    )
+    thousands = forms.ChoiceField(
+        label=_("Thousands separator"), choices=list(THOUSANDS.items()), required=False
+    )
+    date_order = forms.ChoiceField(
+        label=_("Dates"),
+        choices=[
+            ("", _("— pick the order of day and month —")),
+            *((key, label) for key, (_format, label) in DATE_ORDERS.items()),
+        ],
+        required=False,
+    )
+    header_line = forms.IntegerField(
+        label=_("Header on line"), min_value=1, max_value=1000, required=False
+    )
+
+    def __init__(self, *args, sheets: tuple[str, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        if sheets:
+            self.fields["sheet"] = forms.ChoiceField(
+                label=_("Sheet"), choices=[(name, name) for name in sheets], required=False
+            )
+
+    def choices(self) -> dict:
+        """The choices posted; one left out is None, and keeps what was detected."""
+        posted = {name: value for name, value in self.cleaned_data.items() if name in self.data}
+        return {
+            name: value
+            for name, value in posted.items()
+            if value not in (None, "") or name == "thousands"
+        }
 
 
 class UploadForm(forms.Form):
@@ -16,12 +71,23 @@ class UploadForm(forms.Form):
 class MappingForm(forms.Form):
     """One select per role; the choices are the file's own columns."""
 
+    variant_values = forms.CharField(
+        label=_("Variant values"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Values are matched to the test's variants in any case (“control” is “Control”). "
+            "Other spellings: one “file value = variant” per line, e.g. “ctrl = Control”."
+        ),
+    )
+
     def __init__(self, *args, columns: list[str], metrics: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         choices = [NO_COLUMN, *[(name, name) for name in columns]]
         for role in ("user", "variant", "date"):
             label = {"user": "User id", "variant": "Variant", "date": "Exposure date"}[role]
             self.fields[role] = forms.ChoiceField(label=label, choices=choices)
+        self.fields["variant_values"] = self.fields.pop("variant_values")  # after the variant
         self.metrics = metrics
         for i, (name, kind) in enumerate(metrics.items()):
             first = "Numerator" if kind == MetricKind.RATIO else "Value"
@@ -53,8 +119,33 @@ class MappingForm(forms.Form):
         for i, name in enumerate(self.metrics):
             parts = {p: data.get(f"m{i}_{p}") for p in ("column", "denominator", "pre")}
             metrics[name] = {p: v for p, v in parts.items() if v}
-        return {"user": data["user"], "variant": data["variant"], "date": data["date"],
-                "metrics": metrics}  # fmt: skip
+        return {
+            "user": data["user"],
+            "variant": data["variant"],
+            "date": data["date"],
+            "metrics": metrics,
+            "variant_values": data.get("variant_values") or {},
+        }
+
+    def clean_variant_values(self) -> dict[str, str]:
+        return variant_values_parse(self.cleaned_data.get("variant_values") or "")
+
+
+def variant_values_parse(text: str) -> dict[str, str]:
+    """“ctrl = Control” lines → {"ctrl": "Control"}; raise ValidationError for another line."""
+    values = {}
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        value, sep, name = line.partition("=")
+        if not sep or not value.strip() or not name.strip():
+            raise forms.ValidationError(BAD_VALUE_LINE.format(line=line.strip()))
+        values[value.strip()] = name.strip()
+    return values
+
+
+def variant_values_text(values: dict[str, str]) -> str:
+    return "\n".join(f"{value} = {name}" for value, name in values.items())
 
 
 class CountsForm(forms.Form):
@@ -69,15 +160,27 @@ class CountsForm(forms.Form):
         )
         self.variants = variants
         for i, name in enumerate(variants):
-            self.fields[f"v{i}_users"] = forms.IntegerField(label=f"{name}: users", min_value=0)
+            # The same ranges as a push or a file (metrics.ingestion.ranges).
+            self.fields[f"v{i}_users"] = forms.IntegerField(
+                label=f"{name}: users", min_value=0, max_value=MAX_USERS
+            )
             self.fields[f"v{i}_conversions"] = forms.IntegerField(
-                label=f"{name}: conversions (conversion metrics)", min_value=0, required=False
+                label=f"{name}: conversions (conversion metrics)",
+                min_value=0,
+                max_value=MAX_USERS,
+                required=False,
             )
             self.fields[f"v{i}_sum"] = forms.FloatField(
-                label=f"{name}: sum of values (mean metrics)", required=False
+                label=f"{name}: sum of values (mean metrics)",
+                min_value=-MAX_TOTAL,
+                max_value=MAX_TOTAL,
+                required=False,
             )
             self.fields[f"v{i}_sum_squares"] = forms.FloatField(
-                label=f"{name}: sum of squared values (mean metrics)", required=False
+                label=f"{name}: sum of squared values (mean metrics)",
+                min_value=0,
+                max_value=MAX_TOTAL,
+                required=False,
             )
 
     def payload(self) -> list[dict]:
@@ -96,12 +199,30 @@ class CountsForm(forms.Form):
 class CountsFileForm(forms.Form):
     """A counts export for one metric: a row per variant, or per variant and day."""
 
-    file = forms.FileField(help_text="CSV (also .csv.gz) with a header row.")
+    file = forms.FileField(
+        help_text=_("CSV (also .csv.gz) with a header row; any separator and decimal mark.")
+    )
+    COLUMN_ROLES = {
+        "users": _("Column of users"),
+        "conversions": _("Column of conversions"),
+        "sum": _("Column of the sum of values"),
+        "sum_squares": _("Column of the sum of squared values"),
+    }
 
     def __init__(self, *args, metrics: dict[str, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["metric"] = forms.ChoiceField(choices=[(name, name) for name in metrics])
+        for role, label in self.COLUMN_ROLES.items():
+            self.fields[f"column_{role}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                help_text=_("Leave empty to use the column with the usual name."),
+            )
         self.order_fields(["metric", "file"])
+
+    def columns(self) -> dict[str, str]:
+        return {role: self.cleaned_data.get(f"column_{role}") or "" for role in self.COLUMN_ROLES}
 
 
 class DataSourceForm(forms.ModelForm):

@@ -3,10 +3,14 @@
 from django.core.exceptions import ValidationError
 
 from experiments.models import Experiment
+from metrics.ingestion.dialect import DATE_ORDER_MISSING, Dialect
 from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.models import MetricKind, UploadMapping
 
 MAPPING_INCOMPLETE = "Pick the column for {what}."
+UNKNOWN_VALUE_TARGET = (
+    "“{value}” is mapped to “{name}”, which is not a variant of this test: {known}."
+)
 UNKNOWN_METRIC = "Not attached to this experiment: {names}; its metrics are {known}."
 
 
@@ -55,7 +59,21 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
         )
     if not metrics:
         raise ValidationError(MAPPING_INCOMPLETE.format(what="at least one metric"))
-    return Mapping(data["user"], data["variant"], data["date"], tuple(metrics))
+    dialect = data.get("dialect")
+    if dialect is not None and Dialect.from_json(dialect).date_format is None:
+        raise ValidationError(DATE_ORDER_MISSING)
+    values = variant_values_check(experiment, data.get("variant_values") or {})
+    return Mapping(data["user"], data["variant"], data["date"], tuple(metrics), values)
+
+
+def variant_values_check(experiment: Experiment, values: dict) -> tuple[tuple[str, str], ...]:
+    """The value map as pairs; raise ValidationError for a target that is not a variant."""
+    known = list(experiment.variants.values_list("name", flat=True))
+    for value, name in values.items():
+        if name not in known:
+            shown = ", ".join(f"“{n}”" for n in known)
+            raise ValidationError(UNKNOWN_VALUE_TARGET.format(value=value, name=name, known=shown))
+    return tuple(sorted(values.items()))
 
 
 def remembered_mapping(experiment: Experiment) -> dict:

@@ -12,7 +12,11 @@ MAX_LISTED_PROBLEMS = 20  # a person fixes the first few and re-uploads; more is
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with the data; ``row`` counts like a spreadsheet (the header is row 1)."""
+    """One thing wrong with the data; ``row`` is the data row, from 1, the header not counted.
+
+    Every source counts the same way (a CSV, a workbook, a Parquet file, a counts file, the
+    items of a push) and every message says so: "data row 1,204".
+    """
 
     message: str
     row: int | None = None
@@ -21,7 +25,7 @@ class Problem:
     def __str__(self) -> str:
         where = []
         if self.row is not None:
-            where.append(f"row {self.row:,}")
+            where.append(f"data row {self.row:,}")
         if self.column is not None:
             where.append(f"column `{self.column}`")
         return f"{', '.join(where)}: {self.message}" if where else self.message

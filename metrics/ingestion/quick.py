@@ -26,18 +26,19 @@ from metrics.ingestion.columns import (
     numeric_columns,
     total_columns,
 )
+from metrics.ingestion.dialect import PLAIN_CSV, Dialect
 
 USER_HASH = "user_hash"
 
 
 def quick_reduction(
-    frame: pl.LazyFrame, mapping: Mapping, known: list[str]
+    frame: pl.LazyFrame, mapping: Mapping, known: list[str], dialect: Dialect = PLAIN_CSV
 ) -> tuple[Reduction | None, pl.Series]:
     """(the reduction if nothing looks wrong, else None; hashes of users seen in two variants).
 
     `frame` reads the numeric columns as numbers where the format allows.
     """
-    typed = typed_frame(frame, mapping)
+    typed = typed_frame(frame, mapping, dialect)
     cohorts = typed.group_by("variant", "day").agg(
         *cohort_aggregates(mapping),
         suspect_cells(mapping).alias("suspect"),
@@ -50,9 +51,10 @@ def quick_reduction(
     except pl.exceptions.ComputeError:  # a cell not read as a number, or text not UTF-8
         return None, pl.Series(USER_HASH, [], dtype=pl.UInt64)
     shared_hashes = shared[USER_HASH]
-    if shared_hashes.len() or not looks_clean(cohorts, known):
+    cohorts = named_variants(cohorts, mapping.variant_lookup(known))
+    if shared_hashes.len() or not looks_clean(cohorts):
         return None, shared_hashes
-    by_day = dated(cohorts, frame.collect_schema()[mapping.date])
+    by_day = dated(cohorts, frame.collect_schema()[mapping.date], dialect.date_format)
     if by_day["date"].null_count():
         return None, shared_hashes
     totals = by_day.group_by("variant", "date").agg(pl.col(total_columns(mapping)).sum())
@@ -63,14 +65,25 @@ def quick_reduction(
     return reduction, shared_hashes
 
 
-def typed_frame(frame: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
+def typed_frame(frame: pl.LazyFrame, mapping: Mapping, dialect: Dialect) -> pl.LazyFrame:
     schema = frame.collect_schema()
     return frame.select(
         pl.col(mapping.user).cast(pl.String).alias("user"),
         pl.col(mapping.variant).cast(pl.String).alias("variant"),
         day_key(mapping.date, schema[mapping.date]).alias("day"),
-        *[number(name, schema[name]).alias(f"num:{name}") for name in numeric_columns(mapping)],
+        *[
+            number(name, schema[name], dialect).alias(f"num:{name}")
+            for name in numeric_columns(mapping)
+        ],
     )
+
+
+def named_variants(cohorts: pl.DataFrame, lookup: dict[str, str]) -> pl.DataFrame:
+    """Each cohort under the experiment's variant its file value stands for (null if none):
+    a few rows per variant and day, so matching any case costs nothing per user."""
+    key = pl.col("variant").str.strip_chars().str.to_lowercase()
+    named = key.replace_strict(lookup, default=None, return_dtype=pl.String)
+    return cohorts.with_columns(named.alias("variant"))
 
 
 def day_key(name: str, dtype: pl.DataType) -> pl.Expr:
@@ -80,13 +93,13 @@ def day_key(name: str, dtype: pl.DataType) -> pl.Expr:
     return pl.col(name)
 
 
-def number(name: str, dtype: pl.DataType) -> pl.Expr:
+def number(name: str, dtype: pl.DataType, dialect: Dialect) -> pl.Expr:
     """The value as a float, null where text does not parse as it stands (padding included)."""
-    if dtype == pl.String:
+    if dtype == pl.String and not dialect.thousands and dialect.decimal == ".":
         return pl.col(name).cast(pl.Float64, strict=False)
-    if dtype.is_numeric():
+    if dtype.is_numeric() or dtype == pl.Boolean:
         return pl.col(name).cast(pl.Float64)
-    return as_number(name)
+    return as_number(name, dtype, decimal=dialect.decimal, thousands=dialect.thousands)
 
 
 def suspect_cells(mapping: Mapping) -> pl.Expr:
@@ -120,10 +133,10 @@ def shared_user_hashes(frame: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
     )
 
 
-def looks_clean(cohorts: pl.DataFrame, known: list[str]) -> bool:
+def looks_clean(cohorts: pl.DataFrame) -> bool:
     if cohorts.height == 0 or cohorts["suspect"].sum():
         return False
-    if not cohorts["variant"].is_in(known).all():
+    if cohorts["variant"].null_count():  # a value that is no variant of the experiment
         return False
     return not maybe_blank_user(cohorts["user_min"].min(), cohorts["user_max"].max())
 
@@ -137,6 +150,6 @@ def maybe_blank_user(lowest: str, highest: str) -> bool:
     return lowest < "!" or highest >= "\u0085"
 
 
-def dated(cohorts: pl.DataFrame, dtype: pl.DataType) -> pl.DataFrame:
+def dated(cohorts: pl.DataFrame, dtype: pl.DataType, date_format: str | None) -> pl.DataFrame:
     key_type = pl.Date if isinstance(dtype, pl.Datetime) else dtype
-    return cohorts.with_columns(as_date("day", key_type).alias("date"))
+    return cohorts.with_columns(as_date("day", key_type, date_format).alias("date"))

@@ -19,16 +19,19 @@ from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
 from jobs.services import job_execute, job_send
 from metrics.ingestion.counts import reduce_counts, reduce_counts_file
+from metrics.ingestion.dialect import Dialect
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
 from metrics.ingestion.problems import Problem, RejectedData
+from metrics.ingestion.ranges import cohort_range_problems
 from metrics.ingestion.sql import pull
 from metrics.ingestion.vault import url_decrypt
 from metrics.jobs import DATA_LOADS
 from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 
 FILE_TOO_LARGE = "The file is {size:,} bytes, over the limit of {limit:,} bytes."
+FILE_OVER_LIMIT = "The file is over the limit of {limit:,} bytes."
 UPLOAD_DIR = "uploads"
 SOURCE_OF_KIND = {
     DataLoad.Kind.FILE: OutcomeSource.FILE,
@@ -43,9 +46,14 @@ def upload_path(stored_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / UPLOAD_DIR / stored_name
 
 
-def upload_store(*, chunks, limit: int | None = None) -> tuple[str, str]:
-    """Write the chunks under a server-generated name; return (stored name, sha256)."""
+def upload_store(*, chunks, limit: int | None = None, size: int | None = None) -> tuple[str, str]:
+    """Write the chunks under a server-generated name; return (stored name, sha256).
+
+    `size` is the whole file's, when known: a refusal quotes it, not where reading stopped.
+    """
     limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
+    if size is not None and size > limit:
+        raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
     stored_name = f"{uuid.uuid4().hex}.upload"
     path = upload_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -56,7 +64,7 @@ def upload_store(*, chunks, limit: int | None = None) -> tuple[str, str]:
             if size > limit:
                 sink.close()
                 path.unlink()
-                raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
+                raise ValidationError(FILE_OVER_LIMIT.format(limit=limit))
             digest.update(chunk)
             sink.write(chunk)
     return stored_name, digest.hexdigest()
@@ -104,23 +112,28 @@ def data_load_create(
     return load
 
 
-def counts_file_load(*, experiment: Experiment, user, upload, metric: str) -> DataLoad:
+def counts_file_load(
+    *, experiment: Experiment, user, upload, metric: str, columns: dict | None = None
+) -> DataLoad:
     """Store a counts file, check it now (RejectedData names every problem), then enqueue.
 
+    `columns` names the file column of a role ({"sum": "revenue_sum"}); others are guessed.
     A rejected file is deleted: nothing of it is kept, in the database or on disk.
     """
-    stored_name, digest = upload_store(chunks=upload.chunks())
+    stored_name, digest = upload_store(chunks=upload.chunks(), size=upload.size)
     path = upload_path(stored_name)
     kind = experiment_metric_kinds(experiment)[metric]
     variants = list(experiment.variants.values_list("name", flat=True))
+    columns = {role: column for role, column in (columns or {}).items() if column}
     try:
-        counts_file_reduce(path, metric=metric, kind=kind, variants=variants)
+        counts_file_reduce(path, metric=metric, kind=kind, variants=variants, columns=columns)
     except RejectedData:
         path.unlink()
         raise
     return data_load_create(
         experiment=experiment, user=user, kind=DataLoad.Kind.COUNTS, stored_name=stored_name,
-        original_name=upload.name, content_sha256=digest, mapping={"metric": metric},
+        original_name=upload.name, content_sha256=digest,
+        mapping={"metric": metric, "columns": columns},
     )  # fmt: skip
 
 
@@ -144,8 +157,10 @@ def data_load_run(attempt: Attempt) -> None:
     load = DataLoad.objects.select_related("experiment").get(id=attempt.job_id)
     try:
         rows, cohorts = reduce_input(load, attempt)
+        if out_of_range := cohort_range_problems(cohorts):
+            raise RejectedData(out_of_range)
     except RejectedData as rejected:
-        data_load_fail(attempt, rejected.problems, rejected.more)
+        data_load_fail(load, attempt, rejected.problems, rejected.more)
         return
     data_load_save(load, attempt, rows, cohorts)
 
@@ -185,7 +200,8 @@ def reduce_input(load: DataLoad, attempt: Attempt):
     if load.kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
         mapping = mapping_from_json(experiment, load.mapping)
         path = upload_path(load.stored_name)
-        reduction = reduce_file(path, mapping, variants, progress=progress)
+        dialect = load_dialect(load)
+        reduction = reduce_file(path, mapping, variants, progress=progress, dialect=dialect)
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
         progress("querying the warehouse", 10, 0)
@@ -195,17 +211,33 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         metric = load.mapping["metric"]
         kind = metrics.get(metric, "binomial")
         path = upload_path(load.stored_name)
-        cohorts = counts_file_reduce(path, metric=metric, kind=kind, variants=variants)
+        cohorts = counts_file_reduce(
+            path, metric=metric, kind=kind, variants=variants, columns=load.mapping.get("columns")
+        )
     else:
         cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
     return len(cohorts), cohorts
 
 
-def counts_file_reduce(path: Path, *, metric: str, kind: str, variants: list[str]):
+def load_dialect(load: DataLoad) -> Dialect | None:
+    """The dialect the person confirmed on the mapping page or the command line, if any."""
+    chosen = load.mapping.get("dialect")
+    return Dialect.from_json(chosen) if chosen else None
+
+
+def counts_file_reduce(
+    path: Path, *, metric: str, kind: str, variants: list[str], columns: dict | None = None
+):
     """Check and reduce a counts file; a gzipped one unpacks into its own temporary folder."""
     with tempfile.TemporaryDirectory(dir=path.parent) as work_dir:
-        return reduce_counts_file(path, metric=metric, kind=kind, known_variants=variants,
-                                  work_dir=Path(work_dir))  # fmt: skip
+        return reduce_counts_file(
+            path,
+            metric=metric,
+            kind=kind,
+            known_variants=variants,
+            work_dir=Path(work_dir),
+            columns=columns,
+        )
 
 
 def sql_input(load: DataLoad, variants: list[str]):
@@ -221,8 +253,17 @@ def sql_input(load: DataLoad, variants: list[str]):
     return rows, cohorts
 
 
-def data_load_fail(attempt: Attempt, problems: list[Problem], more: int) -> None:
-    """Reject the load with every problem found (the first ones and a count of the rest)."""
-    attempt.fail(
+def data_load_fail(load: DataLoad, attempt: Attempt, problems: list[Problem], more: int) -> None:
+    """Record the problems; the refused file is deleted, as nothing of it will be read again."""
+    failed = attempt.fail(
         phase="rejected", errors=[problem.as_dict() for problem in problems], errors_more=more
     )
+    if failed and load.stored_name:
+        upload_discard(load.stored_name)
+
+
+def upload_discard(stored_name: str) -> None:
+    """Delete a stored upload unless a load still waiting for it or done with it owns it."""
+    owners = DataLoad.objects.filter(stored_name=stored_name).exclude(status=DataLoad.Status.FAILED)
+    if not owners.exists():
+        upload_path(stored_name).unlink(missing_ok=True)

@@ -43,12 +43,17 @@ def source_edit(request, pk: int | None = None):
     return render(request, "metrics/source_form.html", context, status=400 if form.errors else 200)
 
 
+def query_sources(user) -> list[DataSource]:
+    """The SQL sources this person may attach a test's query to; none hides the link."""
+    return [s for s in DataSource.objects.all() if access.can_edit_data_source(user, s)]
+
+
 @require_http_methods(["GET", "POST"])
 def outcome_sql(request, pk: int):
     experiment = get_object_or_404(Experiment, pk=pk)
     # Where a test's data comes from is part of the test: it takes the right to change both.
     access.require(access.can_edit_experiment(request.user, experiment))
-    sources = [s for s in DataSource.objects.all() if access.can_edit_data_source(request.user, s)]
+    sources = query_sources(request.user)
     access.require(bool(sources))
     attached = ExperimentQuery.objects.filter(experiment=experiment).first()
     metrics = experiment_metric_kinds(experiment)

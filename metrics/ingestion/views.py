@@ -3,6 +3,7 @@
 import uuid
 
 from django.core.exceptions import ValidationError
+from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
@@ -11,16 +12,26 @@ from accounts import access
 from experiments.forms import service_error_to_form
 from experiments.models import Experiment
 from metrics.ingestion.counts import OPTIONAL, REQUIRED
-from metrics.ingestion.forms import CountsFileForm, CountsForm, MappingForm, UploadForm
+from metrics.ingestion.forms import (
+    CountsFileForm,
+    CountsForm,
+    DialectForm,
+    MappingForm,
+    UploadForm,
+    variant_values_text,
+)
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_remember, remembered_mapping
-from metrics.ingestion.parse import preview
+from metrics.ingestion.names import guess_mapping
+from metrics.ingestion.parse import Preview, preview
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.services import (
     counts_file_load,
     data_load_create,
+    upload_discard,
     upload_path,
     upload_store,
 )
+from metrics.ingestion.source_views import query_sources
 from metrics.models import DataLoad
 
 UPLOAD_EXPIRED = "This upload is no longer waiting for a mapping; upload the file again."
@@ -37,20 +48,30 @@ def upload(request, pk: int):
     experiment = experiment_for_upload(request, pk)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        file = form.cleaned_data["file"]
         try:
-            stored_name, digest = upload_store(chunks=form.cleaned_data["file"].chunks())
+            stored_name, digest = upload_store(chunks=file.chunks(), size=file.size)
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
             token = uuid.uuid4().hex
             request.session[f"upload:{token}"] = {
                 "stored_name": stored_name, "sha256": digest,
-                "original_name": form.cleaned_data["file"].name, "experiment": experiment.pk,
+                "original_name": file.name, "experiment": experiment.pk,
             }  # fmt: skip
             return redirect("metrics:outcome_map", pk=experiment.pk, token=token)
     status = 400 if form.is_bound else 200
-    context = {"experiment": experiment, "form": form, "loads": experiment.data_loads.all()[:10]}
+    context = {"experiment": experiment, "form": form, "loads": past_loads(experiment)}
+    context["can_attach_query"] = bool(query_sources(request.user))
     return render(request, "metrics/outcome_upload.html", context, status=status)
+
+
+def past_loads(experiment: Experiment, limit: int = 10):
+    """The experiment's last loads with what they brought: users read, days and variants."""
+    return experiment.data_loads.annotate(
+        days=Count("cohorts__exposure_date", distinct=True),
+        variants=Count("cohorts__variant", distinct=True),
+    ).order_by("-created_at", "-id")[:limit]
 
 
 @require_http_methods(["GET", "POST"])
@@ -60,20 +81,30 @@ def map_columns(request, pk: int, token: str):
     if not pending or pending["experiment"] != experiment.pk:
         context = {"experiment": experiment, "message": UPLOAD_EXPIRED}
         return render(request, "metrics/outcome_message.html", context, status=404)
+    posted = request.POST if request.method == "POST" else None
     try:
-        columns, rows = preview(upload_path(pending["stored_name"]))
+        shown, dialect_form = file_preview(pending["stored_name"], posted)
     except RejectedData as rejected:
+        # A file that cannot be read is not kept: the person uploads a corrected one.
+        upload_discard(pending["stored_name"])
+        del request.session[f"upload:{token}"]
         context = {"experiment": experiment, "problems": rejected.problems}
         return render(request, "metrics/outcome_message.html", context, status=400)
     metrics = experiment_metric_kinds(experiment)
-    initial = MappingForm.initial_from(remembered_mapping(experiment), metrics)
-    form = MappingForm(request.POST or None, columns=columns, metrics=metrics, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    rereading = posted is not None and "reread" in posted
+    form = MappingForm(
+        None if rereading else posted,
+        columns=shown.columns,
+        metrics=metrics,
+        initial=mapping_initial(experiment, shown, metrics),
+    )
+    if posted is not None and not rereading and dialect_form.is_valid() and form.is_valid():
+        mapping = {**form.mapping(), "dialect": shown.dialect.as_json()}
         try:
             load = data_load_create(
                 experiment=experiment, user=request.user, kind=DataLoad.Kind.FILE,
                 stored_name=pending["stored_name"], original_name=pending["original_name"],
-                content_sha256=pending["sha256"], mapping=form.mapping(),
+                content_sha256=pending["sha256"], mapping=mapping,
             )  # fmt: skip
         except ValidationError as error:
             service_error_to_form(form, error)
@@ -81,8 +112,56 @@ def map_columns(request, pk: int, token: str):
             mapping_remember(experiment=experiment, mapping=form.mapping(), user=request.user)
             del request.session[f"upload:{token}"]
             return redirect("metrics:load_detail", pk=load.pk)
-    context = {"experiment": experiment, "form": form, "columns": columns, "rows": rows}
-    return render(request, "metrics/outcome_map.html", context, status=400 if form.errors else 200)
+    context = {
+        "experiment": experiment,
+        "form": form,
+        "dialect_form": dialect_form,
+        "preview": shown,
+        "rows": shown.rows[:5],
+        "loads": past_loads(experiment),
+    }
+    failed = form.errors or dialect_form.errors
+    return render(request, "metrics/outcome_map.html", context, status=400 if failed else 200)
+
+
+def file_preview(stored_name: str, posted) -> tuple[Preview, DialectForm]:
+    """The file's first rows read as detected, or as the person chose on the page."""
+    path = upload_path(stored_name)
+    shown = preview(path)
+    if posted is None:
+        initial = shown.dialect.as_json()
+        return shown, DialectForm(initial=initial, sheets=shown.sheets)
+    dialect_form = DialectForm(posted, sheets=shown.sheets)
+    if dialect_form.is_valid():
+        shown = preview(path, dialect_form.choices())
+    return shown, dialect_form
+
+
+def mapping_initial(experiment: Experiment, shown: Preview, metrics: dict[str, str]) -> dict:
+    """The last mapping when its columns are in this file, else one guessed from the names."""
+    remembered = remembered_mapping(experiment)
+    columns = set(shown.columns)
+    if not (remembered and {remembered.get(r) for r in ("user", "variant", "date")} <= columns):
+        remembered = guess_mapping(shown.columns, metrics)
+    initial = MappingForm.initial_from(remembered, metrics)
+    initial["variant_values"] = variant_values_text(
+        suggested_values(shown, remembered.get("variant"), experiment)
+    )
+    return initial
+
+
+def suggested_values(shown: Preview, column: str | None, experiment: Experiment) -> dict:
+    """File values in the first rows that match a variant in another case only."""
+    if column not in shown.columns:
+        return {}
+    index = shown.columns.index(column)
+    seen = {row[index].strip() for row in shown.rows if len(row) > index and row[index]}
+    by_lower = {name.lower(): name for name in experiment.variants.values_list("name", flat=True)}
+    return {
+        value: by_lower[value.lower()]
+        for value in sorted(seen)
+        if value.lower() in by_lower and by_lower[value.lower()] != value
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -108,9 +187,13 @@ def counts_file(request, pk: int):
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            load = counts_file_load(experiment=experiment, user=request.user,
-                                    upload=form.cleaned_data["file"],
-                                    metric=form.cleaned_data["metric"])  # fmt: skip
+            load = counts_file_load(
+                experiment=experiment,
+                user=request.user,
+                upload=form.cleaned_data["file"],
+                metric=form.cleaned_data["metric"],
+                columns=form.columns(),
+            )
         except RejectedData as rejected:
             problems = [*map(str, rejected.problems), *more_problems(rejected.more)]
         except ValidationError as error:
@@ -139,7 +222,11 @@ def load_detail(request, pk: int):
     cohorts = load.cohorts.select_related("metric", "variant").order_by(
         "metric__name", "exposure_date", "variant__name"
     )
-    return render(request, "metrics/load_detail.html", {"load": load, "cohorts": cohorts})
+    brought = cohorts.aggregate(
+        days=Count("exposure_date", distinct=True), variants=Count("variant", distinct=True)
+    )
+    context = {"load": load, "cohorts": cohorts, **brought}
+    return render(request, "metrics/load_detail.html", context)
 
 
 def load_status(request, pk: int):

@@ -15,7 +15,8 @@ Typed building blocks for sprint planning and other callers:
   two_sided=True, n_variants=2, correction="none")``: a planned test;
 - ``sample_size_per_variant(design, mde_relative) -> list[int]`` ([control, treatment, ...]);
 - ``minimum_detectable_effect(design, n_control) -> float`` (relative, ``inf`` if none);
-- ``expected_duration_days(total_units, daily_traffic) -> int`` and
+- ``days_to_reach(units_needed, units_per_day) -> int`` (the one count of days needed),
+  ``expected_duration_days(total_units, daily_traffic) -> int`` and
   ``fits_in_sprint(days, sprint_days=21) -> bool``;
 - ``BinomialStats``, ``MeanStats`` (with an optional ``Covariate`` for CUPED), ``RatioStats``:
   self-validating sufficient statistics;
@@ -27,6 +28,7 @@ from metrics.stats.jsonio import analyse, analyse_many
 from metrics.stats.power import (
     SPRINT_DAYS,
     Design,
+    days_to_reach,
     expected_duration_days,
     fits_in_sprint,
     minimum_detectable_effect,
@@ -45,6 +47,7 @@ __all__ = [
     "StatsInputError",
     "analyse",
     "analyse_many",
+    "days_to_reach",
     "expected_duration_days",
     "fits_in_sprint",
     "minimum_detectable_effect",

@@ -30,9 +30,11 @@ from metrics.stats.relative import relative_lift
 from metrics.stats.sequential import DEFAULT_TUNING_PARAMETER, sequential_test
 from metrics.stats.srm import SrmResult, srm_test
 from metrics.stats.sufficient import MeanStats, Stats
-from metrics.stats.verdict import Verdict, verdict_for
+from metrics.stats.verdict import UNPLANNED, Progress, Verdict, progress_of, verdict_for
 
 Role = Literal["primary", "secondary", "guardrail"]
+Method = Literal["sequential", "fixed"]
+MIN_RUNTIME_DAYS = 7  # one full weekly cycle: weekday and weekend users both take part
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,9 @@ class Settings:
     mde_relative: float | None = None
     power: float = 0.8
     planned_days: int = planning.SPRINT_DAYS
+    method: Method = "sequential"
+    planned_sample: int | None = None
+    days_run: int | None = None
 
     @property
     def alternative(self) -> Alternative:
@@ -66,6 +71,11 @@ class Settings:
         if self.two_sided:
             return "two-sided"
         return "larger" if self.direction == "increase" else "smaller"
+
+    @property
+    def minimum_days(self) -> int:
+        """Days a test runs before any winner is called: a full week, or all of a shorter plan."""
+        return min(MIN_RUNTIME_DAYS, self.planned_days)
 
 
 @dataclass(frozen=True)
@@ -112,6 +122,7 @@ class Comparison:
     cuped: CupedResult | None
     bayesian: BayesianResult
     days: planning.DaysNeeded | None
+    progress: Progress = UNPLANNED
     p_value_adjusted: float = math.nan
     verdict: Verdict | None = None
 
@@ -124,6 +135,44 @@ class AnalysisResult:
     srm: SrmResult
     comparisons: tuple[Comparison, ...]
     findings: tuple[Finding, ...]
+
+
+@dataclass(frozen=True)
+class VariantSummary:
+    """A variant as a stored result names it: users and the metric's value."""
+
+    name: str
+    n: int
+    value: float
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """One metric's analysis read back from storage: everything but the raw statistics.
+
+    ``jsonio.result_from_dict`` builds it from ``result_to_dict``'s output, so every page reads
+    the engine's own types and decisions (``verdict.decision_interval``, ``best_treatment``).
+    """
+
+    metric_type: str
+    control: str
+    settings: Settings
+    srm: SrmResult
+    variants: tuple[VariantSummary, ...]
+    comparisons: tuple[Comparison, ...]
+    findings: tuple[Finding, ...]
+
+    @property
+    def role(self) -> Role:
+        return self.settings.role
+
+    @property
+    def metric_name(self) -> str:
+        return self.settings.metric_name
+
+    def comparison_of(self, variant: str) -> Comparison | None:
+        """The comparison of ``variant`` against the control; None for the control itself."""
+        return next((c for c in self.comparisons if c.variant == variant), None)
 
 
 def _cuped(control: Stats, treatment: Stats, settings: Settings) -> CupedResult | None:
@@ -162,6 +211,7 @@ def compare(inp: AnalysisInput, index: int) -> Comparison:
         cuped=cuped,
         bayesian=bayesian_lift(relative, alpha, settings.direction, settings.prior),
         days=planning.days_needed(inp, index),
+        progress=progress_of(settings, (control.n, treatment.n)),
     )
 
 
@@ -193,10 +243,16 @@ def analyse_input(inp: AnalysisInput) -> AnalysisResult:
 
 def analyse_inputs(inputs: Sequence[AnalysisInput], correction: Correction) -> list[AnalysisResult]:
     """Several metrics of one experiment, corrected across all treatments × metrics."""
-    per_input = [compare_all(inp) for inp in inputs]
-    raw = [c.absolute.p_value for comparisons in per_input for c in comparisons]
+    return analyse_compared([(inp, compare_all(inp)) for inp in inputs], correction)
+
+
+def analyse_compared(
+    compared: Sequence[tuple[AnalysisInput, list[Comparison]]], correction: Correction
+) -> list[AnalysisResult]:
+    """Finish metrics already compared (``compare_all``), correcting across all of them."""
+    raw = [c.absolute.p_value for _, comparisons in compared for c in comparisons]
     adjusted = iter(adjust_p_values(raw, correction))
     return [
         finish(inp, comparisons, [next(adjusted) for _ in comparisons])
-        for inp, comparisons in zip(inputs, per_input, strict=True)
+        for inp, comparisons in compared
     ]

@@ -3,8 +3,19 @@
 θ = Cov(y, x) / Var(x) over all units of the two compared arms taken together. Per arm the
 adjusted variance is s²_y + θ² s²_x − 2θ s_yx, and the adjusted difference is
 Δ = (ȳ₁ − ȳ₀) − θ(x̄₁ − x̄₀). The relative lift Δ / ȳ₀ divides by the *unadjusted* control
-mean; its delta-method variance is Var(Δ)/ȳ₀² + Δ² Var(ȳ₀)/ȳ₀⁴ − 2Δ Cov(Δ, ȳ₀)/ȳ₀³ with
-Cov(Δ, ȳ₀) = −(s²_y0 − θ s_yx0)/n₀. The variance reduction is 1 − Var(Δ) / Var(ȳ₁ − ȳ₀).
+mean. The variance reduction is 1 − Var(Δ) / Var(ȳ₁ − ȳ₀).
+
+The relative lift's variance is GrowthBook's (gbstats 0.8, ``frequentist_variance``), so that a
+team checking GrowthLab against GrowthBook reads the same interval and p-value:
+
+    Var(Δ / ȳ₀) ≈ s²_adj,1 / (ȳ₀² n₁) + s²_adj,0 ȳ₁² / (ȳ₀⁴ n₀)
+
+with both means unadjusted: the variance of the plain ratio ȳ₁ / ȳ₀ with the adjusted
+per-unit variances put in. The full delta method for Δ / ȳ₀, Var(Δ)/ȳ₀² + Δ² Var(ȳ₀)/ȳ₀⁴ +
+2Δ Cov(ȳ₀ − θx̄₀, ȳ₀)/ȳ₀³, is equal to it without adjustment (θ = 0) and differs from it by
+terms proportional to the lift: the intervals' widths differ by about 2 % at an 11 % lift and
+less at the small lifts most tests see. Agreeing with the reference implementation, to the
+digit, is worth more to a reader than that second-order difference.
 """
 
 from __future__ import annotations
@@ -14,7 +25,7 @@ from dataclasses import dataclass
 
 from metrics.stats.errors import StatsInputError
 from metrics.stats.frequentist import Estimate, satterthwaite_df
-from metrics.stats.relative import CONTROL_MEAN_ZERO
+from metrics.stats.relative import CONTROL_MEAN_ZERO, relative_variance
 from metrics.stats.sufficient import Covariate, MeanStats
 
 
@@ -60,15 +71,6 @@ def adjusted_variance(stats: MeanStats, theta: float) -> float:
     return max(stats.variance + theta**2 * var_x - 2 * theta * cov_yx, 0.0)
 
 
-def _relative(control: MeanStats, delta: float, var_delta: float, theta: float) -> float:
-    """Delta-method variance of Δ / ȳ₀."""
-    m0, v0 = control.value, control.variance_of_value
-    _, cov_yx = _arm_moments(control)
-    cov_delta_m0 = -(control.variance - theta * cov_yx) / control.n
-    variance = var_delta / m0**2 + delta**2 * v0 / m0**4 - 2 * delta * cov_delta_m0 / m0**3
-    return max(variance, 0.0)
-
-
 def cuped_estimates(control: MeanStats, treatment: MeanStats) -> CupedEstimates:
     """Adjusted absolute and relative differences (Welch df from the adjusted variances)."""
     theta = pooled_theta(control, treatment)
@@ -79,7 +81,8 @@ def cuped_estimates(control: MeanStats, treatment: MeanStats) -> CupedEstimates:
     df = satterthwaite_df(v0, control.n, v1, treatment.n)
     if control.value == 0:
         raise StatsInputError("sum", CONTROL_MEAN_ZERO)
-    relative_se = math.sqrt(_relative(control, delta, v0 + v1, theta))
+    # GrowthBook's form: the plain ratio's variance with the adjusted variances put in.
+    relative_se = math.sqrt(relative_variance(control.value, v0, treatment.value, v1))
     plain = control.variance_of_value + treatment.variance_of_value
     return CupedEstimates(
         theta=theta,

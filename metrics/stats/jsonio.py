@@ -11,19 +11,30 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from metrics.stats import fields
+from metrics.stats import fields, verdict
 from metrics.stats.analysis import (
     AnalysisInput,
     AnalysisResult,
+    Comparison,
+    CupedResult,
     Settings,
+    StoredResult,
     Variant,
+    VariantSummary,
+    analyse_compared,
     analyse_input,
     analyse_inputs,
+    compare_all,
 )
-from metrics.stats.bayesian import NormalPrior
+from metrics.stats.bayesian import BayesianResult, NormalPrior
 from metrics.stats.errors import StatsInputError
+from metrics.stats.frequentist import TestResult
+from metrics.stats.health import Finding
+from metrics.stats.planning import DaysNeeded
 from metrics.stats.sequential import DEFAULT_TUNING_PARAMETER
+from metrics.stats.srm import SrmResult
 from metrics.stats.sufficient import BinomialStats, Covariate, MeanStats, RatioStats
+from metrics.stats.verdict import Progress, Status, Verdict
 
 METRIC_TYPES = ("binomial", "mean", "ratio")
 STAT_FIELDS = {
@@ -167,6 +178,11 @@ def parse_settings(payload: Mapping) -> Settings:
         mde_relative=_mde(payload),
         power=fields.fraction(payload, "power", 0.8),
         planned_days=fields.whole(payload, "planned_days", Settings.planned_days),
+        method=fields.choice(payload, "method", ("sequential", "fixed"), "sequential"),
+        planned_sample=fields.whole(
+            payload, "planned_sample_per_variant", None, largest=fields.LARGEST
+        ),
+        days_run=fields.whole(payload, "days_run", None),
     )
 
 
@@ -225,8 +241,9 @@ def bayesian_to_dict(bayes) -> dict[str, float]:
     }
 
 
-def comparison_to_dict(comparison) -> dict[str, Any]:
-    """One treatment against the control, in the interface's shape plus status and days."""
+def comparison_to_dict(comparison, method: str = "sequential") -> dict[str, Any]:
+    """One treatment against the control, in the interface's shape plus status, days, progress
+    and the decision rule (``method``) its verdict used."""
     days = comparison.days
     return {
         "variant": comparison.variant,
@@ -243,6 +260,18 @@ def comparison_to_dict(comparison) -> dict[str, Any]:
         "verdict": comparison.verdict.sentence,
         "days_required": None if days is None else days.required,
         "days_remaining": None if days is None else days.remaining,
+        "progress": progress_to_dict(comparison.progress),
+        "decision": method,
+    }
+
+
+def progress_to_dict(progress: Progress) -> dict[str, Any]:
+    """How far along the plan: sample share, day, planned days, both minimums reached."""
+    return {
+        "sample_share": progress.sample_share,
+        "day": progress.day,
+        "planned_days": progress.planned_days,
+        "complete": progress.complete,
     }
 
 
@@ -257,6 +286,11 @@ def method_to_dict(inp: AnalysisInput) -> dict[str, Any]:
         "correction": s.correction,
         "sequential_tuning_parameter": s.tuning_parameter,
         "bayes_prior": None if s.prior is None else {"mean": s.prior.mean, "sd": s.prior.sd},
+        "decision": s.method,
+        "mde_relative": s.mde_relative,
+        "planned_sample_per_variant": s.planned_sample,
+        "planned_days": s.planned_days,
+        "days_run": s.days_run,
     }
 
 
@@ -277,7 +311,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         "variants": [
             {"name": v.name, "n": v.stats.n, "value": v.stats.value} for v in inp.variants
         ],
-        "comparisons": [comparison_to_dict(c) for c in result.comparisons],
+        "comparisons": [comparison_to_dict(c, inp.settings.method) for c in result.comparisons],
         "findings": [
             {"code": f.code, "title": f.title, "detail": f.detail} for f in result.findings
         ],
@@ -299,3 +333,129 @@ def analyse_many(payloads: Sequence[Any], correction: str = "holm") -> list[dict
         except StatsInputError as error:
             raise error.within(f"payloads[{index}]") from None
     return [result_to_dict(result) for result in analyse_inputs(inputs, correction)]
+
+
+def analyse_each(
+    payloads: Sequence[Any], correction: str
+) -> list[dict[str, Any] | StatsInputError]:
+    """Like ``analyse_many``, each metric analysed once; a payload the engine refuses gets its
+    StatsInputError in its place and takes no part in the correction."""
+    compared, answers = [], []
+    for payload in payloads:
+        try:
+            inp = parse_analysis(payload)
+            compared.append((inp, compare_all(inp)))
+            answers.append(None)
+        except StatsInputError as error:
+            answers.append(error)
+    results = iter(analyse_compared(compared, correction))
+    return [result_to_dict(next(results)) if a is None else a for a in answers]
+
+
+# Reading a stored output back. Rows stored before a field existed read as its default: the
+# decision rule was then always sequential, and no plan minimum was checked.
+
+
+def _float(value: Any, default: float = math.nan) -> float:
+    return default if value is None else float(value)
+
+
+def test_result_from_dict(raw: Mapping) -> TestResult:
+    """A result block; an open (null) interval end is an infinity again."""
+    return TestResult(
+        estimate=_float(raw.get("estimate")),
+        ci_lower=_float(raw.get("ci_lower"), -math.inf),
+        ci_upper=_float(raw.get("ci_upper"), math.inf),
+        p_value=_float(raw.get("p_value")),
+    )
+
+
+def _cuped_from_dict(raw: Mapping | None) -> CupedResult | None:
+    if raw is None:
+        return None
+    return CupedResult(
+        theta=raw["theta"],
+        variance_reduction=raw["variance_reduction"],
+        absolute=test_result_from_dict(raw["absolute"]),
+        relative=test_result_from_dict(raw["relative"]),
+    )
+
+
+def _progress_from_dict(raw: Mapping | None, planned_days: int) -> Progress:
+    if raw is None:
+        return Progress(None, None, planned_days, complete=True)
+    return Progress(raw["sample_share"], raw["day"], raw["planned_days"], raw["complete"])
+
+
+def comparison_from_dict(raw: Mapping, index: int = 0, planned_days: int = 0) -> Comparison:
+    """One stored comparison as the engine's Comparison, its verdict included."""
+    days = None
+    if raw.get("days_required") is not None:
+        days = DaysNeeded(raw["days_required"], raw["days_remaining"])
+    return Comparison(
+        variant=raw["variant"],
+        variant_index=index,
+        absolute=test_result_from_dict(raw["absolute"]),
+        relative=test_result_from_dict(raw["relative"]),
+        sequential_absolute=test_result_from_dict(raw["sequential"]["absolute"]),
+        sequential_relative=test_result_from_dict(raw["sequential"]["relative"]),
+        cuped=_cuped_from_dict(raw.get("cuped")),
+        bayesian=BayesianResult(**raw["bayesian"]),
+        days=days,
+        progress=_progress_from_dict(raw.get("progress"), planned_days or Settings.planned_days),
+        p_value_adjusted=_float(raw.get("p_value_adjusted")),
+        verdict=Verdict(Status(raw["status"]), raw["verdict"]),
+    )
+
+
+def decision_rule_of(comparison: Mapping) -> Settings:
+    """The decision rule a stored comparison's verdict used, as settings; comparisons stored
+    before the rule was recorded beside them (every verdict then read the sequential
+    interval) read as sequential."""
+    return Settings(method=comparison.get("decision", "sequential"))
+
+
+def decision_blocks_of(comparison: Mapping) -> tuple[TestResult, TestResult]:
+    """(absolute, relative) of one stored comparison by its own decision rule."""
+    typed, rule = comparison_from_dict(comparison), decision_rule_of(comparison)
+    return verdict.decision_absolute(rule, typed), verdict.decision_interval(rule, typed)
+
+
+def settings_from_dict(output: Mapping) -> Settings:
+    """The settings a stored output was computed with, as far as it records them."""
+    method = output["method"]
+    prior = method.get("bayes_prior")
+    return Settings(
+        alpha=method["alpha"],
+        two_sided=method["two_sided"],
+        direction=method["direction"],
+        correction=method["correction"],
+        tuning_parameter=method["sequential_tuning_parameter"],
+        prior=None if prior is None else NormalPrior(prior["mean"], prior["sd"]),
+        role=output["role"],
+        metric_name=output["metric_name"],
+        mde_relative=method.get("mde_relative"),
+        planned_days=method.get("planned_days") or Settings.planned_days,
+        method=method.get("decision", "sequential"),
+        planned_sample=method.get("planned_sample_per_variant"),
+        days_run=method.get("days_run"),
+    )
+
+
+def result_from_dict(output: Mapping) -> StoredResult:
+    """``result_to_dict``'s output read back into the engine's types."""
+    settings = settings_from_dict(output)
+    names = [v["name"] for v in output["variants"]]
+    srm = output["srm"]
+    return StoredResult(
+        metric_type=output["metric_type"],
+        control=output["control"],
+        settings=settings,
+        srm=SrmResult(srm["statistic"], srm["p_value"], srm["mismatch"]),
+        variants=tuple(VariantSummary(v["name"], v["n"], v["value"]) for v in output["variants"]),
+        comparisons=tuple(
+            comparison_from_dict(c, names.index(c["variant"]), settings.planned_days)
+            for c in output["comparisons"]
+        ),
+        findings=tuple(Finding(f["code"], f["title"], f["detail"]) for f in output["findings"]),
+    )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from metrics.stats.errors import StatsInputError
-from metrics.stats.power import SPRINT_DAYS, Design, control_sample_size
+from metrics.stats.power import SPRINT_DAYS, Design, control_sample_size, days_to_reach
 
 if TYPE_CHECKING:
     from metrics.stats.analysis import AnalysisInput
@@ -53,8 +53,13 @@ def days_needed(inp: AnalysisInput, index: int) -> DaysNeeded | None:
         control_n = control_sample_size(design, settings.mde_relative)
     except StatsInputError:
         return None  # e.g. a control sd of 0: no plan can be derived, and health says why
-    arms = ((inp.control_index, control_n), (index, control_n * design.ratio))
-    per_day = {i: settings.daily_traffic * inp.split[i] / sum(inp.split) for i, _ in arms}
-    required = max(needed / per_day[i] for i, needed in arms)
-    remaining = max((needed - inp.variants[i].stats.n) / per_day[i] for i, needed in arms)
-    return DaysNeeded(math.ceil(required - 1e-9), max(math.ceil(remaining - 1e-9), 0))
+    # Rounded up per variant, as the sample-size plan shows them.
+    arms = {
+        inp.control_index: math.ceil(control_n - 1e-9),
+        index: math.ceil(control_n * design.ratio - 1e-9),
+    }
+    per_day = [settings.daily_traffic * inp.split[i] / sum(inp.split) for i in arms]
+    still_needed = [max(needed - inp.variants[i].stats.n, 0) for i, needed in arms.items()]
+    return DaysNeeded(
+        days_to_reach(list(arms.values()), per_day), days_to_reach(still_needed, per_day)
+    )

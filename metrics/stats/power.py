@@ -13,11 +13,11 @@ when asked; z_α is one- or two-sided as the test will be.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from metrics.stats import reference
+from metrics.stats import reference, sequential
 from metrics.stats.errors import StatsInputError
 
 SPRINT_DAYS = 21
@@ -115,9 +115,38 @@ def control_sample_size(design: Design, mde_relative: float) -> float:
     return _mean_control_n(design, mde_relative)
 
 
-def sample_size_per_variant(design: Design, mde_relative: float) -> list[int]:
-    """Units per variant, rounded up: [control, treatment, ...] (n_variants entries)."""
-    control = control_sample_size(design, mde_relative)
+def sequential_control_sample_size(
+    design: Design, mde_relative: float, tuning_parameter: float
+) -> float:
+    """Units the control needs when the test is read by the always-valid (sequential) interval.
+
+    The fixed-horizon size scaled by ((b + z_β) / (z_α + z_β))², with b the confidence
+    sequence's half-width in standard errors at the planned units of both arms. b grows with
+    log t only, so a few rounds of substitution settle it to under one unit.
+    """
+    fixed = control_sample_size(design, mde_relative)
+    tests = design.n_variants - 1 if design.correction == "bonferroni" else 1
+    alpha = design.alpha / tests
+    needed = fixed
+    for _ in range(100):
+        units = needed * (1 + design.ratio)
+        boundary = sequential.boundary_in_std_errors(units, alpha, tuning_parameter)
+        scale = ((boundary + design.z_beta) / (design.z_alpha + design.z_beta)) ** 2
+        settled, needed = needed, max(fixed * scale, fixed)
+        if abs(needed - settled) < 0.5:
+            break
+    return needed
+
+
+def sample_size_per_variant(
+    design: Design, mde_relative: float, sequential_tuning: float | None = None
+) -> list[int]:
+    """Units per variant, rounded up: [control, treatment, ...] (n_variants entries); sized
+    for the sequential interval when ``sequential_tuning`` (its tuning parameter) is given."""
+    if sequential_tuning is None:
+        control = control_sample_size(design, mde_relative)
+    else:
+        control = sequential_control_sample_size(design, mde_relative, sequential_tuning)
     treatment = math.ceil(control * design.ratio - 1e-9)
     return [math.ceil(control - 1e-9)] + [treatment] * (design.n_variants - 1)
 
@@ -149,11 +178,21 @@ def _bisect(too_small: Callable[[float], bool], low: float, high: float) -> floa
     return (low + high) / 2
 
 
+def days_to_reach(units_needed: Sequence[float], units_per_day: Sequence[float]) -> int:
+    """Days until every variant has its units: max(needed_i / per_day_i), rounded up.
+
+    The one count of days needed: the plan, sprint planning and the health check all call it,
+    so a test never needs 18 days on one page and 19 on another.
+    """
+    if not all(rate > 0 for rate in units_per_day):
+        raise StatsInputError("daily_traffic", "must be positive")
+    days = max(need / rate for need, rate in zip(units_needed, units_per_day, strict=True))
+    return max(math.ceil(days - 1e-9), 0)
+
+
 def expected_duration_days(total_units: float, daily_traffic: float) -> int:
     """Days until ``total_units`` have entered the test at ``daily_traffic`` units a day."""
-    if not daily_traffic > 0:
-        raise StatsInputError("daily_traffic", "must be positive")
-    return max(math.ceil(total_units / daily_traffic - 1e-9), 0)
+    return days_to_reach([total_units], [daily_traffic])
 
 
 def fits_in_sprint(days: int, sprint_days: int = SPRINT_DAYS) -> bool:

@@ -1,6 +1,8 @@
 """The JSON interface of planning: ``{"metric_type", "baseline_rate" | "baseline_mean" +
-"baseline_sd", "mde_relative", ...}`` in, ``{"n_per_variant", "total", "days",
-"fits_in_sprint"}`` out."""
+"baseline_sd", "mde_relative", ...}`` in (with ``sequential_tuning_parameter`` the plan is sized
+for the sequential interval), ``{"n_per_variant", "total", "days", "fits_in_sprint"}`` out.
+With ``"expected_split"`` (traffic weights, control first) "days" is the time until the variant
+with the smallest share has its users."""
 
 from __future__ import annotations
 
@@ -9,10 +11,11 @@ from typing import Any
 
 from metrics.stats import fields
 from metrics.stats.errors import StatsInputError
+from metrics.stats.jsonio import parse_split
 from metrics.stats.power import (
     SPRINT_DAYS,
     Design,
-    expected_duration_days,
+    days_to_reach,
     fits_in_sprint,
     sample_size_per_variant,
 )
@@ -36,10 +39,16 @@ def parse_design(payload: Mapping) -> Design:
 
 
 def _n_variants(payload: Mapping) -> int:
-    value = fields.whole(payload, "n_variants", 2)
+    value = fields.whole(payload, "n_variants", 2, largest=26)
     if value < 2:
         raise StatsInputError("n_variants", "must be at least 2 (a control and a treatment)")
     return value
+
+
+def _split(payload: Mapping, n_variants: int, n_per_variant: list[int]) -> list[float]:
+    """The planned traffic weights, control first; by default in proportion to the sizes."""
+    weights = parse_split(payload, n_variants)
+    return [float(n) for n in n_per_variant] if weights is None else list(weights)
 
 
 def plan_power(payload: Any) -> dict[str, Any]:
@@ -47,12 +56,16 @@ def plan_power(payload: Any) -> dict[str, Any]:
     if not isinstance(payload, Mapping):
         raise StatsInputError("payload", "must be an object")
     design = parse_design(payload)
-    n_per_variant = sample_size_per_variant(design, fields.number(payload, "mde_relative"))
+    tuning = fields.positive(payload, "sequential_tuning_parameter", None)
+    mde = fields.number(payload, "mde_relative")
+    n_per_variant = sample_size_per_variant(design, mde, sequential_tuning=tuning)
     daily_traffic = fields.positive(payload, "daily_traffic", None)
     sprint_days = fields.whole(payload, "sprint_days", SPRINT_DAYS)
-    days = (
-        None if daily_traffic is None else expected_duration_days(sum(n_per_variant), daily_traffic)
-    )
+    split = _split(payload, design.n_variants, n_per_variant)
+    days = None
+    if daily_traffic is not None:
+        per_day = [daily_traffic * share / sum(split) for share in split]
+        days = days_to_reach(n_per_variant, per_day)
     return {
         "n_per_variant": n_per_variant,
         "total": sum(n_per_variant),

@@ -10,8 +10,14 @@ from metrics.models import OutcomeCohort, OutcomeSource
 FIRST_DAY = date(2026, 3, 2)
 
 
-def cohorts_write(experiment, *, days: int = 5, b_conversions: int = 60, first=FIRST_DAY):
-    """Per day and variant: 1,000 users; A converts 50, B `b_conversions`; revenue with pre."""
+def cohorts_write(experiment, *, days: int = 5, b_conversions: int = 60, first=None):
+    """Per day and variant: 1,000 users; A converts 50, B `b_conversions`; revenue with pre.
+
+    The days start on the test's start day (data from before it is never analysed).
+    """
+    if first is None:
+        started = experiment.started_at
+        first = timezone.localtime(started).date() if started else FIRST_DAY
     rows = []
     for variant in experiment.variants.all():
         conversions = 50 if variant.is_control else b_conversions

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from analysis.models import AnalysisResult, AnalysisRun, AnalysisSettings
@@ -21,10 +22,17 @@ from metrics.ingestion.columns import CohortTotals
 from metrics.ingestion.load import cohorts_replace
 from metrics.models import Metric, OutcomeSource
 from metrics.services import metric_save
-from tests.analysis.data import FIRST_DAY, cohorts_write
+from tests.analysis.data import cohorts_write
 from tests.factories import experiment_make, metric_make
 
-LAST_DAY = FIRST_DAY + timedelta(days=4)  # cohorts_write writes five days
+
+def first_day(experiment):
+    """The first day of data `cohorts_write` writes: the test's start day."""
+    return timezone.localtime(experiment.started_at).date()
+
+
+def last_day(experiment):
+    return first_day(experiment) + timedelta(days=4)  # cohorts_write writes five days
 
 
 def scheduled_refresh(capture) -> None:
@@ -49,32 +57,36 @@ def day_pushed(experiment, *, day, conversions: int) -> None:
 
 
 def repush_of_the_same_day(experiment, people):
-    day_pushed(experiment, day=LAST_DAY, conversions=50)
+    day_pushed(experiment, day=last_day(experiment), conversions=50)
 
 
 def repush_of_a_day_with_new_totals(experiment, people):
-    day_pushed(experiment, day=LAST_DAY, conversions=70)
+    day_pushed(experiment, day=last_day(experiment), conversions=70)
 
 
 def a_new_day_of_data(experiment, people):
-    day_pushed(experiment, day=LAST_DAY + timedelta(days=1), conversions=50)
+    day_pushed(experiment, day=last_day(experiment) + timedelta(days=1), conversions=50)
 
 
 def deleted_load(experiment, people):
-    experiment.outcome_cohorts.filter(exposure_date=LAST_DAY).delete()
+    experiment.outcome_cohorts.filter(exposure_date=last_day(experiment)).delete()
 
 
 def day_swapped_for_as_many_rows(experiment, people):
     """As many rows deleted as added: the count alone would not move."""
-    experiment.outcome_cohorts.filter(exposure_date=FIRST_DAY, metric__name="Revenue").delete()
+    experiment.outcome_cohorts.filter(
+        exposure_date=first_day(experiment), metric__name="Revenue"
+    ).delete()
     repush_of_the_same_day(experiment, people)  # two rows out, two in
-    experiment.outcome_cohorts.filter(exposure_date=FIRST_DAY, metric__kind="binomial").delete()
+    experiment.outcome_cohorts.filter(
+        exposure_date=first_day(experiment), metric__kind="binomial"
+    ).delete()
     a_new_day_of_data(experiment, people)
 
 
 def cohort_edited_in_the_admin(experiment, people):
     row = experiment.outcome_cohorts.get(
-        exposure_date=FIRST_DAY, variant__name="B", metric__name="Order conversion"
+        exposure_date=first_day(experiment), variant__name="B", metric__name="Order conversion"
     )
     row.sum = row.sum_squares = 61
     row.save()
@@ -128,6 +140,16 @@ def plan_changed(experiment, people):
     experiment_update(experiment=experiment, user=people.owner, data={"mde_relative": 7.5})
 
 
+def start_moved(experiment, people):
+    """Rows dated before the start day are set aside: a new start day changes what is read."""
+    earlier = experiment.started_at - timedelta(days=30)
+    type(experiment).objects.filter(pk=experiment.pk).update(started_at=earlier)
+
+
+def planned_sample_changed(experiment, people):
+    type(experiment).objects.filter(pk=experiment.pk).update(plan_sample_size_per_variant=50000)
+
+
 CHANGES = [
     repush_of_the_same_day,
     repush_of_a_day_with_new_totals,
@@ -145,6 +167,8 @@ CHANGES = [
     traffic_split_changed,
     control_switched,
     plan_changed,
+    start_moved,
+    planned_sample_changed,
 ]
 
 
@@ -201,6 +225,7 @@ def second_running_test(people, like):
     for link in like.experiment_metrics.all():
         ExperimentMetric.objects.create(experiment=other, metric=link.metric, role=link.role)
     type(other).objects.filter(pk=other.pk).update(status="running", started_at=like.started_at)
+    other.refresh_from_db()
     cohorts_write(other)
     return other
 

@@ -42,7 +42,8 @@ def test_a_request_is_analysed_and_stored_with_its_inputs(
     assert row.comparison["relative"]["estimate"] == pytest.approx(0.2)  # 6% against 5%
     assert row.settings["correction"] == "holm" and row.method == "unpooled_z/sequential"
     assert row.verdict == row.comparison["verdict"] and row.verdict
-    assert next(p["date"] for p in row.series) == "2026-03-02" and len(row.series) == 5
+    first_day = timezone.localtime(with_data.started_at).date().isoformat()
+    assert next(p["date"] for p in row.series) == first_day and len(row.series) == 5
     whole = AnalysisResult.objects.get(run=run, metric__name="Order conversion", is_control=True)
     assert row.series[-1]["relative"] == whole.output["comparisons"][0]["relative"]
     assert whole.payload["variants"][1] == row.inputs  # the metric's payload, stored once
@@ -113,7 +114,7 @@ def test_a_failure_never_replaces_the_last_good_result(
     with_data, monkeypatch, django_capture_on_commit_callbacks
 ):
     good = request(with_data, django_capture_on_commit_callbacks)
-    cohorts_write(with_data, days=1, first=with_data.started_at.date())  # new data arrives
+    cohorts_write(with_data, days=1, first=timezone.localdate() + timedelta(days=5))  # new data
 
     def broken(inputs, beat):
         raise ZeroDivisionError
@@ -137,7 +138,7 @@ def test_only_the_standing_answers_rows_are_current(with_data, django_capture_on
 
     first = request(with_data, django_capture_on_commit_callbacks)
     assert current_runs() == {first.id}
-    cohorts_write(with_data, days=1, first=with_data.started_at.date())  # new data arrives
+    cohorts_write(with_data, days=1, first=timezone.localdate() + timedelta(days=5))  # new data
     second = request(with_data, django_capture_on_commit_callbacks)
     assert second.results_run_id == second.id and current_runs() == {second.id}
     assert AnalysisResult.objects.filter(run=first, is_current=False).count() == 4

@@ -13,6 +13,7 @@ from django.urls import URLPattern, URLResolver
 from accounts.models import Team
 from analysis.models import AnalysisRun
 from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, Tag, Variant
+from experiments.services.ideas import idea_create
 from growthlab import api
 from growthlab.rest.export import CSVExportMixin
 from metrics.ingestion.sources import data_source_save, experiment_query_save
@@ -42,7 +43,11 @@ BODIES = {
         "plan_daily_traffic": 4000,
     },
     "experiment-transition": lambda w: {},
-    "experiment-conclude": lambda w: {"decision": "ship", "learning": "It worked."},
+    "experiment-conclude": lambda w: {
+        "decision": "ship",
+        "learning": "It worked.",
+        "reason": "Judgement.",
+    },
     "variant-list": lambda w: {"name": "C", "traffic_share": "10.00"},
     "variant-detail": lambda w: {"name": "Z"},
     "attached-metric-list": lambda w: {"metric": w["spare_metric"], "role": "secondary"},
@@ -137,6 +142,16 @@ def world(people):
         "data-sources": source.id,
         "data_source": source.id,
         "data-loads": load.id,
+        "other_team": people.other_team.id,
+        "foreign_idea": idea_create(
+            team=people.other_team, author=people.outsider, data={"title": "CRM's idea"}
+        ).id,
+        "foreign_person": people.outsider.id,
+        "foreign_source": data_source_save(
+            source=DataSource(name="CRM warehouse", team=people.other_team),
+            url=WAREHOUSE_URL,
+            user=None,
+        ).id,
     }
 
 
@@ -215,3 +230,95 @@ def test_no_read_shows_a_credential(route, world, people, as_user):
 def test_the_matrix_covers_every_kind_of_write():
     names = {param.values[1] for param in WRITES}
     assert names == set(BODIES)
+
+
+# Bodies naming an object of another team (its team itself, its idea, a person outside the
+# team as owner, its data source), per route: even the person allowed to write the route's own
+# object is refused, 400 naming the field or 403, and the database stays as it was.
+FOREIGN = {
+    "idea-list": [lambda w: ({"team": w["other_team"], "title": "An idea"}, 403, "detail")],
+    "experiment-list": [
+        lambda w: ({"team": w["other_team"], "title": "A test"}, 403, "detail"),
+        lambda w: ({"team": w["team"], "title": "A test", "idea": w["foreign_idea"]}, 400, "idea"),
+        lambda w: (
+            {"team": w["team"], "title": "A test", "owner": w["foreign_person"]},
+            400,
+            "owner",
+        ),
+    ],
+    "experiment-detail": [lambda w: ({"owner": w["foreign_person"]}, 400, "owner")],
+    "metric-list": [
+        lambda w: ({"name": "M", "kind": "mean", "team": w["other_team"]}, 403, "detail"),
+        lambda w: (
+            {"name": "M", "kind": "mean", "team": w["team"], "owner": w["foreign_person"]},
+            400,
+            "owner",
+        ),
+    ],
+    "metric-detail": [
+        lambda w: ({"team": w["other_team"]}, 403, "detail"),
+        lambda w: ({"owner": w["foreign_person"]}, 400, "owner"),
+    ],
+    "data-source-list": [
+        lambda w: ({"team": w["other_team"], "name": "X", "url": WAREHOUSE_URL}, 403, "detail")
+    ],
+    "data-source-detail": [lambda w: ({"team": w["other_team"]}, 403, "detail")],
+    "experiment-sql-source": [
+        lambda w: (
+            {"source": w["foreign_source"], "query": "SELECT 1", "mapping": QUERY_MAPPING},
+            403,
+            "detail",
+        )
+    ],
+}
+# Routes whose body names no object that belongs to a team. Attached metrics come from the
+# shared catalogue, which every team reads and measures with (as on the page).
+NO_RELATED_OBJECT = {
+    "idea-detail",
+    "idea-experiment",
+    "experiment-plan",
+    "experiment-transition",
+    "experiment-conclude",
+    "variant-list",
+    "variant-detail",
+    "attached-metric-list",
+    "attached-metric-detail",
+    "analysis-run-list",
+    "experiment-refresh",
+    "sprint-review-close",
+    "aggregates_push",
+}
+RELATED_WRITES = [
+    pytest.param(route, name, method, case, id=f"{method.upper()} {route} #{case}")
+    for route, name, method in (param.values for param in WRITES)
+    if method != "delete"  # names nothing but the object in its URL
+    for case in range(len(FOREIGN.get(name, [])))
+]
+
+
+@pytest.mark.parametrize(("route", "name", "method", "case"), RELATED_WRITES)
+def test_a_write_naming_another_teams_object_is_refused(
+    route, name, method, case, world, people, as_user
+):
+    url = concrete(route, world)
+    body, status, field = FOREIGN[name][case](world)
+    before = database_state()
+    allowed = as_user(getattr(people, ALLOWED.get(name, "owner")))
+    response = send(allowed, method, url, body)
+    assert response.status_code == status, response.content
+    assert field in response.json()
+    assert database_state() == before
+
+
+def test_every_write_is_checked_for_the_objects_it_names():
+    names = {param.values[1] for param in WRITES}
+    assert names == set(FOREIGN) | NO_RELATED_OBJECT
+    assert not set(FOREIGN) & NO_RELATED_OBJECT
+
+
+def test_a_teammate_may_own_the_teams_test(world, people, as_user):
+    response = as_user(people.owner).patch(
+        f"/api/v1/experiments/{world['experiments']}/", {"owner": people.viewer.id}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["owner"]["id"] == people.viewer.id

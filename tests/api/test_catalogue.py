@@ -1,5 +1,7 @@
 from datetime import date
 
+import pytest
+
 from metrics.models import Metric
 from sprints.models import Sprint
 from tests.factories import metric_make
@@ -111,3 +113,78 @@ def test_sprints_are_listed_and_filtered(as_user, people):
     body = client.get("/api/v1/sprints/", {"team": people.team.id}).json()
     assert [(row["id"], row["length_days"]) for row in body["results"]] == [(sprint.id, 21)]
     assert client.get("/api/v1/sprints/", {"status": "frozen"}).status_code == 400
+
+
+HUGE = int("9" * 401)
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "field"),
+    [
+        (
+            "/api/v1/calculator/sample-size/",
+            {"metric_type": "binomial", "baseline_rate": HUGE, "mde_relative": 0.1},
+            "baseline_rate",
+        ),
+        (
+            "/api/v1/calculator/sample-size/",
+            {
+                "metric_type": "binomial",
+                "baseline_rate": 0.05,
+                "mde_relative": 0.1,
+                "daily_traffic": HUGE,
+            },
+            "daily_traffic",
+        ),
+        (
+            "/api/v1/calculator/significance/",
+            {
+                "metric_type": "binomial",
+                "variants": [
+                    {"name": "A", "n": HUGE, "conversions": 5},
+                    {"name": "B", "n": 100, "conversions": 6},
+                ],
+            },
+            "variants[0].n",
+        ),
+        (
+            "/api/v1/calculator/significance/",
+            {
+                "metric_type": "mean",
+                "variants": [
+                    {"name": "A", "n": 100, "sum": 5.0, "sum_squares": HUGE},
+                    {"name": "B", "n": 100, "sum": 6.0, "sum_squares": 900.0},
+                ],
+            },
+            "variants[0].sum_squares",
+        ),
+        (
+            "/api/v1/calculator/sample-size/",
+            {
+                "metric_type": "binomial",
+                "baseline_rate": 0.05,
+                "mde_relative": 0.1,
+                "sprint_days": 10**9,
+            },
+            "sprint_days",
+        ),
+    ],
+)
+def test_a_number_out_of_range_is_a_400_naming_it(as_user, people, url, body, field):
+    response = as_user(people.viewer).post(url, body, format="json")
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()) == [field]
+
+
+def test_the_calculator_bodies_are_documented_field_by_field(as_user, people):
+    schema = as_user(people.viewer).get("/api/v1/schema/", {"format": "json"}).json()
+    bodies = schema["components"]["schemas"]
+    sample_size = bodies["SampleSizeInputRequest"]["properties"]
+    assert sample_size["baseline_rate"]["maximum"] == 1
+    assert "fraction" in sample_size["baseline_rate"]["description"]
+    variant = bodies["VariantTotalsRequest"]["properties"]
+    assert variant["n"]["maximum"] == 10**12
+    operation = schema["paths"]["/api/v1/calculator/significance/"]["post"]
+    reference = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert reference.endswith("/SignificanceInputRequest")

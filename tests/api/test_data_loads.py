@@ -33,7 +33,7 @@ def test_a_load_shows_its_progress_and_problems(as_user, people):
     body = client.get(f"/api/v1/data-loads/{failed.pk}/").json()
     assert body["errors"] == [{
         "row": 3, "column": "revenue", "message": "'twelve' is not a number",
-        "text": "row 3, column `revenue`: 'twelve' is not a number",
+        "text": "data row 3, column `revenue`: 'twelve' is not a number",
     }]  # fmt: skip
     assert body["errors_more"] == 2 and "payload" not in body
     failed.refresh_from_db()

@@ -87,7 +87,12 @@ def test_unknown_action_is_a_404_listing_the_actions(as_user, people):
 def test_lead_concludes_with_decision_learning_and_postmortem(as_user, people):
     experiment = experiment_make(people, ready=True)
     experiment_transition(experiment=experiment, user=people.owner, action="start")
-    body = {"decision": "ship", "learning": "Free shipping lifts orders.", "why": "Clear lift."}
+    body = {
+        "decision": "ship",
+        "learning": "Free shipping lifts orders.",
+        "why": "Clear lift.",
+        "reason": "Shipped on judgement.",
+    }
     response = as_user(people.lead).post(url(experiment, "conclude/"), body, format="json")
     assert response.status_code == 200
     experiment.refresh_from_db()

@@ -82,3 +82,27 @@ def test_unknown_idea_is_a_json_404(as_user, people):
     response = as_user(people.viewer).get(f"{IDEAS}999999/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No Idea matches the given query."}
+
+
+def test_an_effort_too_small_to_divide_by_is_a_400_naming_it(as_user, people):
+    scores = {"impact": 10, "confidence": 10, "reach": 10**7, "effort": 1e-300}
+    body = {"team": people.team.id, "title": "Tiny", **scores}
+    response = as_user(people.owner).post(IDEAS, body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["effort"]
+    assert not Idea.objects.exists()
+
+
+def test_a_plan_with_traffic_beyond_any_test_is_a_400_naming_it(as_user, people):
+    body = {"team": people.team.id, "title": "Huge", "plan_daily_traffic": 2 * 10**9}
+    response = as_user(people.owner).post("/api/v1/experiments/", body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["plan_daily_traffic"]
+
+
+def test_a_reach_whose_rice_score_overflows_is_a_400_naming_it(as_user, people):
+    scores = {"impact": 10, "confidence": 10, "reach": 10**9, "effort": 1}
+    body = {"team": people.team.id, "title": "Everyone", **scores}
+    response = as_user(people.owner).post(IDEAS, body, format="json")
+    assert response.status_code == 400
+    assert list(response.json()) == ["reach"]

@@ -127,7 +127,9 @@ def test_marketer_takes_an_idea_to_a_running_test(
 
     page.get_by_role("link", name="Plan sample size").click()
     expect(page.get_by_label("Minimum detectable effect (%)")).to_have_value("10.0")
-    page.get_by_label(re.compile(r"^Baseline:?$")).fill("0.05")
+    # The catalogue's 0.05 conversion baseline, shown and typed as a percentage.
+    expect(page.get_by_label("Today's conversion rate (%)")).to_have_value("5.0")
+    page.get_by_label("Today's conversion rate (%)").fill("5")
     page.get_by_label("Daily users entering the test").fill(str(DAILY_TRAFFIC))
     screenshot(page, "plan-form")
     page.get_by_role("button", name="Calculate and save").click()

@@ -21,6 +21,9 @@ from experiments.services.lifecycle import experiment_transition
 from metrics.models import DataLoad, OutcomeCohort
 from metrics.tasks import data_load_execute_task
 from tests.ingestion.conftest import media, outcome_experiment  # noqa: F401 (fixtures)
+from tests.ingestion.corpus import ENGLISH, FINNISH, entries
+
+CORPUS = {entry.name: entry for entry in entries()}
 
 HEADER = ["user_id", "group", "day", "converted", "revenue", "pre_revenue"]
 FIRST_DAY = date(2024, 3, 1)
@@ -183,9 +186,11 @@ def test_marketer_uploads_maps_watches_and_reads_the_statistics(
     expect(progress.locator("#load-percent")).to_have_attribute("value", "100")
     expect(progress).to_contain_text(f"{ROWS} rows read")
     expected = expected_table(rows)
-    expect(
-        page.get_by_role("heading", name=f"Statistics stored ({len(expected)} cohorts)")
-    ).to_be_visible()
+    expect(page.get_by_role("heading", name="Statistics stored")).to_be_visible()
+    expect(page.locator("#load-summary")).to_have_text(
+        f"{ROWS} users read, 2 variants, 3 exposure days: {len(expected)} totals stored "
+        "(one per metric, variant and day)."
+    )
     screenshot(page, "statistics")
 
     shown = shown_table(page)
@@ -208,7 +213,7 @@ def test_marketer_uploads_maps_watches_and_reads_the_statistics(
         for c in stored
     } == {key: (want["n"], want["sum"]) for key, want in expected.items()}
 
-    # The bad path: one revenue cell is not a number. Row numbers count the header as row 1.
+    # The bad path: one revenue cell is not a number. Rows are counted as data rows.
     bad_rows = outcome_rows(seed=19)
     bad_rows[41][4] = "N/A"
     upload(page, screenshot, experiment, "signups-broken.csv", csv_text(bad_rows))
@@ -231,7 +236,7 @@ def test_marketer_uploads_maps_watches_and_reads_the_statistics(
     expect(problems).to_contain_text(
         "Nothing was saved; the statistics from before stay as they were."
     )
-    expect(problems).to_contain_text("row 43, column `revenue`: 'N/A' is not a number")
+    expect(problems).to_contain_text("data row 42, column `revenue`: 'N/A' is not a number")
     expect(page.get_by_role("heading", name=re.compile("Statistics stored"))).to_have_count(0)
     screenshot(page, "rejected")
     assert OutcomeCohort.objects.filter(load=bad_load).count() == 0
@@ -239,3 +244,45 @@ def test_marketer_uploads_maps_watches_and_reads_the_statistics(
         OutcomeCohort.objects.filter(experiment=experiment).values_list("load", flat=True)
     ) == {load.pk}
     assert OutcomeCohort.objects.filter(experiment=experiment).count() == len(expected)
+
+
+def test_a_finnish_excel_file_and_a_workbook_are_read_as_the_page_says(
+    page,
+    people,
+    outcome_experiment,  # noqa: F811 (the imported fixture)
+    held_messages,
+    sign_in,
+    screenshot,
+):
+    sign_in(page, people.owner)
+    finnish = CORPUS["finnish-excel.csv"]
+    upload(page, screenshot, outcome_experiment, finnish.name, finnish.data)
+    expect(page.locator("#dialect-summary")).to_have_text(
+        "Finnish, German or Nordic Excel: semicolons, decimal commas, dates day first with "
+        "points (6.12.2026), UTF-8 with a byte-order mark"
+    )
+    expect(page.get_by_role("table").get_by_role("columnheader")).to_have_text(list(FINNISH))
+    for label, column in (
+        ("User id", "käyttäjä"),
+        ("Variant", "ryhmä"),
+        ("Exposure date", "päivä"),
+    ):
+        expect(page.get_by_label(f"{label}:", exact=True)).to_have_value(column)
+    page.get_by_label("Order conversion: value:", exact=True).select_option("konversio")
+    page.get_by_label("Revenue: value:", exact=True).select_option("tulo")
+    screenshot(page, "finnish-mapped")
+    page.get_by_role("button", name="Load the data").click()
+    page.wait_for_url(re.compile(r"/metrics/loads/\d+/$"))
+    with page.expect_navigation(url=re.compile(r"/metrics/loads/\d+/$")):
+        load = deliver(held_messages)
+    assert load.status == DataLoad.Status.SUCCEEDED, load.errors
+    expect(page.locator("#load-summary")).to_contain_text("60 users read, 2 variants, 3 exposure")
+    screenshot(page, "finnish-loaded")
+
+    workbook = CORPUS["workbook.xlsx"]
+    upload(page, screenshot, outcome_experiment, workbook.name, workbook.data)
+    expect(page.get_by_label("Sheet:", exact=True)).to_have_value("Data")  # not the README
+    expect(page.get_by_role("table").first.get_by_role("columnheader")).to_have_text(list(ENGLISH))
+    expect(page.locator("#past-loads")).to_contain_text("finnish-excel.csv")
+    expect(page.locator("#past-loads")).to_contain_text("Succeeded")
+    screenshot(page, "workbook-mapping")

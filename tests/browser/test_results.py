@@ -14,7 +14,7 @@ from dashboard import selectors
 from tests.dashboard import engine_results as er
 from tests.factories import experiment_make
 
-SIGNIFICANCE = {"question": "significance", "kind": "binomial", "alpha": "0.05",
+SIGNIFICANCE = {"question": "significance", "kind": "binomial", "alpha": "5",
                 "a_users": 20000, "a_conversions": 1000, "b_users": 20000,
                 "b_conversions": 1200}  # fmt: skip
 

@@ -63,7 +63,7 @@ def finished_sprint(people, documented):
         experiment_add_to_sprint(sprint=sprint, experiment=experiment, user=people.lead)
         experiment_transition(experiment=experiment, user=people.owner, action="start")
     experiment_conclude(
-        experiment=won, user=people.lead, decision=Decision.SHIP,
+        experiment=won, user=people.lead, decision=Decision.SHIP, reason="Judgement.",
         learning="A visible delivery date lifts orders.", why="Fewer questions to support.",
     )  # fmt: skip
     inside = timezone.now() - timedelta(days=25)

@@ -1,4 +1,5 @@
-"""Engine outputs for the dashboard's tests: real ``analyse`` results from plain counts.
+"""Engine results for the dashboard's tests: real ``analyse`` results from plain counts, read
+back as the pages read them (``StoredResult``).
 
 Each builder states its counts, so a test reads what a marketer would see from them.
 """
@@ -6,13 +7,19 @@ Each builder states its counts, so a test reads what a marketer would see from t
 from datetime import date, timedelta
 
 from metrics.stats import analyse
+from metrics.stats.jsonio import result_from_dict
 
 START = date(2025, 3, 3)
 PLAN = {"daily_traffic": 2000, "mde_relative": 0.1}
 
 
 def binomial(name, role, rates, n=20000, direction="increase", split=None, **settings):
-    """One metric: `rates` per variant (control first) on `n` users each (or `n` per variant)."""
+    """One metric's stored result: `rates` per variant (control first) on `n` users each."""
+    return result_from_dict(binomial_output(name, role, rates, n, direction, split, **settings))
+
+
+def binomial_output(name, role, rates, n=20000, direction="increase", split=None, **settings):
+    """The engine's output dict of one metric, as an analysis run stores it."""
     sizes = n if isinstance(n, list | tuple) else [n] * len(rates)
     names = ["control", "B", "C", "D"][: len(rates)]
     variants = [
@@ -29,7 +36,10 @@ def binomial(name, role, rates, n=20000, direction="increase", split=None, **set
 def daily(name, role, rates, days=7, per_day=3000, **settings):
     """(day, output) for each of `days` days, counts growing by `per_day` users per variant."""
     return [
-        (START + timedelta(days=d), binomial(name, role, rates, n=per_day * (d + 1), **settings))
+        (
+            START + timedelta(days=d),
+            binomial_output(name, role, rates, per_day * (d + 1), **settings),
+        )
         for d in range(days)
     ]
 
@@ -52,8 +62,8 @@ def metric_result(days):
     from dashboard.selectors import MetricResult
 
     output = days[-1][1]
-    return MetricResult(output["metric_name"], output["role"], output["metric_type"], output,
-                        series=series_from_outputs(days))  # fmt: skip
+    return MetricResult(output["metric_name"], output["role"], output["metric_type"],
+                        result_from_dict(output), series=series_from_outputs(days))  # fmt: skip
 
 
 def experiment_results(*metrics_days, **state):

@@ -15,55 +15,56 @@ def trace_named(figure, name, index=0):
 
 def test_forest_plot_draws_the_sequential_interval_ends_in_percent():
     output = er.winner()  # 5.0% vs 6.0% of 20,000 users each
-    figure = charts.forest_figure(output, sequential=True, mde=0.1)
-    block = output["comparisons"][0]["sequential"]["relative"]
+    figure = charts.forest_figure(output, mde=0.1)
+    block = output.comparisons[0].sequential_relative
     assert trace_named(figure, "B")["x"] == pytest.approx(
-        [block["ci_lower"] * 100, 20.0, block["ci_upper"] * 100], abs=1e-3
+        [block.ci_lower * 100, 20.0, block.ci_upper * 100], abs=1e-3
     )
     assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["win"]
 
 
-def test_forest_plot_fixed_horizon_interval_is_narrower_than_the_sequential_one():
-    output = er.winner()
-    fixed = trace_named(charts.forest_figure(output, sequential=False, mde=None), "B")["x"]
-    always_valid = trace_named(charts.forest_figure(output, sequential=True, mde=None), "B")["x"]
-    assert always_valid[0] < fixed[0] < fixed[2] < always_valid[2]
-    assert fixed[0] == pytest.approx(
-        output["comparisons"][0]["relative"]["ci_lower"] * 100, abs=1e-4
+def test_forest_plot_draws_the_interval_of_the_experiment_s_decision_rule():
+    sequential, fixed_rule = (
+        er.winner(),
+        er.binomial("Order conversion", "primary", [0.05, 0.06], method="fixed"),
     )
+    fixed = trace_named(charts.forest_figure(fixed_rule, mde=None), "B")["x"]
+    always_valid = trace_named(charts.forest_figure(sequential, mde=None), "B")["x"]
+    assert always_valid[0] < fixed[0] < fixed[2] < always_valid[2]
+    assert fixed[0] == pytest.approx(fixed_rule.comparisons[0].relative.ci_lower * 100, abs=1e-4)
 
 
 def test_forest_plot_marks_the_mde_on_both_sides_of_zero():
-    figure = charts.forest_figure(er.winner(), sequential=True, mde=0.1)
+    figure = charts.forest_figure(er.winner(), mde=0.1)
     lines = sorted(s["x0"] for s in figure["layout"]["shapes"])
     assert lines == [-10.0, 0.0, 10.0]
 
 
 def test_a_guardrail_moving_the_wrong_way_is_coloured_as_harmful():
     output = er.guardrail_harmed()  # unsubscribes 1.0% → 1.4%, lower is better
-    assert output["comparisons"][0]["status"] == "harmful"
-    figure = charts.forest_figure(output, sequential=True, mde=None)
+    assert output.comparisons[0].verdict.status == "harmful"
+    figure = charts.forest_figure(output, mde=None)
     assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["harmful"]
 
 
 def test_a_guardrail_that_improves_is_not_harmful():
     output = er.binomial("Unsubscribes", "guardrail", [0.014, 0.01], direction="decrease")
-    figure = charts.forest_figure(output, sequential=True, mde=None)
+    figure = charts.forest_figure(output, mde=None)
     assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["win"]
 
 
 def test_a_guardrail_drifting_the_wrong_way_without_proof_is_flagged_to_watch():
     output = er.guardrail_holding()  # 1.00% → 1.01%: up, but could be chance
-    figure = charts.forest_figure(output, sequential=True, mde=None)
+    figure = charts.forest_figure(output, mde=None)
     assert trace_named(figure, "B")["line"]["color"] == charts.COLOURS["watch"]
 
 
 def test_shared_range_holds_every_interval_of_every_metric_and_the_mde():
     outputs = [er.winner(), er.guardrail_harmed()]
-    low, high = charts.shared_lift_range(outputs, sequential=True, mde=0.5)
+    low, high = charts.shared_lift_range(outputs, mde=0.5)
     assert low < -50 and high > 50
-    harmed = outputs[1]["comparisons"][0]["sequential"]["relative"]
-    assert high > harmed["ci_upper"] * 100
+    harmed = outputs[1].comparisons[0].sequential_relative
+    assert high > harmed.ci_upper * 100
 
 
 def too_few_users():
@@ -77,19 +78,19 @@ def wide_guardrail():
 
 
 def test_shared_range_leaves_out_intervals_of_metrics_with_too_few_users():
-    assert too_few_users()["comparisons"][0]["status"] == "too_few_units"
-    alone = charts.shared_lift_range([er.winner()], sequential=True, mde=0.1)
-    assert charts.shared_lift_range([er.winner(), too_few_users()], True, 0.1) == alone
+    assert too_few_users().comparisons[0].verdict.status == "too_few_units"
+    alone = charts.shared_lift_range([er.winner()], mde=0.1)
+    assert charts.shared_lift_range([er.winner(), too_few_users()], 0.1) == alone
 
 
 def test_shared_range_reaches_no_further_than_a_few_mdes_or_past_the_largest_estimate():
     # winner: +20% (+4% to +36%); the guardrail +43% (-183% to +268%); MDE 10%
-    low, high = charts.shared_lift_range([er.winner(), wide_guardrail()], True, mde=0.1)
+    low, high = charts.shared_lift_range([er.winner(), wide_guardrail()], mde=0.1)
     assert -80 < low < -64 and 64 < high < 80
 
 
 def test_an_interval_past_the_shared_range_ends_in_arrows_at_the_edges():
-    figure = charts.forest_figure(wide_guardrail(), sequential=True, mde=0.1, x_range=[-70, 70])
+    figure = charts.forest_figure(wide_guardrail(), mde=0.1, x_range=[-70, 70])
     trace = trace_named(figure, "B")
     assert trace["x"] == pytest.approx([-70, 42.857, 70], abs=1e-3)
     assert trace["marker"]["symbol"] == ["triangle-left", "circle", "triangle-right"]
@@ -99,23 +100,21 @@ def test_an_interval_past_the_shared_range_ends_in_arrows_at_the_edges():
 
 def test_a_clipped_interval_keeps_its_true_ends_in_the_hover_text_and_the_table():
     output = wide_guardrail()
-    block = output["comparisons"][0]["sequential"]["relative"]
-    figure = charts.forest_figure(output, sequential=True, mde=0.1, x_range=[-70, 70])
-    low, high = block["ci_lower"] * 100, block["ci_upper"] * 100
+    block = output.comparisons[0].sequential_relative
+    figure = charts.forest_figure(output, mde=0.1, x_range=[-70, 70])
+    low, high = block.ci_lower * 100, block.ci_upper * 100
     assert trace_named(figure, "B")["text"][0] == f"+42.9% (interval {low:+.1f}% to {high:+.1f}%)"
-    assert charts.forest_table(output, sequential=True)["rows"][0][2:] == pytest.approx(
-        [low, high], abs=1e-4
-    )
+    assert charts.forest_table(output)["rows"][0][2:] == pytest.approx([low, high], abs=1e-4)
 
 
 def test_an_interval_inside_the_range_has_no_arrows():
-    figure = charts.forest_figure(er.winner(), sequential=True, mde=0.1, x_range=[-40, 40])
+    figure = charts.forest_figure(er.winner(), mde=0.1, x_range=[-40, 40])
     assert trace_named(figure, "B")["marker"]["symbol"] == ["circle"] * 3
     assert trace_named(figure, "B")["marker"]["size"] == [0, 14, 0]
 
 
 def test_forest_plot_leaves_room_for_the_longest_variant_name():
-    figure = charts.forest_figure(er.winner(), sequential=True, mde=0.1)
+    figure = charts.forest_figure(er.winner(), mde=0.1)
     assert figure["layout"]["yaxis"]["automargin"] is True
 
 
@@ -149,9 +148,9 @@ def test_a_long_series_ticks_every_few_whole_days():
 
 def test_forest_table_holds_the_numbers_behind_the_plot():
     output = er.winner()
-    table = charts.forest_table(output, sequential=False)
-    relative = output["comparisons"][0]["relative"]
-    low, high = relative["ci_lower"] * 100, relative["ci_upper"] * 100
+    table = charts.forest_table(output)
+    relative = output.comparisons[0].sequential_relative  # the decision rule's interval
+    low, high = relative.ci_lower * 100, relative.ci_upper * 100
     assert table["rows"] == [
         ["B", 20.0, pytest.approx(low, abs=1e-4), pytest.approx(high, abs=1e-4)]
     ]
@@ -202,7 +201,7 @@ def test_figures_hold_only_json_types():
 
     series = charts.series_from_outputs(er.daily("Order conversion", "primary", [0.05, 0.06]))
     figures = [
-        charts.forest_figure(er.winner(), sequential=True, mde=0.1),
+        charts.forest_figure(er.winner(), mde=0.1),
         charts.cumulative_figure(series, metric_type="binomial"),
         charts.lift_over_time_figure(series, sequential=True),
         charts.traffic_figure(series, planned=[1, 1], srm_p_value=0.5),

@@ -13,6 +13,12 @@ def test_the_best_of_two_winning_variants_is_named():
     assert verdict_headline([output]) == ("ship", "Ship C")
 
 
+def test_on_a_decrease_is_good_metric_the_winner_is_the_one_that_lowered_it_most():
+    # Bounce rate 10% → 9% (B) and 8% (C): both win, C lowers it twice as much.
+    output = er.binomial("Bounce rate", "primary", [0.10, 0.09, 0.08], direction="decrease")
+    assert verdict_headline([output]) == ("ship", "Ship C")
+
+
 def test_a_harmed_guardrail_outranks_a_primary_win():
     # Unsubscribes 1.0% → 1.4%: the sequential estimate is +40%.
     status, sentence = verdict_headline([er.winner(), er.guardrail_harmed()])
@@ -35,9 +41,9 @@ def test_a_broken_split_outranks_everything():
 def test_an_unclear_result_before_the_planned_size_says_how_many_days_remain():
     # 2,000 users a day; a 10% lift on 5% needs ~31,000 per arm: 31 days, 3,000 each so far.
     output = er.binomial("Order conversion", "primary", [0.05, 0.051], n=3000)
-    comparison = output["comparisons"][0]
-    assert comparison["status"] == "keep_running"
-    days = comparison["days_remaining"]
+    comparison = output.comparisons[0]
+    assert comparison.verdict.status == "keep_running"
+    days = comparison.days.remaining
     assert verdict_headline([output]) == (
         "keep_running",
         f"Keep running: about {days} more days at today's traffic",
@@ -52,7 +58,36 @@ def test_an_unclear_result_at_full_size_is_no_difference():
 
 def test_too_few_users_is_too_early():
     output = er.binomial("Order conversion", "primary", [0.1, 0.1], n=40)
-    assert verdict_headline([output])[0] == "too_early"
+    assert verdict_headline([output]) == (
+        "too_few_units",
+        "Too early: too few users so far to read a result",
+    )
+
+
+def test_a_win_before_the_planned_sample_and_a_full_week_is_no_winner_yet():
+    # The same clear win, at 20,000 of a planned 176,000 users per arm, on day 2 of 14.
+    output = er.binomial(
+        "Order conversion",
+        "primary",
+        [0.05, 0.06],
+        planned_sample_per_variant=176_000,
+        days_run=2,
+        planned_days=14,
+    )
+    assert output.comparisons[0].verdict.status == "keep_running"
+    assert verdict_headline([output]) == (
+        "keep_running",
+        "Keep running: 11% of the planned sample, day 2 of 14",
+    )
+    planned = er.binomial(
+        "Order conversion",
+        "primary",
+        [0.05, 0.06],
+        planned_sample_per_variant=20_000,
+        days_run=7,
+        planned_days=14,
+    )
+    assert verdict_headline([planned]) == ("ship", "Ship B")
 
 
 def test_no_primary_result_is_no_data():

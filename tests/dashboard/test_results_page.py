@@ -55,7 +55,7 @@ def test_a_winner_leads_with_ship_and_draws_every_chart(show):
 def test_every_metric_shows_raw_values_chance_to_win_and_its_table(show):
     results = er.experiment_results(*er.STATES["winner"]())
     text = show(results).content.decode()
-    chance = results.metrics[0].output["comparisons"][0]["bayesian"]["chance_to_win"]
+    chance = results.metrics[0].result.comparisons[0].bayesian.chance_to_win
     assert "6.00%" in text and "5.00%" in text  # conversion per variant
     assert f'<td class="number">{round(chance * 100):.0f}%</td>' in text
     assert text.count('<details class="chart-table">') == 2 * 2 + 1  # forest + daily, traffic

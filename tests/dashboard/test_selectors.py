@@ -9,7 +9,7 @@ from django.utils import timezone
 from analysis.models import AnalysisRun, RunStatus
 from analysis.services.runs import analysis_request
 from dashboard import selectors
-from experiments.models import MetricRole
+from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_metric_attach
 from experiments.services.lifecycle import experiment_transition
 from metrics.models import MetricKind
@@ -37,8 +37,8 @@ def test_latest_result_holds_each_metric_with_its_output_and_daily_series(analys
     names = sorted(m.name for m in results.metrics)
     assert names == ["Order conversion", "Revenue"]
     conversion = next(m for m in results.metrics if m.name == "Order conversion")
-    assert conversion.output["variants"][0]["value"] == pytest.approx(0.05)
-    assert next(iter(conversion.series)) == conversion.output["control"]  # control first
+    assert conversion.result.variants[0].value == pytest.approx(0.05)
+    assert next(iter(conversion.series)) == conversion.result.control  # control first
     assert [p["n"] for p in next(iter(conversion.series.values()))] == [
         1000, 2000, 3000, 4000, 5000,
     ]  # fmt: skip
@@ -61,7 +61,7 @@ def test_outputs_of_many_experiments_come_in_one_query(analysed, django_assert_n
     with django_assert_num_queries(1):
         found = selectors.outputs_by_experiment([analysed.pk, 999999])
     assert list(found) == [analysed.pk]
-    assert sorted(o["metric_name"] for o in found[analysed.pk]) == ["Order conversion", "Revenue"]
+    assert sorted(o.metric_name for o in found[analysed.pk]) == ["Order conversion", "Revenue"]
 
 
 def test_the_results_page_draws_from_stored_runs(analysed, client, people):
@@ -72,8 +72,17 @@ def test_the_results_page_draws_from_stored_runs(analysed, client, people):
     assert "Tracking pipeline push: 20 rows over 5 days" in response.content.decode()
 
 
-def test_the_experiment_list_and_team_page_badge_a_running_winner(analysed, client, people):
-    # 5% against 8% of 5,000 users each: a clear win on the primary metric.
+def test_the_experiment_list_and_team_page_badge_a_running_winner(
+    people, client, django_capture_on_commit_callbacks
+):
+    # 5% against 8% of 7,000 users each over a week, as planned: a clear win.
+    experiment = experiment_make(people, ready=True)
+    experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
+    Experiment.objects.filter(pk=experiment.pk).update(plan_sample_size_per_variant=7000)
+    cohorts_write(experiment, days=7, b_conversions=80)
+    with django_capture_on_commit_callbacks(execute=True):
+        analysis_request(experiment=experiment, trigger="manual")
+    analysed = experiment
     client.force_login(people.viewer)
     badge = f'href="/experiments/{analysed.pk}/results/" data-testid="result-badge">Ship now</a>'
     assert badge in client.get(reverse("experiments:experiment_list")).content.decode()

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.access import can_conclude_experiment, can_edit_experiment
 from accounts.models import Membership, Role, ScoringModel, Team, User
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus
+from dashboard import selectors
 from dashboard.headline import verdict_headline
 from dashboard.selectors import latest_result_for
 from experiments.demo.load import NOTHING_CREATED
@@ -31,6 +32,8 @@ from experiments.models import (
 from experiments.services.lifecycle import start_blockers
 from experiments.services.planning import sample_size_plan
 from metrics.models import Direction, Metric, MetricKind, OutcomeCohort
+from metrics.stats import wording
+from metrics.stats.verdict import decision_interval
 from sprints.models import Sprint
 
 Status = Experiment.Status
@@ -275,14 +278,14 @@ RESULT_STATES = {
     "Payment options shown on the product page": ("srm", "Data problem: traffic split is broken"),
     "Daily offer e-mails for engaged members": (
         "harmful", "Guardrail harmed: Unsubscribe rate up"),
-    "Win-back series for lapsed members": ("keep_running", "Keep running: about"),
+    "Win-back series for lapsed members": ("keep_running", "Keep running: "),
     "Sticky add-to-cart bar on mobile product pages": ("ship", "Ship Sticky bar"),
 }  # fmt: skip
 
 
 def headline_of(title: str) -> tuple[str, str]:
     results = latest_result_for(Experiment.objects.get(title=title))
-    return verdict_headline(results.outputs)
+    return verdict_headline(results.stored)
 
 
 @pytest.mark.parametrize("title", list(RESULT_STATES))
@@ -308,8 +311,10 @@ def test_every_test_that_ran_has_daily_totals_and_an_answer(demo):
 
 def test_the_too_early_test_is_three_days_in_and_says_how_long_to_go(demo):
     _, sentence = headline_of("Win-back series for lapsed members")
-    days = int(sentence.removeprefix("Keep running: about ").split()[0])
-    assert 3 <= days <= 21
+    share, day = re.fullmatch(
+        r"Keep running: (\d+)% of the planned sample, day (\d+) of \d+", sentence
+    ).groups()
+    assert 0 < int(share) < 100 and day == "3"
     running = Experiment.objects.get(title="Win-back series for lapsed members")
     assert running.outcome_cohorts.values("exposure_date").distinct().count() == 3
 
@@ -373,3 +378,36 @@ def test_p_values_too_small_to_print_read_below_one_in_ten_thousand(demo, client
     page = client.get(reverse("dashboard:results", args=[winner.pk])).content.decode()
     assert '<td class="number">&lt; 0.0001</td>' in page
     assert "0.0000<" not in page
+
+
+QUOTED_PERCENT = re.compile(r"[+\-−]?\d+(?:\.\d+)?%(?! CI)")
+QUOTED_USERS = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+) users per variant")
+
+
+def numbers_shown(experiment) -> set[str]:
+    """Every percentage and user count the test's stored results show, as the pages word them."""
+    shown = set()
+    for result in selectors.outputs_by_experiment([experiment.pk]).get(experiment.pk, []):
+        for variant in result.variants:
+            shown.add(f"{variant.n:,}")
+            if result.metric_type == "binomial":
+                shown.add(f"{variant.value * 100:.2f}%")
+        for comparison in result.comparisons:
+            lift = decision_interval(result.settings, comparison)
+            shown |= {
+                wording.signed_percent(v) for v in (lift.estimate, lift.ci_lower, lift.ci_upper)
+            }
+    return shown
+
+
+def test_every_demo_learning_quotes_the_numbers_of_its_stored_result(demo):
+    concluded = Experiment.objects.filter(concluded_at__isnull=False).exclude(learning="")
+    assert concluded.count() >= 10
+    for experiment in concluded:
+        text = f"{experiment.learning} {experiment.postmortem_what_happened}"
+        shown = numbers_shown(experiment)
+        quoted = QUOTED_PERCENT.findall(text) + QUOTED_USERS.findall(text)
+        # A test with a stored result quotes it; one without (archived unloaded) quotes none.
+        assert bool(quoted) == bool(shown), f"{experiment.title}: {quoted} against {shown}"
+        for number in quoted:
+            assert number.replace("−", "-") in shown, f"{experiment.title}: {number} not in {shown}"

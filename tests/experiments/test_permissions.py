@@ -106,7 +106,7 @@ def experiment_edit(people):
 def experiment_plan(people):
     experiment = ready_experiment(people)
     data = {
-        "plan_baseline": "0.04",
+        "plan_baseline": "4",
         "mde_relative": "10",
         "plan_daily_traffic": "3000",
         "plan_alpha": "0.05",
@@ -225,6 +225,7 @@ READS = {
     "experiments:backlog",
     "experiments:idea_detail",
     "experiments:experiment_list",
+    "experiments:experiment_list_csv",
     "experiments:experiment_detail",
     "experiments:variant_screenshot",
     "metrics:catalogue",
@@ -389,6 +390,7 @@ def read_urls(people, settings, tmp_path):
         "experiments:backlog": reverse("experiments:backlog"),
         "experiments:idea_detail": reverse("experiments:idea_detail", args=[idea.pk]),
         "experiments:experiment_list": reverse("experiments:experiment_list"),
+        "experiments:experiment_list_csv": reverse("experiments:experiment_list_csv"),
         "experiments:experiment_detail": experiment.get_absolute_url(),
         "experiments:variant_screenshot": reverse(
             "experiments:variant_screenshot", args=[experiment.pk, variant.pk]

@@ -335,7 +335,11 @@ def test_conclude_from_analysing_keeps_the_stop_time(people):
     experiment_transition(experiment=experiment, user=people.owner, action="start")
     stopped = experiment_transition(experiment=experiment, user=people.owner, action="stop")
     concluded = experiment_conclude(
-        experiment=stopped, user=people.lead, decision=Decision.SHIP, learning="It works."
+        experiment=stopped,
+        user=people.lead,
+        decision=Decision.SHIP,
+        learning="It works.",
+        reason="Shipped on judgement.",
     )
     assert concluded.stopped_at == stopped.stopped_at
 

@@ -343,7 +343,7 @@ def test_binomial_plan_matches_statsmodels(people, client_as):
     response = plan(
         client_as(people.owner),
         experiment,
-        plan_baseline="0.05",
+        plan_baseline="5",  # percent: a conversion rate is typed as a percentage
         mde_relative="5",
         plan_daily_traffic="4000",
     )

@@ -28,7 +28,10 @@ def test_file_is_loaded(outcome_experiment, tmp_path, capsys):
     path.write_bytes(csv_bytes(user_rows(40)))
     run(outcome_experiment, path)
     load = DataLoad.objects.get()
-    assert capsys.readouterr().out == f"Load #{load.pk}: 40 rows, 18 cohorts stored.\n"
+    assert capsys.readouterr().out == (
+        "Read as Plain CSV: commas, decimal points, dates as year-month-day (2026-12-06), UTF-8.\n"
+        f"Load #{load.pk}: 40 users read, 2 variants, 3 exposure days: 18 totals stored.\n"
+    )
     assert OutcomeCohort.objects.filter(load=load).count() == 18
 
 
@@ -41,7 +44,7 @@ def test_rejected_file_exits_1_with_the_same_messages(outcome_experiment, tmp_pa
         run(outcome_experiment, path)
     assert caught.value.returncode == 1
     assert capsys.readouterr().err == (
-        "column `group`: unknown variant 'C' (1 rows, first in row 2); "
+        "column `group`: unknown variant 'C' (1 rows, first in data row 1); "
         "the experiment's variants are 'A', 'B'\n"
     )
     assert not OutcomeCohort.objects.exists()

@@ -42,12 +42,12 @@ def test_each_bad_cell_is_named():
             {"metric": "clicks", "variant": "A", "users": "4"},
         ])  # fmt: skip
     assert [str(p) for p in caught.value.problems] == [
-        "row 1, column `users`: '1,000' is not a whole number of at least 0",
-        "row 2, column `variant`: unknown variant 'C' (1 rows, first in row 2); "
+        "data row 1, column `users`: '1,000' is not a whole number of at least 0",
+        "data row 2, column `variant`: unknown variant 'C' (1 rows, first in data row 2); "
         "the experiment's variants are 'A', 'B'",
-        "row 3, column `sum_squares`: is smaller than sum²/users: "
+        "data row 3, column `sum_squares`: is smaller than sum²/users: "
         "no set of values has these totals",
-        "row 4, column `metric`: unknown metric 'clicks'; this experiment's metrics are "
+        "data row 4, column `metric`: unknown metric 'clicks'; this experiment's metrics are "
         "'orders', 'revenue'",
     ]
 
@@ -56,9 +56,9 @@ def test_more_conversions_than_users_and_a_repeated_day():
     with pytest.raises(RejectedData) as caught:
         counts([orders("A", 5, 6), orders("B", 5, 1), orders("B", 5, 2)])
     assert [str(p) for p in caught.value.problems] == [
-        "row 1, column `conversions`: 6 conversions is more than the 5 users",
-        "row 3, column `variant`: variant 'B' on 2024-03-01 for this metric already appeared "
-        "in row 2",
+        "data row 1, column `conversions`: 6 conversions is more than the 5 users",
+        "data row 3, column `variant`: variant 'B' on 2024-03-01 for this metric already appeared "
+        "in data row 2",
     ]
 
 
@@ -70,14 +70,15 @@ def test_counts_file_needs_its_columns(tmp_path):
             path, metric="orders", kind="binomial", known_variants=["A"], work_dir=tmp_path
         )
     assert str(caught.value) == (
-        "the column `conversions` is missing; counts need `variant`, `users`, `conversions`"
+        "no column for conversions was found or picked; the file's columns are "
+        "`variant`, `users`. Pick the column that holds conversions"
     )
 
 
 def test_counts_file_rows_are_numbered_like_a_spreadsheet(tmp_path):
     path = tmp_path / "counts.csv"
     path.write_text("variant,date,users,conversions\nA,2024-03-01,10,3\nB,2024-03-01,ten,3\n")
-    with pytest.raises(RejectedData, match=r"row 3, column `users`: 'ten' is not a whole"):
+    with pytest.raises(RejectedData, match=r"data row 2, column `users`: 'ten' is not a whole"):
         reduce_counts_file(
             path, metric="orders", kind="binomial", known_variants=["A", "B"], work_dir=tmp_path
         )

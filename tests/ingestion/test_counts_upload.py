@@ -23,7 +23,7 @@ def post_counts(client, user, experiment, data: bytes, metric="Order conversion"
 
 
 def shown_problems(response) -> list[str]:
-    return [html.unescape(text) for text in re.findall(r"<p>(row .*?)</p>", response.text)]
+    return [html.unescape(text) for text in re.findall(r"<p>(data row .*?)</p>", response.text)]
 
 
 def uploads(media) -> list:
@@ -64,8 +64,8 @@ def test_a_bad_file_is_a_400_naming_row_and_column_and_nothing_is_written(
         response = post_counts(client, people.owner, outcome_experiment, data)
     assert response.status_code == 400
     assert shown_problems(response) == [
-        "row 2, column `conversions`: 'forty' is not a whole number of at least 0",
-        "row 3, column `variant`: unknown variant 'C' (1 rows, first in row 3); "
+        "data row 1, column `conversions`: 'forty' is not a whole number of at least 0",
+        "data row 2, column `variant`: unknown variant 'C' (1 rows, first in data row 2); "
         "the experiment's variants are 'A', 'B'",
     ]
     assert not DataLoad.objects.exists()
@@ -77,8 +77,8 @@ def test_a_missing_column_is_named(client, people, outcome_experiment, media):
     response = post_counts(client, people.owner, outcome_experiment, b"variant,users\nA,5\n")
     assert response.status_code == 400
     assert (
-        "the column `conversions` is missing; counts need `variant`, `users`, `conversions`"
-        in response.content.decode()
+        "no column for conversions was found or picked; the file&#x27;s columns are "
+        "`variant`, `users`. Pick the column that holds conversions" in response.content.decode()
     )
     assert not DataLoad.objects.exists()
 

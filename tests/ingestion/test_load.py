@@ -95,7 +95,9 @@ def test_rejected_file_keeps_the_previous_statistics_and_writes_nothing(
     load = load_csv(outcome_experiment, people.owner, csv_bytes(rows),
                     django_capture_on_commit_callbacks)  # fmt: skip
     assert load.status == "failed"
-    assert [e["text"] for e in load.errors] == ["row 12, column `revenue`: 'N/A' is not a number"]
+    assert [e["text"] for e in load.errors] == [
+        "data row 11, column `revenue`: 'N/A' is not a number"
+    ]
     assert stored(outcome_experiment) == before
     assert not OutcomeCohort.objects.filter(load=load).exists()
 

@@ -40,7 +40,7 @@ def test_upload_map_and_see_the_statistics(
     load = DataLoad.objects.get()
     assert mapped.url == reverse("metrics:load_detail", args=[load.pk])
     page = client.get(mapped.url).content.decode()
-    assert "Statistics stored (18 cohorts)" in page
+    assert "30 users read, 2 variants, 3 exposure days: 18 totals stored" in page
     assert OutcomeCohort.objects.filter(load=load).count() == 18
     assert UploadMapping.objects.get().mapping["metrics"]["Revenue"] == {
         "column": "revenue", "pre": "pre_revenue"
@@ -73,7 +73,7 @@ def test_bad_cell_is_shown_and_nothing_saved(
     with django_capture_on_commit_callbacks(execute=True):
         mapped = client.post(response.url, MAPPING_POST)
     page = client.get(mapped.url).content.decode()
-    assert "row 3, column `revenue`: &#x27;N/A&#x27; is not a number" in page
+    assert "data row 2, column `revenue`: &#x27;N/A&#x27; is not a number" in page
     assert not OutcomeCohort.objects.exists()
 
 
@@ -120,7 +120,7 @@ def test_typed_counts_with_more_conversions_than_users_fail_with_the_reason(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     page = client.get(response.url).content.decode()
-    assert "row 1, column `conversions`: 6 conversions is more than the 5 users" in page
+    assert "data row 1, column `conversions`: 6 conversions is more than the 5 users" in page
     assert not OutcomeCohort.objects.exists()
 
 

@@ -116,9 +116,9 @@ def test_bad_cells_are_named_by_row_and_column(tmp_path):
     rows[6][2] = "yesterday"
     error = rejected(tmp_path, csv_bytes(rows))
     assert [str(p) for p in error.problems] == [
-        "row 4, column `revenue`: 'N/A' is not a number",
-        "row 7, column `converted`: '2' is not 0 or 1",
-        "row 8, column `day`: 'yesterday' is not a date (YYYY-MM-DD)",
+        "data row 3, column `revenue`: 'N/A' is not a number",
+        "data row 6, column `converted`: '2' is not 0 or 1",
+        "data row 7, column `day`: 'yesterday' is not a date (YYYY-MM-DD)",
     ]
     assert error.more == 0
 
@@ -127,7 +127,7 @@ def test_row_numbers_use_thousands_separators(tmp_path):
     rows = user_rows(1300)
     rows[1202][4] = "N/A"
     error = rejected(tmp_path, csv_bytes(rows))
-    assert str(error.problems[0]) == "row 1,204, column `revenue`: 'N/A' is not a number"
+    assert str(error.problems[0]) == "data row 1,203, column `revenue`: 'N/A' is not a number"
 
 
 def test_only_the_first_twenty_problems_are_listed_with_a_count_of_the_rest(tmp_path):
@@ -136,7 +136,7 @@ def test_only_the_first_twenty_problems_are_listed_with_a_count_of_the_rest(tmp_
         row[4] = "x"
     error = rejected(tmp_path, csv_bytes(rows))
     assert len(error.problems) == 20
-    assert error.problems[0].row == 2 and error.problems[-1].row == 21
+    assert error.problems[0].row == 1 and error.problems[-1].row == 20
     assert error.more == 10
     assert error.summary().endswith("… and 10 more problems.")
 
@@ -147,8 +147,8 @@ def test_empty_and_non_finite_cells_are_problems(tmp_path):
     rows[1][4] = "inf"
     error = rejected(tmp_path, csv_bytes(rows))
     assert [str(p) for p in error.problems] == [
-        "row 2, column `pre_revenue`: is empty",
-        "row 3, column `revenue`: 'inf' is not a number",
+        "data row 1, column `pre_revenue`: is empty",
+        "data row 2, column `revenue`: 'inf' is not a number",
     ]
 
 
@@ -157,7 +157,7 @@ def test_unknown_variant_is_listed_with_the_known_names(tmp_path):
     rows[3][1] = "C"
     error = rejected(tmp_path, csv_bytes(rows))
     assert [str(p) for p in error.problems] == [
-        "column `group`: unknown variant 'C' (1 rows, first in row 5); "
+        "column `group`: unknown variant 'C' (1 rows, first in data row 4); "
         "the experiment's variants are 'A', 'B'"
     ]
 
@@ -168,7 +168,8 @@ def test_user_in_two_variants_is_reported(tmp_path):
     rows[4][1] = "B" if rows[1][1] == "A" else "A"
     error = rejected(tmp_path, csv_bytes(rows))
     assert [str(p) for p in error.problems] == [
-        "column `user_id`: user `u1` appears in more than one variant: A, B"
+        "column `user_id`: user `u1` appears in more than one variant: "
+        "A (data row 2), B (data row 5)"
     ]
 
 
@@ -220,9 +221,9 @@ def test_workbook_with_too_many_parts_is_refused(tmp_path):
 
 def test_preview_shows_header_and_first_rows(tmp_path):
     rows = user_rows(8)
-    columns, first = preview(write(tmp_path, csv_bytes(rows)), rows=3)
-    assert columns == HEADER
-    assert first == [[str(value) for value in row] for row in rows[:3]]
+    shown = preview(write(tmp_path, csv_bytes(rows)))
+    assert shown.columns == HEADER
+    assert shown.rows == [[str(value) for value in row] for row in rows]
 
 
 def test_padded_numbers_and_dates_give_the_same_statistics(tmp_path):
@@ -238,14 +239,14 @@ def test_user_id_of_only_spaces_is_named_empty(tmp_path):
     rows = user_rows(10)
     rows[3][0] = "   "
     error = rejected(tmp_path, csv_bytes(rows))
-    assert [str(p) for p in error.problems] == ["row 5, column `user_id`: is empty"]
+    assert [str(p) for p in error.problems] == ["data row 4, column `user_id`: is empty"]
 
 
 def test_user_id_of_unicode_spaces_is_named_empty(tmp_path):
     rows = user_rows(10)
     rows[3][0] = "\u3000\u00a0"
     error = rejected(tmp_path, csv_bytes(rows))
-    assert [str(p) for p in error.problems] == ["row 5, column `user_id`: is empty"]
+    assert [str(p) for p in error.problems] == ["data row 4, column `user_id`: is empty"]
 
 
 def test_non_ascii_user_ids_are_reduced(tmp_path):

@@ -46,11 +46,16 @@ def test_push_is_stored_and_a_re_push_replaces_that_day(
 def test_bad_push_is_a_400_naming_item_and_field_and_writes_nothing(
     client, people, outcome_experiment, django_capture_on_commit_callbacks
 ):
-    response = push(client, outcome_experiment, [day("A", 10, 2), day("Z", 10, 11)],
-                    django_capture_on_commit_callbacks, people.owner)  # fmt: skip
+    response = push(
+        client,
+        outcome_experiment,
+        [day("A", 10, 2), day("Z", 10, 11)],
+        django_capture_on_commit_callbacks,
+        people.owner,
+    )
     assert response.status_code == 400
     assert [e["text"] for e in response.json()["errors"]] == [
-        "row 2, column `variant`: unknown variant 'Z' (1 rows, first in row 2); "
+        "data row 2, column `variant`: unknown variant 'Z' (1 rows, first in data row 2); "
         "the experiment's variants are 'A', 'B'"
     ]
     assert stored() == []
@@ -63,3 +68,44 @@ def test_outsider_cannot_push(
                     django_capture_on_commit_callbacks, people.outsider)  # fmt: skip
     assert response.status_code == 403
     assert stored() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("users", 10**20), ("conversions", 10**20), ("users", -1), ("conversions", 10**12)],
+)
+def test_a_count_out_of_range_is_a_400_naming_the_field(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks, field, value
+):
+    item = {**day("A", 100, 5), field: value}
+    response = push(
+        client,
+        outcome_experiment,
+        [day("B", 10, 1), item],
+        django_capture_on_commit_callbacks,
+        people.owner,
+    )
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert list(response.json()["aggregates"]["1"]) == [field]
+    assert not DataLoad.objects.exists()
+    assert stored() == []
+
+
+def test_a_mean_total_out_of_range_is_a_400_naming_the_field(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    item = {
+        "date": "2024-03-01",
+        "variant": "A",
+        "metric": "Revenue",
+        "users": 10,
+        "sum": 1e300,
+        "sum_squares": 1e301,
+    }
+    response = push(
+        client, outcome_experiment, [item], django_capture_on_commit_callbacks, people.owner
+    )
+    assert response.status_code == 400
+    assert sorted(response.json()["aggregates"]["0"]) == ["sum", "sum_squares"]
+    assert not DataLoad.objects.exists()

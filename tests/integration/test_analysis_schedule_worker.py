@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
+from django.utils import timezone
 
 from analysis.models import AnalysisRun
 from analysis.tasks import scheduled_analysis_refresh_task
@@ -19,7 +20,7 @@ from growthlab.celery import app
 from metrics.ingestion.columns import CohortTotals
 from metrics.ingestion.load import cohorts_replace
 from metrics.models import OutcomeSource
-from tests.analysis.data import FIRST_DAY, cohorts_write
+from tests.analysis.data import cohorts_write
 from tests.api.conftest import database_url
 from tests.factories import experiment_make
 from tests.integration.processes import process_group_stop
@@ -84,7 +85,8 @@ def test_a_worker_analyses_a_changed_test_and_skips_and_counts_an_unchanged_one(
     waited(lambda: AnalysisRun.objects.filter(id=run.id, unchanged_checks=1).exists(), process)
     assert AnalysisRun.objects.filter(experiment=experiment).count() == 1
     assert "1 running tests with data, 1 unchanged" in log.read_text()
-    day, totals = FIRST_DAY + timedelta(days=4), {"n": 1000, "sum": 70, "sum_squares": 70}
+    day = timezone.localtime(experiment.started_at).date() + timedelta(days=4)  # the last one
+    totals = {"n": 1000, "sum": 70, "sum_squares": 70}
     repush = [
         CohortTotals(variant=name, exposure_date=day, metric="Order conversion", **totals)
         for name in ("A", "B")

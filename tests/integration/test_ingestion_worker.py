@@ -57,5 +57,7 @@ def test_bad_file_is_rejected_with_its_message_and_writes_nothing(
     rows[99][4] = "N/A"
     load = load_file(outcome_experiment, people.owner, csv_bytes(rows), worker)
     assert load.status == "failed"
-    assert [e["text"] for e in load.errors] == ["row 101, column `revenue`: 'N/A' is not a number"]
+    assert [e["text"] for e in load.errors] == [
+        "data row 100, column `revenue`: 'N/A' is not a number"
+    ]
     assert not OutcomeCohort.objects.exists()

@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 FIRST_DAY = date(2024, 3, 1)  # user_rows() spreads users over 2024-03-01 .. 03
 METRICS = 3  # the outcome experiment's conversion, revenue and revenue per order
 UNKNOWN_C = (
-    "unknown variant 'C' (1 rows, first in row {row}); the experiment's variants are 'A', 'B'"
+    "unknown variant 'C' (1 rows, first in data row {row}); the experiment's variants are 'A', 'B'"
 )
 
 
@@ -107,7 +107,7 @@ def test_a_push_naming_an_unknown_variant_is_a_400_and_writes_nothing(
     response = push(token_client(people.owner), outcome_experiment, items)
     assert response.status_code == 400
     assert [e["text"] for e in response.json()["errors"]] == [
-        "row 4, column `variant`: " + UNKNOWN_C.format(row=4)
+        "data row 4, column `variant`: " + UNKNOWN_C.format(row=4)
     ]
     assert not DataLoad.objects.exists()
     assert not OutcomeCohort.objects.exists()
@@ -146,7 +146,9 @@ def test_counts_typed_in_are_stored_by_the_worker(worker, client, people, outcom
     }
     assert_stored(outcome_experiment, expected, source="counts")
     detail = client.get(reverse("metrics:load_detail", args=[load.pk]))
-    assert "Statistics stored (2 cohorts)" in detail.content.decode()
+    assert "2 rows of counts, 2 variants, 1 exposure day: 2 totals stored" in (
+        detail.content.decode()
+    )
 
 
 def revenue_export(expected: dict) -> bytes:
@@ -324,7 +326,10 @@ def test_load_outcomes_queues_the_file_waits_for_the_worker_and_exits_0(
     done = load_outcomes(worker, outcome_experiment, path)
     load = DataLoad.objects.get()
     assert done.returncode == 0, done.stderr
-    assert done.stdout == f"Load #{load.pk}: 400 rows, 18 cohorts stored.\n"
+    assert done.stdout == (
+        "Read as Plain CSV: commas, decimal points, dates as year-month-day (2026-12-06), UTF-8.\n"
+        f"Load #{load.pk}: 400 users read, 2 variants, 3 exposure days: 18 totals stored.\n"
+    )
     assert (load.kind, load.status, load.original_name) == ("cli", "succeeded", "outcomes.csv")
     # The command queued the load on Redis and waited; it does not run it in its own process.
     assert worker.tasks_received() == received + 1
@@ -340,9 +345,11 @@ def test_load_outcomes_exits_1_with_the_message_on_rejected_data_and_writes_noth
     path.write_bytes(csv_bytes(rows))
     done = load_outcomes(worker, outcome_experiment, path)
     assert done.returncode == 1
-    assert done.stdout == ""
+    assert done.stdout == (  # how it was read; nothing says it was stored
+        "Read as Plain CSV: commas, decimal points, dates as year-month-day (2026-12-06), UTF-8.\n"
+    )
     assert done.stderr.splitlines()[-2:] == [
-        "column `group`: " + UNKNOWN_C.format(row=2),
+        "column `group`: " + UNKNOWN_C.format(row=1),
         "CommandError: Nothing was saved.",
     ]
     assert DataLoad.objects.get().status == "failed"

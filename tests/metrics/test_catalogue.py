@@ -152,3 +152,20 @@ def test_the_metric_page_lists_the_tests_that_use_it(people):
     client.force_login(people.outsider)
     page = client.get(reverse("metrics:detail", args=[metric.pk])).text
     assert experiment.title in page
+
+
+def test_a_metric_is_owned_by_a_member_of_its_team(people):
+    client = Client()
+    client.force_login(people.analyst)
+    response = client.post(
+        reverse("metrics:create"),
+        {
+            **FORM,
+            "name": "Repeat purchase rate",
+            "team": people.team.pk,
+            "owner": people.outsider.pk,
+        },
+    )
+    assert response.status_code == 400
+    assert "outsider is not a member of Web Growth" in response.text
+    assert not Metric.objects.exists()

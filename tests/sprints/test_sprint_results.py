@@ -38,6 +38,11 @@ def running(people, sprint, make_test):
 
     def make(title: str, b_conversions: int | None = 75, guardrail=None) -> Experiment:
         experiment = make_test(title)
+        # Planned for the users it gets, so the answer is read at its planned end.
+        Experiment.objects.filter(pk=experiment.pk).update(
+            plan_sample_size_per_variant=1000 * DAYS, planned_duration_days=DAYS
+        )
+        experiment.refresh_from_db()
         if guardrail is not None:
             experiment_metric_attach(experiment=experiment, metric=guardrail,
                                      role=MetricRole.GUARDRAIL, user=people.owner)  # fmt: skip
@@ -46,7 +51,7 @@ def running(people, sprint, make_test):
         if b_conversions is not None:
             cohorts_write(experiment, days=DAYS, b_conversions=b_conversions)
             run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL, user=people.owner)
-            analysis_run_execute(run_id=run.id, delivery=f"tests-{run.id}")
+            analysis_run_execute(run_id=run.id)
         return experiment
 
     return make
@@ -57,7 +62,8 @@ def concluded(people, running):
     def make(title: str, decision: str, **analysed) -> Experiment:
         experiment = running(title, **analysed)
         return experiment_conclude(experiment=experiment, user=people.lead, decision=decision,
-                                   learning=f"What {title} taught us.")  # fmt: skip
+                                   learning=f"What {title} taught us.",
+                                   reason="Shipped on judgement.")  # fmt: skip
 
     return make
 

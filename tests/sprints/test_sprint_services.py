@@ -155,7 +155,13 @@ def review_ready(people, sprint, make_test):
     )
     for experiment in (won, open_test):
         experiment_transition(experiment=experiment, user=people.owner, action="start")
-    experiment_conclude(experiment=won, user=people.lead, decision=Decision.SHIP, learning="Yes.")
+    experiment_conclude(
+        experiment=won,
+        user=people.lead,
+        decision=Decision.SHIP,
+        learning="Yes.",
+        reason="No data needed here.",
+    )
     return sprint_start_review(sprint=sprint, user=people.lead), won, open_test
 
 

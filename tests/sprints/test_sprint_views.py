@@ -26,7 +26,11 @@ def in_review(people, sprint, make_test):
     won = experiment_add_to_sprint(sprint=sprint, experiment=make_test("Won"), user=people.lead)
     experiment_transition(experiment=won, user=people.owner, action="start")
     experiment_conclude(
-        experiment=won, user=people.lead, decision=Decision.SHIP, learning="Delivery dates sell."
+        experiment=won,
+        user=people.lead,
+        decision=Decision.SHIP,
+        learning="Delivery dates sell.",
+        reason="Shipped on last year's result.",
     )
     return sprint_start_review(sprint=sprint, user=people.lead)
 

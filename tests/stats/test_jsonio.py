@@ -202,3 +202,16 @@ def test_invalid_power_input_names_the_field(change, field):
     with pytest.raises(StatsInputError) as caught:
         plan_power(payload)
     assert caught.value.field == field
+
+
+def test_a_number_too_large_for_a_float_is_refused_naming_its_field():
+    huge = int("9" * 401)
+    with pytest.raises(StatsInputError) as refused:
+        plan_power({"metric_type": "binomial", "baseline_rate": huge, "mde_relative": 0.1})
+    assert refused.value.field == "baseline_rate"
+    arms = [{"name": "A", "n": huge, "conversions": 1}, {"name": "B", "n": 10, "conversions": 1}]
+    payload = {"metric_type": "binomial", "variants": arms}
+    with pytest.raises(StatsInputError) as refused:
+        analyse(payload)
+    assert refused.value.field == "variants[0].n"
+    assert "between" in refused.value.message

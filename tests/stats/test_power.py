@@ -12,7 +12,8 @@ from metrics.stats import (
     minimum_detectable_effect,
     sample_size_per_variant,
 )
-from metrics.stats.power import control_sample_size
+from metrics.stats.power import control_sample_size, sequential_control_sample_size
+from metrics.stats.sequential import boundary_in_std_errors
 
 
 @pytest.mark.parametrize(("effect_size", "per_group"), [(0.5, 64), (0.8, 26)])
@@ -100,3 +101,14 @@ def test_impossible_designs_name_the_field(kwargs, mde, field):
     with pytest.raises(StatsInputError) as caught:
         sample_size_per_variant(Design(**kwargs), mde)
     assert caught.value.field == field
+
+
+def test_a_plan_read_by_the_sequential_interval_is_sized_for_that_interval():
+    design = Design(metric_type="mean", baseline=10.0, baseline_sd=5.0)
+    fixed = sample_size_per_variant(design, 0.05)[0]
+    control = sequential_control_sample_size(design, 0.05, tuning_parameter=5000)
+    # At that size the always-valid half-width plus z_β standard errors reaches the MDE.
+    se = 5.0 * (2 / control) ** 0.5
+    boundary = boundary_in_std_errors(2 * control, 0.05, 5000)
+    assert control > 1.5 * fixed
+    assert (boundary + design.z_beta) * se == pytest.approx(0.5, rel=0.01)

@@ -27,9 +27,10 @@ APP_EXPERIMENTS = [
         "start_day": 1,
         "conclusion": {
             "decision": "ship",
-            "learning": "Explaining what push is for before asking raised opt-in from 48% to "
-            "61%, with no rise in uninstalls. People say yes when they see the benefit.",
-            "what_happened": "Push opt-in +27% relative (95% CI +19% to +35%).",
+            "learning": (
+                "Explaining what push is for before asking raised opt-in, with no rise in "
+                "uninstalls. People say yes when they see the benefit."
+            ),
             "why": "Order tracking was the benefit people mentioned in the follow-up survey.",
             "next_test": "Use the opted-in audience for price-drop alerts.",
         },
@@ -59,10 +60,10 @@ APP_EXPERIMENTS = [
         "start_day": 2,
         "conclusion": {
             "decision": "abandon",
-            "learning": "App users open the app to finish what they started, not to browse: "
-            "replacing “recently viewed” with a feed cut order conversion by 3.2%.",
-            "what_happened": "App order conversion 4.10% → 3.97% (significant, 95% CI −5.9% "
-            "to −0.5%).",
+            "learning": (
+                "App users open the app to finish what they started, not to browse: replacing "
+                "“recently viewed” with a feed cut order conversion."
+            ),
             "why": "Taps on recently viewed products were the most common path to an order.",
             "next_test": "Keep recently viewed first; test the feed below it.",
         },
@@ -91,10 +92,10 @@ APP_EXPERIMENTS = [
         "start_day": 1,
         "conclusion": {
             "decision": "inconclusive",
-            "learning": "Only 4% of users in the test used “Buy again”, too few to move the "
-            "weekly buyer rate. The feature may work, but for a much smaller audience than "
-            "we tested on.",
-            "what_happened": "Weekly buyer rate +1.9% (95% CI −2.4% to +6.2%).",
+            "learning": (
+                "Few users in the test used “Buy again”, too few to move the weekly buyer rate. "
+                "The feature may work, but for a much smaller audience than we tested on."
+            ),
             "why": "Most app users had no essentials in their order history.",
             "next_test": "Test reorder only on users with two or more essentials orders.",
         },

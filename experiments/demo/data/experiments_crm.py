@@ -30,10 +30,12 @@ CRM_EXPERIMENTS = [
         "archive_after_days": 30,
         "conclusion": {
             "decision": "ship",
-            "learning": "A first name in the subject line raises opens (+6%) but not clicks; "
-            "the store name adds nothing. Opens are a weak proxy for what we want.",
-            "what_happened": "Open rate 38.0% → 40.3% for first name; 40.1% with the store. "
-            "Click-through unchanged at 2.9%.",
+            "learning": (
+                "A first name in the subject line raises opens but not clicks; the store name "
+                "adds nothing. Opens are a weak proxy for what we want."
+            ),
+            "what_happened": "Opens rose with the first name and did not rise further with the "
+            "store name; clicks did not move.",
             "why": "Personalisation gets attention; the content decides what happens next.",
             "next_test": "Test content that earns clicks, measured on clicks and purchases.",
         },
@@ -64,10 +66,10 @@ CRM_EXPERIMENTS = [
         "start_day": 1,
         "conclusion": {
             "decision": "ship",
-            "learning": "Timing beats size: the same voucher sent a week early was redeemed "
-            "18% more often, and revenue per member rose 6%. Members plan birthday shopping "
-            "ahead, often for a party.",
-            "what_happened": "Redemption 6.2% → 7.3% (95% CI +9% to +27%).",
+            "learning": (
+                "Timing beats size: the same voucher sent a week early was redeemed more often. "
+                "Members plan birthday shopping ahead, often for a party."
+            ),
             "why": "Redemptions moved to the weekend before the birthday.",
             "next_test": "Apply the same timing to the club anniversary offer.",
         },
@@ -98,11 +100,11 @@ CRM_EXPERIMENTS = [
         "run_days": 14,
         "conclusion": {
             "decision": "iterate",
-            "learning": "Showing the points balance earns clicks (+9%) but does not change "
-            "buying across the whole list. The reason to act is missing for most members: "
-            "their points do not expire soon.",
-            "what_happened": "Click-through 2.9% → 3.2% (significant); repeat purchase +0.8% "
-            "(95% CI −2.0% to +3.6%).",
+            "learning": (
+                "Showing the points balance earns clicks but does not change buying across the "
+                "whole list. The reason to act is missing for most members: their points do not "
+                "expire soon."
+            ),
             "why": "Members with points expiring within a month bought 11% more, the rest 0%.",
             "next_test": "The same block only for members whose points expire within 30 days.",
         },
@@ -134,11 +136,10 @@ CRM_EXPERIMENTS = [
         "run_days": 14,
         "conclusion": {
             "decision": "abandon",
-            "learning": "More e-mail did not buy more revenue: +2.1% per member, not "
-            "significant, while unsubscribes rose from 0.24% to 0.61% per send. Every "
-            "unsubscribe is a member we can no longer reach, so the trade is a loss.",
-            "what_happened": "Revenue per member 118 → 120 SEK (95% CI −1.8% to +6.0%); "
-            "unsubscribe rate +154% (guardrail harmed).",
+            "learning": (
+                "More e-mail did not buy clearly more revenue, while unsubscribes rose sharply. "
+                "Every unsubscribe is a member we can no longer reach, so the trade is a loss."
+            ),
             "why": "Clicks per e-mail halved: the same interest spread over five sends.",
             "next_test": "Let members choose frequency in a preference centre.",
         },

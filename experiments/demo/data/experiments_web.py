@@ -35,11 +35,11 @@ WEB_EXPERIMENTS = [
         "start_day": 2,
         "conclusion": {
             "decision": "ship",
-            "learning": "Certainty sells: a concrete delivery date lifted order conversion by "
-            "5.8% (95% CI +2.1% to +9.5%) with no change in returns. Visitors value knowing "
-            "when more than a vague promise of fast.",
-            "what_happened": "Order conversion 3.10% → 3.28% after 11 days and 330,000 "
-            "visitors per variant. Chat questions about delivery fell by a fifth.",
+            "learning": (
+                "Certainty sells: a concrete delivery date lifted order conversion, with no "
+                "change in returns. Visitors value knowing when more than a vague promise of "
+                "fast."
+            ),
             "why": "The effect was largest on gifts and furniture, where the date matters.",
             "next_test": "Show the date on category pages and in the mini-cart.",
         },
@@ -71,11 +71,11 @@ WEB_EXPERIMENTS = [
         "start_day": 1,
         "conclusion": {
             "decision": "abandon",
-            "learning": "A free-shipping bar makes people pad their carts with items they "
-            "send back: order value rose 1.4% but the return rate rose 2.1 points, so net "
-            "revenue fell. Watch returns on every basket-size test.",
-            "what_happened": "Average order value 612 → 621 SEK (not significant); product "
-            "return rate 18.0% → 20.1% (significant, guardrail harmed).",
+            "learning": (
+                "A free-shipping bar makes people pad their carts with items they send back: "
+                "order value barely moved but the return rate rose, so net revenue fell. Watch "
+                "returns on every basket-size test."
+            ),
             "why": "Returned items were mostly cheap accessories added to reach 499 SEK.",
             "next_test": "Suggest only items with a low return rate to fill the gap.",
         },
@@ -108,11 +108,11 @@ WEB_EXPERIMENTS = [
         "start_day": 2,
         "conclusion": {
             "decision": "inconclusive",
-            "learning": "Moving reviews up did not change add-to-cart by as much as 3%: the "
-            "stars under the title already carry most of the social proof. Any effect is "
-            "too small to be worth a redesign.",
-            "what_happened": "Star summary +0.9% (95% CI −1.8% to +3.6%), snippets +0.4% "
-            "(−2.3% to +3.1%) after 14 days.",
+            "learning": (
+                "Moving reviews up did not change add-to-cart by as much as the test could see: "
+                "the stars under the title already carry most of the social proof. Any effect "
+                "is too small to be worth a redesign."
+            ),
             "why": "Heat maps show visitors look at the stars next to the title already.",
             "next_test": "None on reviews for now; test review content in e-mails instead.",
         },
@@ -144,11 +144,11 @@ WEB_EXPERIMENTS = [
         "start_day": 1,
         "conclusion": {
             "decision": "iterate",
-            "learning": "Guest checkout raises completion for first-time customers (+4.2%), "
-            "but club sign-ups in checkout fell by 31%, and club members are worth far more "
-            "over a year. The sign-up must move, not disappear.",
-            "what_happened": "Checkout completion 54.0% → 56.3% (significant). Club sign-ups "
-            "during checkout 1,480 → 1,020 per week.",
+            "learning": (
+                "Guest checkout raises completion for first-time customers, but club sign-ups "
+                "in checkout fell, and club members are worth far more over a year. The sign-up "
+                "must move, not disappear."
+            ),
             "why": "Most first-time buyers joined the club only because checkout asked them to.",
             "next_test": "Guest checkout plus a one-click club sign-up on the confirmation page.",
         },

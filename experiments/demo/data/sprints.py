@@ -25,7 +25,7 @@ WEB_SPRINTS = [
         "goal": "Grow the average order value without discounts.",
         "goal_metric": "Average order value",
         "review_notes": (
-            "The free-shipping bar lifted order value a little, but returns rose with it, so "
+            "The free-shipping bar barely moved order value, but returns rose with it, so "
             "we abandoned it. Good call on watching the return rate as a guardrail: without "
             "it we would have shipped a loss. No blame: the idea was sound on paper."
         ),

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('experiments', '0005_idea_tested'),
-        ('metrics', '0005_data_load_claim_token'),
+        ('metrics', '0006_baseline_ranges'),
     ]
 
     operations = [
