@@ -24,7 +24,7 @@ import platform
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +53,8 @@ VARIANTS, DAYS, USERS = ("A", "B", "C"), 21, 1000
 SHARES = (34, 33, 33)
 FIRST_DAY = date(2026, 3, 2)
 SEED_BATCH = 100
+# Started on the first exposure day: rows dated before a test's start are never analysed.
+STARTED_AT = datetime.combine(FIRST_DAY, datetime.min.time(), tzinfo=UTC)
 
 
 def metrics() -> list[Metric]:
@@ -91,7 +93,7 @@ def seed(count: int) -> None:
 
 def seed_batch(team, catalogue, rng, indexes: range) -> None:
     experiments = Experiment.objects.bulk_create(
-        Experiment(team=team, title=f"Bench {index}", status="running", started_at=timezone.now())
+        Experiment(team=team, title=f"Bench {index}", status="running", started_at=STARTED_AT)
         for index in indexes
     )
     variants = Variant.objects.bulk_create(
