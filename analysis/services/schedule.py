@@ -65,11 +65,13 @@ def analysis_refresh_fan_out() -> list[int]:
     """Count the unchanged tests on their latest runs; return the ids of those to analyse."""
     plan = refresh_plan()
     runs_unchanged_record(list(plan.unchanged.values()))
-    looked_at, unchanged = len(plan.changed) + len(plan.unchanged), len(plan.unchanged)
+    changed, unchanged = len(plan.changed), len(plan.unchanged)
     logger.info(
         "scheduled refresh: %d running tests with data, %d unchanged since their last analysis "
         "(skipped), %d to analyse",
-        *(looked_at, unchanged, len(plan.changed)),
+        changed + unchanged,
+        unchanged,
+        changed,
     )
     return plan.changed
 
