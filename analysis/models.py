@@ -151,6 +151,14 @@ class AnalysisRun(Job):
     retry_of = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="retries"
     )
+    unchanged_checks = models.PositiveIntegerField(
+        default=0,
+        help_text="Scheduled refreshes since this run that found its inputs unchanged and "
+        "analysed nothing again.",
+    )
+    checked_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a scheduled refresh last found them unchanged."
+    )
 
     class Meta:
         ordering = ["-queued_at", "-id"]

@@ -18,10 +18,10 @@ def analysis_run_execute_task(self, run_id: int) -> None:
 
 @shared_task(**TASK_OPTIONS)
 def scheduled_analysis_refresh_task() -> None:
-    """Fan out: one small task per running experiment, each idempotent on its own."""
-    from analysis.services.schedule import experiments_to_refresh
+    """Fan out: one small task per running experiment whose inputs changed, each idempotent."""
+    from analysis.services.schedule import analysis_refresh_fan_out
 
-    for experiment_id in experiments_to_refresh():
+    for experiment_id in analysis_refresh_fan_out():
         scheduled_analysis_experiment_task.delay(experiment_id)
 
 

@@ -158,6 +158,11 @@ class OutcomeCohort(models.Model):
 
     class Meta:
         ordering = ["experiment", "metric", "exposure_date", "variant"]
+        indexes = [
+            # An analysis fingerprint counts and stamps an experiment's rows from this index
+            # alone, without reading them.
+            models.Index(fields=["experiment", "id", "updated_at"], name="outcome_cohort_changes"),
+        ]
         constraints = [
             # A reload replaces, never doubles: one row per key (dated and undated apart,
             # since NULL dates never collide in a plain unique index).

@@ -10,7 +10,8 @@ class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = AnalysisRun
         fields = ["id", "status", "trigger", "fingerprint", "analysed_fingerprint", "queued_at",
-                  "started_at", "finished_at", "error", "attempts"]  # fmt: skip
+                  "started_at", "finished_at", "error", "attempts", "unchanged_checks",
+                  "checked_at"]  # fmt: skip
 
 
 class RunDetailSerializer(RunSerializer):

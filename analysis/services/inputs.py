@@ -1,7 +1,8 @@
 """What an analysis reads: the experiment's design, its settings and its summed cohorts.
 
-Everything the numbers depend on is gathered into one frozen value, so its fingerprint is the
-identity of the result: equal fingerprints mean equal answers.
+Everything the numbers depend on is gathered into one frozen value (`inputs_read`). Its
+fingerprint (`inputs_fingerprint`) costs one indexed query instead of that read: equal
+fingerprints mean equal inputs, so an unchanged test is not analysed again.
 
 Outcome rows dated before the test's start day are set aside, never analysed: nobody saw a
 variant then, so they can only blur the difference. Rows without a date are kept.
@@ -11,11 +12,28 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
-from django.db.models import Case, IntegerField, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    IntegerField,
+    Max,
+    OuterRef,
+    QuerySet,
+    StringAgg,
+    Subquery,
+    Sum,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 
-from experiments.models import Experiment, MetricRole
+from analysis.models import AnalysisChoices, AnalysisSettings
+from experiments.models import Experiment, ExperimentMetric, MetricRole, Variant
 from metrics.models import OutcomeCohort
 
 BASE_FIELDS = ("n", "sum", "sum_squares")
@@ -87,30 +105,25 @@ class AnalysisInputs:
         return any(row[0] > 0 for row in self.totals.values())
 
     def dates(self) -> list[date]:
-        return sorted({key[2] for key in self.totals if key[2] is not None})
+        return list(self.all_dates)
 
-    def fingerprint(self) -> str:
-        """sha256 of everything the answer depends on, in a canonical order."""
-        body = {
-            "variants": [vars(v) for v in self.variants],
-            "metrics": [vars(m) for m in self.metrics],
-            "choices": self.choices,
-            "plan": self.plan,
-            "started_on": self.started_on,
-            "totals": sorted([*map(str, key), *value] for key, value in self.totals.items()),
-        }
-        canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-        return hashlib.sha256(canonical.encode()).hexdigest()
+    @cached_property
+    def all_dates(self) -> tuple[date, ...]:
+        return tuple(sorted({key[2] for key in self.totals if key[2] is not None}))
+
+    @cached_property
+    def series_rows(self) -> dict:
+        """{(metric, variant): {date: totals}}: grouped once, read once per metric and variant."""
+        grouped: dict = {}
+        for (metric_id, variant_id, day), row in self.totals.items():
+            grouped.setdefault((metric_id, variant_id), {})[day] = row
+        return grouped
 
     def cumulative(self, metric_id: int, variant_id: int) -> tuple[dict, tuple]:
         """Totals up to each exposure day, and over everything (undated counts too)."""
-        rows = {
-            day: row
-            for (m, v, day), row in self.totals.items()
-            if (m, v) == (metric_id, variant_id)
-        }
+        rows = self.series_rows.get((metric_id, variant_id), {})
         running, by_day = EMPTY, {}
-        for day in self.dates():
+        for day in self.all_dates:
             running = add_rows(running, rows[day]) if day in rows else running
             by_day[day] = running
         overall = add_rows(running, rows[None]) if None in rows else running
@@ -190,3 +203,106 @@ def inputs_read(*, experiment: Experiment, choices: dict) -> AnalysisInputs:
     return AnalysisInputs(
         experiment.id, variants, metrics, choices, plan_of(experiment), totals, start
     )
+
+
+# A new recipe never matches a fingerprint of the old one: each test is analysed once more.
+FINGERPRINT_RECIPE = "stamps-1"
+SEPARATOR, ROW_SEPARATOR = "\x1f", "\x1e"
+# Every field of the experiment row that `inputs_read` reads (its plan, its start day, the
+# team whose defaults apply): a new one read there belongs here too.
+PLAN_FIELDS = (
+    "team_id",
+    "started_at",
+    "plan_power",
+    "plan_daily_traffic",
+    "mde_relative",
+    "planned_duration_days",
+    "plan_days",
+    "plan_sample_size_per_variant",
+)
+SETTINGS_FIELDS = tuple(
+    f"{owner}__{name}"
+    for owner in ("analysis_settings", "team__analysis_defaults")
+    for name in AnalysisChoices.CHOICE_FIELDS
+)
+STAMP_FIELDS = ("stamp_cohorts", "stamp_variants", "stamp_metrics", *PLAN_FIELDS, *SETTINGS_FIELDS)
+
+
+def product_defaults() -> dict:
+    """The settings of a test whose team saved none: they change only with a release."""
+    fields = AnalysisSettings._meta
+    return {name: fields.get_field(name).get_default() for name in AnalysisChoices.CHOICE_FIELDS}
+
+
+def joined(*parts) -> Concat:
+    """Columns as one text, apart by a control character that no name holds."""
+    pieces = [parts[0]]
+    for part in parts[1:]:
+        pieces += [Value(SEPARATOR), part]
+    return Concat(*pieces, output_field=TextField())
+
+
+def per_experiment(rows: QuerySet, value) -> Subquery:
+    """`value`, an aggregate over the rows of one experiment, as a column of its row."""
+    grouped = rows.filter(experiment=OuterRef("pk")).order_by().values("experiment_id")
+    return Subquery(grouped.annotate(stamp=value).values("stamp"), output_field=TextField())
+
+
+def listed(*parts) -> StringAgg:
+    """One text for all of an experiment's rows of a small table, in no set order.
+
+    SQLite before 3.44 (the demo's) cannot order inside an aggregate; `fingerprint_of` sorts.
+    """
+    return StringAgg(joined("id", *parts), Value(ROW_SEPARATOR))
+
+
+def as_text(expression) -> Cast:
+    return Cast(expression, CharField())
+
+
+def inputs_stamps(experiments: QuerySet) -> QuerySet:
+    """Each experiment with what its answer depends on, or a stamp that moves with it.
+
+    The small parts are read as they are: the variants, the attached metrics with their roles
+    and the last change of each metric, the plan, the experiment's and its team's settings.
+    The cohorts, hundreds of rows, by count, the sum and the largest of their ids, and their
+    last change: a load or a re-push deletes and inserts (new, larger ids, so the sum moves
+    even when as many rows go as come), a deleted load lowers the count, a saved row moves
+    `updated_at` (cohorts are only ever replaced or saved, never changed by a bare UPDATE).
+    One query, on the experiment index of each table (for the cohorts, an index-only scan of
+    `outcome_cohort_changes`); `STAMP_FIELDS` names its columns.
+    """
+    cohorts = joined(
+        as_text(Count("id")), as_text(Sum("id")), as_text(Max("id")), as_text(Max("updated_at"))
+    )
+    variants = listed("name", "is_control", "traffic_share")
+    metrics = listed(
+        "metric_id",
+        "role",
+        "metric__name",
+        "metric__kind",
+        "metric__good_direction",
+        "metric__updated_at",
+    )
+    return experiments.annotate(
+        stamp_cohorts=per_experiment(OutcomeCohort.objects.all(), cohorts),
+        stamp_variants=per_experiment(Variant.objects.all(), variants),
+        stamp_metrics=per_experiment(ExperimentMetric.objects.all(), metrics),
+    )
+
+
+def fingerprint_of(stamps) -> str:
+    """sha256 of one experiment's stamps (a row of `STAMP_FIELDS`), the recipe and defaults."""
+    cohorts, variants, metrics, *rest = stamps
+    rows = [
+        sorted(listing.split(ROW_SEPARATOR)) if listing else [] for listing in (variants, metrics)
+    ]
+    body = [FINGERPRINT_RECIPE, product_defaults(), cohorts, *rows, *rest]
+    canonical = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def inputs_fingerprint(experiment_id: int) -> str:
+    """The fingerprint of the experiment's inputs as they are now, in one query."""
+    experiment = Experiment.objects.filter(id=experiment_id).order_by()
+    return fingerprint_of(inputs_stamps(experiment).values_list(*STAMP_FIELDS).get())

@@ -5,18 +5,23 @@ a run it claimed, and every later write checks that it still holds that claim, s
 or a superseded worker changes nothing.
 """
 
+import logging
+
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
 from analysis.services.choices import analysis_choices
 from analysis.services.compute import experiment_answer
-from analysis.services.inputs import AnalysisInputs, inputs_read
+from analysis.services.inputs import AnalysisInputs, inputs_fingerprint, inputs_read
 from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
 from jobs.models import ACTIVE_STATUSES
 from jobs.services import job_execute, job_send
+
+logger = logging.getLogger(__name__)
 
 NO_DATA = "There is no outcome data for this test yet: upload a file or connect a data source."
 
@@ -32,19 +37,20 @@ def analysis_request(
 ) -> AnalysisRun | None:
     """Queue an analysis; return the run, an identical one already waiting, or None.
 
-    None only with `skip_unchanged` when the latest result came from exactly these inputs.
+    None only with `skip_unchanged` when the latest result came from exactly these inputs; that
+    run then counts one more check that found nothing new.
     """
     # Lock the experiment so two identical requests cannot both miss each other.
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
-    fingerprint = inputs_read(
-        experiment=experiment, choices=analysis_choices(experiment)
-    ).fingerprint()
+    fingerprint = inputs_fingerprint(experiment.id)
     runs = AnalysisRun.objects.filter(experiment=experiment)
     waiting = runs.filter(status__in=ACTIVE_STATUSES, fingerprint=fingerprint).first()
     if waiting is not None:
         return waiting
     latest = latest_success(experiment.id)
     if skip_unchanged and latest is not None and latest.analysed_fingerprint == fingerprint:
+        runs_unchanged_record([latest.id])
+        logger.info("experiment %s: inputs unchanged since run %s", experiment.id, latest.id)
         return None
     now = timezone.now()
     run = AnalysisRun.objects.create(
@@ -54,6 +60,12 @@ def analysis_request(
     )  # fmt: skip
     job_send(ANALYSIS_RUNS, [run.id])
     return run
+
+
+def runs_unchanged_record(run_ids: list[int]) -> int:
+    """Count a check that found each run's inputs unchanged; return the runs counted."""
+    runs = AnalysisRun.objects.filter(id__in=run_ids)
+    return runs.update(unchanged_checks=F("unchanged_checks") + 1, checked_at=timezone.now())
 
 
 def analysis_after_load(*, load) -> AnalysisRun | None:
@@ -70,15 +82,17 @@ def analysis_run_execute(*, run_id: int, delivery: Delivery | None = None) -> No
 def run_analyse(attempt: Attempt) -> None:
     run = AnalysisRun.objects.select_related("experiment").get(id=attempt.job_id)
     experiment = run.experiment
-    inputs = inputs_read(experiment=experiment, choices=analysis_choices(experiment))
-    if not inputs.has_data:
-        attempt.fail(NO_DATA)
-        return
-    fingerprint = inputs.fingerprint()
+    # The fingerprint before the inputs: a change in between is analysed now and again next
+    # time, never stored under the fingerprint of inputs it does not reflect.
+    fingerprint = inputs_fingerprint(experiment.id)
     latest = latest_success(experiment.id)
     if latest is not None and latest.analysed_fingerprint == fingerprint:
         run_store(attempt, fingerprint, [], results_run_id=latest.results_run_id)
         return  # unchanged inputs: the stored answer stands, no new result
+    inputs = inputs_read(experiment=experiment, choices=analysis_choices(experiment))
+    if not inputs.has_data:
+        attempt.fail(NO_DATA)
+        return
     rows = answer_compute(inputs, attempt.checkpoint)
     run_store(attempt, fingerprint, rows, results_run_id=run.id)
 

@@ -1,25 +1,79 @@
-"""Scheduled refresh: every running test re-analysed on time, backing off when it fails."""
+"""Scheduled refresh: every running test re-analysed on time, backing off when it fails.
 
+A test whose inputs did not change since its last analysis is skipped at the fan-out, from
+one query for all tests, and counted on that analysis's run (`unchanged_checks`).
+"""
+
+import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 
 from analysis.conf import conf
 from analysis.models import AnalysisRun, RunStatus, Trigger
-from analysis.services.runs import analysis_request
+from analysis.services.inputs import STAMP_FIELDS, fingerprint_of, inputs_stamps
+from analysis.services.runs import analysis_request, runs_unchanged_record
 from experiments.models import Experiment
+from metrics.models import OutcomeCohort
+
+logger = logging.getLogger(__name__)
 
 SCHEDULED_STATUSES = (Experiment.Status.RUNNING,)
 
 
+@dataclass
+class RefreshPlan:
+    """The tests a scheduled refresh looks at, split by whether their inputs changed."""
+
+    changed: list[int] = field(default_factory=list)  # experiments to analyse
+    unchanged: dict[int, int] = field(default_factory=dict)  # experiment: its latest run
+
+
+def experiments_scheduled():
+    """The tests the schedule looks at: those collecting data now."""
+    with_data = Exists(OutcomeCohort.objects.filter(experiment=OuterRef("pk")))
+    return Experiment.objects.filter(with_data, status__in=SCHEDULED_STATUSES).order_by("id")
+
+
 def experiments_to_refresh() -> list[int]:
-    """Ids of the tests the schedule looks at: those collecting data now."""
-    return list(
-        Experiment.objects.filter(status__in=SCHEDULED_STATUSES)
-        .filter(outcome_cohorts__isnull=False)
-        .distinct()
-        .values_list("id", flat=True)
+    """Ids of the tests the schedule looks at."""
+    return list(experiments_scheduled().values_list("id", flat=True))
+
+
+def refresh_plan() -> RefreshPlan:
+    """Each scheduled test's fingerprint against its latest success's, in one query."""
+    succeeded = AnalysisRun.objects.filter(experiment=OuterRef("pk"), status=RunStatus.SUCCEEDED)
+    latest = succeeded.order_by("-finished_at", "-id")
+    rows = inputs_stamps(experiments_scheduled()).annotate(
+        latest_run=Subquery(latest.values("id")[:1]),
+        latest_fingerprint=Subquery(latest.values("analysed_fingerprint")[:1]),
     )
+    plan = RefreshPlan()
+    for experiment_id, run_id, analysed, *stamps in rows.values_list(
+        "id", "latest_run", "latest_fingerprint", *STAMP_FIELDS
+    ):
+        if run_id is not None and analysed == fingerprint_of(stamps):
+            plan.unchanged[experiment_id] = run_id
+        else:
+            plan.changed.append(experiment_id)
+    return plan
+
+
+def analysis_refresh_fan_out() -> list[int]:
+    """Count the unchanged tests on their latest runs; return the ids of those to analyse."""
+    plan = refresh_plan()
+    runs_unchanged_record(list(plan.unchanged.values()))
+    changed, unchanged = len(plan.changed), len(plan.unchanged)
+    logger.info(
+        "scheduled refresh: %d running tests with data, %d unchanged since their last analysis "
+        "(skipped), %d to analyse",
+        changed + unchanged,
+        unchanged,
+        changed,
+    )
+    return plan.changed
 
 
 def failure_streak(experiment_id: int) -> list[AnalysisRun]:
