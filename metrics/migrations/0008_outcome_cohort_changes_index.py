@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('experiments', '0005_idea_tested'),
-        ('metrics', '0006_baseline_ranges'),
+        ('metrics', '0007_ratio_pre_period'),
     ]
 
     operations = [
