@@ -11,13 +11,11 @@ compares the two.
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
 from django.db.models.fields.files import FieldFile
-from django.utils import timezone
 from rest_framework import ISO_8601, serializers
 from rest_framework.settings import api_settings
 
@@ -28,6 +26,7 @@ from experiments.api.serializers import (
 )
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Variant
 from experiments.selectors import hypothesis_sentence
+from growthlab.rest.fields import iso_datetime
 
 # Fields whose values() value is already what the field would write.
 JSON_READY = (
@@ -66,13 +65,6 @@ def is_iso_datetime(field: serializers.Field) -> bool:
     if not isinstance(field, serializers.DateTimeField) or hasattr(field, "timezone"):
         return False
     return getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601
-
-
-def iso_datetime(value: datetime) -> str:
-    """DateTimeField's ISO 8601 output (current time zone, UTC written Z) without its per-value
-    field machinery, which was an eighth of a page's CPU."""
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def file_converter(field: serializers.FileField, model_field) -> Callable:
