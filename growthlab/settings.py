@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "analysis",
     "dashboard",
     "jobs",
+    "demo",
 ]
 
 MIDDLEWARE = [
