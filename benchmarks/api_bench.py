@@ -16,7 +16,8 @@ analysts' tokens, each with its own throttle count and cached token, as several 
     REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python benchmarks/api_bench.py \
         --separate-client --tokens 7 --seconds 60
 
-Targets (issue 9): p95 at most 100 ms, p99 at most 200 ms, no errors, at 100 requests/s.
+Targets, what an analyst's scripts need: p95 at most 100 ms, p99 at most 200 ms, no errors,
+at 100 requests/s.
 """
 
 import argparse

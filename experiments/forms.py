@@ -197,12 +197,3 @@ class ConcludeForm(forms.Form):
         help_text="Needed only to ship before the results name a winner or while a guardrail"
         " is not known to be unharmed; kept in the test's history.",
     )
-
-
-def service_error_to_form(form: forms.Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form: by field where the form has it."""
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)

@@ -22,7 +22,6 @@ from experiments.forms import (
     IdeaForm,
     SampleSizePlanForm,
     VariantForm,
-    service_error_to_form,
 )
 from experiments.models import Channel, Decision, Experiment, ExperimentMetric, Idea, Variant
 from experiments.services.experiments import (
@@ -45,6 +44,7 @@ from experiments.services.lifecycle import (
 )
 from experiments.services.planning import experiment_plan_sample_size
 from growthlab.rest.export import chunked_rows, columns_of, csv_download
+from growthlab.web.forms import service_error_to_form
 from metrics.models import MetricKind
 
 PAGE_SIZE = 25

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "growthlab.web",
     "accounts",
     "experiments",
     "metrics",
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "analysis",
     "dashboard",
     "jobs",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -204,7 +206,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 
-# Reliability (issues 5 and 6): a task is acknowledged only once it has finished, so a worker
+# Reliability: a task is acknowledged only once it has finished, so a worker
 # that dies mid-task leaves the message on the broker for another worker to run again.
 CELERY_TASK_ACKS_LATE = True
 # ...and a pool child killed by the OS (out of memory, SIGKILL) requeues its message too.

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_POST
 
 from accounts import access
 from accounts.models import Team
-from experiments.forms import service_error_to_form
 from experiments.models import Channel, Decision, Tag
+from growthlab.web.forms import service_error_to_form
 from learnings import selectors
 from learnings.forms import LearningLinkForm
 from learnings.services import learning_link_create

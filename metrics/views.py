@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from experiments.forms import service_error_to_form
+from growthlab.web.forms import service_error_to_form
 from metrics.forms import MetricForm
 from metrics.models import Metric
 from metrics.selectors import kpi_forest

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Team
-from experiments.forms import service_error_to_form
 from experiments.models import Experiment, Idea
 from experiments.services.lifecycle import TRANSITIONS, available_transitions
+from growthlab.web.forms import service_error_to_form
 from sprints import charts, selectors
 from sprints.forms import CloseReviewForm, PullForm, SprintForm
 from sprints.models import Sprint

@@ -12,8 +12,8 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from analysis.models import AnalysisResult
-from experiments.api.filters import ExperimentFilter, day, integer
-from experiments.api.rows import iso_datetime
+from experiments.api.filters import ExperimentFilter
+from growthlab.rest.fields import day, integer, iso_datetime
 from growthlab.rest.filters import date_range
 from growthlab.rest.pagination import SubqueryPagination
 from growthlab.rest.schema import READ, errors

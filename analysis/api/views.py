@@ -9,7 +9,7 @@ from analysis.api.serializers import AnalysisStateSerializer, RunDetailSerialize
 from analysis.models import AnalysisRun, Trigger
 from analysis.selectors import analysis_state
 from analysis.services import analysis_request
-from experiments.api.views import ExperimentScoped
+from experiments.api.scoping import ExperimentScoped
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListView
 

@@ -106,7 +106,7 @@ def method_name(payload: dict, choices: dict) -> str:
     return f"{absolute[payload['metric_type']]}/{choices['method']}"
 
 
-def metric_rows(inputs: AnalysisInputs, metric, payload, output, error, series) -> list[dict]:
+def metric_rows(*, inputs: AnalysisInputs, metric, payload, output, error, series) -> list[dict]:
     """One row per variant of one metric, ready to store.
 
     The engine's payload and output describe the whole metric, so only the control's row
@@ -127,12 +127,12 @@ def metric_rows(inputs: AnalysisInputs, metric, payload, output, error, series) 
             "method": method_name(payload, inputs.choices), "settings": inputs.choices,
             "output": output if whole else None, "comparison": comparison,
             "series": series[index],
-            **verdict_fields(metric, variant, output, comparison, error),
+            **verdict_fields(metric=metric, output=output, comparison=comparison, error=error),
         })  # fmt: skip
     return rows
 
 
-def verdict_fields(metric, variant, output, comparison, error) -> dict:
+def verdict_fields(*, metric, output, comparison, error) -> dict:
     if error is not None:
         reason = METRIC_ERROR.format(metric=metric.name, reason=error)
         finding = {"code": "input_error", "title": "Not enough data to analyse", "detail": reason}
@@ -158,5 +158,7 @@ def experiment_answer(inputs: AnalysisInputs, beat: Callable[[], None]) -> list[
             output, error = None, plain_error(answer, payload)
         else:
             output, error = answer, None
-        rows += metric_rows(inputs, metric, payload, output, error, series)
+        rows += metric_rows(
+            inputs=inputs, metric=metric, payload=payload, output=output, error=error, series=series
+        )
     return rows

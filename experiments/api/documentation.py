@@ -7,7 +7,7 @@ from rest_framework.response import Response
 
 from accounts import access
 from experiments.api import serializers as s
-from experiments.api.views import ExperimentScoped
+from experiments.api.scoping import ExperimentScoped
 from experiments.models import ExperimentMetric, Variant
 from experiments.services.experiments import (
     experiment_metric_attach,

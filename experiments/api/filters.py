@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from accounts.models import ScoringModel
 from experiments.models import Channel, Decision, Experiment, ExperimentMetric, HistoryEntry, Idea
+from growthlab.rest.fields import day, integer, text
 from growthlab.rest.filters import QueryFilter, date_range
 
 IDEA_ORDERINGS = {
@@ -13,22 +14,6 @@ IDEA_ORDERINGS = {
     "oldest": ("created_at", "id"),
     "title": ("title", "id"),
 }
-
-
-def day(what: str, edge: str) -> serializers.DateField:
-    return serializers.DateField(
-        required=False, help_text=f"{what} on or {edge} this day (YYYY-MM-DD)."
-    )
-
-
-def integer(help_text: str) -> serializers.IntegerField:
-    return serializers.IntegerField(required=False, min_value=1, help_text=help_text)
-
-
-def text() -> serializers.CharField:
-    return serializers.CharField(
-        required=False, allow_blank=True, max_length=200, help_text="Words to look for."
-    )
 
 
 class DatedFilter(QueryFilter):

@@ -9,7 +9,8 @@ from rest_framework.response import Response
 
 from accounts import access
 from experiments.api import serializers as s
-from experiments.api.views import ExperimentScoped, experiment_out
+from experiments.api.scoping import ExperimentScoped
+from experiments.api.views import experiment_out
 from experiments.services.lifecycle import TRANSITIONS, experiment_conclude, experiment_transition
 from growthlab.rest.schema import WRITE, errors
 

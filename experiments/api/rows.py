@@ -3,93 +3,68 @@
 A 50-row page through ExperimentSerializer cost about 25-35 ms of CPU: model instances, prefetch
 bookkeeping, then a field-by-field walk of five nested serializers. Here a page is one
 ``values()`` query plus one query each for tags, variants and metrics, stitched into dicts.
-Every field comes from ExperimentSerializer and its nested serializers: values that are
-already JSON-ready pass through, the rest (times, decimals, files) go through the very DRF
-field that would have written them, so the output is the same; tests/api/test_rows.py
-compares the two.
+
+Each field ExperimentSerializer writes is named below with how it is written, so the output is
+the serializer's, byte for byte: a field added to the serializer must be added here too, and
+tests/api/test_rows.py (which compares the two for a page of experiments) fails until it is.
 """
 
 from collections import defaultdict
-from collections.abc import Callable
-from datetime import datetime
-from functools import cache
+from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 from django.db.models import QuerySet
-from django.db.models.fields.files import FieldFile
-from django.utils import timezone
-from rest_framework import ISO_8601, serializers
-from rest_framework.settings import api_settings
 
-from experiments.api.serializers import (
-    ExperimentSerializer,
-    MetricRefSerializer,
-    VariantSerializer,
-)
+from experiments.api.serializers import ExperimentSerializer, VariantSerializer
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Variant
 from experiments.selectors import hypothesis_sentence
+from growthlab.rest.fields import iso_datetime
 
-# Fields whose values() value is already what the field would write.
-JSON_READY = (
-    serializers.CharField,
-    serializers.ChoiceField,
-    serializers.IntegerField,
-    serializers.BooleanField,
-    serializers.FloatField,
-    serializers.PrimaryKeyRelatedField,
+# The experiment's own columns whose values() value is already what the serializer writes:
+# text, choices, whole numbers, floats, and the idea's and sprint's ids.
+EXPERIMENT_PLAIN = (
+    "id",
+    "idea",
+    "sprint",
+    "title",
+    "channel",
+    "audience",
+    "description",
+    "hypothesis_insight",
+    "hypothesis_change",
+    "hypothesis_effect",
+    "mde_relative",
+    "planned_duration_days",
+    "plan_baseline",
+    "plan_baseline_sd",
+    "plan_daily_traffic",
+    "plan_alpha",
+    "plan_power",
+    "plan_sample_size_per_variant",
+    "plan_days",
+    "status",
+    "decision",
+    "learning",
+    "postmortem_what_happened",
+    "postmortem_why",
+    "postmortem_next_test",
 )
-# Built here from related rows, not read as columns of the experiment.
-RELATED = ("team", "owner", "tags", "hypothesis", "variants", "metrics")
+EXPERIMENT_DAYS = ("planned_start", "planned_end")  # YYYY-MM-DD
+EXPERIMENT_TIMES = (
+    "started_at",
+    "stopped_at",
+    "concluded_at",
+    "archived_at",
+    "created_at",
+    "updated_at",
+)
 TEAM_FIELDS = ("id", "name", "slug")
 OWNER_FIELDS = ("id", "username", "first_name", "last_name")
-
-Plan = list[tuple[str, Callable | None]]
-
-
-def plan_of(serializer: serializers.Serializer, skip: tuple[str, ...] = ()) -> Plan:
-    """(name, converter or None when the value is JSON-ready) for each field of a serializer."""
-    plan = []
-    for name, field in serializer.fields.items():
-        if name in skip:
-            continue
-        if isinstance(field, serializers.FileField):
-            model_field = serializer.Meta.model._meta.get_field(field.source)
-            plan.append((name, file_converter(field, model_field)))
-        elif is_iso_datetime(field):
-            plan.append((name, iso_datetime))
-        else:
-            plan.append((name, None if isinstance(field, JSON_READY) else field.to_representation))
-    return plan
-
-
-def is_iso_datetime(field: serializers.Field) -> bool:
-    if not isinstance(field, serializers.DateTimeField) or hasattr(field, "timezone"):
-        return False
-    return getattr(field, "format", api_settings.DATETIME_FORMAT).lower() == ISO_8601
-
-
-def iso_datetime(value: datetime) -> str:
-    """DateTimeField's ISO 8601 output (current time zone, UTC written Z) without its per-value
-    field machinery, which was an eighth of a page's CPU."""
-    text = timezone.localtime(value).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
-def file_converter(field: serializers.FileField, model_field) -> Callable:
-    return lambda name: field.to_representation(FieldFile(None, model_field, name))
-
-
-def converted(row: dict, plan: Plan, prefix: str = "") -> dict:
-    out = {}
-    for name, convert in plan:
-        value = row[prefix + name]
-        out[name] = value if convert is None or value is None else convert(value)
-    return out
-
-
-@cache
-def experiment_plan() -> Plan:
-    return plan_of(ExperimentSerializer(), skip=RELATED)
+VARIANT_PLAIN = ("id", "name", "description", "is_control", "link")
+METRIC_FIELDS = ("id", "name", "kind", "unit", "good_direction")
+# DRF writes a DecimalField as text with the model field's decimal places: 50 -> "50.00".
+TRAFFIC_SHARE_PLACES = Decimal("0.01")
 
 
 def experiment_ids() -> QuerySet:
@@ -103,10 +78,11 @@ def experiment_list_rows(ids) -> QuerySet:
 
     `ids` is a list, or a page of experiment_ids() still unevaluated: a subquery then.
     """
-    own = [name for name, _ in experiment_plan()]
     chosen = Experiment.objects.filter(id__in=ids).order_by("-updated_at", "-id")
     return chosen.values(
-        *own,
+        *EXPERIMENT_PLAIN,
+        *EXPERIMENT_DAYS,
+        *EXPERIMENT_TIMES,
         *(f"team__{name}" for name in TEAM_FIELDS),
         *(f"owner__{name}" for name in OWNER_FIELDS),
     )
@@ -118,8 +94,10 @@ def experiment_rows(experiments: list[dict], request) -> list[dict]:
     tags, variants, metrics = tags_of(ids), variants_of(ids, request), metrics_of(ids)
     rows = []
     for row in experiments:
-        own = converted(row, experiment_plan())
-        related = {
+        written = {
+            **{name: row[name] for name in EXPERIMENT_PLAIN},
+            **{name: day_text(row[name]) for name in EXPERIMENT_DAYS},
+            **{name: time_text(row[name]) for name in EXPERIMENT_TIMES},
             "team": {name: row[f"team__{name}"] for name in TEAM_FIELDS},
             "owner": owner_of(row),
             "tags": tags[row["id"]],
@@ -127,9 +105,16 @@ def experiment_rows(experiments: list[dict], request) -> list[dict]:
             "variants": variants[row["id"]],
             "metrics": metrics[row["id"]],
         }
-        merged = own | related
-        rows.append({name: merged[name] for name in ExperimentSerializer.Meta.fields})
+        rows.append({name: written[name] for name in ExperimentSerializer.Meta.fields})
     return rows
+
+
+def day_text(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def time_text(value) -> str | None:
+    return None if value is None else iso_datetime(value)
 
 
 def owner_of(row: dict) -> dict | None:
@@ -160,41 +145,36 @@ def tags_of(ids: list[int]) -> dict[int, list[str]]:
     return tags
 
 
-@cache
-def variant_plan() -> tuple[Plan, tuple[str, ...]]:
-    """The variant plan and its file fields. Built once, without a request, its file URLs are
-    site-relative; variants_of makes them absolute as DRF does with the request."""
-    serializer = VariantSerializer()
-    fields = serializer.fields.items()
-    files = tuple(name for name, field in fields if isinstance(field, serializers.FileField))
-    return plan_of(serializer), files
-
-
-@cache
-def metric_plan() -> Plan:
-    return plan_of(MetricRefSerializer())
+def screenshot_url(name: str, request) -> str | None:
+    """As DRF's ImageField writes it: none when empty, else the storage's URL, made absolute
+    with the request when there is one."""
+    if not name:
+        return None
+    url = Variant.screenshot.field.storage.url(name)
+    return request.build_absolute_uri(url) if request is not None else url
 
 
 def variants_of(ids: list[int], request) -> dict[int, list[dict]]:
-    plan, files = variant_plan()
+    """Variants as VariantSerializer writes them, in the model's order."""
     variants = defaultdict(list)
-    columns = [name for name, _ in plan]
-    for row in Variant.objects.filter(experiment_id__in=ids).values("experiment_id", *columns):
-        variant = converted(row, plan)
-        for name in files:
-            if variant[name] and request is not None:
-                variant[name] = request.build_absolute_uri(variant[name])
-        variants[row["experiment_id"]].append(variant)
+    columns = Variant.objects.filter(experiment_id__in=ids)
+    for row in columns.values("experiment_id", *VARIANT_PLAIN, "traffic_share", "screenshot"):
+        variant = {name: row[name] for name in VARIANT_PLAIN}
+        variant["traffic_share"] = f"{row['traffic_share'].quantize(TRAFFIC_SHARE_PLACES):f}"
+        variant["screenshot"] = screenshot_url(row["screenshot"], request)
+        variants[row["experiment_id"]].append(
+            {name: variant[name] for name in VariantSerializer.Meta.fields}
+        )
     return variants
 
 
 def metrics_of(ids: list[int]) -> dict[int, list[dict]]:
     """Attached metrics as AttachedMetricSerializer writes them, in the model's order."""
-    plan = metric_plan()
-    columns = [f"metric__{name}" for name, _ in plan]
+    columns = [f"metric__{name}" for name in METRIC_FIELDS]
     links = ExperimentMetric.objects.filter(experiment_id__in=ids)
     metrics = defaultdict(list)
     for row in links.values("experiment_id", "id", "role", *columns):
-        link = {"id": row["id"], "metric": converted(row, plan, "metric__"), "role": row["role"]}
+        metric = {name: row[f"metric__{name}"] for name in METRIC_FIELDS}
+        link = {"id": row["id"], "metric": metric, "role": row["role"]}
         metrics[row["experiment_id"]].append(link)
     return metrics

@@ -4,7 +4,6 @@ Reads are open to anyone signed in; writes ask accounts.access through ReadOrRol
 an existing object) or ``allow(access.can_edit(...))`` (for a new one, once its team is known).
 """
 
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.request import Request
@@ -15,6 +14,7 @@ from accounts.api.permissions import allow
 from experiments.api import serializers as s
 from experiments.api.filters import ExperimentFilter, IdeaFilter, experiments, ideas
 from experiments.api.rows import experiment_ids, experiment_list_rows, experiment_rows
+from experiments.api.scoping import ExperimentScoped
 from experiments.models import Experiment, Idea
 from experiments.services.experiments import (
     experiment_create,
@@ -179,19 +179,6 @@ class ExperimentDetailApi(generics.GenericAPIView):
             experiment=experiment, user=request.user, data=data, tags=tags
         )
         return Response(experiment_out(experiment))
-
-
-class ExperimentScoped:
-    """Views below one experiment: the experiment is the object whose rule decides writes."""
-
-    can_write = staticmethod(access.can_edit_experiment)
-
-    def experiment(self) -> Experiment:
-        experiment = get_object_or_404(
-            Experiment.objects.select_related("team"), pk=self.kwargs["pk"]
-        )
-        self.check_object_permissions(self.request, experiment)
-        return experiment
 
 
 class ExperimentPlanApi(ExperimentScoped, generics.GenericAPIView):

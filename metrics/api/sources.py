@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from accounts import access
 from accounts.api.permissions import allow
 from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
-from experiments.api.views import ExperimentScoped
+from experiments.api.scoping import ExperimentScoped
 from experiments.models import Experiment
 from growthlab.rest.filters import QueryFilter
 from growthlab.rest.schema import READ, WRITE, Detail, errors

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
-from experiments.forms import service_error_to_form
 from experiments.models import Experiment
+from growthlab.web.forms import service_error_to_form
 from metrics.ingestion.forms import DataSourceForm, ExperimentQueryForm
 from metrics.ingestion.mapping import experiment_metric_kinds
 from metrics.ingestion.sources import (

@@ -9,8 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
-from experiments.forms import service_error_to_form
 from experiments.models import Experiment
+from growthlab.web.forms import service_error_to_form
 from metrics.ingestion.counts import OPTIONAL, REQUIRED
 from metrics.ingestion.forms import (
     CountsFileForm,

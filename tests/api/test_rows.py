@@ -10,6 +10,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.test import APIRequestFactory
 
 from experiments.api.filters import experiments
+from experiments.api.rows import experiment_list_rows, experiment_rows
 from experiments.api.serializers import ExperimentSerializer
 from experiments.models import Experiment, MetricRole, Variant
 from experiments.services.experiments import experiment_metric_attach
@@ -67,6 +68,29 @@ def test_list_rows_equal_the_serializers_field_for_field(as_user, people):
     assert filled["variants"][1]["traffic_share"] == "33.33"
     assert [link["role"] for link in filled["metrics"]] == ["guardrail", "primary"]
     assert rows[bare.id]["owner"] is None
+
+
+def test_a_page_of_rows_is_the_serializers_output_byte_for_byte(people):
+    """Varied tests (running with a sprint, drafts with odd shares, no owner) render to the
+    very bytes ExperimentSerializer's output renders to, keys in the same order."""
+    filled = filled_experiment(people)
+    primary = filled.experiment_metrics.get(role=MetricRole.PRIMARY).metric
+    for number in range(24):
+        experiment = experiment_make(people, title=f"Test {number}")
+        experiment.variants.filter(is_control=True).update(traffic_share=f"{40 + number}.5")
+        if number % 2 == 0:
+            experiment_metric_attach(
+                experiment=experiment, metric=primary, role=MetricRole.PRIMARY, user=people.owner
+            )
+        if number % 3 == 0:
+            Experiment.objects.filter(pk=experiment.pk).update(
+                owner=None, plan_baseline=0.1 + number / 1000, stopped_at=timezone.now()
+            )
+    request = APIRequestFactory().get(EXPERIMENTS)
+    ids = list(Experiment.objects.order_by("-updated_at", "-id").values_list("id", flat=True))
+    fast = experiment_rows(list(experiment_list_rows(ids)), request=request)
+    assert len(fast) == 25
+    assert JSONRenderer().render(fast) == JSONRenderer().render(serializer_rows())
 
 
 def test_export_spanning_several_chunks_keeps_every_row_in_order(as_user, people, monkeypatch):

@@ -7,7 +7,7 @@ same power calculation (corrections for several treatments included), so they ag
 from dataclasses import dataclass
 from datetime import timedelta
 
-from experiments.demo.context import Demo
+from demo.context import Demo
 from experiments.models import Experiment
 from experiments.services.planning import experiment_plan_sample_size, sample_size_plan
 from metrics.models import MetricKind

@@ -3,10 +3,10 @@
 from datetime import datetime
 
 from accounts.models import Team
-from experiments.demo.context import Demo
-from experiments.demo.data.ideas_app import APP_IDEAS
-from experiments.demo.data.ideas_crm import CRM_IDEAS
-from experiments.demo.data.ideas_web import WEB_IDEAS
+from demo.context import Demo
+from demo.data.ideas_app import APP_IDEAS
+from demo.data.ideas_crm import CRM_IDEAS
+from demo.data.ideas_web import WEB_IDEAS
 from experiments.models import Idea
 from experiments.services.ideas import idea_create
 

@@ -11,12 +11,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from experiments.demo.context import Demo
-from experiments.demo.load_experiments import experiments_load
-from experiments.demo.load_ideas import ideas_load
-from experiments.demo.load_org import metrics_load, north_stars_set, people_load, teams_load
-from experiments.demo.load_sprints import sprint_reviews_load, sprints_load
-from experiments.demo.outcomes import measured_results_write, outcomes_load
+from demo.context import Demo
+from demo.load_experiments import experiments_load
+from demo.load_ideas import ideas_load
+from demo.load_org import metrics_load, north_stars_set, people_load, teams_load
+from demo.load_sprints import sprint_reviews_load, sprints_load
+from demo.outcomes import measured_results_write, outcomes_load
 
 STEPS: tuple[Callable[[Demo], None], ...] = (
     teams_load,

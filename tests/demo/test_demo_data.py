@@ -18,7 +18,7 @@ from analysis.models import AnalysisResult, AnalysisRun, RunStatus
 from dashboard import selectors
 from dashboard.headline import verdict_headline
 from dashboard.selectors import latest_result_for
-from experiments.demo.load import NOTHING_CREATED
+from demo.load import NOTHING_CREATED
 from experiments.models import (
     Decision,
     Experiment,

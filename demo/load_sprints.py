@@ -10,9 +10,9 @@ carries unfinished tests over as it would in the product.
 from datetime import date, timedelta
 
 from accounts.models import Team
-from experiments.demo.context import Demo
-from experiments.demo.data.org import TEAMS
-from experiments.demo.data.sprints import SPRINTS
+from demo.context import Demo
+from demo.data.org import TEAMS
+from demo.data.sprints import SPRINTS
 from experiments.models import Experiment
 from sprints import services
 from sprints.models import Sprint

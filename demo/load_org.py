@@ -4,9 +4,9 @@ from django.utils.text import slugify
 
 from accounts.models import Role, Team, User
 from accounts.services import team_create, user_create
-from experiments.demo.context import Demo
-from experiments.demo.data.metrics import METRICS
-from experiments.demo.data.org import EMAIL_DOMAIN, PASSWORD, PEOPLE, SUPERUSERS, TEAMS
+from demo.context import Demo
+from demo.data.metrics import METRICS
+from demo.data.org import EMAIL_DOMAIN, PASSWORD, PEOPLE, SUPERUSERS, TEAMS
 from metrics.models import Metric
 
 METRIC_FIELDS = ("name", "description", "definition", "kind", "unit", "good_direction",

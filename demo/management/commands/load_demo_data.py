@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from experiments.demo.load import load_demo_data, summary_text
+from demo.load import load_demo_data, summary_text
 
 
 class Command(BaseCommand):

@@ -7,8 +7,8 @@ where they belong in the team's sprints, so the history reads like months of rea
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from experiments.demo.context import Demo
-from experiments.demo.plans import Plan
+from demo.context import Demo
+from demo.plans import Plan
 from experiments.models import Experiment, HistoryEntry, Idea
 from sprints.models import Sprint
 

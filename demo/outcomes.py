@@ -15,8 +15,8 @@ from django.utils import timezone
 from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import Trigger
 from analysis.services import analysis_request, analysis_run_execute
-from experiments.demo.context import Demo
-from experiments.demo.data.outcomes import SCENARIOS
+from demo.context import Demo
+from demo.data.outcomes import SCENARIOS
 from experiments.models import Experiment, MetricRole
 from jobs.attempt import Delivery, job_claim
 from metrics.ingestion.load import cohorts_replace

@@ -5,12 +5,12 @@ and each test's history shows how it was written, planned, run and decided.
 """
 
 from accounts.models import Team
-from experiments.demo.context import Demo
-from experiments.demo.data.experiments_app import APP_EXPERIMENTS
-from experiments.demo.data.experiments_crm import CRM_EXPERIMENTS
-from experiments.demo.data.experiments_web import WEB_EXPERIMENTS
-from experiments.demo.plans import plan_inputs, plan_record
-from experiments.demo.timeline import (
+from demo.context import Demo
+from demo.data.experiments_app import APP_EXPERIMENTS
+from demo.data.experiments_crm import CRM_EXPERIMENTS
+from demo.data.experiments_web import WEB_EXPERIMENTS
+from demo.plans import plan_inputs, plan_record
+from demo.timeline import (
     Timeline,
     documentation_backdate,
     experiment_backdate,
