@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 
 from jobs.models import Job, JobStatus
+from metrics.stats.corrections import DEFAULT_CORRECTION
 
 
 class Method(models.TextChoices):
@@ -38,7 +39,9 @@ class AnalysisChoices(models.Model):
         "Prior mean of the lift", null=True, blank=True, help_text="Empty: a flat prior."
     )
     prior_sd = models.FloatField("Prior spread of the lift", null=True, blank=True)
-    correction = models.CharField(max_length=8, choices=Correction.choices, default=Correction.HOLM)
+    correction = models.CharField(
+        max_length=8, choices=Correction.choices, default=DEFAULT_CORRECTION
+    )
     cuped = models.BooleanField(
         "CUPED", default=True, help_text="Use pre-period data, where loaded, to narrow intervals."
     )

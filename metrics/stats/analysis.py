@@ -16,7 +16,7 @@ from typing import Literal
 
 from metrics.stats import planning
 from metrics.stats.bayesian import BayesianResult, Direction, NormalPrior, bayesian_lift
-from metrics.stats.corrections import Correction, adjust_p_values
+from metrics.stats.corrections import DEFAULT_CORRECTION, Correction, adjust_p_values
 from metrics.stats.cuped import cuped_estimates
 from metrics.stats.errors import StatsInputError
 from metrics.stats.frequentist import (
@@ -47,12 +47,12 @@ class Variant:
 
 @dataclass(frozen=True)
 class Settings:
-    """How to test and how to read the result; every field has the default the issue names."""
+    """How to test and how to read the result; a field left out takes the default a team starts with."""
 
     alpha: float = 0.05
     two_sided: bool = True
     direction: Direction = "increase"
-    correction: Correction = "none"
+    correction: Correction = DEFAULT_CORRECTION
     tuning_parameter: float = DEFAULT_TUNING_PARAMETER
     prior: NormalPrior | None = None
     role: Role = "primary"

@@ -16,6 +16,9 @@ from metrics.stats.errors import StatsInputError
 
 Correction = Literal["none", "holm", "bh"]
 CORRECTIONS = ("none", "holm", "bh")
+# Holm: it controls any false win across variants and metrics, and costs little power when
+# most effects are null, so an experiment that says nothing gets it.
+DEFAULT_CORRECTION: Correction = "holm"
 
 
 def holm(p_values: Sequence[float]) -> list[float]:

@@ -27,6 +27,7 @@ from metrics.stats.analysis import (
     compare_all,
 )
 from metrics.stats.bayesian import BayesianResult, NormalPrior
+from metrics.stats.corrections import CORRECTIONS, DEFAULT_CORRECTION
 from metrics.stats.errors import StatsInputError
 from metrics.stats.frequentist import TestResult
 from metrics.stats.health import Finding
@@ -181,7 +182,7 @@ def parse_settings(payload: Mapping) -> Settings:
         alpha=fields.fraction(payload, "alpha", 0.05),
         two_sided=fields.boolean(payload, "two_sided", True),
         direction=fields.choice(payload, "direction", ("increase", "decrease"), "increase"),
-        correction=fields.choice(payload, "correction", ("none", "holm", "bh"), "none"),
+        correction=fields.choice(payload, "correction", CORRECTIONS, DEFAULT_CORRECTION),
         tuning_parameter=fields.positive(
             payload, "sequential_tuning_parameter", DEFAULT_TUNING_PARAMETER
         ),
@@ -333,11 +334,13 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
 
 
 def analyse(payload: Any) -> dict[str, Any]:
-    """Analyse one metric; ``payload`` and the result follow the issue's JSON interface."""
+    """Analyse one metric; ``payload`` and the result follow the interface in this module's docstring."""
     return result_to_dict(analyse_input(parse_analysis(payload)))
 
 
-def analyse_many(payloads: Sequence[Any], correction: str = "holm") -> list[dict[str, Any]]:
+def analyse_many(
+    payloads: Sequence[Any], correction: str = DEFAULT_CORRECTION
+) -> list[dict[str, Any]]:
     """Analyse several metrics of one experiment, correcting across treatments × metrics."""
     correction = fields.choice({"correction": correction}, "correction", ("none", "holm", "bh"))
     inputs = []

@@ -39,6 +39,7 @@ def observed_design(inp: AnalysisInput, index: int) -> Design:
         ratio=split[index] / split[inp.control_index],
         two_sided=settings.two_sided,
         n_variants=len(inp.variants),
+        # Holm and BH have no closed-form power; Bonferroni sizes a plan that is enough for both.
         correction="none" if settings.correction == "none" else "bonferroni",
     )
 

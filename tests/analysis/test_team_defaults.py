@@ -71,3 +71,17 @@ def test_a_half_prior_is_a_400_and_nothing_is_saved(client, people):
     assert response.status_code == 400
     assert "A prior needs both a mean and a spread." in response.content.decode()
     assert not TeamAnalysisDefaults.objects.exists()
+
+
+def test_the_stored_choices_the_engine_and_analyse_many_default_to_one_correction():
+    import inspect
+
+    from analysis.models import AnalysisChoices
+    from metrics.stats.analysis import Settings
+    from metrics.stats.corrections import DEFAULT_CORRECTION
+    from metrics.stats.jsonio import analyse_many, parse_settings
+
+    many = inspect.signature(analyse_many).parameters["correction"].default
+    stored = AnalysisChoices._meta.get_field("correction").default
+    assert Settings().correction == many == stored == parse_settings({}).correction
+    assert DEFAULT_CORRECTION == "holm"
