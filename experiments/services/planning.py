@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy
 
 from analysis.models import Method
 from analysis.services.choices import settings_for
@@ -14,11 +15,14 @@ from experiments.services.history import recorded_edit
 from metrics import stats
 from metrics.models import MetricKind
 
-NEEDS_PRIMARY_METRIC = "Attach a primary metric first: the plan depends on its kind."
-NEEDS_BASELINE_SD = "A mean or ratio metric needs the baseline standard deviation."
-NEEDS_CONTROL = "The test needs a control and at least one treatment to plan."
-NEEDS_MDE = "Set the minimum detectable effect: the smallest change worth finding decides n."
-NEEDS_BASELINE = "Set the baseline: today's value of the primary metric."
+NEEDS_PRIMARY_METRIC = gettext_lazy("Attach a primary metric first: the plan depends on its kind.")
+NEEDS_BASELINE_SD = gettext_lazy("A mean or ratio metric needs the baseline standard deviation.")
+NEEDS_CONTROL = gettext_lazy("The test needs a control and at least one treatment to plan.")
+NEEDS_MDE = gettext_lazy(
+    "Set the minimum detectable effect: the smallest change worth finding decides how many "
+    "users the test needs."
+)
+NEEDS_BASELINE = gettext_lazy("Set the baseline: today's value of the primary metric.")
 
 
 def power_payload(experiment: Experiment, kind: str) -> dict:
