@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import Count, OuterRef, Subquery
+from django.db.models import Count, OuterRef, Subquery, Sum
 
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus
 from analysis.selectors import analysis_state
@@ -60,8 +60,11 @@ class ExperimentResults:
 
 @dataclass(frozen=True)
 class DataSource:
+    """What one kind of source brought: users (as the load page counts them), variants, days."""
+
     label: str
-    rows: int
+    users: int
+    variants: int
     days: int
 
 
@@ -110,15 +113,29 @@ def set_aside_for(experiment) -> SetAside:
 
 
 def data_sources_for(experiment) -> list[DataSource]:
-    """Where the numbers come from: cohort rows and exposure days per source, in one query."""
-    rows = (
+    """Where the numbers come from: users, variants and exposure days per source, in one query.
+
+    Every metric of a source counts the same users, so the metric with the most is the count
+    (a metric column left empty for some users counts fewer).
+    """
+    per_metric = (
         OutcomeCohort.objects.filter(experiment=experiment)
-        .values("source")
-        .annotate(rows=Count("id"), days=Count("exposure_date", distinct=True))
+        .values("source", "metric")
+        .annotate(
+            users=Sum("n"),
+            variants=Count("variant", distinct=True),
+            days=Count("exposure_date", distinct=True),
+        )
         .order_by("source")
     )
-    return [DataSource(SOURCE_LABELS.get(r["source"], r["source"]), r["rows"], r["days"])
-            for r in rows]  # fmt: skip
+    largest: dict[str, tuple[int, int, int]] = {}
+    for row in per_metric:
+        counts = (row["users"], row["variants"], row["days"])
+        seen = largest.get(row["source"], (0, 0, 0))
+        largest[row["source"]] = tuple(map(max, seen, counts))
+    return [
+        DataSource(SOURCE_LABELS.get(source, source), *counts) for source, counts in largest.items()
+    ]
 
 
 def outputs_by_experiment(experiment_ids: Iterable[int]) -> dict[int, list[StoredResult]]:

@@ -195,6 +195,9 @@ class Experiment(models.Model):
         "Users needed per variant", null=True, blank=True
     )
     plan_days = models.PositiveSmallIntegerField("Days needed", null=True, blank=True)
+    # The analysis settings' method when the plan was made ("fixed" or "sequential"), so the
+    # page can say which interval the sample size was sized for.
+    plan_method = models.CharField("Sized for", max_length=16, blank=True)
 
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -42,7 +42,11 @@ from experiments.services.lifecycle import (
     experiment_transition,
     start_blockers,
 )
-from experiments.services.planning import experiment_plan_sample_size
+from experiments.services.planning import (
+    experiment_plan_sample_size,
+    plan_method_of,
+    plan_rule,
+)
 from growthlab.rest.export import chunked_rows, columns_of, csv_download
 from growthlab.web.forms import service_error_to_form
 from metrics.models import MetricKind
@@ -235,6 +239,7 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "lifecycle": lifecycle_steps(experiment),
         "metric_form": AttachMetricForm(experiment=experiment),
         "plan_baseline": plan_baseline_text(experiment),
+        "plan_rule": plan_rule(experiment),
         **extra,
     }
 
@@ -309,7 +314,7 @@ def experiment_plan(request, pk: int):
             return redirect(experiment)
     experiment.refresh_from_db()
     status = 400 if form.is_bound else 200
-    context = {"form": form, "experiment": experiment}
+    context = {"form": form, "experiment": experiment, "plan_method": plan_method_of(experiment)}
     return render(request, "experiments/plan_form.html", context, status=status)
 
 

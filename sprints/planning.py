@@ -11,6 +11,7 @@ from datetime import date
 from itertools import combinations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from experiments.models import Experiment
 from experiments.selectors import primary_metric
@@ -18,18 +19,24 @@ from experiments.services.planning import NEEDS_PRIMARY_METRIC, power_payload
 from metrics import stats
 from sprints.models import Sprint
 
-FITS = "Reaches {n:,} users per variant in {days} days; {left} days are left in the sprint."
-FITS_AFTER_START = (
+FITS = gettext_lazy(
+    "Reaches {n:,} users per variant in {days} days; {left} days are left in the sprint."
+)
+FITS_AFTER_START = gettext_lazy(
     "Reaches {n:,} users per variant in {days} more days; {left} days are left in the sprint."
 )
-REACHED = "Has run the {total} days it needs for {n:,} users per variant: it can be read now."
-TOO_LONG = (
+REACHED = gettext_lazy(
+    "Has run the {total} days it needs for {n:,} users per variant: it can be read now."
+)
+TOO_LONG = gettext_lazy(
     "Cannot reach its sample size in this sprint: it needs {days} days for {n:,} users per "
     "variant, and only {left} days are left."
 )
-NO_TRAFFIC = "Needs {n:,} users per variant; add the daily traffic to know whether it fits."
-CANNOT_CHECK = "The sample size cannot be checked yet: {reason}"
-COMPETE = (
+NO_TRAFFIC = gettext_lazy(
+    "Needs {n:,} users per variant; add the daily traffic to know whether it fits."
+)
+CANNOT_CHECK = gettext_lazy("The sample size cannot be checked yet: {reason}")
+COMPETE = gettext_lazy(
     "“{first}” and “{second}” compete for the same people: both run on {channel} for "
     "overlapping audiences ({audience}). Split the audience or run them one after the other."
 )

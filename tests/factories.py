@@ -42,3 +42,13 @@ def experiment_make(people, *, ready: bool = False, **data) -> Experiment:
         )
         experiment.refresh_from_db()
     return experiment
+
+
+def read_fixed_horizon(experiment: Experiment) -> Experiment:
+    """Give the test fixed-horizon analysis settings: its plan is then the textbook one."""
+    from analysis.models import AnalysisSettings, Method
+
+    AnalysisSettings.objects.update_or_create(
+        experiment=experiment, defaults={"method": Method.FIXED}
+    )
+    return experiment

@@ -59,6 +59,9 @@ ALLOWED_UPWARD = {
     " clear the guardrails (dashboard.results.measured_result, read by the conclude page and"
     " experiments.services.lifecycle.ship_concerns); the reading should be handed to the"
     " lifecycle service by its caller.",
+    ("experiments", "analysis"): "the sample-size plan is sized for the decision rule (sequential"
+    " or fixed), which lives in the analysis settings (experiments/services/planning.py); the"
+    " rule belongs with the experiment's own documentation, below analysis.",
     ("metrics.outcomes", "analysis"): "a successful data load queues the experiment's analysis"
     " run (metrics/ingestion/services.py); the jobs module's on-success hook is the way out.",
 }

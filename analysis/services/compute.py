@@ -5,8 +5,9 @@ A metric the engine refuses (no users yet, zero conversions) gets a row that say
 words; it never hides the metrics that could be analysed.
 """
 
-import re
 from collections.abc import Callable
+
+from django.utils.translation import gettext as _
 
 from analysis.services.inputs import (
     PRE_FIELDS,
@@ -15,11 +16,9 @@ from analysis.services.inputs import (
     STAT_FIELDS,
     AnalysisInputs,
 )
+from analysis.services.refusals import refusal_sentence
 from metrics.stats import StatsInputError, analyse
 from metrics.stats.jsonio import analyse_each
-
-VARIANT_FIELD = re.compile(r"variants\[(\d+)\]\.?")
-METRIC_ERROR = "{metric} could not be analysed: {reason}."
 
 
 def variant_stats(kind: str, row: tuple, cuped: bool) -> dict:
@@ -68,10 +67,8 @@ def metric_payload(inputs: AnalysisInputs, metric, rows: list[tuple]) -> dict:
 
 
 def plain_error(error: StatsInputError, payload: dict) -> str:
-    """The engine's field path with variant names a marketer recognises."""
-    names = [v["name"] for v in payload["variants"]]
-    field = VARIANT_FIELD.sub(lambda m: f'variant "{names[int(m.group(1))]}" ', error.field)
-    return f"{field.strip()} {error.message}".replace("  ", " ")
+    """The engine's refusal as a sentence naming the variant and the metric."""
+    return refusal_sentence(error, variants=payload["variants"], metric=payload["metric_name"])
 
 
 def day_point(day, output: dict, index: int) -> dict:
@@ -134,9 +131,8 @@ def metric_rows(*, inputs: AnalysisInputs, metric, payload, output, error, serie
 
 def verdict_fields(*, metric, output, comparison, error) -> dict:
     if error is not None:
-        reason = METRIC_ERROR.format(metric=metric.name, reason=error)
-        finding = {"code": "input_error", "title": "Not enough data to analyse", "detail": reason}
-        return {"status": "error", "verdict": reason, "findings": [finding]}
+        finding = {"code": "input_error", "title": _("Not enough data to analyse"), "detail": error}
+        return {"status": "error", "verdict": error, "findings": [finding]}
     findings = output["findings"]
     if comparison is None:
         return {"status": "control", "verdict": "", "findings": findings}

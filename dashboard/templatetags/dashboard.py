@@ -3,6 +3,8 @@
 import math
 
 from django import template
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from metrics.stats import wording
 
@@ -52,9 +54,14 @@ def p_equals(value) -> str:
 
 
 STATUS_LABELS = {
-    "ship": "Winner", "harmful": "Harm", "srm": "Data problem", "keep_running": "Keep running",
-    "too_few_units": "Too early", "no_difference": "No difference", "no_data": "No data",
-}  # fmt: skip
+    "ship": gettext_lazy("Winner"),
+    "harmful": gettext_lazy("Harm"),
+    "srm": gettext_lazy("Data problem"),
+    "keep_running": gettext_lazy("Keep running"),
+    "too_few_units": gettext_lazy("Too early"),
+    "no_difference": gettext_lazy("No difference"),
+    "no_data": gettext_lazy("No data"),
+}
 
 
 @register.filter
@@ -63,7 +70,11 @@ def status_label(status: str) -> str:
     return STATUS_LABELS.get(status, status)
 
 
-GUARDRAIL_LABELS = {"harmed": "Harmed", "not_harmed": "Not harmed", "unknown": "Not yet known"}
+GUARDRAIL_LABELS = {
+    "harmed": gettext_lazy("Harmed"),
+    "not_harmed": gettext_lazy("Not harmed"),
+    "unknown": gettext_lazy("Not yet known"),
+}
 
 
 @register.filter
@@ -88,17 +99,23 @@ def comparison_of(comparisons, variant: str):
 
 @register.simple_tag
 def series_table(metric) -> dict:
-    """Day by day: each variant's users and value, each treatment's change."""
+    """Day by day: each variant's users and value, each treatment's change.
+
+    A conversion rate is in percent, as everywhere else on the page, never a bare fraction.
+    """
     names = list(metric.series)
-    columns = ["Day"]
+    binomial = metric.kind == "binomial"
+    columns = [_("Day")]
     for name in names:
-        columns += [f"{name} users", f"{name} value"]
-        columns += [f"{name} change %"] if any("relative" in p for p in metric.series[name]) else []
+        value_column = _("%(variant)s rate %%") if binomial else _("%(variant)s average")
+        columns += [_("%(variant)s users") % {"variant": name}, value_column % {"variant": name}]
+        if any("relative" in p for p in metric.series[name]):
+            columns += [_("%(variant)s change %%") % {"variant": name}]
     rows = []
     for day_points in zip(*metric.series.values(), strict=True):
         row = [day_points[0]["date"]]
         for point in day_points:
-            row += [point["n"], point["value"]]
+            row += [point["n"], round(point["value"] * (100 if binomial else 1), 2)]
             row += [round(point["relative"]["estimate"] * 100, 2)] if "relative" in point else []
         rows.append(row)
     return {"columns": columns, "rows": rows}
@@ -132,3 +149,9 @@ def result_badges(experiments) -> dict[int, dict]:
 @register.filter
 def badge_of(badges: dict, pk: int) -> dict | None:
     return badges.get(pk)
+
+
+@register.filter
+def correction_label(correction: str) -> str:
+    """The multiple-comparison correction by its name, as the analysis settings say it."""
+    return {"holm": _("Holm"), "bh": _("Benjamini–Hochberg")}.get(correction, correction)

@@ -12,7 +12,7 @@ APP_EXPERIMENTS = [
         "change": "a screen about order tracking and price drops before the prompt",
         "effect": "increase push opt-in",
         "mde": 5.0,
-        "daily_traffic": 1100,
+        "daily_traffic": 2500,
         "variants": [
             ("Control", "System prompt on first launch.", 50),
             ("Pre-prompt", "“Know when your order arrives” screen, then the prompt.", 50),
@@ -45,7 +45,7 @@ APP_EXPERIMENTS = [
         "change": "a personalised product feed instead of “recently viewed”",
         "effect": "increase app order conversion",
         "mde": 6.0,
-        "daily_traffic": 25000,
+        "daily_traffic": 57000,
         "variants": [
             ("Control", "Campaign banner and “recently viewed”.", 50),
             ("Personal feed", "An endless feed of recommended products.", 50),
@@ -78,7 +78,7 @@ APP_EXPERIMENTS = [
         "change": "a “Buy again” button for past essentials on the home screen",
         "effect": "increase the weekly buyer rate",
         "mde": 5.0,
-        "daily_traffic": 25000,
+        "daily_traffic": 57000,
         "variants": [
             ("Control", "No reorder button.", 50),
             ("Buy again", "“Buy again” row with one-tap checkout.", 50),
@@ -110,7 +110,7 @@ APP_EXPERIMENTS = [
         "change": "free shipping on the first order placed in the app",
         "effect": "increase app order conversion",
         "mde": 8.0,
-        "daily_traffic": 14000,
+        "daily_traffic": 32000,
         "variants": [
             ("Control", "Standard shipping, free above 499 SEK.", 50),
             ("Free first order", "Free shipping on the first app order.", 50),
@@ -135,7 +135,7 @@ APP_EXPERIMENTS = [
         "change": "a push notification when a wishlisted item's price falls",
         "effect": "increase app revenue per user",
         "mde": 5.0,
-        "daily_traffic": 20000,
+        "daily_traffic": 46000,
         "variants": [
             ("Control", "No price-drop notifications.", 50),
             ("Price-drop push", "“The linen duvet cover on your wishlist is now 25% off.”", 50),

@@ -12,7 +12,7 @@ CRM_EXPERIMENTS = [
         "change": "personalising the subject line with the first name, or name and store",
         "effect": "increase the open rate",
         "mde": 3.0,
-        "daily_traffic": 120000,
+        "daily_traffic": 280000,
         "variants": [
             ("Control", "“This week at Nordhem: linen for spring”", 34),
             ("First name", "“Anna, this week's linen for spring”", 33),
@@ -51,7 +51,7 @@ CRM_EXPERIMENTS = [
         "change": "sending the voucher 7 days before the birthday, valid for 14 days",
         "effect": "increase offer redemption",
         "mde": 12.0,
-        "daily_traffic": 2600,
+        "daily_traffic": 6000,
         "variants": [
             ("Control", "Voucher on the birthday, valid 7 days.", 50),
             ("A week early", "Voucher 7 days before, valid 14 days.", 50),
@@ -84,7 +84,7 @@ CRM_EXPERIMENTS = [
         "change": "a block at the top showing each member's points and what they buy",
         "effect": "increase repeat purchases",
         "mde": 4.0,
-        "daily_traffic": 180000,
+        "daily_traffic": 410000,
         "variants": [
             ("Control", "Newsletter without the points block.", 50),
             ("Points block", "“You have 1,240 points: 62 SEK off your next order.”", 50),
@@ -120,7 +120,7 @@ CRM_EXPERIMENTS = [
         "change": "sending a daily offer e-mail instead of the weekly one",
         "effect": "increase revenue per member",
         "mde": 5.0,
-        "daily_traffic": 220000,
+        "daily_traffic": 510000,
         "variants": [
             ("Control", "The weekly offer e-mail on Thursdays.", 50),
             ("Daily", "One offer e-mail every weekday.", 50),
@@ -156,7 +156,7 @@ CRM_EXPERIMENTS = [
         "effect": "increase repeat purchases",
         "mde": 15.0,
         "baseline": 0.06,
-        "daily_traffic": 1800,
+        "daily_traffic": 4100,
         "variants": [
             ("Control", "No win-back e-mail; the weekly newsletter only.", 50),
             ("Personal offer", "Two e-mails, day 0 and day 5, with 15% off the category.", 50),
@@ -182,7 +182,7 @@ CRM_EXPERIMENTS = [
         "effect": "increase repeat purchases within 30 days",
         "mde": 8.0,
         "baseline": 0.11,
-        "daily_traffic": 9000,
+        "daily_traffic": 21000,
         "variants": [
             ("Control", "The receipt as today.", 50),
             ("Complete your set", "Receipt with three matching products.", 50),

@@ -20,7 +20,7 @@ WEB_EXPERIMENTS = [
         "change": "showing an estimated delivery date under the buy button",
         "effect": "increase order conversion",
         "mde": 4.0,
-        "daily_traffic": 60000,
+        "daily_traffic": 140000,
         "variants": [
             ("Control", "Today's product page: “Delivery in 2–5 working days” in the footer.", 50),
             ("Delivery date", "“Arrives Thursday 14 March” under the buy button.", 50),
@@ -56,7 +56,7 @@ WEB_EXPERIMENTS = [
         "change": "a progress bar towards free shipping with gap-filling suggestions",
         "effect": "increase average order value",
         "mde": 2.0,
-        "daily_traffic": 5000,
+        "daily_traffic": 12000,
         "variants": [
             ("Control", "Mini-cart as today, with the shipping cost as a line.", 50),
             ("Progress bar", "“You're 87 SEK from free shipping” with three suggestions.", 50),
@@ -92,7 +92,7 @@ WEB_EXPERIMENTS = [
         "change": "showing reviews next to the product image",
         "effect": "increase add-to-cart rate",
         "mde": 3.0,
-        "daily_traffic": 40000,
+        "daily_traffic": 92000,
         "variants": [
             ("Control", "Stars under the title, reviews at the bottom of the page.", 34),
             ("Star summary", "Star distribution and count beside the image.", 33),
@@ -129,7 +129,7 @@ WEB_EXPERIMENTS = [
         "change": "opening checkout as a guest by default",
         "effect": "increase checkout completion",
         "mde": 3.0,
-        "daily_traffic": 2500,
+        "daily_traffic": 5800,
         "variants": [
             ("Control", "Sign in or create an account first.", 50),
             ("Guest first", "Guest checkout first; sign-in as a link.", 50),
@@ -163,7 +163,7 @@ WEB_EXPERIMENTS = [
         "change": "replacing the carousel with eight category tiles",
         "effect": "increase revenue per visitor",
         "mde": 3.0,
-        "daily_traffic": 90000,
+        "daily_traffic": 210000,
         "variants": [
             ("Control", "Five-slide campaign carousel.", 50),
             ("Category tiles", "Eight category tiles with seasonal images.", 50),
@@ -188,7 +188,7 @@ WEB_EXPERIMENTS = [
         "change": "keeping a slim add-to-cart bar visible at the bottom of the screen",
         "effect": "increase add-to-cart rate",
         "mde": 3.0,
-        "daily_traffic": 45000,
+        "daily_traffic": 120000,
         "variants": [
             ("Control", "The buy button scrolls away with the page.", 50),
             ("Sticky bar", "Price and “Add to cart” fixed at the bottom.", 50),
@@ -212,7 +212,7 @@ WEB_EXPERIMENTS = [
         "change": "showing Swish, card and pay-later logos under the buy button",
         "effect": "increase order conversion",
         "mde": 5.0,
-        "daily_traffic": 60000,
+        "daily_traffic": 140000,
         "variants": [
             ("Control", "Payment options appear only in checkout.", 50),
             ("Payment logos", "Logos and “Pay in 30 days” under the buy button.", 50),
@@ -237,7 +237,7 @@ WEB_EXPERIMENTS = [
         "change": "fit advice drawn from return reasons beside the size picker",
         "effect": "decrease the return rate",
         "mde": 8.0,
-        "daily_traffic": 3000,
+        "daily_traffic": 6900,
         "variants": [
             ("Control", "Size picker and the standard size chart.", 50),
             ("Fit advice", "“Most customers say this runs small” beside the picker.", 50),

@@ -22,6 +22,7 @@ from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
 from experiments.api.scoping import ExperimentScoped
 from experiments.models import Experiment
 from growthlab.rest.filters import QueryFilter
+from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.schema import READ, WRITE, Detail, errors
 from growthlab.rest.views import ApiListCreateView
 from metrics.api.loads import DataLoadSerializer, load_accepted
@@ -105,8 +106,10 @@ class DataSourceListApi(ApiListCreateView):
 
     @extend_schema(
         request=DataSourceInputSerializer,
-        responses={201: DataSourceSerializer} | errors(*WRITE),
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={201: DataSourceSerializer} | errors(*WRITE) | IDEMPOTENT_RESPONSES,
     )
+    @idempotent
     def post(self, request: Request) -> Response:
         allow(bool(access.teams_where(request.user, "data_source")))
         body = DataSourceInputSerializer(data=request.data)

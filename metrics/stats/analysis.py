@@ -47,7 +47,7 @@ class Variant:
 
 @dataclass(frozen=True)
 class Settings:
-    """How to test and how to read the result; a field left out takes the default a team starts with."""
+    """How to test and how to read the result; a field left out takes a team's starting default."""
 
     alpha: float = 0.05
     two_sided: bool = True

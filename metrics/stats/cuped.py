@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from metrics.stats.errors import StatsInputError
 from metrics.stats.frequentist import Estimate, satterthwaite_df
 from metrics.stats.relative import CONTROL_MEAN_ZERO, relative_variance
-from metrics.stats.sufficient import Covariate, MeanStats, RatioStats
+from metrics.stats.sufficient import COVARIATE_CONSTANT, Covariate, MeanStats, RatioStats
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,7 @@ def pooled_theta(control: MeanStats, treatment: MeanStats) -> float:
     cxx = c0.sum_squares + c1.sum_squares - sum_x**2 / n
     cxy = c0.sum_products + c1.sum_products - sum_x * sum_y / n
     if not cxx > 0:
-        raise StatsInputError("pre_sum_squares", "the covariate has zero variance")
+        raise StatsInputError("pre_sum_squares", COVARIATE_CONSTANT)
     return cxy / cxx
 
 
@@ -90,7 +90,7 @@ def pooled_ratio_theta(control: RatioStats, treatment: RatioStats) -> float:
     _require_ratio_covariates(control, treatment)
     var_pre = control.pre_variance + treatment.pre_variance
     if not var_pre > 0:
-        raise StatsInputError("pre_num_sum_squares", "the covariate has zero variance")
+        raise StatsInputError("pre_num_sum_squares", COVARIATE_CONSTANT)
     return (control.post_pre_covariance + treatment.post_pre_covariance) / var_pre
 
 

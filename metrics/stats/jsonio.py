@@ -334,7 +334,7 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
 
 
 def analyse(payload: Any) -> dict[str, Any]:
-    """Analyse one metric; ``payload`` and the result follow the interface in this module's docstring."""
+    """Analyse one metric; ``payload`` and the result follow this module's interface."""
     return result_to_dict(analyse_input(parse_analysis(payload)))
 
 

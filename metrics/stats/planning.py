@@ -1,7 +1,8 @@
 """Days a running test still needs, from its own control numbers and today's traffic.
 
 The control's observed rate (or mean and sd) becomes the baseline of a :class:`power.Design`;
-``daily_traffic`` units a day are shared out by the planned split.
+``daily_traffic`` units a day are shared out by the planned split. The sample size is the one
+of the decision rule the test is read with, as its plan's is.
 """
 
 from __future__ import annotations
@@ -11,7 +12,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from metrics.stats.errors import StatsInputError
-from metrics.stats.power import SPRINT_DAYS, Design, control_sample_size, days_to_reach
+from metrics.stats.power import (
+    SPRINT_DAYS,
+    Design,
+    control_sample_size,
+    days_to_reach,
+    sequential_control_sample_size,
+)
 
 if TYPE_CHECKING:
     from metrics.stats.analysis import AnalysisInput
@@ -44,6 +51,15 @@ def observed_design(inp: AnalysisInput, index: int) -> Design:
     )
 
 
+def control_sample_size_for(design: Design, settings) -> float:
+    """Units the control needs under the test's decision rule (sequential or fixed-horizon)."""
+    if settings.method == "sequential":
+        return sequential_control_sample_size(
+            design, settings.mde_relative, settings.tuning_parameter
+        )
+    return control_sample_size(design, settings.mde_relative)
+
+
 def days_needed(inp: AnalysisInput, index: int) -> DaysNeeded | None:
     """Days for this treatment and the control to reach their sample sizes; None if unplanned."""
     settings = inp.settings
@@ -51,7 +67,7 @@ def days_needed(inp: AnalysisInput, index: int) -> DaysNeeded | None:
         return None
     try:
         design = observed_design(inp, index)
-        control_n = control_sample_size(design, settings.mde_relative)
+        control_n = control_sample_size_for(design, settings)
     except StatsInputError:
         return None  # e.g. a control sd of 0: no plan can be derived, and health says why
     # Rounded up per variant, as the sample-size plan shows them.

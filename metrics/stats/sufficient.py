@@ -11,6 +11,8 @@ from dataclasses import dataclass
 
 from metrics.stats.errors import StatsInputError
 
+COVARIATE_CONSTANT = "the covariate has zero variance"
+
 # Totals arrive as floats summed over millions of rows: allow rounding, not a contradiction.
 RELATIVE_TOLERANCE = 1e-9
 
@@ -106,7 +108,7 @@ class MeanStats:
     def _check_covariate(self, cov: Covariate) -> None:
         cxx = _centred_sum_squares("pre_sum_squares", self.n, cov.sum, cov.sum_squares)
         if cxx <= RELATIVE_TOLERANCE * max(abs(cov.sum_squares), 1.0):
-            raise StatsInputError("pre_sum_squares", "the covariate has zero variance")
+            raise StatsInputError("pre_sum_squares", COVARIATE_CONSTANT)
         cyy = _centred_sum_squares("sum_squares", self.n, self.sum, self.sum_squares)
         cxy = _centred_products(self.n, cov.sum, self.sum, cov.sum_products)
         _require_cauchy_schwarz("post_pre_sum_products", cxy, cxx, cyy)
@@ -257,7 +259,7 @@ class RatioStats:
             + centred["pre_den_sum_squares"] * gradient[3] ** 2
         ) / (n - 1)
         if self.pre_variance <= RELATIVE_TOLERANCE * scale:
-            raise StatsInputError("pre_num_sum_squares", "the covariate has zero variance")
+            raise StatsInputError("pre_num_sum_squares", COVARIATE_CONSTANT)
 
     @property
     def means(self) -> tuple[float, float, float, float]:

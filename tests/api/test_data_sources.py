@@ -112,6 +112,20 @@ def test_an_analyst_adds_a_source_and_only_the_shown_url_comes_back(as_user, peo
     assert saved.created_by == people.analyst
 
 
+def test_a_source_created_twice_with_one_key_is_saved_once(as_user, people):
+    client = as_user(people.analyst)
+    key = {"HTTP_IDEMPOTENCY_KEY": "warehouse-setup-1"}
+    body = {"name": "Shop warehouse", "team": people.team.id, "url": URL}
+    first, again = (client.post(SOURCES, body, format="json", **key) for _ in range(2))
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert PASSWORD_IN_URL not in again.content.decode()  # the replay is the answer, not the body
+    assert DataSource.objects.count() == 1
+    other = client.post(SOURCES, body | {"name": "Other"}, format="json", **key)
+    assert other.status_code == 422
+    assert list(DataSource.objects.values_list("name", flat=True)) == ["Shop warehouse"]
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

@@ -5,7 +5,7 @@ from django.utils import timezone
 from experiments.models import Decision, Experiment, MetricRole, Variant
 from experiments.services.lifecycle import experiment_transition
 from sprints.models import Sprint
-from tests.factories import experiment_make, metric_make
+from tests.factories import experiment_make, metric_make, read_fixed_horizon
 
 EXPERIMENTS = "/api/v1/experiments/"
 
@@ -164,7 +164,7 @@ def test_attach_an_unknown_metric_names_the_field(as_user, people):
 
 
 def test_plan_computes_the_sample_size(as_user, people):
-    experiment = experiment_make(people, ready=True)
+    experiment = read_fixed_horizon(experiment_make(people, ready=True))
     body = {"plan_baseline": 0.05, "mde_relative": 10, "plan_daily_traffic": 4000}
     response = as_user(people.owner).post(url(experiment, "plan/"), body, format="json")
     assert response.status_code == 200

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from experiments.models import Experiment, Idea
+from metrics import stats
 from tests.factories import experiment_make, idea_make, metric_make
 
 NEW_IDEA = "Show the delivery date next to the price"
@@ -21,6 +22,9 @@ EFFECT = "increase completed orders"
 #            = 7.84887 × 0.099475 / 0.000025 ≈ 31,231 users per variant.
 USERS_PER_VARIANT_BY_HAND = 31_231
 DAILY_TRAFFIC = 4000
+FIXED_PLAN = {"metric_type": "binomial", "baseline_rate": 0.05, "mde_relative": 0.10}
+# The analysis settings' default rule is sequential, with this tuning parameter.
+SEQUENTIAL_PLAN = FIXED_PLAN | {"sequential_tuning_parameter": 5000}
 
 
 def flash(page: Page):
@@ -135,14 +139,21 @@ def test_marketer_takes_an_idea_to_a_running_test(
     page.get_by_role("button", name="Calculate and save").click()
     expect(flash(page)).to_have_text("Sample-size plan saved.")
     experiment.refresh_from_db()
-    assert experiment.plan_sample_size_per_variant == pytest.approx(
-        USERS_PER_VARIANT_BY_HAND, rel=0.005
-    )
+    # Read with the sequential rule (the default), the test needs more than the fixed-horizon
+    # users worked by hand, and its plan says so.
+    sequential = stats.plan_power(SEQUENTIAL_PLAN)["n_per_variant"][0]
+    assert experiment.plan_sample_size_per_variant == sequential > USERS_PER_VARIANT_BY_HAND
     # Two variants of n users each at 4,000 users a day.
     assert experiment.plan_days == math.ceil(2 * experiment.plan_sample_size_per_variant / 4000)
     plan = page.get_by_role("complementary").locator(".card", has_text="Sample-size plan")
     expect(plan).to_contain_text(f"{experiment.plan_sample_size_per_variant:,}")
     expect(fact(plan, "Days at today's traffic")).to_have_text(str(experiment.plan_days))
+    expect(fact(plan, "Sized for")).to_have_text("The sequential rule: safe to look every day")
+    fixed = stats.plan_power(FIXED_PLAN)
+    assert fixed["n_per_variant"][0] == pytest.approx(USERS_PER_VARIANT_BY_HAND, rel=0.005)
+    expect(page.get_by_test_id("plan-rule-why")).to_contain_text(
+        f"{fixed['n_per_variant'][0]:,} per variant would do if the test were read only once"
+    )
     screenshot(page, "planned")
 
     page.get_by_role("button", name="Start test").click()

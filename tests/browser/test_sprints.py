@@ -19,7 +19,7 @@ from sprints.services import (
     sprint_create,
     sprint_start_review,
 )
-from tests.factories import metric_make
+from tests.factories import metric_make, read_fixed_horizon
 
 DEMO_PASSWORD = "growthlab-demo"
 CHARTS = ("velocity", "win_rate", "learning_share", "idea_to_decision", "impact")
@@ -44,7 +44,7 @@ def documented(people):
             experiment=experiment, metric=metric, role=MetricRole.PRIMARY, user=people.owner
         )
         Experiment.objects.filter(pk=experiment.pk).update(plan_sample_size_per_variant=14751)
-        return experiment
+        return read_fixed_horizon(experiment)  # 14,751: the textbook fixed-horizon size
 
     return make
 

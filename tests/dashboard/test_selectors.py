@@ -69,7 +69,20 @@ def test_the_results_page_draws_from_stored_runs(analysed, client, people):
     response = client.get(reverse("dashboard:results", args=[analysed.pk]))
     assert response.status_code == 200
     assert {"forest-m0", "forest-m1", "traffic"} <= set(response.context["figures"])
-    assert "Tracking pipeline push: 20 rows over 5 days" in response.content.decode()
+    summary = " ".join(response.content.decode().split())
+    assert "Tracking pipeline push: 10,000 users read, 2 variants, 5 exposure days" in summary
+
+
+def test_the_daily_table_reads_rates_in_percent_and_the_correction_by_its_name(
+    analysed, client, people
+):
+    client.force_login(people.viewer)
+    page = client.get(reverse("dashboard:results", args=[analysed.pk])).content.decode()
+    # A converts 50 of each day's 1,000 users: 5.00 %, not 0.05.
+    assert '<th scope="col" class="number">A rate %</th>' in page
+    assert '<tr><th scope="row">' in page and '<td class="number">5.00</td>' in page
+    assert '<th scope="col" class="number">A value</th>' not in page
+    assert "p-values corrected for 2 metrics (Holm)" in page
 
 
 def test_the_experiment_list_and_team_page_badge_a_running_winner(

@@ -18,7 +18,7 @@ from accounts.models import ScoringModel, Team
 from experiments.models import Experiment, HistoryEntry, Idea, Variant
 from experiments.services.ideas import idea_create
 from metrics.models import MetricKind
-from tests.factories import experiment_make, idea_make, metric_make
+from tests.factories import experiment_make, idea_make, metric_make, read_fixed_horizon
 
 
 @pytest.fixture
@@ -338,7 +338,7 @@ def plan(client, experiment, **fields):
 
 
 def test_binomial_plan_matches_statsmodels(people, client_as):
-    experiment = experiment_make(people, ready=True)
+    experiment = read_fixed_horizon(experiment_make(people, ready=True))
     Experiment.objects.filter(pk=experiment.pk).update(plan_sample_size_per_variant=None)
     response = plan(
         client_as(people.owner),
@@ -362,7 +362,7 @@ def test_binomial_plan_matches_statsmodels(people, client_as):
 
 @pytest.mark.parametrize(("control", "treatment"), [(50, 50), (40, 60)])
 def test_mean_plan_matches_statsmodels(people, client_as, control, treatment):
-    experiment = experiment_make(people)
+    experiment = read_fixed_horizon(experiment_make(people))
     experiment.variants.filter(name="A").update(traffic_share=control)
     experiment.variants.filter(name="B").update(traffic_share=treatment)
     from experiments.services.experiments import experiment_metric_attach

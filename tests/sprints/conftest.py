@@ -8,11 +8,12 @@ from django.utils import timezone
 from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_create, experiment_metric_attach
 from sprints.services import sprint_create
-from tests.factories import metric_make
+from tests.factories import metric_make, read_fixed_horizon
 
 # p = 10 %, 10 % relative MDE, α = 0.05, power 0.8, 50/50: the textbook two-proportion formula
 # gives (1.96·√(2·0.105·0.895) + 0.8416·√(0.09 + 0.0979))² / 0.01² = 14,751 users per variant;
-# 29,502 users at 2,000 a day take 15 days.
+# 29,502 users at 2,000 a day take 15 days. These tests are read with the fixed-horizon rule;
+# test_sprint_planning checks a sequential one against its own plan.
 FITTING_PLAN = {"plan_baseline": 0.10, "mde_relative": 10.0, "plan_daily_traffic": 2000}
 NEEDED_PER_VARIANT = 14751
 NEEDED_DAYS = 15
@@ -36,7 +37,7 @@ def sprint(people):
 def make_test(people, metric):
     """A documented draft of people.team, ready to plan: hypothesis, variants, metric, plan."""
 
-    def make(title: str = "Free shipping banner", **data) -> Experiment:
+    def make(title: str = "Free shipping banner", *, sequential: bool = False, **data):
         documented = {
             "title": title,
             "audience": "Returning visitors in Sweden",
@@ -54,7 +55,7 @@ def make_test(people, metric):
             plan_sample_size_per_variant=NEEDED_PER_VARIANT, plan_days=NEEDED_DAYS
         )
         experiment.refresh_from_db()
-        return experiment
+        return experiment if sequential else read_fixed_horizon(experiment)
 
     return make
 

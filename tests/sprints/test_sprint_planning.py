@@ -1,4 +1,5 @@
 from experiments.models import Channel
+from experiments.services.planning import experiment_plan_sample_size
 from metrics import stats
 from sprints.planning import competition_warnings, fit_check
 from sprints.services import experiment_add_to_sprint, sprint_create
@@ -99,3 +100,12 @@ def test_an_audience_left_blank_is_everyone(people, make_test):
     first = make_test("A", audience="")
     second = make_test("B", audience="Students")
     assert len(competition_warnings([first, second])) == 1
+
+
+def test_a_sequential_test_fits_with_the_users_its_own_plan_needs(people, sprint, make_test):
+    experiment = make_test(sequential=True)
+    experiment_plan_sample_size(experiment=experiment, user=people.owner, data={})
+    experiment.refresh_from_db()
+    check = fit_check(experiment, sprint, today())
+    assert check.n_per_variant == experiment.plan_sample_size_per_variant > NEEDED_PER_VARIANT
+    assert check.days_needed == experiment.plan_days

@@ -52,7 +52,19 @@ def test_the_plan_and_the_health_check_give_the_same_days_on_the_same_numbers():
     # A running test whose control converts at exactly the planned 10% so far.
     variants = [{"name": name, "n": 2000, "conversions": 200} for name in ("A", "B", "C")]
     running = {"variants": variants, "expected_split": split, "daily_traffic": DAILY_TRAFFIC}
-    output = analyse(DESIGN | running | {"correction": "holm"})
+    output = analyse(DESIGN | running | {"correction": "holm", "method": "fixed"})
+    assert max(c["days_required"] for c in output["comparisons"]) == plan["days"]
+
+
+def test_a_sequential_test_needs_the_days_of_its_sequential_plan():
+    split = [40, 40, 20]
+    tuning = {"sequential_tuning_parameter": 5000}
+    plan = plan_power(PLANNED | tuning | {"ratio": 0.5, "expected_split": split})
+    fixed = plan_power(PLANNED | {"ratio": 0.5, "expected_split": split})
+    assert plan["days"] > fixed["days"]
+    variants = [{"name": name, "n": 2000, "conversions": 200} for name in ("A", "B", "C")]
+    running = {"variants": variants, "expected_split": split, "daily_traffic": DAILY_TRAFFIC}
+    output = analyse(DESIGN | running | tuning | {"correction": "holm", "method": "sequential"})
     assert max(c["days_required"] for c in output["comparisons"]) == plan["days"]
 
 

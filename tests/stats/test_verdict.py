@@ -71,15 +71,18 @@ def test_a_fixed_horizon_winner_is_not_shipped_while_peeking():
 
 def test_too_early_counts_the_days_left_at_todays_traffic():
     # +10% needs 31 233.4 users per arm (statsmodels); 10 000 each so far; 1000 a day per arm
-    # → 21.2 more days, rounded up to 22
-    comparison = only_comparison(binomial_payload(daily_traffic=2000, mde_relative=0.1))
+    # → 21.2 more days, rounded up to 22 (read with the fixed-horizon rule those numbers are for)
+    payload = binomial_payload(daily_traffic=2000, mde_relative=0.1, method="fixed")
+    comparison = only_comparison(payload)
     assert comparison["status"] == "keep_running"
     assert comparison["verdict"].startswith("Too early: about 22 more days at today's traffic.")
     assert comparison["days_remaining"] == 22
 
 
 def test_enough_users_and_no_effect_is_a_tie():
-    payload = binomial_payload((40_000, 2000), (40_000, 2010), daily_traffic=2000, mde_relative=0.1)
+    payload = binomial_payload(
+        (40_000, 2000), (40_000, 2010), daily_traffic=2000, mde_relative=0.1, method="fixed"
+    )
     comparison = only_comparison(payload)
     assert comparison["status"] == "no_difference"
     assert comparison["days_remaining"] == 0
