@@ -47,9 +47,15 @@ class AnalysisChoices(models.Model):
     )
 
     CHOICE_FIELDS = (
-        "alpha", "two_sided", "method", "sequential_tuning_parameter", "prior_mean", "prior_sd",
-        "correction", "cuped",
-    )  # fmt: skip
+        "alpha",
+        "two_sided",
+        "method",
+        "sequential_tuning_parameter",
+        "prior_mean",
+        "prior_sd",
+        "correction",
+        "cuped",
+    )
 
     class Meta:
         abstract = True

@@ -73,13 +73,19 @@ def stats(kind: str, rng, lift: float) -> dict:
     mean, var, pre_mean, pre_var, cov = 50 * (1 + lift), 900.0, 50.0, 900.0, 450.0
     mean += rng.normal(0, 1)
     totals = {"n": n, "sum": n * mean, "sum_squares": (n - 1) * var + n * mean**2}
-    second = {"den_sum": n * 2.0, "den_sum_squares": (n - 1) * 1.0 + n * 4.0,
-              "num_den_sum_products": (n - 1) * 15.0 + n * mean * 2.0}  # fmt: skip
+    second = {
+        "den_sum": n * 2.0,
+        "den_sum_squares": (n - 1) * 1.0 + n * 4.0,
+        "num_den_sum_products": (n - 1) * 15.0 + n * mean * 2.0,
+    }
     if kind == "ratio":
         return {**totals, **second}
-    return {**totals, "pre_sum": n * pre_mean,
-            "pre_sum_squares": (n - 1) * pre_var + n * pre_mean**2,
-            "post_pre_sum_products": (n - 1) * cov + n * mean * pre_mean}  # fmt: skip
+    return {
+        **totals,
+        "pre_sum": n * pre_mean,
+        "pre_sum_squares": (n - 1) * pre_var + n * pre_mean**2,
+        "post_pre_sum_products": (n - 1) * cov + n * mean * pre_mean,
+    }
 
 
 def seed(count: int) -> None:

@@ -45,9 +45,12 @@ GENERATED = 1000
 PROBE_RATE = 10
 ENDPOINTS = ("/api/v1/experiments/", "/api/v1/results/")
 PRODUCTION = {
-    "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1",
-    "EMAIL_URL": "smtp://127.0.0.1:25", "SECURE_SSL_REDIRECT": "false",
-}  # fmt: skip
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "EMAIL_URL": "smtp://127.0.0.1:25",
+    "SECURE_SSL_REDIRECT": "false",
+}
 UNLIMITED = {f"API_RATE_{scope}": "1000000/minute" for scope in ("USER", "EXPORT", "EXPENSIVE")}
 
 
@@ -65,9 +68,13 @@ def database_create() -> str:
 def seed(env: dict, tokens: int) -> list[str]:
     """Migrate, load the demo and the generated tests in a child process; return the tokens."""
     result = subprocess.run(
-        [sys.executable, __file__, "--seed-only", "--tokens", str(tokens)], cwd=ROOT, env=env,
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, __file__, "--seed-only", "--tokens", str(tokens)],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     # A live database has planner statistics (autovacuum keeps them); a freshly seeded one has
     # none, and the planner then guesses a hundred rows for tables of thousands.
     with psycopg.connect(env["DATABASE_URL"], autocommit=True) as connection:
@@ -85,10 +92,25 @@ def gunicorn_start(env: dict, workers: int, threads: int) -> tuple[subprocess.Po
     port = free_port()
     # More than one thread means gthread workers: a thread waiting on PostgreSQL lets another run.
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "growthlab.wsgi:application", "--workers",
-         str(workers), "--threads", str(threads), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "growthlab.wsgi:application",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -196,8 +218,10 @@ def client_only(base: str, tokens: list[str], paths: tuple, rate: float, seconds
 def report(
     client: Client, rate: float, seconds: float, server: str, load: float, cpu: float
 ) -> None:
-    print(f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"gunicorn {server}, load average before the run {load:.2f}")  # fmt: skip
+    print(
+        f"{platform.node()}: {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"gunicorn {server}, load average before the run {load:.2f}"
+    )
     print(
         f"{rate:g} requests/s for {seconds:g} s, open loop, {len(client.tokens)} token(s), "
         "alternating",
@@ -206,8 +230,10 @@ def report(
     every = [v for values in client.latencies.values() for v in values]
     for name, values in [*client.latencies.items(), ("both", every)]:
         p50, p95, p99 = (percentile(values, q) * 1000 for q in (50, 95, 99))
-        print(f"{name:22} n={len(values):5}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
-              f"p99 {p99:6.1f} ms  max {max(values) * 1000:6.1f} ms")  # fmt: skip
+        print(
+            f"{name:22} n={len(values):5}  p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  "
+            f"p99 {p99:6.1f} ms  max {max(values) * 1000:6.1f} ms"
+        )
     print(f"errors: {len(client.errors)}", *sorted(set(client.errors))[:5])
     answered = sum(len(values) for values in client.latencies.values())
     wall = max(every) + seconds if every else seconds
@@ -257,33 +283,59 @@ def generated_seed() -> None:
     tests = Experiment.objects.bulk_create(
         Experiment(team=team, title=f"Generated test {i}", status="running", started_at=now)
         for i in range(GENERATED)
-    )  # fmt: skip
-    variants = {(v.experiment_id, v.name): v for v in Variant.objects.bulk_create(
-        Variant(experiment=e, name=n, is_control=n == "A", traffic_share=50)
-        for e in tests for n in "AB"
-    )}  # fmt: skip
+    )
+    variants = {
+        (v.experiment_id, v.name): v
+        for v in Variant.objects.bulk_create(
+            Variant(experiment=e, name=n, is_control=n == "A", traffic_share=50)
+            for e in tests
+            for n in "AB"
+        )
+    }
     roles = {row.metric_id: row.role for row in template}
     ExperimentMetric.objects.bulk_create(
         ExperimentMetric(experiment=e, metric_id=m, role=r) for e in tests for m, r in roles.items()
-    )  # fmt: skip
+    )
     runs = AnalysisRun.objects.bulk_create(
-        AnalysisRun(experiment=e, status="succeeded", fingerprint=f"{e.id:064d}",
-                    analysed_fingerprint=f"{e.id:064d}", trigger="schedule", queued_at=now,
-                    sent_at=now, started_at=now, finished_at=now)
+        AnalysisRun(
+            experiment=e,
+            status="succeeded",
+            fingerprint=f"{e.id:064d}",
+            analysed_fingerprint=f"{e.id:064d}",
+            trigger="schedule",
+            queued_at=now,
+            sent_at=now,
+            started_at=now,
+            finished_at=now,
+        )
         for e in tests
-    )  # fmt: skip
+    )
     AnalysisRun.objects.filter(pk__in=[r.pk for r in runs]).update(results_run_id=F("id"))
     AnalysisResult.objects.bulk_create(
         result_copy(row, run, variants[(run.experiment_id, "A" if row.is_control else "B")])
-        for run in runs for row in template
-    )  # fmt: skip
+        for run in runs
+        for row in template
+    )
 
 
 def result_copy(row, run, variant):
     from analysis.models import AnalysisResult
 
-    fields = ("metric_id", "role", "is_control", "inputs", "payload", "method", "settings",
-              "output", "comparison", "verdict", "status", "findings", "series")  # fmt: skip
+    fields = (
+        "metric_id",
+        "role",
+        "is_control",
+        "inputs",
+        "payload",
+        "method",
+        "settings",
+        "output",
+        "comparison",
+        "verdict",
+        "status",
+        "findings",
+        "series",
+    )
     return AnalysisResult(
         run=run,
         experiment_id=run.experiment_id,

@@ -90,22 +90,37 @@ def experiment_seed():
         timezone.datetime.combine(FIRST_DAY, timezone.datetime.min.time())
     )
     experiment = Experiment.objects.create(
-        team=team, title="Dashboard bench", status="running", started_at=started,
-        mde_relative=3.0, plan_daily_traffic=3000, planned_duration_days=28,
-    )  # fmt: skip
-    variants = [Variant.objects.create(experiment=experiment, name=name, is_control=i == 0,
-                                       traffic_share=[34, 33, 33][i])
-                for i, name in enumerate(VARIANTS)]  # fmt: skip
+        team=team,
+        title="Dashboard bench",
+        status="running",
+        started_at=started,
+        mde_relative=3.0,
+        plan_daily_traffic=3000,
+        planned_duration_days=28,
+    )
+    variants = [
+        Variant.objects.create(
+            experiment=experiment, name=name, is_control=i == 0, traffic_share=[34, 33, 33][i]
+        )
+        for i, name in enumerate(VARIANTS)
+    ]
     catalogue, rng = metrics(), np.random.default_rng(11)
     assert len(catalogue) == len(KINDS)
     for metric, role in zip(catalogue, ROLES, strict=True):
         ExperimentMetric.objects.create(experiment=experiment, metric=metric, role=role)
     OutcomeCohort.objects.bulk_create(
-        OutcomeCohort(experiment=experiment, variant=variant, metric=metric,
-                      exposure_date=FIRST_DAY + timedelta(days=day), source=OutcomeSource.PUSH,
-                      **stats(metric.kind, rng, 0.03 * i))
-        for i, variant in enumerate(variants) for metric in catalogue for day in range(DAYS)
-    )  # fmt: skip
+        OutcomeCohort(
+            experiment=experiment,
+            variant=variant,
+            metric=metric,
+            exposure_date=FIRST_DAY + timedelta(days=day),
+            source=OutcomeSource.PUSH,
+            **stats(metric.kind, rng, 0.03 * i),
+        )
+        for i, variant in enumerate(variants)
+        for metric in catalogue
+        for day in range(DAYS)
+    )
     run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL)
     analysis_run_execute(run_id=run.id)
     viewer = User.objects.create_user(username="bench.viewer", password="bench-only")
@@ -146,8 +161,11 @@ def free_port() -> int:
 def server_start(port: int) -> subprocess.Popen:
     server = subprocess.Popen(
         [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
-        cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(100):
         try:
             socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
@@ -192,9 +210,14 @@ def browser_figures(base: str, path: str, cookie: str) -> list[dict]:
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.machine())  # fmt: skip
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.machine(),
+    )
     load = subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
     return f"{model}, {os.cpu_count()} cores\nuptime: {load}"
 

@@ -37,26 +37,33 @@ def generate(path: Path, rows: int) -> None:
 
     rng = np.random.default_rng(5)
     converted = (rng.random(rows) < 0.05).astype(np.int8)
-    frame = pl.DataFrame({
-        "user_id": np.arange(rows),
-        "variant": np.where(rng.random(rows) < 0.5, "A", "B"),
-        "exposure_date": pl.date_range(
-            pl.date(2024, 3, 1), pl.date(2024, 3, 21), eager=True
-        ).sample(rows, with_replacement=True, seed=5),
-        "converted": converted,
-        "revenue": np.round(rng.gamma(2.0, 40.0, rows) * converted, 2),
-        "pre_revenue": np.round(rng.gamma(1.5, 30.0, rows), 2),
-    })  # fmt: skip
+    frame = pl.DataFrame(
+        {
+            "user_id": np.arange(rows),
+            "variant": np.where(rng.random(rows) < 0.5, "A", "B"),
+            "exposure_date": pl.date_range(
+                pl.date(2024, 3, 1), pl.date(2024, 3, 21), eager=True
+            ).sample(rows, with_replacement=True, seed=5),
+            "converted": converted,
+            "revenue": np.round(rng.gamma(2.0, 40.0, rows) * converted, 2),
+            "pre_revenue": np.round(rng.gamma(1.5, 30.0, rows), 2),
+        }
+    )
     frame.write_csv(path)
 
 
 def reduce_with_polars(path: str) -> dict:
     from metrics.ingestion.parse import Mapping, MetricColumns, reduce_file
 
-    mapping = Mapping("user_id", "variant", "exposure_date", (
-        MetricColumns("conversion", "binomial", "converted"),
-        MetricColumns("revenue", "mean", "revenue", pre="pre_revenue"),
-    ))  # fmt: skip
+    mapping = Mapping(
+        "user_id",
+        "variant",
+        "exposure_date",
+        (
+            MetricColumns("conversion", "binomial", "converted"),
+            MetricColumns("revenue", "mean", "revenue", pre="pre_revenue"),
+        ),
+    )
     reduction = reduce_file(Path(path), mapping, ["A", "B"])
     return {"rows": reduction.rows, "cohorts": len(reduction.cohorts)}
 
@@ -80,10 +87,14 @@ def reduce_with_pandas(path: str) -> dict:
     frame["pre_sq"] = frame["pre_revenue"] ** 2
     frame["post_pre"] = frame["revenue"] * frame["pre_revenue"]
     totals = frame.groupby(["variant", "exposure_date"]).agg(
-        n=("user_id", "size"), conversions=("converted", "sum"), revenue=("revenue", "sum"),
-        revenue_sq=("revenue_sq", "sum"), pre=("pre_revenue", "sum"), pre_sq=("pre_sq", "sum"),
+        n=("user_id", "size"),
+        conversions=("converted", "sum"),
+        revenue=("revenue", "sum"),
+        revenue_sq=("revenue_sq", "sum"),
+        pre=("pre_revenue", "sum"),
+        pre_sq=("pre_sq", "sum"),
         post_pre=("post_pre", "sum"),
-    )  # fmt: skip
+    )
     return {"rows": len(frame), "cohorts": len(totals) * 2}
 
 
@@ -91,10 +102,14 @@ BENCH_DATABASE_URL = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench"
 )
 MAPPING_JSON = {
-    "user": "user_id", "variant": "variant", "date": "exposure_date",
-    "metrics": {"Order conversion": {"column": "converted"},
-                "Revenue": {"column": "revenue", "pre": "pre_revenue"}},
-}  # fmt: skip
+    "user": "user_id",
+    "variant": "variant",
+    "date": "exposure_date",
+    "metrics": {
+        "Order conversion": {"column": "converted"},
+        "Revenue": {"column": "revenue", "pre": "pre_revenue"},
+    },
+}
 DAYS, VARIANTS = 21, 2
 
 
@@ -122,12 +137,12 @@ def bench_experiment():
     Metric.objects.all().delete()
     suffix = time.time_ns()
     team = team_create(name=f"Bench {suffix}")
-    owner = user_create(username=f"bench{suffix}", password="x" * 20, team=team,
-                        role=Role.MARKETER)  # fmt: skip
+    owner = user_create(username=f"bench{suffix}", password="x" * 20, team=team, role=Role.MARKETER)
     experiment = experiment_make(SimpleNamespace(team=team, owner=owner), ready=True)
     revenue, _ = Metric.objects.get_or_create(name="Revenue", defaults={"kind": MetricKind.MEAN})
-    experiment_metric_attach(experiment=experiment, metric=revenue, role=MetricRole.SECONDARY,
-                             user=owner)  # fmt: skip
+    experiment_metric_attach(
+        experiment=experiment, metric=revenue, role=MetricRole.SECONDARY, user=owner
+    )
     return experiment, owner
 
 
@@ -171,8 +186,10 @@ def sql_pushdown(path: str) -> dict:
 
     with psycopg.connect(BENCH_DATABASE_URL, autocommit=True) as db:
         db.execute("DROP TABLE IF EXISTS bench_outcomes")
-        db.execute("CREATE TABLE bench_outcomes (user_id text, variant text, exposure_date date,"
-                   " converted int, revenue float8, pre_revenue float8)")  # fmt: skip
+        db.execute(
+            "CREATE TABLE bench_outcomes (user_id text, variant text, exposure_date date,"
+            " converted int, revenue float8, pre_revenue float8)"
+        )
         with (
             open(path, "rb") as file,
             db.cursor().copy("COPY bench_outcomes FROM STDIN (FORMAT csv, HEADER true)") as copy,
@@ -189,8 +206,12 @@ def sql_pushdown(path: str) -> dict:
     seconds = time.perf_counter() - start
     travelled = {(c.variant, c.exposure_date) for c in cohorts}
     assert len(travelled) == VARIANTS * DAYS, len(travelled)
-    return {"rows": sum(c.n for c in cohorts) // 2, "cohorts": len(cohorts),
-            "travelled": len(travelled), "timed_seconds": seconds}  # fmt: skip
+    return {
+        "rows": sum(c.n for c in cohorts) // 2,
+        "cohorts": len(cohorts),
+        "travelled": len(travelled),
+        "timed_seconds": seconds,
+    }
 
 
 def database(action: str) -> None:
@@ -202,16 +223,22 @@ def database(action: str) -> None:
         if action == "create":
             db.execute(f'CREATE DATABASE "{name}"')
     if action == "create":
-        subprocess.run([sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, check=True,
-                       env={**os.environ, "DATABASE_URL": BENCH_DATABASE_URL})  # fmt: skip
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "DATABASE_URL": BENCH_DATABASE_URL},
+        )
 
 
 def measure_in_child(step: str, path: Path) -> dict:
     """Run one step in a fresh interpreter; return its seconds and peak RSS."""
     output = subprocess.run(
         [sys.executable, __file__, "--child", step, str(path)],
-        cwd=ROOT, capture_output=True, text=True,
-    )  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     if output.returncode:
         sys.exit(f"step {step} failed:\n{output.stderr[-3000:]}")
     return json.loads(output.stdout.strip().splitlines()[-1])
@@ -219,8 +246,13 @@ def measure_in_child(step: str, path: Path) -> dict:
 
 def child(step: str, path: str) -> None:
     sys.path.insert(0, str(ROOT))
-    run = {"detect": detect_dialect, "polars": reduce_with_polars, "pandas": reduce_with_pandas,
-           "end_to_end": end_to_end, "sql": sql_pushdown}[step]  # fmt: skip
+    run = {
+        "detect": detect_dialect,
+        "polars": reduce_with_polars,
+        "pandas": reduce_with_pandas,
+        "end_to_end": end_to_end,
+        "sql": sql_pushdown,
+    }[step]
     if step in ("detect", "polars", "pandas"):  # imports are not the work (a worker has them)
         import pandas  # noqa: F401
 
@@ -265,8 +297,10 @@ def bench(rows: int, work: Path, repeat: int) -> list[tuple]:
 
 def print_table(rows: int, table: list[tuple]) -> None:
     print(f"\n{rows:,} rows, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
-    print(f"{'step (median of the runs; largest peak)':<46}{'seconds':>9}{'peak MB':>9}  "
-          f"{'target':<18}runs")  # fmt: skip
+    print(
+        f"{'step (median of the runs; largest peak)':<46}{'seconds':>9}{'peak MB':>9}  "
+        f"{'target':<18}runs"
+    )
     for _, label, seconds, peak, target, every in table:
         shown = ", ".join(f"{run:.2f}" for run in every)
         print(f"{label:<46}{seconds:>9.2f}{peak:>9.0f}  {target:<18}{shown}")

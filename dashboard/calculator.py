@@ -129,11 +129,16 @@ class SignificanceForm(CalculatorForm):
     """A finished test from its counts: A is the control, B the treatment."""
 
     FIELD_OF = {
-        "variants[0].n": "a_users", "variants[1].n": "b_users",
-        "variants[0].conversions": "a_conversions", "variants[1].conversions": "b_conversions",
-        "variants[0].sum_squares": "a_sd", "variants[1].sum_squares": "b_sd",
-        "variants[0]": "a_mean", "variants[1]": "b_mean", "alpha": "alpha",
-    }  # fmt: skip
+        "variants[0].n": "a_users",
+        "variants[1].n": "b_users",
+        "variants[0].conversions": "a_conversions",
+        "variants[1].conversions": "b_conversions",
+        "variants[0].sum_squares": "a_sd",
+        "variants[1].sum_squares": "b_sd",
+        "variants[0]": "a_mean",
+        "variants[1]": "b_mean",
+        "alpha": "alpha",
+    }
     kind = forms.ChoiceField(label=_("What you measured"), choices=KINDS)
     a_users = _visitors(_("Visitors in A (control)"))
     a_conversions = _conversions(_("Conversions in A"))
@@ -179,10 +184,15 @@ class DesignForm(CalculatorForm):
     """What a planned test looks like: metric, baseline, traffic, variants, α and power."""
 
     FIELD_OF = {
-        "baseline_rate": "baseline", "baseline_mean": "baseline", "baseline_sd": "baseline_sd",
-        "mde_relative": "mde", "daily_traffic": "daily_traffic", "n_variants": "n_variants",
-        "alpha": "alpha", "power": "power",
-    }  # fmt: skip
+        "baseline_rate": "baseline",
+        "baseline_mean": "baseline",
+        "baseline_sd": "baseline_sd",
+        "mde_relative": "mde",
+        "daily_traffic": "daily_traffic",
+        "n_variants": "n_variants",
+        "alpha": "alpha",
+        "power": "power",
+    }
     kind = forms.ChoiceField(label=_("What you will measure"), choices=KINDS)
     baseline = _number(
         _("Today's conversion rate (%) or average"),
@@ -238,10 +248,14 @@ class PlanForm(DesignForm):
         data, design = self.cleaned_data, self.design()
         baseline_key = "baseline_rate" if design.metric_type == "binomial" else "baseline_mean"
         payload = {
-            "metric_type": design.metric_type, baseline_key: design.baseline,
-            "mde_relative": data["mde"] / 100, "alpha": design.alpha, "power": design.power,
-            "n_variants": design.n_variants, "daily_traffic": data["daily_traffic"],
-        }  # fmt: skip
+            "metric_type": design.metric_type,
+            baseline_key: design.baseline,
+            "mde_relative": data["mde"] / 100,
+            "alpha": design.alpha,
+            "power": design.power,
+            "n_variants": design.n_variants,
+            "daily_traffic": data["daily_traffic"],
+        }
         if design.baseline_sd is not None:
             payload["baseline_sd"] = design.baseline_sd
         return payload

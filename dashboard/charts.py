@@ -19,9 +19,14 @@ from metrics.stats.frequentist import TestResult
 from metrics.stats.verdict import Status
 
 COLOURS = {
-    "win": "#15803d", "harmful": "#b91c1c", "watch": "#a16207", "neutral": "#1d4ed8",
-    "control": "#52606d", "band": "rgba(29, 78, 216, 0.15)", "mde": "#7c3aed",
-}  # fmt: skip
+    "win": "#15803d",
+    "harmful": "#b91c1c",
+    "watch": "#a16207",
+    "neutral": "#1d4ed8",
+    "control": "#52606d",
+    "band": "rgba(29, 78, 216, 0.15)",
+    "mde": "#7c3aed",
+}
 VARIANT_COLOURS = ("#52606d", "#1d4ed8", "#c2410c", "#0f766e", "#7c3aed", "#be185d")
 FONT = {"family": "system-ui, sans-serif", "size": 13, "color": "#1f2933"}
 Series = dict[str, list[dict]]
@@ -82,9 +87,14 @@ def date_axis(days: Sequence[str]) -> dict:
 
 def _layout(height: int, **extra) -> dict:
     return {
-        "height": height, "margin": {"l": 90, "r": 20, "t": 10, "b": 45}, "font": FONT,
-        "paper_bgcolor": "#ffffff", "plot_bgcolor": "#ffffff", "showlegend": False, **extra,
-    }  # fmt: skip
+        "height": height,
+        "margin": {"l": 90, "r": 20, "t": 10, "b": 45},
+        "font": FONT,
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "showlegend": False,
+        **extra,
+    }
 
 
 # The shared axis reaches at most this far from zero: a few MDEs, or a bit past the largest
@@ -174,12 +184,17 @@ def _interval_trace(block: dict, name: str, colour: str, x_range=None) -> dict:
     ends = [pct(block["ci_lower"]), pct(block["estimate"]), pct(block["ci_upper"])]
     shown = [_shown(v, x_range, side) for v, side in zip(ends, (-1, 0, 1), strict=True)]
     return {
-        "type": "scatter", "mode": "lines+markers", "name": name,
-        "x": [v for v, _ in shown], "y": [name] * 3,
-        "line": {"color": colour, "width": 4}, "marker": _markers(ends, shown, colour),
-        "text": [_hover(block)] * 3, "hovertemplate": "%{text}<extra>" + name + "</extra>",
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": [v for v, _ in shown],
+        "y": [name] * 3,
+        "line": {"color": colour, "width": 4},
+        "marker": _markers(ends, shown, colour),
+        "text": [_hover(block)] * 3,
+        "hovertemplate": "%{text}<extra>" + name + "</extra>",
         "cliponaxis": False,  # an arrow on the axis edge would otherwise be cut in half
-    }  # fmt: skip
+    }
 
 
 def _mde_shapes(mde: float | None) -> list[dict]:
@@ -192,9 +207,15 @@ def _mde_shapes(mde: float | None) -> list[dict]:
 
 def _vline(x: float, colour: str, dash: str) -> dict:
     return {
-        "type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
+        "type": "line",
+        "xref": "x",
+        "yref": "paper",
+        "x0": x,
+        "x1": x,
+        "y0": 0,
+        "y1": 1,
         "line": {"color": colour, "width": 1.5, "dash": dash},
-    }  # fmt: skip
+    }
 
 
 def forest_figure(result: StoredResult, *, mde: float | None, x_range=None) -> dict:
@@ -211,8 +232,10 @@ def forest_figure(result: StoredResult, *, mde: float | None, x_range=None) -> d
     # automargin widens the left margin to the longest variant name, so none is cut off.
     # The suffix keeps a left arrow on the axis edge off the name.
     yaxis = {"autorange": "reversed", "type": "category", "automargin": True, "ticksuffix": "   "}
-    return {"data": data, "layout": _layout(70 + 45 * rows, xaxis=xaxis, yaxis=yaxis,
-                                            shapes=_mde_shapes(mde))}  # fmt: skip
+    return {
+        "data": data,
+        "layout": _layout(70 + 45 * rows, xaxis=xaxis, yaxis=yaxis, shapes=_mde_shapes(mde)),
+    }
 
 
 def forest_table(result: StoredResult) -> dict:
@@ -241,9 +264,16 @@ def cumulative_figure(series: Series, *, metric_type: str) -> dict:
         for i, (name, points) in enumerate(series.items())
     ]
     yaxis = {"title": {"text": "Rate %" if scale == 100 else "Average"}}
-    return {"data": data, "layout": _layout(260, yaxis=yaxis, showlegend=True,
-                                            xaxis=date_axis(_days_of(series)),
-                                            legend={"orientation": "h", "y": -0.2})}  # fmt: skip
+    return {
+        "data": data,
+        "layout": _layout(
+            260,
+            yaxis=yaxis,
+            showlegend=True,
+            xaxis=date_axis(_days_of(series)),
+            legend={"orientation": "h", "y": -0.2},
+        ),
+    }
 
 
 def _days_of(series: Series) -> list[str]:
@@ -260,16 +290,29 @@ def lift_over_time_figure(series: Series, *, sequential: bool) -> dict:
         days = [p["date"] for p in treated]
         colour = VARIANT_COLOURS[i % len(VARIANT_COLOURS)]
         data += _band(name, days, [p[key] for p in treated], colour)
-    layout = _layout(260, yaxis={"title": {"text": "Change %"}, "ticksuffix": "%",
-                                 "zeroline": True, "zerolinecolor": "#9aa5b1"},
-                     xaxis=date_axis(_days_of(series)))  # fmt: skip
+    layout = _layout(
+        260,
+        yaxis={
+            "title": {"text": "Change %"},
+            "ticksuffix": "%",
+            "zeroline": True,
+            "zerolinecolor": "#9aa5b1",
+        },
+        xaxis=date_axis(_days_of(series)),
+    )
     return {"data": data, "layout": layout}
 
 
 def _band(name: str, days: list[str], blocks: list[dict], colour: str) -> list[dict]:
     def trace(field: str, **extra) -> dict:
-        return {"type": "scatter", "mode": "lines", "x": days,
-                "y": [pct(b[field]) for b in blocks], "name": name, **extra}  # fmt: skip
+        return {
+            "type": "scatter",
+            "mode": "lines",
+            "x": days,
+            "y": [pct(b[field]) for b in blocks],
+            "name": name,
+            **extra,
+        }
 
     edge = {"line": {"width": 0}, "hoverinfo": "skip"}
     return [
@@ -297,17 +340,39 @@ def traffic_figure(series: Series, *, planned: Sequence[float], srm_p_value: flo
             round(100 * users / total, 3) for users, total in zip(per_day[i], totals, strict=True)
         ]
         days = [p["date"] for p in series[name]]
-        data.append({"type": "scatter", "mode": "lines+markers", "name": name, "x": days,
-                     "y": shares, "line": {"color": colour, "width": 2}})  # fmt: skip
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "name": name,
+                "x": days,
+                "y": shares,
+                "line": {"color": colour, "width": 2},
+            }
+        )
         planned_share = round(100 * planned[i] / sum(planned), 3)
-        shapes.append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "yref": "y",
-                       "y0": planned_share, "y1": planned_share,
-                       "line": {"color": colour, "dash": "dash", "width": 1}})  # fmt: skip
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "paper",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": planned_share,
+                "y1": planned_share,
+                "line": {"color": colour, "dash": "dash", "width": 1},
+            }
+        )
     title = f"SRM check {wording.p_equals(srm_p_value)}"
-    layout = _layout(260, yaxis={"title": {"text": "Share of users %"}, "ticksuffix": "%"},
-                     xaxis=date_axis(_days_of(series)),
-                     shapes=shapes, showlegend=True, legend={"orientation": "h", "y": -0.2},
-                     title={"text": title, "font": {"size": 13}})  # fmt: skip
+    layout = _layout(
+        260,
+        yaxis={"title": {"text": "Share of users %"}, "ticksuffix": "%"},
+        xaxis=date_axis(_days_of(series)),
+        shapes=shapes,
+        showlegend=True,
+        legend={"orientation": "h", "y": -0.2},
+        title={"text": title, "font": {"size": 13}},
+    )
     layout["margin"]["t"] = 35
     return {"data": data, "layout": layout}
 

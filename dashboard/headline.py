@@ -28,11 +28,15 @@ NO_DIFFERENCE = "No difference worth acting on"
 NO_DATA = "No results yet"
 
 BADGES = {
-    Status.SHIP: "Ship now", Status.HARMFUL: "Roll back now",
-    Status.KEEP_RUNNING: "About {days} days left", Status.TOO_FEW_UNITS: "Too early",
-    Status.NO_DIFFERENCE: "Ready for review", Status.SRM: "Unhealthy", Status.FAILED: "Unhealthy",
+    Status.SHIP: "Ship now",
+    Status.HARMFUL: "Roll back now",
+    Status.KEEP_RUNNING: "About {days} days left",
+    Status.TOO_FEW_UNITS: "Too early",
+    Status.NO_DIFFERENCE: "Ready for review",
+    Status.SRM: "Unhealthy",
+    Status.FAILED: "Unhealthy",
     Status.NO_DATA: "No data",
-}  # fmt: skip
+}
 
 Headline = tuple[Status, str]
 

@@ -17,8 +17,11 @@ from metrics.stats import verdict, wording
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.verdict import GuardrailState, Status
 
-ROLES = (("primary", "Primary metric"), ("secondary", "Secondary metrics"),
-         ("guardrail", "Guardrails"))  # fmt: skip
+ROLES = (
+    ("primary", "Primary metric"),
+    ("secondary", "Secondary metrics"),
+    ("guardrail", "Guardrails"),
+)
 STALE_AFTER = timedelta(hours=12)  # two scheduled refreshes missed (they run every 6 hours)
 ADVICE = {
     "srm": "Check the assignment code and any filter applied after assignment, fix it, and "
@@ -130,16 +133,19 @@ def decision_rule(results: selectors.ExperimentResults) -> dict:
 def results_context(experiment) -> dict:
     """The template context of the results page."""
     results = selectors.latest_result_for(experiment)
-    context = {"experiment": experiment, "results": results, "figures": {},
-               "sources": selectors.data_sources_for(experiment),
-               "set_aside": selectors.set_aside_for(experiment)}  # fmt: skip
+    context = {
+        "experiment": experiment,
+        "results": results,
+        "figures": {},
+        "sources": selectors.data_sources_for(experiment),
+        "set_aside": selectors.set_aside_for(experiment),
+    }
     if results is None or not results.metrics:
         context["headline"] = verdict_headline([])
         return context
     mde = experiment.mde_relative / 100 if experiment.mde_relative else None
     x_range = charts.shared_lift_range(results.stored, mde)
-    sections = [metric_section(i, m, mde, x_range)
-                for i, m in enumerate(results.metrics)]  # fmt: skip
+    sections = [metric_section(i, m, mde, x_range) for i, m in enumerate(results.metrics)]
     for section in sections:
         context["figures"].update(section["figures"])
     primary = next((m for m in results.metrics if m.role == "primary"), None)

@@ -9,8 +9,16 @@ from demo.data.metrics import METRICS
 from demo.data.org import EMAIL_DOMAIN, PASSWORD, PEOPLE, SUPERUSERS, TEAMS
 from metrics.models import Metric
 
-METRIC_FIELDS = ("name", "description", "definition", "kind", "unit", "good_direction",
-                 "baseline_value", "baseline_sd")  # fmt: skip
+METRIC_FIELDS = (
+    "name",
+    "description",
+    "definition",
+    "kind",
+    "unit",
+    "good_direction",
+    "baseline_value",
+    "baseline_sd",
+)
 
 
 def teams_load(demo: Demo) -> None:

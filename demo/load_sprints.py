@@ -36,8 +36,12 @@ def sprints_load(demo: Demo) -> None:
 def sprint_get_or_create(demo: Demo, team: Team, spec: dict, starts_on: date) -> Sprint:
     sprint = Sprint.objects.filter(team=team, number=spec["number"]).first()
     if sprint is None:
-        data = {"number": spec["number"], "goal": spec["goal"], "starts_on": starts_on,
-                "goal_metric": demo.metrics[spec["goal_metric"]]}  # fmt: skip
+        data = {
+            "number": spec["number"],
+            "goal": spec["goal"],
+            "starts_on": starts_on,
+            "goal_metric": demo.metrics[spec["goal_metric"]],
+        }
         sprint = services.sprint_create(team=team, user=demo.leads[team.name], data=data)
         demo.count("sprints")
     return sprint
@@ -59,8 +63,12 @@ def sprint_reviews_load(demo: Demo) -> None:
 def sprint_review_close(demo: Demo, sprint: Sprint, spec: dict, lead) -> None:
     carried = carried_back(sprint, spec.get("carried_over", []))
     sprint = services.sprint_start_review(sprint=sprint, user=lead)
-    sprint = services.sprint_close(sprint=sprint, user=lead, review_notes=spec["review_notes"],
-                                   action_items=spec.get("action_items", ""))  # fmt: skip
+    sprint = services.sprint_close(
+        sprint=sprint,
+        user=lead,
+        review_notes=spec["review_notes"],
+        action_items=spec.get("action_items", ""),
+    )
     closed_at = demo.at(sprint.ends_on + timedelta(days=1), REVIEW_HOUR)
     Sprint.objects.filter(pk=sprint.pk).update(closed_at=closed_at)
     following = demo.sprints[(sprint.team.name, sprint.number + 1)]

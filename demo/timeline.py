@@ -23,8 +23,12 @@ HOUR_OF = {"plan": 9, "start": 11, "stop": 11, "conclude": 14, "archive": 10}
 DAYS_TO_DECIDE = 2  # from stopping a test to the decision
 WRITTEN_DAYS_BEFORE_SPRINT = 4  # tests are documented ahead of sprint planning
 MINUTES_BETWEEN_EDITS = 6
-STAMPED_FIELDS = {"start": "started_at", "stop": "stopped_at", "conclude": "concluded_at",
-                  "archive": "archived_at"}  # fmt: skip
+STAMPED_FIELDS = {
+    "start": "started_at",
+    "stop": "stopped_at",
+    "conclude": "concluded_at",
+    "archive": "archived_at",
+}
 
 
 @dataclass(frozen=True)
@@ -60,8 +64,13 @@ def action_days(spec: dict, sprint: Sprint, plan: Plan) -> dict:
     conclude = stop + timedelta(days=DAYS_TO_DECIDE)
     archive_from = conclude if "conclusion" in spec else sprint.starts_on
     archive = archive_from + timedelta(days=spec.get("archive_after_days", 0))
-    return {"plan": sprint.starts_on, "start": start, "stop": stop, "conclude": conclude,
-            "archive": archive}  # fmt: skip
+    return {
+        "plan": sprint.starts_on,
+        "start": start,
+        "stop": stop,
+        "conclude": conclude,
+        "archive": archive,
+    }
 
 
 def documentation_backdate(experiment: Experiment, timeline: Timeline) -> None:

@@ -61,9 +61,18 @@ class IdeaForm(TeamChoiceMixin, forms.ModelForm):
     class Meta:
         model = Idea
         fields = [
-            "title", "insight", "proposed_change", "audience", "channel", "status",
-            "impact", "confidence", "ease", "reach", "effort",
-        ]  # fmt: skip
+            "title",
+            "insight",
+            "proposed_change",
+            "audience",
+            "channel",
+            "status",
+            "impact",
+            "confidence",
+            "ease",
+            "reach",
+            "effort",
+        ]
         widgets = {
             "insight": forms.Textarea(attrs={"rows": 3}),
             "proposed_change": forms.Textarea(attrs={"rows": 3}),
@@ -85,10 +94,19 @@ class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
     class Meta:
         model = Experiment
         fields = [
-            "title", "owner", "channel", "audience", "description",
-            "hypothesis_insight", "hypothesis_change", "hypothesis_effect",
-            "mde_relative", "planned_duration_days", "planned_start", "planned_end",
-        ]  # fmt: skip
+            "title",
+            "owner",
+            "channel",
+            "audience",
+            "description",
+            "hypothesis_insight",
+            "hypothesis_change",
+            "hypothesis_effect",
+            "mde_relative",
+            "planned_duration_days",
+            "planned_start",
+            "planned_end",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),
             "hypothesis_insight": forms.Textarea(attrs={"rows": 2}),
@@ -117,9 +135,13 @@ class SampleSizePlanForm(forms.ModelForm):
     class Meta:
         model = Experiment
         fields = [
-            "plan_baseline", "plan_baseline_sd", "mde_relative", "plan_daily_traffic",
-            "plan_alpha", "plan_power",
-        ]  # fmt: skip
+            "plan_baseline",
+            "plan_baseline_sd",
+            "mde_relative",
+            "plan_daily_traffic",
+            "plan_alpha",
+            "plan_power",
+        ]
 
     def __init__(self, *args, rate_in_percent: bool = False, **kwargs):
         """``rate_in_percent``: the primary metric is a conversion rate, typed as "9.2" (%)."""

@@ -110,9 +110,14 @@ def experiment_list(filters: ListFilters) -> QuerySet[Experiment]:
 
 def experiment_text_matches(text: str) -> Q:
     fields = (
-        "title", "audience", "description", "hypothesis_insight", "hypothesis_change",
-        "hypothesis_effect", "learning",
-    )  # fmt: skip
+        "title",
+        "audience",
+        "description",
+        "hypothesis_insight",
+        "hypothesis_change",
+        "hypothesis_effect",
+        "learning",
+    )
     query = Q()
     for field in fields:
         query |= Q(**{f"{field}__icontains": text})

@@ -21,9 +21,15 @@ RESULTS = {
     "inconclusive": Q(decision="inconclusive"),
 }
 TEXT_FIELDS = (
-    "title", "learning", "postmortem_what_happened", "postmortem_why", "postmortem_next_test",
-    "hypothesis_insight", "hypothesis_change", "audience",
-)  # fmt: skip
+    "title",
+    "learning",
+    "postmortem_what_happened",
+    "postmortem_why",
+    "postmortem_next_test",
+    "hypothesis_insight",
+    "hypothesis_change",
+    "audience",
+)
 # ts_headline copies the text as written; these markers survive escaping, then become <mark>.
 MARK_START, MARK_STOP = "\u0002", "\u0003"
 RELATED_LIMIT = 5
@@ -79,9 +85,15 @@ def text_search(queryset: QuerySet[Experiment], text: str) -> QuerySet[Experimen
         return queryset.filter(query).order_by("-concluded_at")
     query = SearchQuery(text, search_type="websearch", config=CONFIG)
     headline = SearchHeadline(
-        "learning", query, config=CONFIG, start_sel=MARK_START, stop_sel=MARK_STOP,
-        max_words=40, min_words=15, highlight_all=True,
-    )  # fmt: skip
+        "learning",
+        query,
+        config=CONFIG,
+        start_sel=MARK_START,
+        stop_sel=MARK_STOP,
+        max_words=40,
+        min_words=15,
+        highlight_all=True,
+    )
     # ts_rank gives 1e-20, not 0, to rows that do not match: filter on the match itself.
     vector = search_vector()
     return (

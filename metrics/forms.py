@@ -9,9 +9,18 @@ class MetricForm(forms.ModelForm):
     class Meta:
         model = Metric
         fields = [
-            "name", "description", "kind", "unit", "good_direction", "definition",
-            "team", "owner", "parent", "baseline_value", "baseline_sd",
-        ]  # fmt: skip
+            "name",
+            "description",
+            "kind",
+            "unit",
+            "good_direction",
+            "definition",
+            "team",
+            "owner",
+            "parent",
+            "baseline_value",
+            "baseline_sd",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "definition": forms.Textarea(attrs={"rows": 2}),

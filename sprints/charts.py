@@ -125,17 +125,33 @@ def layout(title: str, y_title: str, **extra) -> dict:
 def velocity_figure(rows: list[SprintFigures]) -> dict:
     labels = [r.label for r in rows]
     bars = [
-        {"type": "bar", "name": "Launched", "x": labels, "y": [r.launched for r in rows],
-         "marker": {"color": COLOURS["launched"]}},
-        {"type": "bar", "name": "Concluded", "x": labels, "y": [r.concluded for r in rows],
-         "marker": {"color": COLOURS["concluded"]}},
-    ]  # fmt: skip
+        {
+            "type": "bar",
+            "name": "Launched",
+            "x": labels,
+            "y": [r.launched for r in rows],
+            "marker": {"color": COLOURS["launched"]},
+        },
+        {
+            "type": "bar",
+            "name": "Concluded",
+            "x": labels,
+            "y": [r.concluded for r in rows],
+            "marker": {"color": COLOURS["concluded"]},
+        },
+    ]
     return {"data": bars, "layout": layout("Velocity: tests per sprint", "Tests", barmode="group")}
 
 
 def percent_figure(rows: list[SprintFigures], values: list, title: str, name: str) -> dict:
-    line = {"type": "scatter", "mode": "lines+markers", "name": name, "x": [r.label for r in rows],
-            "y": values, "line": {"color": COLOURS["line"]}}  # fmt: skip
+    line = {
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": name,
+        "x": [r.label for r in rows],
+        "y": values,
+        "line": {"color": COLOURS["line"]},
+    }
     figure_layout = layout(title, "%")
     figure_layout["yaxis"]["range"] = [0, 100]
     return {"data": [line], "layout": figure_layout}
@@ -144,10 +160,15 @@ def percent_figure(rows: list[SprintFigures], values: list, title: str, name: st
 def impact_figure(rows: list[SprintFigures], impact: dict[str, list[float]]) -> dict:
     labels = [r.label for r in rows]
     lines = [
-        {"type": "scatter", "mode": "lines+markers", "name": metric, "x": labels,
-         "y": [round(100 * lift, 2) for lift in lifts]}
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "name": metric,
+            "x": labels,
+            "y": [round(100 * lift, 2) for lift in lifts],
+        }
         for metric, lifts in impact.items()
-    ]  # fmt: skip
+    ]
     title = "Measured impact per KPI: shipped lifts, cumulative"
     return {"data": lines, "layout": layout(title, "Summed relative lift, %")}
 
@@ -155,8 +176,12 @@ def impact_figure(rows: list[SprintFigures], impact: dict[str, list[float]]) -> 
 def figures(rows: list[SprintFigures], impact: dict[str, list[float]]) -> dict[str, dict]:
     """Every programme chart by the name its `data-figure` node carries."""
     labels = [r.label for r in rows]
-    median_bar = {"type": "bar", "name": "Median days", "x": labels,
-                  "y": [r.median_days_to_decision for r in rows]}  # fmt: skip
+    median_bar = {
+        "type": "bar",
+        "name": "Median days",
+        "x": labels,
+        "y": [r.median_days_to_decision for r in rows],
+    }
     return {
         "velocity": velocity_figure(rows),
         "win_rate": percent_figure(

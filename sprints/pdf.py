@@ -56,8 +56,10 @@ def review_story(review, programme: dict) -> list[Flowable]:
     if sprint.goal:
         story.append(text(sprint.goal))
     story += [text("What launched", "Heading2")]
-    story += bullets([f"{e.title} (started {e.started_at:%-d %b})" for e in review.launched],
-                     "Nothing launched in this sprint.")  # fmt: skip
+    story += bullets(
+        [f"{e.title} (started {e.started_at:%-d %b})" for e in review.launched],
+        "Nothing launched in this sprint.",
+    )
     story += [text("What concluded, and how", "Heading2")]
     rows = [["Test", "Outcome", "Decision"]]
     rows += [[e.title, e.outcome, e.get_decision_display()] for e in review.concluded]
@@ -69,8 +71,13 @@ def review_story(review, programme: dict) -> list[Flowable]:
             story.append(text(f"Why we think so: {e.postmortem_why}"))
     story += [text("Guardrails harmed", "Heading2")]
     no_harm = "No guardrail was harmed." if not review.not_known else "None known to be harmed."
-    story += bullets([f"{h.metric} {signed(h.lift)} with {h.variant} on {h.experiment.title}"
-                      for h in review.harmed], no_harm)  # fmt: skip
+    story += bullets(
+        [
+            f"{h.metric} {signed(h.lift)} with {h.variant} on {h.experiment.title}"
+            for h in review.harmed
+        ],
+        no_harm,
+    )
     if review.not_known:
         story += [text("Guardrails not known yet", "Heading2")]
         unknown = [f"{u.metric} on {u.experiment.title}: {u.sentence}" for u in review.not_known]
@@ -95,8 +102,9 @@ def programme_story(programme: dict) -> list[Flowable]:
     rows = [["Sprint", "Launched", "Concluded", "Win rate", "With a learning", "Median days"]]
     for r in programme["rows"]:
         days = "–" if r.median_days_to_decision is None else f"{r.median_days_to_decision:g}"
-        rows.append([r.label, r.launched, r.concluded, percent(r.win_rate),
-                     percent(r.learning_share), days])  # fmt: skip
+        rows.append(
+            [r.label, r.launched, r.concluded, percent(r.win_rate), percent(r.learning_share), days]
+        )
     return [text("Programme health up to this sprint", "Heading2"), table(rows)]
 
 
@@ -104,9 +112,13 @@ def review_pdf_response(review, programme: dict) -> HttpResponse:
     buffer = BytesIO()
     sprint = review.sprint
     document = SimpleDocTemplate(
-        buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-        title=f"{sprint} review", author="GrowthLab",
-    )  # fmt: skip
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        title=f"{sprint} review",
+        author="GrowthLab",
+    )
     footer = f"GrowthLab · exported {timezone.localtime():%-d %b %Y %H:%M}"
     document.build([*review_story(review, programme), Spacer(1, 6 * mm), text(footer)])
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")

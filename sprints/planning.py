@@ -42,9 +42,26 @@ COMPETE = gettext_lazy(
 )
 # Words that say nothing about who is in an audience, so sharing them is no overlap.
 GENERIC_WORDS = frozenset(
-    {"users", "visitors", "customers", "people", "members", "with", "from", "that", "have",
-     "their", "who", "all", "and", "the", "for", "new", "in"}
-)  # fmt: skip
+    {
+        "users",
+        "visitors",
+        "customers",
+        "people",
+        "members",
+        "with",
+        "from",
+        "that",
+        "have",
+        "their",
+        "who",
+        "all",
+        "and",
+        "the",
+        "for",
+        "new",
+        "in",
+    }
+)
 CONCURRENT = frozenset(
     {Experiment.Status.DRAFT, Experiment.Status.PLANNED, Experiment.Status.RUNNING}
 )

@@ -23,8 +23,13 @@ def metric_make(name: str = "Order conversion", kind: str = MetricKind.BINOMIAL,
 
 
 def idea_make(people, **data):
-    data = {"title": "Show delivery date on product page", "impact": 7, "confidence": 5,
-            "ease": 8, **data}  # fmt: skip
+    data = {
+        "title": "Show delivery date on product page",
+        "impact": 7,
+        "confidence": 5,
+        "ease": 8,
+        **data,
+    }
     return idea_create(team=people.team, author=people.owner, data=data)
 
 

@@ -31,6 +31,13 @@ class TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = Team
         fields = [
-            "id", "name", "slug", "mission", "scoring_model", "sprint_length_days",
-            "north_star", "created_at", "members",
-        ]  # fmt: skip
+            "id",
+            "name",
+            "slug",
+            "mission",
+            "scoring_model",
+            "sprint_length_days",
+            "north_star",
+            "created_at",
+            "members",
+        ]

@@ -24,15 +24,32 @@ from metrics.stats.jsonio import decision_blocks_of, decision_rule_of
 # Only the scalars and the comparison a flat row shows: the database picks them out of the
 # stored JSON, so no request decodes an engine output, a payload or a daily series.
 ROW_VALUES = {
-    "experiment_title": F("experiment__title"), "team_id": F("experiment__team_id"),
-    "team_name": F("experiment__team__name"), "sprint_id": F("experiment__sprint_id"),
-    "experiment_status": F("experiment__status"), "decision": F("experiment__decision"),
-    "metric_name": F("metric__name"), "metric_kind": F("metric__kind"),
+    "experiment_title": F("experiment__title"),
+    "team_id": F("experiment__team_id"),
+    "team_name": F("experiment__team__name"),
+    "sprint_id": F("experiment__sprint_id"),
+    "experiment_status": F("experiment__status"),
+    "decision": F("experiment__decision"),
+    "metric_name": F("metric__name"),
+    "metric_kind": F("metric__kind"),
     "variant_name": F("variant__name"),
-}  # fmt: skip
+}
 ROW_BLOCKS = ("comparison",)
-ROW_FIELDS = ("id", "experiment_id", "metric_id", "role", "variant_id", "is_control", "inputs",
-              "status", "verdict", "method", "settings", "run_id", "computed_at")  # fmt: skip
+ROW_FIELDS = (
+    "id",
+    "experiment_id",
+    "metric_id",
+    "role",
+    "variant_id",
+    "is_control",
+    "inputs",
+    "status",
+    "verdict",
+    "method",
+    "settings",
+    "run_id",
+    "computed_at",
+)
 
 
 def current_result_ids() -> QuerySet:
@@ -69,14 +86,17 @@ class ResultFilter(ExperimentFilter):
 
     lookups = {
         **{name: f"experiment__{lookup}" for name, lookup in ExperimentFilter.lookups.items()},
-        "experiment": "experiment_id", "metric": "metric_id", "role": "role",
+        "experiment": "experiment_id",
+        "metric": "metric_id",
+        "role": "role",
         "result_status": "status",
         **date_range("computed"),
-    }  # fmt: skip
+    }
     text_fields = (
-        *(f"experiment__{name}" for name in ExperimentFilter.text_fields), "metric__name",
+        *(f"experiment__{name}" for name in ExperimentFilter.text_fields),
+        "metric__name",
         "variant__name",
-    )  # fmt: skip
+    )
 
 
 def number(value) -> float | None:
@@ -97,8 +117,10 @@ def interval_blocks(row: dict) -> tuple[TestResult | None, TestResult | None]:
 def variant_value(kind: str, inputs: dict) -> float | None:
     """The metric in one variant, by the engine's definitions (rate p, mean ȳ, ratio Σx/Σy)."""
     numerator, denominator = {
-        "binomial": ("conversions", "n"), "mean": ("sum", "n"), "ratio": ("num_sum", "den_sum"),
-    }[kind]  # fmt: skip
+        "binomial": ("conversions", "n"),
+        "mean": ("sum", "n"),
+        "ratio": ("num_sum", "den_sum"),
+    }[kind]
     if not inputs.get(denominator) or inputs.get(numerator) is None:
         return None
     return number(inputs[numerator] / inputs[denominator])
@@ -130,12 +152,20 @@ def flat_row(row: dict) -> dict:
     chance_to_win = (comparison.get("bayesian") or {}).get("chance_to_win")
     settings = row["settings"]
     return {
-        "experiment_id": row["experiment_id"], "experiment": row["experiment_title"],
-        "team_id": row["team_id"], "team": row["team_name"], "sprint_id": row["sprint_id"],
-        "experiment_status": row["experiment_status"], "decision": row["decision"],
-        "metric_id": row["metric_id"], "metric": row["metric_name"], "role": row["role"],
-        "variant_id": row["variant_id"], "variant": row["variant_name"],
-        "is_control": row["is_control"], "n": row["inputs"].get("n"),
+        "experiment_id": row["experiment_id"],
+        "experiment": row["experiment_title"],
+        "team_id": row["team_id"],
+        "team": row["team_name"],
+        "sprint_id": row["sprint_id"],
+        "experiment_status": row["experiment_status"],
+        "decision": row["decision"],
+        "metric_id": row["metric_id"],
+        "metric": row["metric_name"],
+        "role": row["role"],
+        "variant_id": row["variant_id"],
+        "variant": row["variant_name"],
+        "is_control": row["is_control"],
+        "n": row["inputs"].get("n"),
         "value": variant_value(row["metric_kind"], row["inputs"]),
         "absolute_effect": end(absolute, "estimate"),
         "absolute_ci_lower": end(absolute, "ci_lower"),
@@ -147,15 +177,20 @@ def flat_row(row: dict) -> dict:
         "p_value_adjusted": number(comparison.get("p_value_adjusted")),
         "sequential_p_value": number(sequential.get("p_value")),
         "chance_to_win": number(chance_to_win),
-        "status": row["status"], "verdict": row["verdict"], "method": row["method"],
-        "alpha": number(settings.get("alpha")), "two_sided": settings.get("two_sided"),
+        "status": row["status"],
+        "verdict": row["verdict"],
+        "method": row["method"],
+        "alpha": number(settings.get("alpha")),
+        "two_sided": settings.get("two_sided"),
         "sequential": decision_rule_of(comparison).method == "sequential"
         if row["comparison"]
         else settings.get("method") == "sequential",
-        "correction": settings.get("correction"), "cuped": settings.get("cuped"),
+        "correction": settings.get("correction"),
+        "cuped": settings.get("cuped"),
         **cuped_fields(comparison),
-        "run_id": row["run_id"], "computed_at": iso_datetime(row["computed_at"]),
-    }  # fmt: skip
+        "run_id": row["run_id"],
+        "computed_at": iso_datetime(row["computed_at"]),
+    }
 
 
 def floating(help_text: str) -> serializers.FloatField:

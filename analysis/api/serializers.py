@@ -9,18 +9,30 @@ from analysis.models import AnalysisResult, AnalysisRun
 class RunSerializer(serializers.ModelSerializer):
     class Meta:
         model = AnalysisRun
-        fields = ["id", "status", "trigger", "fingerprint", "analysed_fingerprint", "queued_at",
-                  "started_at", "finished_at", "error", "attempts", "unchanged_checks",
-                  "checked_at"]  # fmt: skip
+        fields = [
+            "id",
+            "status",
+            "trigger",
+            "fingerprint",
+            "analysed_fingerprint",
+            "queued_at",
+            "started_at",
+            "finished_at",
+            "error",
+            "attempts",
+            "unchanged_checks",
+            "checked_at",
+        ]
 
 
 class RunDetailSerializer(RunSerializer):
     requested_by = UserRefSerializer(allow_null=True)
     results_run = serializers.IntegerField(
-        source="results_run_id", allow_null=True,
+        source="results_run_id",
+        allow_null=True,
         help_text="The run whose stored results answer this one: itself, or an earlier run "
         "with the same inputs.",
-    )  # fmt: skip
+    )
     retry_of = serializers.IntegerField(source="retry_of_id", allow_null=True)
 
     class Meta(RunSerializer.Meta):
@@ -33,9 +45,21 @@ class ResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = AnalysisResult
-        fields = ["metric", "variant", "role", "is_control", "status", "verdict", "method",
-                  "settings", "inputs", "comparison", "findings", "series",
-                  "computed_at"]  # fmt: skip
+        fields = [
+            "metric",
+            "variant",
+            "role",
+            "is_control",
+            "status",
+            "verdict",
+            "method",
+            "settings",
+            "inputs",
+            "comparison",
+            "findings",
+            "series",
+            "computed_at",
+        ]
 
 
 class AnalysisStateSerializer(serializers.Serializer):

@@ -26,11 +26,18 @@ class ExperimentAnalysisApi(ExperimentScoped, generics.GenericAPIView):
     @extend_schema(responses={200: AnalysisStateSerializer} | errors(*READ))
     def get(self, request: Request, pk: int) -> Response:
         state = analysis_state(self.experiment())
-        return Response(AnalysisStateSerializer({
-            "computed_at": state.computed_at, "last_success": state.success,
-            "results": state.results, "failure": state.failure, "active": state.active,
-            "schedule_stopped": state.schedule_stopped is not None,
-        }).data)  # fmt: skip
+        return Response(
+            AnalysisStateSerializer(
+                {
+                    "computed_at": state.computed_at,
+                    "last_success": state.success,
+                    "results": state.results,
+                    "failure": state.failure,
+                    "active": state.active,
+                    "schedule_stopped": state.schedule_stopped is not None,
+                }
+            ).data
+        )
 
 
 @extend_schema_view(

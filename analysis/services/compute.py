@@ -43,12 +43,19 @@ def payload_settings(inputs: AnalysisInputs, metric) -> dict:
     c = inputs.choices
     control = next((v for v in inputs.variants if v.is_control), inputs.variants[0])
     settings = {
-        "metric_type": metric.kind, "alpha": c["alpha"], "two_sided": c["two_sided"],
-        "direction": metric.direction, "control": control.name,
-        "expected_split": [v.share for v in inputs.variants], "correction": c["correction"],
-        "sequential_tuning_parameter": c["sequential_tuning_parameter"], "method": c["method"],
-        "role": metric.role, "metric_name": metric.name, **inputs.plan,
-    }  # fmt: skip
+        "metric_type": metric.kind,
+        "alpha": c["alpha"],
+        "two_sided": c["two_sided"],
+        "direction": metric.direction,
+        "control": control.name,
+        "expected_split": [v.share for v in inputs.variants],
+        "correction": c["correction"],
+        "sequential_tuning_parameter": c["sequential_tuning_parameter"],
+        "method": c["method"],
+        "role": metric.role,
+        "metric_name": metric.name,
+        **inputs.plan,
+    }
     if inputs.days_run is not None:
         settings["days_run"] = inputs.days_run
     if c["prior_sd"] is not None:
@@ -118,14 +125,22 @@ def metric_rows(*, inputs: AnalysisInputs, metric, payload, output, error, serie
             comparison = next(
                 (c for c in output["comparisons"] if c["variant"] == variant.name), None
             )
-        rows.append({
-            "variant_id": variant.id, "metric_id": metric.id, "role": metric.role,
-            "is_control": whole, "inputs": entry, "payload": payload if whole else None,
-            "method": method_name(payload, inputs.choices), "settings": inputs.choices,
-            "output": output if whole else None, "comparison": comparison,
-            "series": series[index],
-            **verdict_fields(metric=metric, output=output, comparison=comparison, error=error),
-        })  # fmt: skip
+        rows.append(
+            {
+                "variant_id": variant.id,
+                "metric_id": metric.id,
+                "role": metric.role,
+                "is_control": whole,
+                "inputs": entry,
+                "payload": payload if whole else None,
+                "method": method_name(payload, inputs.choices),
+                "settings": inputs.choices,
+                "output": output if whole else None,
+                "comparison": comparison,
+                "series": series[index],
+                **verdict_fields(metric=metric, output=output, comparison=comparison, error=error),
+            }
+        )
     return rows
 
 

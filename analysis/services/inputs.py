@@ -38,17 +38,29 @@ from metrics.models import OutcomeCohort
 
 BASE_FIELDS = ("n", "sum", "sum_squares")
 OPTIONAL_FIELDS = (
-    "den_sum", "den_sum_squares", "num_den_sum_products",
-    "pre_sum", "pre_sum_squares", "post_pre_sum_products",
-    "pre_den_sum", "pre_den_sum_squares", "pre_num_den_sum_products",
-    "post_pre_den_sum_products", "num_pre_den_sum_products", "den_pre_num_sum_products",
-)  # fmt: skip
+    "den_sum",
+    "den_sum_squares",
+    "num_den_sum_products",
+    "pre_sum",
+    "pre_sum_squares",
+    "post_pre_sum_products",
+    "pre_den_sum",
+    "pre_den_sum_squares",
+    "pre_num_den_sum_products",
+    "post_pre_den_sum_products",
+    "num_pre_den_sum_products",
+    "den_pre_num_sum_products",
+)
 STAT_FIELDS = BASE_FIELDS + OPTIONAL_FIELDS
 PRE_FIELDS = ("pre_sum", "pre_sum_squares", "post_pre_sum_products")
 EMPTY = (0, 0.0, 0.0) + (0.0,) * len(OPTIONAL_FIELDS)
-RATIO_FIELDS = {"num_sum": "sum", "num_sum_squares": "sum_squares", "den_sum": "den_sum",
-                "den_sum_squares": "den_sum_squares",
-                "num_den_sum_products": "num_den_sum_products"}  # fmt: skip
+RATIO_FIELDS = {
+    "num_sum": "sum",
+    "num_sum_squares": "sum_squares",
+    "den_sum": "den_sum",
+    "den_sum_squares": "den_sum_squares",
+    "num_den_sum_products": "num_den_sum_products",
+}
 # The engine's name of each pre-period total of a ratio metric, and the column holding it.
 RATIO_PRE_FIELDS = {
     "pre_num_sum": "pre_sum",

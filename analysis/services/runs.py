@@ -54,10 +54,13 @@ def analysis_request(
         return None
     now = timezone.now()
     run = AnalysisRun.objects.create(
-        experiment=experiment, fingerprint=fingerprint, trigger=trigger,
+        experiment=experiment,
+        fingerprint=fingerprint,
+        trigger=trigger,
         requested_by=user if user and user.is_authenticated else None,
-        queued_at=now, sent_at=now,
-    )  # fmt: skip
+        queued_at=now,
+        sent_at=now,
+    )
     job_send(ANALYSIS_RUNS, [run.id])
     return run
 

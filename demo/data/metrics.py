@@ -6,10 +6,18 @@ Parents come before their children, so the list loads top-down in one pass.
 
 def metric(name, kind, unit, parent, team, owner, baseline, sd=None, good="increase", **more):
     return {
-        "name": name, "kind": kind, "unit": unit, "parent": parent, "team": team,
-        "owner": owner, "baseline_value": baseline, "baseline_sd": sd, "good_direction": good,
-        "description": more.get("description", ""), "definition": more.get("definition", ""),
-    }  # fmt: skip
+        "name": name,
+        "kind": kind,
+        "unit": unit,
+        "parent": parent,
+        "team": team,
+        "owner": owner,
+        "baseline_value": baseline,
+        "baseline_sd": sd,
+        "good_direction": good,
+        "description": more.get("description", ""),
+        "definition": more.get("definition", ""),
+    }
 
 
 WEB = "Web Growth"

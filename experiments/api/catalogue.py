@@ -29,9 +29,18 @@ from metrics.selectors import TreeNode, kpi_forest
 from metrics.services import metric_save
 
 METRIC_FIELDS = [
-    "name", "description", "kind", "unit", "good_direction", "definition", "team", "owner",
-    "parent", "baseline_value", "baseline_sd",
-]  # fmt: skip
+    "name",
+    "description",
+    "kind",
+    "unit",
+    "good_direction",
+    "definition",
+    "team",
+    "owner",
+    "parent",
+    "baseline_value",
+    "baseline_sd",
+]
 
 
 class MetricSerializer(serializers.ModelSerializer):
@@ -168,8 +177,11 @@ SIGNIFICANCE_EXAMPLE = {
     ],
 }
 SAMPLE_SIZE_EXAMPLE = {
-    "metric_type": "binomial", "baseline_rate": 0.05, "mde_relative": 0.1, "daily_traffic": 4000,
-}  # fmt: skip
+    "metric_type": "binomial",
+    "baseline_rate": 0.05,
+    "mde_relative": 0.1,
+    "daily_traffic": 4000,
+}
 
 
 class CalculatorApi(APIView):

@@ -34,14 +34,21 @@ class IdeaFilter(DatedFilter):
     min_score = serializers.FloatField(required=False, help_text="Score at least this (ICE/RICE).")
     q = text()
     ordering = serializers.ChoiceField(
-        choices=list(IDEA_ORDERINGS), required=False, default="rank",
+        choices=list(IDEA_ORDERINGS),
+        required=False,
+        default="rank",
         help_text="rank: best score first (the ranked backlog), unscored last.",
-    )  # fmt: skip
+    )
 
     lookups = {
-        "team": "team_id", "status": "status", "channel": "channel", "tag": "tags__name",
-        "min_score": "score__gte", **date_range("created"), **date_range("updated"),
-    }  # fmt: skip
+        "team": "team_id",
+        "status": "status",
+        "channel": "channel",
+        "tag": "tags__name",
+        "min_score": "score__gte",
+        **date_range("created"),
+        **date_range("updated"),
+    }
     text_fields = ("title", "insight", "proposed_change", "audience")
 
     def filter(self, queryset: QuerySet) -> QuerySet:
@@ -64,15 +71,28 @@ class ExperimentFilter(DatedFilter):
     concluded_before = day("Concluded", "before")
 
     lookups = {
-        "team": "team_id", "sprint": "sprint_id", "owner": "owner_id", "idea": "idea_id",
-        "metric": "experiment_metrics__metric_id", "status": "status", "decision": "decision",
-        "channel": "channel", "tag": "tags__name", **date_range("created"),
-        **date_range("updated"), **date_range("concluded"),
-    }  # fmt: skip
+        "team": "team_id",
+        "sprint": "sprint_id",
+        "owner": "owner_id",
+        "idea": "idea_id",
+        "metric": "experiment_metrics__metric_id",
+        "status": "status",
+        "decision": "decision",
+        "channel": "channel",
+        "tag": "tags__name",
+        **date_range("created"),
+        **date_range("updated"),
+        **date_range("concluded"),
+    }
     text_fields = (
-        "title", "audience", "description", "hypothesis_insight", "hypothesis_change",
-        "hypothesis_effect", "learning",
-    )  # fmt: skip
+        "title",
+        "audience",
+        "description",
+        "hypothesis_insight",
+        "hypothesis_change",
+        "hypothesis_effect",
+        "learning",
+    )
 
 
 def ideas() -> QuerySet[Idea]:

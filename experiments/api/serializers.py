@@ -56,9 +56,18 @@ class IdeaSerializer(serializers.ModelSerializer):
     class Meta:
         model = Idea
         fields = [
-            "id", "team", "author", *IDEA_EDITABLE_FIELDS, "tags", "ice_score", "rice_score",
-            "score", "experiments", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "team",
+            "author",
+            *IDEA_EDITABLE_FIELDS,
+            "tags",
+            "ice_score",
+            "rice_score",
+            "score",
+            "experiments",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class IdeaInputSerializer(serializers.ModelSerializer):
@@ -128,15 +137,46 @@ class ExperimentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Experiment
         fields = [
-            "id", "team", "owner", "idea", "sprint", "title", "channel", "audience", "tags",
-            "description", "hypothesis", "hypothesis_insight", "hypothesis_change",
-            "hypothesis_effect", "mde_relative", "planned_duration_days", "planned_start",
-            "planned_end", "plan_baseline", "plan_baseline_sd", "plan_daily_traffic",
-            "plan_alpha", "plan_power", "plan_sample_size_per_variant", "plan_days", "status",
-            "started_at", "stopped_at", "concluded_at", "archived_at", "decision", "learning",
-            "postmortem_what_happened", "postmortem_why", "postmortem_next_test", "variants",
-            "metrics", "created_at", "updated_at",
-        ]  # fmt: skip
+            "id",
+            "team",
+            "owner",
+            "idea",
+            "sprint",
+            "title",
+            "channel",
+            "audience",
+            "tags",
+            "description",
+            "hypothesis",
+            "hypothesis_insight",
+            "hypothesis_change",
+            "hypothesis_effect",
+            "mde_relative",
+            "planned_duration_days",
+            "planned_start",
+            "planned_end",
+            "plan_baseline",
+            "plan_baseline_sd",
+            "plan_daily_traffic",
+            "plan_alpha",
+            "plan_power",
+            "plan_sample_size_per_variant",
+            "plan_days",
+            "status",
+            "started_at",
+            "stopped_at",
+            "concluded_at",
+            "archived_at",
+            "decision",
+            "learning",
+            "postmortem_what_happened",
+            "postmortem_why",
+            "postmortem_next_test",
+            "variants",
+            "metrics",
+            "created_at",
+            "updated_at",
+        ]
 
     @extend_schema_field(serializers.CharField())
     def get_hypothesis(self, experiment: Experiment) -> str:
@@ -184,9 +224,13 @@ class PlanInputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Experiment
         fields = [
-            "mde_relative", "plan_baseline", "plan_baseline_sd", "plan_daily_traffic",
-            "plan_alpha", "plan_power",
-        ]  # fmt: skip
+            "mde_relative",
+            "plan_baseline",
+            "plan_baseline_sd",
+            "plan_daily_traffic",
+            "plan_alpha",
+            "plan_power",
+        ]
         # The engine needs these three; the rest have defaults or depend on the metric kind.
         extra_kwargs = {
             name: {"required": True, "allow_null": False}

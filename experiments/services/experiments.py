@@ -10,11 +10,24 @@ from experiments.services.history import history_record, recorded_edit
 from experiments.services.tags import tags_get_or_create
 
 EXPERIMENT_EDITABLE_FIELDS = (
-    "title", "owner", "channel", "audience", "description",
-    "hypothesis_insight", "hypothesis_change", "hypothesis_effect", "mde_relative",
-    "planned_duration_days", "planned_start", "planned_end",
-    "plan_baseline", "plan_baseline_sd", "plan_daily_traffic", "plan_alpha", "plan_power",
-)  # fmt: skip
+    "title",
+    "owner",
+    "channel",
+    "audience",
+    "description",
+    "hypothesis_insight",
+    "hypothesis_change",
+    "hypothesis_effect",
+    "mde_relative",
+    "planned_duration_days",
+    "planned_start",
+    "planned_end",
+    "plan_baseline",
+    "plan_baseline_sd",
+    "plan_daily_traffic",
+    "plan_alpha",
+    "plan_power",
+)
 # Once users are exposed, changing who sees what would mix two different tests in one result.
 VARIANTS_LOCKED_STATUSES = frozenset(
     {

@@ -7,17 +7,48 @@ from experiments.selectors import primary_metric
 from metrics.models import MetricKind
 
 IDEA_DOCUMENTED_FIELDS = (
-    "title", "insight", "proposed_change", "audience", "channel", "status",
-    "impact", "confidence", "ease", "reach", "effort", "tags",
-)  # fmt: skip
+    "title",
+    "insight",
+    "proposed_change",
+    "audience",
+    "channel",
+    "status",
+    "impact",
+    "confidence",
+    "ease",
+    "reach",
+    "effort",
+    "tags",
+)
 EXPERIMENT_DOCUMENTED_FIELDS = (
-    "title", "owner", "channel", "audience", "description", "tags",
-    "hypothesis_insight", "hypothesis_change", "hypothesis_effect", "mde_relative",
-    "planned_duration_days", "planned_start", "planned_end", "sprint",
-    "plan_baseline", "plan_baseline_sd", "plan_daily_traffic", "plan_alpha", "plan_power",
-    "plan_sample_size_per_variant", "plan_days", "status", "decision", "learning",
-    "postmortem_what_happened", "postmortem_why", "postmortem_next_test",
-)  # fmt: skip
+    "title",
+    "owner",
+    "channel",
+    "audience",
+    "description",
+    "tags",
+    "hypothesis_insight",
+    "hypothesis_change",
+    "hypothesis_effect",
+    "mde_relative",
+    "planned_duration_days",
+    "planned_start",
+    "planned_end",
+    "sprint",
+    "plan_baseline",
+    "plan_baseline_sd",
+    "plan_daily_traffic",
+    "plan_alpha",
+    "plan_power",
+    "plan_sample_size_per_variant",
+    "plan_days",
+    "status",
+    "decision",
+    "learning",
+    "postmortem_what_happened",
+    "postmortem_why",
+    "postmortem_next_test",
+)
 
 
 def field_display(instance: models.Model, name: str) -> str:

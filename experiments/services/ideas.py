@@ -12,9 +12,18 @@ from growthlab.rest import idempotency
 STILL_BEING_CREATED = _("This test is still being created: open the idea again in a moment.")
 
 IDEA_EDITABLE_FIELDS = (
-    "title", "insight", "proposed_change", "audience", "channel", "status",
-    "impact", "confidence", "ease", "reach", "effort",
-)  # fmt: skip
+    "title",
+    "insight",
+    "proposed_change",
+    "audience",
+    "channel",
+    "status",
+    "impact",
+    "confidence",
+    "ease",
+    "reach",
+    "effort",
+)
 
 
 def idea_assign(idea: Idea, data: dict) -> None:

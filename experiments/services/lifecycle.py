@@ -41,26 +41,38 @@ TRANSITIONS = {
     for t in (
         Transition("plan", "Plan", "planned", frozenset({Status.DRAFT}), Status.PLANNED),
         Transition(
-            "unplan", "Back to draft", "moved back to draft", frozenset({Status.PLANNED}),
+            "unplan",
+            "Back to draft",
+            "moved back to draft",
+            frozenset({Status.PLANNED}),
             Status.DRAFT,
         ),
         Transition(
-            "start", "Start test", "started", frozenset({Status.DRAFT, Status.PLANNED}),
+            "start",
+            "Start test",
+            "started",
+            frozenset({Status.DRAFT, Status.PLANNED}),
             Status.RUNNING,
         ),
         Transition(
             "stop", "Stop and analyse", "stopped", frozenset({Status.RUNNING}), Status.ANALYSING
         ),
         Transition(
-            "conclude", "Conclude", "concluded",
-            frozenset({Status.RUNNING, Status.ANALYSING}), Status.CONCLUDED,
+            "conclude",
+            "Conclude",
+            "concluded",
+            frozenset({Status.RUNNING, Status.ANALYSING}),
+            Status.CONCLUDED,
         ),
         Transition(
-            "archive", "Archive", "archived",
-            frozenset({Status.DRAFT, Status.PLANNED, Status.CONCLUDED}), Status.ARCHIVED,
+            "archive",
+            "Archive",
+            "archived",
+            frozenset({Status.DRAFT, Status.PLANNED, Status.CONCLUDED}),
+            Status.ARCHIVED,
         ),
     )
-}  # fmt: skip
+}
 
 
 def join_missing(missing: list[str]) -> str:

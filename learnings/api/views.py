@@ -29,10 +29,23 @@ class LearningSerializer(serializers.ModelSerializer):
     class Meta:
         model = Experiment
         fields = [
-            "id", "team", "owner", "title", "channel", "audience", "decision", "learning",
-            "postmortem_what_happened", "postmortem_why", "postmortem_next_test", "tags",
-            "primary_metric", "concluded_at", "rank", "snippet",
-        ]  # fmt: skip
+            "id",
+            "team",
+            "owner",
+            "title",
+            "channel",
+            "audience",
+            "decision",
+            "learning",
+            "postmortem_what_happened",
+            "postmortem_why",
+            "postmortem_next_test",
+            "tags",
+            "primary_metric",
+            "concluded_at",
+            "rank",
+            "snippet",
+        ]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_primary_metric(self, experiment: Experiment) -> str | None:
@@ -52,8 +65,12 @@ class LearningSerializer(serializers.ModelSerializer):
 
 
 class LearningFilter(QueryFilter):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200,
-                              help_text="Words to search for, web-search style.")  # fmt: skip
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Words to search for, web-search style.",
+    )
     team = serializers.IntegerField(required=False, min_value=1, help_text="Team id.")
     channel = serializers.ChoiceField(choices=Channel.choices, required=False)
     audience = serializers.CharField(required=False, max_length=200)

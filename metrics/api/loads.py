@@ -31,10 +31,24 @@ class DataLoadSerializer(serializers.ModelSerializer):
     class Meta:
         model = DataLoad
         fields = [
-            "id", "experiment", "kind", "status", "original_name", "content_sha256", "phase",
-            "progress_percent", "rows_read", "cohorts_written", "errors", "errors_more",
-            "created_by", "created_at", "started_at", "heartbeat_at", "finished_at",
-        ]  # fmt: skip
+            "id",
+            "experiment",
+            "kind",
+            "status",
+            "original_name",
+            "content_sha256",
+            "phase",
+            "progress_percent",
+            "rows_read",
+            "cohorts_written",
+            "errors",
+            "errors_more",
+            "created_by",
+            "created_at",
+            "started_at",
+            "heartbeat_at",
+            "finished_at",
+        ]
 
 
 class DataLoadFilter(QueryFilter):
@@ -46,9 +60,12 @@ class DataLoadFilter(QueryFilter):
     created_before = serializers.DateField(required=False, help_text="On or before this day.")
 
     lookups = {
-        "experiment": "experiment_id", "team": "experiment__team_id", "kind": "kind",
-        "status": "status", **date_range("created"),
-    }  # fmt: skip
+        "experiment": "experiment_id",
+        "team": "experiment__team_id",
+        "kind": "kind",
+        "status": "status",
+        **date_range("created"),
+    }
 
 
 def data_loads() -> QuerySet[DataLoad]:

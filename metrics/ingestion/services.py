@@ -88,8 +88,12 @@ def data_load_create(
     """
     if kind in (DataLoad.Kind.FILE, DataLoad.Kind.CLI):
         mapping_from_json(experiment, mapping or {})
-    fields = {"kind": kind, "content_sha256": content_sha256, "mapping": mapping or {},
-              "payload": payload or []}  # fmt: skip
+    fields = {
+        "kind": kind,
+        "content_sha256": content_sha256,
+        "mapping": mapping or {},
+        "payload": payload or [],
+    }
     # Lock the experiment so two identical requests cannot both miss each other.
     Experiment.objects.select_for_update().get(pk=experiment.pk)
     waiting = experiment.data_loads.filter(
@@ -131,10 +135,14 @@ def counts_file_load(
         path.unlink()
         raise
     return data_load_create(
-        experiment=experiment, user=user, kind=DataLoad.Kind.COUNTS, stored_name=stored_name,
-        original_name=upload.name, content_sha256=digest,
+        experiment=experiment,
+        user=user,
+        kind=DataLoad.Kind.COUNTS,
+        stored_name=stored_name,
+        original_name=upload.name,
+        content_sha256=digest,
         mapping={"metric": metric, "columns": columns},
-    )  # fmt: skip
+    )
 
 
 def aggregates_push(*, experiment: Experiment, user, rows: list[dict]) -> DataLoad:

@@ -57,8 +57,9 @@ def outcome_sql(request, pk: int):
     access.require(bool(sources))
     attached = ExperimentQuery.objects.filter(experiment=experiment).first()
     metrics = experiment_metric_kinds(experiment)
-    form = ExperimentQueryForm(request.POST or None, sources=sources, metrics=metrics,
-                               attached=attached)  # fmt: skip
+    form = ExperimentQueryForm(
+        request.POST or None, sources=sources, metrics=metrics, attached=attached
+    )
     if request.method == "POST" and form.is_valid():
         try:
             experiment_query_save(experiment=experiment, user=request.user, **form.values())

@@ -73,15 +73,20 @@ def query_check(query: str) -> str:
     return text
 
 
-def experiment_query_save(*, experiment: Experiment, source: DataSource, query: str,
-                          mapping: dict, user) -> ExperimentQuery:  # fmt: skip
+def experiment_query_save(
+    *, experiment: Experiment, source: DataSource, query: str, mapping: dict, user
+) -> ExperimentQuery:
     """Attach (or change) the experiment's SQL source; the mapping is checked like an upload's."""
     mapping_from_json(experiment, mapping)
     attached, _ = ExperimentQuery.objects.update_or_create(
         experiment=experiment,
-        defaults={"source": source, "query": query_check(query), "mapping": mapping,
-                  "updated_by": user},
-    )  # fmt: skip
+        defaults={
+            "source": source,
+            "query": query_check(query),
+            "mapping": mapping,
+            "updated_by": user,
+        },
+    )
     return attached
 
 

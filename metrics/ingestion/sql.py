@@ -67,8 +67,10 @@ def aggregates(per_user, mapping: Mapping) -> list:
 
 
 def sums(prefix: str, value, same) -> list:
-    return [sa.func.sum(value).label(f"{prefix}sum"),
-            sa.func.sum(value * same).label(f"{prefix}sum_squares")]  # fmt: skip
+    return [
+        sa.func.sum(value).label(f"{prefix}sum"),
+        sa.func.sum(value * same).label(f"{prefix}sum_squares"),
+    ]
 
 
 def total(prefix: str, left, right):
@@ -88,8 +90,13 @@ def checks(per_user, mapping: Mapping, number: dict) -> list:
     ]
 
 
-def pull(url: str, query: str, mapping: Mapping, known: list[str],
-         timeout: int = STATEMENT_TIMEOUT_SECONDS) -> list[CohortTotals]:  # fmt: skip
+def pull(
+    url: str,
+    query: str,
+    mapping: Mapping,
+    known: list[str],
+    timeout: int = STATEMENT_TIMEOUT_SECONDS,
+) -> list[CohortTotals]:
     """Run the push-down read-only with a statement timeout; raise RejectedData on any failure.
 
     Messages never hold the URL, the user name or the password.
@@ -152,8 +159,15 @@ def cohorts_from(rows: list[dict], mapping: Mapping, known: list[str]) -> list[C
         for metric in mapping.metrics:
             prefix = f"{metric.key}:"
             extras = {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
-            cohorts.append(CohortTotals(variant=row["variant"], exposure_date=row["day"],
-                                        metric=metric.key, n=int(row["n"]), **extras))  # fmt: skip
+            cohorts.append(
+                CohortTotals(
+                    variant=row["variant"],
+                    exposure_date=row["day"],
+                    metric=metric.key,
+                    n=int(row["n"]),
+                    **extras,
+                )
+            )
     return cohorts
 
 
@@ -165,6 +179,7 @@ def row_problems(rows: list[dict], mapping: Mapping, known: list[str]) -> list[P
         problems.append(Problem(NOT_ZERO_OR_ONE.format(count=binary)))
     known_text = ", ".join(f"'{name}'" for name in known)
     for name in sorted({str(row["variant"]) for row in rows} - set(known)):
-        problems.append(Problem(UNKNOWN_VARIANT.format(name=name, known=known_text),
-                                column=mapping.variant))  # fmt: skip
+        problems.append(
+            Problem(UNKNOWN_VARIANT.format(name=name, known=known_text), column=mapping.variant)
+        )
     return problems

@@ -56,9 +56,11 @@ def upload(request, pk: int):
         else:
             token = uuid.uuid4().hex
             request.session[f"upload:{token}"] = {
-                "stored_name": stored_name, "sha256": digest,
-                "original_name": file.name, "experiment": experiment.pk,
-            }  # fmt: skip
+                "stored_name": stored_name,
+                "sha256": digest,
+                "original_name": file.name,
+                "experiment": experiment.pk,
+            }
             return redirect("metrics:outcome_map", pk=experiment.pk, token=token)
     status = 400 if form.is_bound else 200
     context = {"experiment": experiment, "form": form, "loads": past_loads(experiment)}
@@ -102,10 +104,14 @@ def map_columns(request, pk: int, token: str):
         mapping = {**form.mapping(), "dialect": shown.dialect.as_json()}
         try:
             load = data_load_create(
-                experiment=experiment, user=request.user, kind=DataLoad.Kind.FILE,
-                stored_name=pending["stored_name"], original_name=pending["original_name"],
-                content_sha256=pending["sha256"], mapping=mapping,
-            )  # fmt: skip
+                experiment=experiment,
+                user=request.user,
+                kind=DataLoad.Kind.FILE,
+                stored_name=pending["stored_name"],
+                original_name=pending["original_name"],
+                content_sha256=pending["sha256"],
+                mapping=mapping,
+            )
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
@@ -168,22 +174,32 @@ def suggested_values(shown: Preview, column: str | None, experiment: Experiment)
 def counts(request, pk: int):
     experiment = experiment_for_upload(request, pk)
     variants = list(experiment.variants.values_list("name", flat=True))
-    form = CountsForm(request.POST or None, metrics=experiment_metric_kinds(experiment),
-                      variants=variants)  # fmt: skip
+    form = CountsForm(
+        request.POST or None, metrics=experiment_metric_kinds(experiment), variants=variants
+    )
     if request.method == "POST" and form.is_valid():
-        load = data_load_create(experiment=experiment, user=request.user,
-                                kind=DataLoad.Kind.COUNTS, payload=form.payload())  # fmt: skip
+        load = data_load_create(
+            experiment=experiment,
+            user=request.user,
+            kind=DataLoad.Kind.COUNTS,
+            payload=form.payload(),
+        )
         return redirect("metrics:load_detail", pk=load.pk)
     status = 400 if form.is_bound else 200
-    return render(request, "metrics/outcome_counts.html",
-                  {"experiment": experiment, "form": form}, status=status)  # fmt: skip
+    return render(
+        request,
+        "metrics/outcome_counts.html",
+        {"experiment": experiment, "form": form},
+        status=status,
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def counts_file(request, pk: int):
     experiment = experiment_for_upload(request, pk)
-    form = CountsFileForm(request.POST or None, request.FILES or None,
-                          metrics=experiment_metric_kinds(experiment))  # fmt: skip
+    form = CountsFileForm(
+        request.POST or None, request.FILES or None, metrics=experiment_metric_kinds(experiment)
+    )
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -200,10 +216,15 @@ def counts_file(request, pk: int):
             service_error_to_form(form, error)
         else:
             return redirect("metrics:load_detail", pk=load.pk)
-    context = {"experiment": experiment, "form": form, "problems": problems,
-               "columns": counts_columns()}  # fmt: skip
-    return render(request, "metrics/outcome_counts_file.html", context,
-                  status=400 if form.is_bound else 200)  # fmt: skip
+    context = {
+        "experiment": experiment,
+        "form": form,
+        "problems": problems,
+        "columns": counts_columns(),
+    }
+    return render(
+        request, "metrics/outcome_counts_file.html", context, status=400 if form.is_bound else 200
+    )
 
 
 def more_problems(count: int) -> list[str]:
@@ -212,9 +233,21 @@ def more_problems(count: int) -> list[str]:
 
 def counts_columns() -> list[tuple[str, str]]:
     """(metric kind, its columns) for the page: what each kind of export must contain."""
-    return [(kind, ", ".join(("variant", "date (optional)", "users", *needed,
-                              *(f"{name} (optional)" for name in OPTIONAL.get(kind, ())))))
-            for kind, needed in REQUIRED.items()]  # fmt: skip
+    return [
+        (
+            kind,
+            ", ".join(
+                (
+                    "variant",
+                    "date (optional)",
+                    "users",
+                    *needed,
+                    *(f"{name} (optional)" for name in OPTIONAL.get(kind, ())),
+                )
+            ),
+        )
+        for kind, needed in REQUIRED.items()
+    ]
 
 
 def load_detail(request, pk: int):
@@ -231,8 +264,13 @@ def load_detail(request, pk: int):
 
 def load_status(request, pk: int):
     load = get_object_or_404(DataLoad, pk=pk)
-    return JsonResponse({
-        "status": load.status, "status_label": load.get_status_display(),
-        "phase": load.phase, "percent": load.progress_percent,
-        "rows_read": load.rows_read, "done": load.is_done,
-    })  # fmt: skip
+    return JsonResponse(
+        {
+            "status": load.status,
+            "status_label": load.get_status_display(),
+            "phase": load.phase,
+            "percent": load.progress_percent,
+            "rows_read": load.rows_read,
+            "done": load.is_done,
+        }
+    )

@@ -20,8 +20,15 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Sprint
-        fields = ["sprint", "number", "status", "review_notes", "action_items", "closed_at",
-                  "carried_over"]  # fmt: skip
+        fields = [
+            "sprint",
+            "number",
+            "status",
+            "review_notes",
+            "action_items",
+            "closed_at",
+            "carried_over",
+        ]
 
 
 class CloseInputSerializer(serializers.Serializer):

@@ -11,6 +11,17 @@ class SprintSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sprint
         fields = [
-            "id", "team", "number", "goal", "goal_metric", "starts_on", "ends_on", "status",
-            "review_notes", "action_items", "closed_at", "length_days", "experiments",
-        ]  # fmt: skip
+            "id",
+            "team",
+            "number",
+            "goal",
+            "goal_metric",
+            "starts_on",
+            "ends_on",
+            "status",
+            "review_notes",
+            "action_items",
+            "closed_at",
+            "length_days",
+            "experiments",
+        ]

@@ -20,9 +20,11 @@ class SprintFilter(QueryFilter):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
     lookups = {
-        "team": "team_id", "status": "status", "starts_after": "starts_on__gte",
+        "team": "team_id",
+        "status": "status",
+        "starts_after": "starts_on__gte",
         "starts_before": "starts_on__lte",
-    }  # fmt: skip
+    }
     text_fields = ("goal", "review_notes", "action_items")
 
 

@@ -26,9 +26,13 @@ def test_a_lead_changes_the_team_settings(people):
     assert reverse("accounts:team_edit", args=[people.team.slug]) in page.text
     response = client.post(
         reverse("accounts:team_edit", args=[people.team.slug]),
-        {"name": "Web Growth", "mission": "More orders", "scoring_model": "rice",
-         "sprint_length_days": 14},
-    )  # fmt: skip
+        {
+            "name": "Web Growth",
+            "mission": "More orders",
+            "scoring_model": "rice",
+            "sprint_length_days": 14,
+        },
+    )
     assert response.status_code == 302
     team = Team.objects.get(pk=people.team.pk)
     assert (team.scoring_model, team.sprint_length_days, team.mission) == (

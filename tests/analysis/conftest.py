@@ -15,9 +15,11 @@ def running(people):
     """A running test (A control, B) with conversion (primary) and revenue (secondary)."""
     experiment = experiment_make(people, ready=True)
     experiment_metric_attach(
-        experiment=experiment, metric=metric_make("Revenue", MetricKind.MEAN),
-        role=MetricRole.SECONDARY, user=people.owner,
-    )  # fmt: skip
+        experiment=experiment,
+        metric=metric_make("Revenue", MetricKind.MEAN),
+        role=MetricRole.SECONDARY,
+        user=people.owner,
+    )
     return experiment_transition(experiment=experiment, user=people.owner, action="start")
 
 

@@ -23,13 +23,21 @@ def cohorts_write(experiment, *, days: int = 5, b_conversions: int = 60, first=N
         conversions = 50 if variant.is_control else b_conversions
         for link in experiment.experiment_metrics.select_related("metric"):
             for day in range(days):
-                stats = binomial(conversions) if link.metric.kind == "binomial" else revenue(
-                    variant.is_control)  # fmt: skip
-                rows.append(OutcomeCohort(
-                    experiment=experiment, variant=variant, metric=link.metric,
-                    exposure_date=first + timedelta(days=day), source=OutcomeSource.PUSH,
-                    **stats,
-                ))  # fmt: skip
+                stats = (
+                    binomial(conversions)
+                    if link.metric.kind == "binomial"
+                    else revenue(variant.is_control)
+                )
+                rows.append(
+                    OutcomeCohort(
+                        experiment=experiment,
+                        variant=variant,
+                        metric=link.metric,
+                        exposure_date=first + timedelta(days=day),
+                        source=OutcomeSource.PUSH,
+                        **stats,
+                    )
+                )
     OutcomeCohort.objects.bulk_create(rows)
 
 
@@ -41,20 +49,28 @@ def revenue(control: bool) -> dict:
     # 1,000 users spending 100 ± 20 (control) or 104 ± 20; the pre period explains half.
     mean = 100.0 if control else 104.0
     return {
-        "n": 1000, "sum": 1000 * mean, "sum_squares": 1000 * (mean**2 + 400) - 400,
-        "pre_sum": 100_000.0, "pre_sum_squares": 1000 * (100**2 + 400) - 400,
+        "n": 1000,
+        "sum": 1000 * mean,
+        "sum_squares": 1000 * (mean**2 + 400) - 400,
+        "pre_sum": 100_000.0,
+        "pre_sum_squares": 1000 * (100**2 + 400) - 400,
         "post_pre_sum_products": 1000 * (mean * 100 + 200) - 200,
-    }  # fmt: skip
+    }
 
 
 def fail_runs(experiment, count: int, *, hours_ago: float = 1) -> None:
     finished = timezone.now() - timedelta(hours=hours_ago)
     for index in range(count):
         AnalysisRun.objects.create(
-            experiment=experiment, status="failed", fingerprint=f"{index:064d}",
-            trigger=Trigger.SCHEDULE, queued_at=finished, sent_at=finished,
-            finished_at=finished - timedelta(seconds=index), error="The warehouse timed out.",
-        )  # fmt: skip
+            experiment=experiment,
+            status="failed",
+            fingerprint=f"{index:064d}",
+            trigger=Trigger.SCHEDULE,
+            queued_at=finished,
+            sent_at=finished,
+            finished_at=finished - timedelta(seconds=index),
+            error="The warehouse timed out.",
+        )
 
 
 RATIO_COLUMNS = (

@@ -64,15 +64,24 @@ def test_changing_a_setting_queues_a_run_and_keeps_the_old_result_until_then(
     signed_in(client, people.owner)
     rerun(client, with_data, django_capture_on_commit_callbacks)
     url = reverse("analysis:settings", args=[with_data.pk])
-    form = {"alpha": "0.01", "two_sided": "on", "method": "fixed",
-            "sequential_tuning_parameter": "5000", "correction": "bh", "cuped": "on"}  # fmt: skip
+    form = {
+        "alpha": "0.01",
+        "two_sided": "on",
+        "method": "fixed",
+        "sequential_tuning_parameter": "5000",
+        "correction": "bh",
+        "cuped": "on",
+    }
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(url, form, follow=True)
     assert SETTINGS_SAVED in response.content.decode()
     saved = AnalysisSettings.objects.get(experiment=with_data)
     assert (saved.alpha, saved.method, saved.correction, saved.updated_by) == (
-        0.01, "fixed", "bh", people.owner
-    )  # fmt: skip
+        0.01,
+        "fixed",
+        "bh",
+        people.owner,
+    )
     newest = AnalysisRun.objects.filter(experiment=with_data).first()
     assert (newest.trigger, newest.status) == ("settings", "queued")
     assert "+20.0%" in response.content.decode()  # the old answer stays meanwhile
@@ -83,8 +92,13 @@ def test_a_prior_without_a_spread_is_refused_in_words(
 ):
     signed_in(client, people.owner)
     url = reverse("analysis:settings", args=[with_data.pk])
-    form = {"alpha": "0.05", "method": "fixed", "sequential_tuning_parameter": "5000",
-            "correction": "holm", "prior_mean": "0.1"}  # fmt: skip
+    form = {
+        "alpha": "0.05",
+        "method": "fixed",
+        "sequential_tuning_parameter": "5000",
+        "correction": "holm",
+        "prior_mean": "0.1",
+    }
     response = client.post(url, form)
     assert response.status_code == 200
     assert "A prior needs both a mean and a spread." in response.content.decode()

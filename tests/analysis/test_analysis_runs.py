@@ -33,8 +33,12 @@ def test_a_request_is_analysed_and_stored_with_its_inputs(
 ):
     run = request(with_data, django_capture_on_commit_callbacks, user=people.owner)
     assert (run.status, run.trigger, run.requested_by, run.attempts, run.error) == (
-        "succeeded", "manual", people.owner, 1, ""
-    )  # fmt: skip
+        "succeeded",
+        "manual",
+        people.owner,
+        1,
+        "",
+    )
     assert run.results_run_id == run.id and run.analysed_fingerprint == run.fingerprint
     assert AnalysisResult.objects.filter(run=run).count() == 4  # 2 metrics x 2 variants
     row = treatment_row(run, "Order conversion")
@@ -205,10 +209,14 @@ def test_a_successful_data_load_queues_an_analysis_of_its_data(
         {"metric": "Order conversion", "variant": "B", "users": 1010, "conversions": 64},
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        data_load_create(experiment=running, user=people.owner, kind=DataLoad.Kind.COUNTS,
-                         payload=payload)  # fmt: skip
+        data_load_create(
+            experiment=running, user=people.owner, kind=DataLoad.Kind.COUNTS, payload=payload
+        )
     run = AnalysisRun.objects.get(experiment=running)
     assert (run.trigger, run.requested_by, run.status) == ("upload", people.owner, "succeeded")
-    assert treatment_row(run, "Order conversion").inputs == {"name": "B", "n": 1010,
-                                                              "conversions": 64}  # fmt: skip
+    assert treatment_row(run, "Order conversion").inputs == {
+        "name": "B",
+        "n": 1010,
+        "conversions": 64,
+    }
     assert treatment_row(run, "Revenue").status == "error"  # no revenue data was loaded

@@ -8,9 +8,15 @@ from analysis.views import DEFAULTS_SAVED
 from tests.conftest import PASSWORD
 
 DEFAULTS = {
-    "alpha": "0.1", "two_sided": "", "method": "fixed", "sequential_tuning_parameter": "5000",
-    "prior_mean": "", "prior_sd": "", "correction": "bh", "cuped": "on",
-}  # fmt: skip
+    "alpha": "0.1",
+    "two_sided": "",
+    "method": "fixed",
+    "sequential_tuning_parameter": "5000",
+    "prior_mean": "",
+    "prior_sd": "",
+    "correction": "bh",
+    "cuped": "on",
+}
 
 
 def post(client, user, team, **changes):
@@ -25,8 +31,11 @@ def test_a_lead_sets_the_defaults_and_the_teams_tests_use_them(client, people, r
     assert DEFAULTS_SAVED in client.get(response.url).content.decode()
     saved = TeamAnalysisDefaults.objects.get(team=people.team)
     assert (saved.alpha, saved.two_sided, saved.method, saved.correction) == (
-        0.1, False, "fixed", "bh"
-    )  # fmt: skip
+        0.1,
+        False,
+        "fixed",
+        "bh",
+    )
     assert analysis_choices(running)["alpha"] == 0.1
 
 

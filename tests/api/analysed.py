@@ -23,8 +23,10 @@ def analysed_experiment(people, **data) -> Experiment:
     experiment = experiment_create(
         team=people.team, user=people.owner, data={**READY_DOCUMENTATION, **data}
     )
-    for name, kind, role in (("Order conversion", MetricKind.BINOMIAL, MetricRole.PRIMARY),
-                             ("Revenue", MetricKind.MEAN, MetricRole.SECONDARY)):  # fmt: skip
+    for name, kind, role in (
+        ("Order conversion", MetricKind.BINOMIAL, MetricRole.PRIMARY),
+        ("Revenue", MetricKind.MEAN, MetricRole.SECONDARY),
+    ):
         metric, _ = Metric.objects.get_or_create(name=name, defaults={"kind": kind})
         experiment_metric_attach(experiment=experiment, metric=metric, role=role, user=people.owner)
     Experiment.objects.filter(pk=experiment.pk).update(

@@ -41,10 +41,23 @@ def gunicorn(workers: int = 3, **environment: str) -> Iterator[str]:
     port = free_port()
     env = os.environ | {"DATABASE_URL": database_url(), "DEBUG": "true"} | environment
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "growthlab.wsgi:application", "--workers",
-         str(workers), "--bind", f"127.0.0.1:{port}", "--timeout", "60"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "growthlab.wsgi:application",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "60",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         wait_until_up(base, process)

@@ -25,9 +25,11 @@ WRITE_METHODS = ("post", "put", "patch", "delete")
 SECRET = "Matrix-pa55word-7f3c"
 WAREHOUSE_URL = f"postgresql+psycopg://reader:{SECRET}@warehouse.example.com:5432/shop"
 QUERY_MAPPING = {
-    "user": "user_id", "variant": "grp", "date": "day",
+    "user": "user_id",
+    "variant": "grp",
+    "date": "day",
     "metrics": {"Order conversion": {"column": "converted"}},
-}  # fmt: skip
+}
 # Computing a p-value or a sample size writes nothing: the calculator is a read.
 READ_ONLY_POSTS = {"significance", "sample-size"}
 # A body that the person allowed to write would have accepted, per route name.
@@ -126,8 +128,13 @@ def world(people):
     source = data_source_save(
         source=DataSource(name="Warehouse", team=people.team), url=WAREHOUSE_URL, user=None
     )
-    experiment_query_save(experiment=experiment, source=source, query="SELECT * FROM orders",
-                          mapping=QUERY_MAPPING, user=None)  # fmt: skip
+    experiment_query_save(
+        experiment=experiment,
+        source=source,
+        query="SELECT * FROM orders",
+        mapping=QUERY_MAPPING,
+        user=None,
+    )
     load = DataLoad.objects.create(experiment=experiment, kind="sql", status="queued")
     return {
         "team": people.team.id,
@@ -167,9 +174,21 @@ def concrete(route: str, world: dict) -> str:
 
 def database_state() -> list:
     models = (
-        Team, Idea, Experiment, Variant, ExperimentMetric, HistoryEntry, Metric, Tag, Sprint,
-        DataLoad, OutcomeCohort, AnalysisRun, DataSource, ExperimentQuery,
-    )  # fmt: skip
+        Team,
+        Idea,
+        Experiment,
+        Variant,
+        ExperimentMetric,
+        HistoryEntry,
+        Metric,
+        Tag,
+        Sprint,
+        DataLoad,
+        OutcomeCohort,
+        AnalysisRun,
+        DataSource,
+        ExperimentQuery,
+    )
     return [sorted(map(repr, model.objects.values())) for model in models]
 
 

@@ -11,8 +11,13 @@ METRICS = "/api/v1/metrics/"
 
 def test_analyst_creates_a_metric_under_a_parent(as_user, people):
     parent = metric_make("Orders per visitor")
-    body = {"name": "Checkout conversion", "kind": "binomial", "parent": parent.id,
-            "team": people.team.id, "baseline_value": 0.3}  # fmt: skip
+    body = {
+        "name": "Checkout conversion",
+        "kind": "binomial",
+        "parent": parent.id,
+        "team": people.team.id,
+        "baseline_value": 0.3,
+    }
     response = as_user(people.analyst).post(METRICS, body, format="json")
     assert response.status_code == 201
     metric = Metric.objects.get(name="Checkout conversion")
@@ -60,10 +65,13 @@ def test_kpi_tree_nests_children_under_roots(as_user, people):
 
 
 def test_significance_calculator_returns_the_engines_answer(as_user, people):
-    body = {"metric_type": "binomial", "variants": [
-        {"name": "control", "n": 10000, "conversions": 500},
-        {"name": "treatment", "n": 10000, "conversions": 600},
-    ]}  # fmt: skip
+    body = {
+        "metric_type": "binomial",
+        "variants": [
+            {"name": "control", "n": 10000, "conversions": 500},
+            {"name": "treatment", "n": 10000, "conversions": 600},
+        ],
+    }
     response = as_user(people.viewer).post("/api/v1/calculator/significance/", body, format="json")
     assert response.status_code == 200
     comparison = response.json()["comparisons"][0]
@@ -75,18 +83,25 @@ def test_significance_calculator_returns_the_engines_answer(as_user, people):
 
 
 def test_calculator_names_the_bad_field(as_user, people):
-    body = {"metric_type": "binomial", "variants": [
-        {"name": "control", "n": 100, "conversions": 5},
-        {"name": "treatment", "n": "many", "conversions": 6},
-    ]}  # fmt: skip
+    body = {
+        "metric_type": "binomial",
+        "variants": [
+            {"name": "control", "n": 100, "conversions": 5},
+            {"name": "treatment", "n": "many", "conversions": 6},
+        ],
+    }
     response = as_user(people.viewer).post("/api/v1/calculator/significance/", body, format="json")
     assert response.status_code == 400
     assert list(response.json()) == ["variants[1].n"]
 
 
 def test_sample_size_calculator(as_user, people):
-    body = {"metric_type": "binomial", "baseline_rate": 0.05, "mde_relative": 0.1,
-            "daily_traffic": 4000}  # fmt: skip
+    body = {
+        "metric_type": "binomial",
+        "baseline_rate": 0.05,
+        "mde_relative": 0.1,
+        "daily_traffic": 4000,
+    }
     response = as_user(people.viewer).post("/api/v1/calculator/sample-size/", body, format="json")
     assert response.status_code == 200
     assert response.json()["days"] == -(-response.json()["total"] // 4000)
@@ -99,16 +114,22 @@ def test_sample_size_calculator(as_user, people):
 def test_teams_list_members_with_roles(as_user, people):
     body = as_user(people.viewer).get(f"/api/v1/teams/{people.team.id}/").json()
     assert {(m["user"]["username"], m["role"]) for m in body["members"]} == {
-        ("owner", "marketer"), ("teammate", "marketer"), ("lead", "team_lead"),
-        ("analyst", "analyst"), ("viewer", "viewer"),
-    }  # fmt: skip
+        ("owner", "marketer"),
+        ("teammate", "marketer"),
+        ("lead", "team_lead"),
+        ("analyst", "analyst"),
+        ("viewer", "viewer"),
+    }
 
 
 def test_sprints_are_listed_and_filtered(as_user, people):
     sprint = Sprint.objects.create(
-        team=people.team, number=4, goal="Lift checkout", starts_on=date(2025, 3, 3),
+        team=people.team,
+        number=4,
+        goal="Lift checkout",
+        starts_on=date(2025, 3, 3),
         ends_on=date(2025, 3, 23),
-    )  # fmt: skip
+    )
     client = as_user(people.viewer)
     body = client.get("/api/v1/sprints/", {"team": people.team.id}).json()
     assert [(row["id"], row["length_days"]) for row in body["results"]] == [(sprint.id, 21)]

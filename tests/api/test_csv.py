@@ -26,9 +26,12 @@ def is_plain_number(text: str) -> bool:
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.text(), min_size=1, max_size=4))
 def test_every_string_is_neutralised_or_round_trips_exactly(values):
-    text = "".join(csv_lines([f"c{i}" for i in range(len(values))], [
-        {f"c{i}": value for i, value in enumerate(values)}
-    ]))  # fmt: skip
+    text = "".join(
+        csv_lines(
+            [f"c{i}" for i in range(len(values))],
+            [{f"c{i}": value for i, value in enumerate(values)}],
+        )
+    )
     _header, row = parse(text)
     for original, cell in zip(values, row, strict=True):
         if original.startswith(FORMULA_STARTS) and not is_plain_number(original):

@@ -12,14 +12,25 @@ PROBLEM = Problem(message="'twelve' is not a number", row=3, column="revenue")
 def loads_make(people) -> tuple[DataLoad, DataLoad]:
     experiment = experiment_make(people, ready=True)
     running = DataLoad.objects.create(
-        experiment=experiment, kind="file", status="running", phase="reading",
-        progress_percent=40, rows_read=120_000, original_name="orders.csv",
-        created_by=people.owner, started_at=timezone.now(),
-    )  # fmt: skip
+        experiment=experiment,
+        kind="file",
+        status="running",
+        phase="reading",
+        progress_percent=40,
+        rows_read=120_000,
+        original_name="orders.csv",
+        created_by=people.owner,
+        started_at=timezone.now(),
+    )
     failed = DataLoad.objects.create(
-        experiment=experiment, kind="push", status="failed", errors=[PROBLEM.as_dict()],
-        errors_more=2, payload=[{"secret": "not shown"}], finished_at=timezone.now(),
-    )  # fmt: skip
+        experiment=experiment,
+        kind="push",
+        status="failed",
+        errors=[PROBLEM.as_dict()],
+        errors_more=2,
+        payload=[{"secret": "not shown"}],
+        finished_at=timezone.now(),
+    )
     return running, failed
 
 
@@ -28,13 +39,21 @@ def test_a_load_shows_its_progress_and_problems(as_user, people):
     client = as_user(people.outsider)  # anyone signed in reads
     body = client.get(f"/api/v1/data-loads/{running.pk}/").json()
     assert (body["status"], body["phase"], body["progress_percent"], body["rows_read"]) == (
-        "running", "reading", 40, 120_000)  # fmt: skip
+        "running",
+        "reading",
+        40,
+        120_000,
+    )
     assert body["created_by"]["username"] == "owner"
     body = client.get(f"/api/v1/data-loads/{failed.pk}/").json()
-    assert body["errors"] == [{
-        "row": 3, "column": "revenue", "message": "'twelve' is not a number",
-        "text": "data row 3, column `revenue`: 'twelve' is not a number",
-    }]  # fmt: skip
+    assert body["errors"] == [
+        {
+            "row": 3,
+            "column": "revenue",
+            "message": "'twelve' is not a number",
+            "text": "data row 3, column `revenue`: 'twelve' is not a number",
+        }
+    ]
     assert body["errors_more"] == 2 and "payload" not in body
     failed.refresh_from_db()
     assert failed.status == "failed"

@@ -34,12 +34,14 @@ URL = f"postgresql+psycopg://reader:{PASSWORD_IN_URL}@db.example.com:5432/shop"
 SHOWN = "postgresql+psycopg://***@db.example.com:5432/shop"
 QUERY = "SELECT user_id, grp, day, converted, revenue, orders FROM outcomes"
 MAPPING = {
-    "user": "user_id", "variant": "grp", "date": "day",
+    "user": "user_id",
+    "variant": "grp",
+    "date": "day",
     "metrics": {
         "Order conversion": {"column": "converted"},
         "Revenue per order": {"column": "revenue", "denominator": "orders"},
     },
-}  # fmt: skip
+}
 
 
 def source_url(source) -> str:
@@ -102,12 +104,14 @@ def test_an_analyst_adds_a_source_and_only_the_shown_url_comes_back(as_user, peo
     assert response.status_code == 201
     saved = DataSource.objects.get()
     assert response.json() == {
-        "id": saved.id, "name": "Shop warehouse",
+        "id": saved.id,
+        "name": "Shop warehouse",
         "team": {"id": people.team.id, "name": "Web Growth", "slug": people.team.slug},
         "url_shown": SHOWN,
         "created_by": {"id": people.analyst.id, "username": "analyst", "name": ""},
-        "created_at": response.json()["created_at"], "updated_at": response.json()["updated_at"],
-    }  # fmt: skip
+        "created_at": response.json()["created_at"],
+        "updated_at": response.json()["updated_at"],
+    }
     assert url_decrypt(saved.url_encrypted) == URL
     assert saved.created_by == people.analyst
 
@@ -186,9 +190,18 @@ def test_the_csv_export_holds_the_shown_url_only(as_user, people, source):
     assert response.status_code == 200
     header, row = csv.reader(io.StringIO(body_of(response)))
     assert header == [
-        "id", "name", "team.id", "team.name", "team.slug", "url_shown", "created_by.id",
-        "created_by.username", "created_by.name", "created_at", "updated_at",
-    ]  # fmt: skip
+        "id",
+        "name",
+        "team.id",
+        "team.name",
+        "team.slug",
+        "url_shown",
+        "created_by.id",
+        "created_by.username",
+        "created_by.name",
+        "created_at",
+        "updated_at",
+    ]
     assert dict(zip(header, row, strict=True))["url_shown"] == SHOWN
 
 
@@ -221,8 +234,9 @@ def test_an_update_with_a_bad_url_is_named_and_changes_nothing(as_user, people, 
 
 
 def test_who_may_change_or_move_a_source(as_user, people, source):
-    outside_analyst = user_create(username="outside_analyst", password=PASSWORD,
-                                  team=people.other_team, role=Role.ANALYST)  # fmt: skip
+    outside_analyst = user_create(
+        username="outside_analyst", password=PASSWORD, team=people.other_team, role=Role.ANALYST
+    )
     for person in (people.owner, people.viewer, outside_analyst):
         response = as_user(person).patch(source_url(source), {"name": "X"}, format="json")
         assert response.status_code == 403
@@ -279,8 +293,11 @@ def test_options_describe_the_attached_query(as_user, people, experiment):
 
 def test_a_second_put_changes_the_attached_query(as_user, people, source, experiment):
     attach(experiment, source, people)
-    body = {"source": source.id, "query": "WITH t AS (SELECT 1) SELECT * FROM t",
-            "mapping": {**MAPPING, "variant": "arm"}}  # fmt: skip
+    body = {
+        "source": source.id,
+        "query": "WITH t AS (SELECT 1) SELECT * FROM t",
+        "mapping": {**MAPPING, "variant": "arm"},
+    }
     assert as_user(people.analyst).put(sql_url(experiment), body, format="json").status_code == 200
     attached = ExperimentQuery.objects.get(experiment=experiment)
     assert (attached.query, attached.mapping["variant"]) == (body["query"], "arm")
@@ -301,18 +318,22 @@ def test_a_statement_that_is_not_a_select_is_named(as_user, people, source, expe
     [
         (
             {"Revenue": {"column": "revenue"}},
-            ["Not attached to this experiment: “Revenue”; its metrics are "
-             "“Order conversion”, “Revenue per order”."],
+            [
+                "Not attached to this experiment: “Revenue”; its metrics are "
+                "“Order conversion”, “Revenue per order”."
+            ],
         ),
         (
             {"Revenue per order": {"column": "revenue"}},
             [MAPPING_INCOMPLETE.format(what="the denominator of Revenue per order")],
         ),
         ({}, [MAPPING_INCOMPLETE.format(what="at least one metric")]),
-        ({"Order conversion": {"pre": "x"}}, {"metrics": {"Order conversion": {
-            "column": ["This field is required."]}}}),
+        (
+            {"Order conversion": {"pre": "x"}},
+            {"metrics": {"Order conversion": {"column": ["This field is required."]}}},
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_mapping_is_named_and_nothing_is_saved(
     as_user, people, source, experiment, metrics, error
 ):
@@ -339,10 +360,12 @@ def test_who_may_attach_a_query(as_user, anonymous, people, source, experiment):
         assert as_user(person).put(sql_url(experiment), body, format="json").status_code == 403
     assert anonymous.put(sql_url(experiment), body, format="json").status_code == 401
     # An analyst of another team may neither use this team's source nor change its test.
-    theirs = data_source_save(source=DataSource(name="CRM", team=people.other_team), url=URL,
-                              user=None)  # fmt: skip
-    outside_analyst = user_create(username="outside_analyst", password=PASSWORD,
-                                  team=people.other_team, role=Role.ANALYST)  # fmt: skip
+    theirs = data_source_save(
+        source=DataSource(name="CRM", team=people.other_team), url=URL, user=None
+    )
+    outside_analyst = user_create(
+        username="outside_analyst", password=PASSWORD, team=people.other_team, role=Role.ANALYST
+    )
     foreign = {**body, "source": theirs.id}
     assert (
         as_user(people.analyst).put(sql_url(experiment), foreign, format="json").status_code == 403
@@ -394,9 +417,12 @@ def test_refresh_is_throttled_as_an_expensive_action(as_user, people, source, ex
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
         # An hour's window: the requests never straddle two windows.
-        "DEFAULT_THROTTLE_RATES": {"user": "1000/minute", "export": "1000/minute",
-                                   "expensive": "2/hour"},
-    }  # fmt: skip
+        "DEFAULT_THROTTLE_RATES": {
+            "user": "1000/minute",
+            "export": "1000/minute",
+            "expensive": "2/hour",
+        },
+    }
     attach(running(experiment), source, people)
     client = as_user(people.owner)
     statuses = [client.post(refresh_url(experiment)).status_code for _ in range(3)]
@@ -411,8 +437,11 @@ def test_no_answer_contains_the_password_or_the_url(as_user, people, experiment)
     body = {"name": "Shop warehouse", "team": people.team.id, "url": URL}
     created = analyst.post(SOURCES, body, format="json")
     source_id = created.json()["id"]
-    attached = analyst.put(sql_url(experiment), {"source": source_id, "query": QUERY,
-                                                 "mapping": MAPPING}, format="json")  # fmt: skip
+    attached = analyst.put(
+        sql_url(experiment),
+        {"source": source_id, "query": QUERY, "mapping": MAPPING},
+        format="json",
+    )
     answers = [
         created,
         analyst.patch(f"{SOURCES}{source_id}/", {"url": URL}, format="json"),

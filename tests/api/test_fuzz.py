@@ -21,10 +21,13 @@ from tests.factories import experiment_make, idea_make, metric_make
 
 # Production settings, so that an unknown path gets the API's JSON 404, not DEBUG's page.
 PRODUCTION = {
-    "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(64), "ALLOWED_HOSTS": "127.0.0.1",
-    "EMAIL_URL": "smtp://127.0.0.1:25", "SECURE_SSL_REDIRECT": "false",
+    "DEBUG": "false",
+    "SECRET_KEY": secrets.token_urlsafe(64),
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "EMAIL_URL": "smtp://127.0.0.1:25",
+    "SECURE_SSL_REDIRECT": "false",
     "DATA_SOURCE_KEY": Fernet.generate_key().decode(),  # so data sources get past the vault
-}  # fmt: skip
+}
 # Heuristics about which inputs the server should accept: a foreign key that exists, a
 # planned end after its start or an empty filter read as "any" cannot be said in OpenAPI.
 # Every check on what the server answers (errors, status codes, content types, bodies,
@@ -47,11 +50,32 @@ def test_schemathesis_finds_no_server_error_and_no_schema_violation(people):
     rates = {f"API_RATE_{s}": "100000/minute" for s in ("USER", "EXPORT", "EXPENSIVE")}
     with gunicorn(workers=3, **rates, **PRODUCTION) as base:
         result = subprocess.run(
-            [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/api/v1/schema/",
-             "--header", f"Authorization: Token {key}", "--max-examples", "30", "--workers", "2",
-             "--seed", "20250101", "--checks", "all", "--exclude-checks", ACCEPTANCE_HEURISTICS,
-             "--request-timeout", "30", "--report-junit-path", str(tmp_path / "junit.xml")],
-            capture_output=True, text=True, timeout=FUZZ_SECONDS,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "schemathesis.cli",
+                "run",
+                f"{base}/api/v1/schema/",
+                "--header",
+                f"Authorization: Token {key}",
+                "--max-examples",
+                "30",
+                "--workers",
+                "2",
+                "--seed",
+                "20250101",
+                "--checks",
+                "all",
+                "--exclude-checks",
+                ACCEPTANCE_HEURISTICS,
+                "--request-timeout",
+                "30",
+                "--report-junit-path",
+                str(tmp_path / "junit.xml"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=FUZZ_SECONDS,
+        )
     (tmp_path / "schemathesis.txt").write_text(result.stdout)
     assert result.returncode == 0, result.stdout[-20000:]

@@ -5,8 +5,14 @@ IDEAS = "/api/v1/ideas/"
 
 
 def test_marketer_creates_an_idea_with_scores_and_tags(as_user, people):
-    body = {"team": people.team.id, "title": "Delivery date on product page", "impact": 8,
-            "confidence": 6, "ease": 7, "tags": ["Checkout", "delivery"]}  # fmt: skip
+    body = {
+        "team": people.team.id,
+        "title": "Delivery date on product page",
+        "impact": 8,
+        "confidence": 6,
+        "ease": 7,
+        "tags": ["Checkout", "delivery"],
+    }
     response = as_user(people.owner).post(IDEAS, body, format="json")
     assert response.status_code == 201
     idea = Idea.objects.get()

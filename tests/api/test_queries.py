@@ -49,9 +49,13 @@ def learnings_make(people, count: int) -> None:
     """Concluded tests with a learning, a tag and a primary metric each."""
     experiments_make(people, count)
     Experiment.objects.filter(status="draft").update(
-        status="concluded", decision="ship", learning="Shipping costs scare buyers away.",
-        started_at=timezone.now(), stopped_at=timezone.now(), concluded_at=timezone.now(),
-    )  # fmt: skip
+        status="concluded",
+        decision="ship",
+        learning="Shipping costs scare buyers away.",
+        started_at=timezone.now(),
+        stopped_at=timezone.now(),
+        concluded_at=timezone.now(),
+    )
 
 
 def test_learning_list_queries_are_constant_in_the_page_size(as_user, people):

@@ -48,8 +48,9 @@ def test_each_variant_and_metric_is_a_row_with_its_numbers(as_user, people):
         pytest.approx(0.05),
     )
     assert rows[("Revenue", "B")]["value"] == pytest.approx(104.0)
-    stored = AnalysisResult.objects.get(experiment=experiment, variant__name="B",
-                                        metric__name="Order conversion")  # fmt: skip
+    stored = AnalysisResult.objects.get(
+        experiment=experiment, variant__name="B", metric__name="Order conversion"
+    )
     assert treatment["verdict"] == stored.verdict and treatment["run_id"] == stored.run_id
 
 
@@ -121,14 +122,19 @@ def test_query_count_is_constant_in_the_page_size(as_user, people):
 def test_rows_list_primary_then_secondary_then_guardrail_metrics(as_user, people):
     experiment = analysed_experiment(people)
     guardrail, _ = Metric.objects.get_or_create(name="Average order value", kind=MetricKind.MEAN)
-    experiment_metric_attach(experiment=experiment, metric=guardrail, role=MetricRole.GUARDRAIL,
-                             user=people.owner)  # fmt: skip
+    experiment_metric_attach(
+        experiment=experiment, metric=guardrail, role=MetricRole.GUARDRAIL, user=people.owner
+    )
     analyse(experiment, people.owner)
     rows = as_user(people.viewer).get(URL).json()["results"]
     assert [(row["metric"], row["variant"]) for row in rows] == [
-        ("Order conversion", "A"), ("Order conversion", "B"), ("Revenue", "A"), ("Revenue", "B"),
-        ("Average order value", "A"), ("Average order value", "B"),
-    ]  # fmt: skip
+        ("Order conversion", "A"),
+        ("Order conversion", "B"),
+        ("Revenue", "A"),
+        ("Revenue", "B"),
+        ("Average order value", "A"),
+        ("Average order value", "B"),
+    ]
 
 
 def test_a_page_out_of_range_or_not_a_number_is_a_404_naming_it(as_user, people):

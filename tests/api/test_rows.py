@@ -37,9 +37,13 @@ def filled_experiment(people) -> Experiment:
         team=people.team, number=1, starts_on=today, ends_on=today + timedelta(days=20)
     )
     Experiment.objects.filter(pk=experiment.pk).update(
-        sprint=sprint, idea=idea_make(people), planned_start=today,
-        planned_end=today + timedelta(days=21), started_at=timezone.now(), status="running",
-    )  # fmt: skip
+        sprint=sprint,
+        idea=idea_make(people),
+        planned_start=today,
+        planned_end=today + timedelta(days=21),
+        started_at=timezone.now(),
+        status="running",
+    )
     experiment.variants.filter(is_control=False).update(
         screenshot="screenshots/2026/11/banner.png", traffic_share="33.33"
     )

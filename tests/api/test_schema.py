@@ -20,11 +20,21 @@ UNDOCUMENTED_ELSEWHERE: set[str] = set()
 def test_schema_validates_without_warnings(db, tmp_path):
     # A process of its own: drf-spectacular counts warnings per process, across generations.
     result = subprocess.run(
-        [sys.executable, "manage.py", "spectacular", "--validate", "--fail-on-warn",
-         "--file", str(tmp_path / "schema.yml")],
-        cwd=ROOT, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(tmp_path / "schema.yml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env=os.environ | {"DATABASE_URL": database_url()},
-    )  # fmt: skip
+    )
     offenders = set(re.findall(r"(?:Warning|Error) \[(\w+)\]", result.stderr))
     assert offenders <= UNDOCUMENTED_ELSEWHERE, result.stderr
     assert not re.search(r"^Warning: ", result.stderr, re.MULTILINE), result.stderr

@@ -10,9 +10,12 @@ NOTES = "Banner tests win on mobile; checkout tests need more traffic."
 
 def sprint_in_review(people) -> tuple[Sprint, Experiment]:
     sprint = Sprint.objects.create(
-        team=people.team, number=1, starts_on="2025-01-06", ends_on="2025-01-26",
+        team=people.team,
+        number=1,
+        starts_on="2025-01-06",
+        ends_on="2025-01-26",
         status=Sprint.Status.IN_REVIEW,
-    )  # fmt: skip
+    )
     unfinished = experiment_make(people, title="Still a draft")
     Experiment.objects.filter(pk=unfinished.pk).update(sprint=sprint)
     return sprint, unfinished
@@ -27,9 +30,14 @@ def test_a_lead_closes_the_review_and_unfinished_tests_carry_over(as_user, peopl
     response = close(as_user(people.lead), sprint, {"review_notes": NOTES, "action_items": "x"})
     assert response.status_code == 200
     assert response.json() | {"closed_at": None} == {
-        "sprint": sprint.pk, "number": 1, "status": "closed", "review_notes": NOTES,
-        "action_items": "x", "closed_at": None, "carried_over": [unfinished.pk],
-    }  # fmt: skip
+        "sprint": sprint.pk,
+        "number": 1,
+        "status": "closed",
+        "review_notes": NOTES,
+        "action_items": "x",
+        "closed_at": None,
+        "carried_over": [unfinished.pk],
+    }
     sprint.refresh_from_db()
     unfinished.refresh_from_db()
     assert (sprint.status, sprint.review_notes, unfinished.sprint_id) == ("closed", NOTES, None)

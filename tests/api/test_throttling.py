@@ -11,8 +11,9 @@ def rates(settings):
     def set_rates(**rates):
         base = {"user": "1000/minute", "export": "1000/minute", "expensive": "1000/minute"}
         settings.REST_FRAMEWORK = {
-            **django_settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": base | rates
-        }  # fmt: skip
+            **django_settings.REST_FRAMEWORK,
+            "DEFAULT_THROTTLE_RATES": base | rates,
+        }
 
     return set_rates
 

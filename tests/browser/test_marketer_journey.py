@@ -192,15 +192,25 @@ DESKTOP = {"width": 1280, "height": 900}
 FITS_THE_SCREEN = "document.documentElement.scrollWidth <= window.innerWidth"
 NO_EDIT_CONTROLS = {
     "experiment": [
-        "Edit documentation", "Start test", "Plan", "Archive", "Add variant", "Edit", "Remove",
-        "Attach metric", "Detach", "Plan sample size", "Change plan", "Conclude",
+        "Edit documentation",
+        "Start test",
+        "Plan",
+        "Archive",
+        "Add variant",
+        "Edit",
+        "Remove",
+        "Attach metric",
+        "Detach",
+        "Plan sample size",
+        "Change plan",
+        "Conclude",
     ],
     "backlog": ["New idea"],
     "idea": ["Edit idea", "Turn into a test"],
     "metric": ["Edit metric"],
     "experiments": ["New test"],
     "catalogue": ["New metric"],
-}  # fmt: skip
+}
 
 
 def expect_no_controls(page: Page, names: list[str]) -> None:

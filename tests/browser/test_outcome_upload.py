@@ -38,8 +38,14 @@ PICKS = {
     "Revenue: pre-period covariate (CUPED, optional)": "pre_revenue",
 }
 STATISTICS_COLUMNS = [
-    "Metric", "Exposure date", "Variant", "Users", "Sum", "Rate, mean or ratio", "Sum of squares",
-]  # fmt: skip
+    "Metric",
+    "Exposure date",
+    "Variant",
+    "Users",
+    "Sum",
+    "Rate, mean or ratio",
+    "Sum of squares",
+]
 
 
 def outcome_rows(count: int = ROWS, seed: int = 18) -> list[list[str]]:
@@ -51,8 +57,16 @@ def outcome_rows(count: int = ROWS, seed: int = 18) -> list[list[str]]:
         revenue = Decimal(rng.randint(500, 9000) * converted) / 100
         pre_revenue = Decimal(rng.randint(0, 6000)) / 100
         day = FIRST_DAY + timedelta(days=i % 3)
-        rows.append([f"u{i}", rng.choice("AB"), day.isoformat(), str(converted), f"{revenue:.2f}",
-                     f"{pre_revenue:.2f}"])  # fmt: skip
+        rows.append(
+            [
+                f"u{i}",
+                rng.choice("AB"),
+                day.isoformat(),
+                str(converted),
+                f"{revenue:.2f}",
+                f"{pre_revenue:.2f}",
+            ]
+        )
     return rows
 
 
@@ -74,8 +88,11 @@ def expected_table(rows: list[list[str]]) -> dict[tuple[str, str, str], dict]:
         n = len(members)
         conversions = sum(int(row[3]) for row in members)
         revenue = sum(Decimal(row[4]) for row in members)
-        table[("Order conversion", day, variant)] = {"n": n, "sum": Decimal(conversions),
-                                                     "value": Decimal(conversions) / n}  # fmt: skip
+        table[("Order conversion", day, variant)] = {
+            "n": n,
+            "sum": Decimal(conversions),
+            "value": Decimal(conversions) / n,
+        }
         table[("Revenue", day, variant)] = {"n": n, "sum": revenue, "value": revenue / n}
     return table
 
@@ -91,8 +108,11 @@ def shown_table(page: Page) -> dict[tuple[str, str, str], dict]:
     ):
         metric, day, variant, users, total, value, _ = cells
         day = datetime.strptime(day, "%d %b %Y").date().isoformat()  # e.g. "1 Mar 2024"
-        shown[(metric, day, variant)] = {"n": int(users), "sum": Decimal(total),
-                                         "value": Decimal(value)}  # fmt: skip
+        shown[(metric, day, variant)] = {
+            "n": int(users),
+            "sum": Decimal(total),
+            "value": Decimal(value),
+        }
     return shown
 
 
@@ -138,9 +158,13 @@ def watch_queued_load(page: Page) -> None:
     with page.expect_response(re.compile(r"/metrics/loads/\d+/status/$")) as polled_response:
         pass
     assert polled_response.value.json() == {
-        "status": "queued", "status_label": "Queued", "phase": "", "percent": 0,
-        "rows_read": 0, "done": False,
-    }  # fmt: skip
+        "status": "queued",
+        "status_label": "Queued",
+        "phase": "",
+        "percent": 0,
+        "rows_read": 0,
+        "done": False,
+    }
 
 
 def test_marketer_uploads_maps_watches_and_reads_the_statistics(
@@ -151,8 +175,9 @@ def test_marketer_uploads_maps_watches_and_reads_the_statistics(
     sign_in,
     screenshot,
 ):
-    experiment = experiment_transition(experiment=outcome_experiment, user=people.owner,
-                                       action="start")  # fmt: skip
+    experiment = experiment_transition(
+        experiment=outcome_experiment, user=people.owner, action="start"
+    )
     rows = outcome_rows()
     sign_in(page, people.owner)
 

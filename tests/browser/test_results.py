@@ -14,9 +14,15 @@ from dashboard import selectors
 from tests.dashboard import engine_results as er
 from tests.factories import experiment_make
 
-SIGNIFICANCE = {"question": "significance", "kind": "binomial", "alpha": "5",
-                "a_users": 20000, "a_conversions": 1000, "b_users": 20000,
-                "b_conversions": 1200}  # fmt: skip
+SIGNIFICANCE = {
+    "question": "significance",
+    "kind": "binomial",
+    "alpha": "5",
+    "a_users": 20000,
+    "a_conversions": 1000,
+    "b_users": 20000,
+    "b_conversions": 1200,
+}
 
 
 def expect_every_chart_drawn(page: Page) -> int:

@@ -63,9 +63,13 @@ def finished_sprint(people, documented):
         experiment_add_to_sprint(sprint=sprint, experiment=experiment, user=people.lead)
         experiment_transition(experiment=experiment, user=people.owner, action="start")
     experiment_conclude(
-        experiment=won, user=people.lead, decision=Decision.SHIP, reason="Judgement.",
-        learning="A visible delivery date lifts orders.", why="Fewer questions to support.",
-    )  # fmt: skip
+        experiment=won,
+        user=people.lead,
+        decision=Decision.SHIP,
+        reason="Judgement.",
+        learning="A visible delivery date lifts orders.",
+        why="Fewer questions to support.",
+    )
     inside = timezone.now() - timedelta(days=25)
     Experiment.objects.filter(pk__in=[won.pk, carried.pk]).update(started_at=inside)
     Experiment.objects.filter(pk=won.pk).update(concluded_at=inside + timedelta(days=14))
@@ -148,7 +152,9 @@ def test_demo_sprint_review_shows_results_harm_and_measured_impact(page, setting
 
     demo_review(page, "App Growth", 4)
     expect(page.get_by_test_id("carried-over")).to_have_text(
-        ["Free shipping on the first app order Analysing",
-         "Price-drop push for wishlist items Running"]
-    )  # fmt: skip
+        [
+            "Free shipping on the first app order Analysing",
+            "Price-drop push for wishlist items Running",
+        ]
+    )
     screenshot(page, "demo-carried-over")

@@ -26,8 +26,15 @@ def binomial_output(name, role, rates, n=20000, direction="increase", split=None
         {"name": v, "n": size, "conversions": round(size * rate)}
         for v, size, rate in zip(names, sizes, rates, strict=True)
     ]
-    payload = {"metric_type": "binomial", "metric_name": name, "role": role,
-               "direction": direction, "variants": variants, **PLAN, **settings}  # fmt: skip
+    payload = {
+        "metric_type": "binomial",
+        "metric_name": name,
+        "role": role,
+        "direction": direction,
+        "variants": variants,
+        **PLAN,
+        **settings,
+    }
     if split:
         payload["expected_split"] = split
     return analyse(payload)
@@ -62,8 +69,13 @@ def metric_result(days):
     from dashboard.selectors import MetricResult
 
     output = days[-1][1]
-    return MetricResult(output["metric_name"], output["role"], output["metric_type"],
-                        result_from_dict(output), series=series_from_outputs(days))  # fmt: skip
+    return MetricResult(
+        output["metric_name"],
+        output["role"],
+        output["metric_type"],
+        result_from_dict(output),
+        series=series_from_outputs(days),
+    )
 
 
 def experiment_results(*metrics_days, **state):
@@ -79,16 +91,20 @@ def experiment_results(*metrics_days, **state):
 
 # Each state of a test, as daily outputs of its metrics (control first, then B).
 STATES = {
-    "winner": lambda: [daily("Order conversion", "primary", [0.05, 0.06], per_day=4000),
-                       daily("Unsubscribes", "guardrail", [0.01, 0.0101], direction="decrease")],
+    "winner": lambda: [
+        daily("Order conversion", "primary", [0.05, 0.06], per_day=4000),
+        daily("Unsubscribes", "guardrail", [0.01, 0.0101], direction="decrease"),
+    ],
     "loser": lambda: [daily("Order conversion", "primary", [0.06, 0.05], per_day=4000)],
-    "inconclusive": lambda: [daily("Order conversion", "primary", [0.05, 0.0502], days=14,
-                                   per_day=6000)],
-    "srm": lambda: [daily("Order conversion", "primary", [0.05, 0.05], per_day=3000,
-                          split=[1, 1.2])],
-    "guardrail": lambda: [daily("Order conversion", "primary", [0.05, 0.06], per_day=4000),
-                          daily("Unsubscribes", "guardrail", [0.01, 0.014], per_day=4000,
-                                direction="decrease")],
-    "too_early": lambda: [daily("Order conversion", "primary", [0.05, 0.052], days=3,
-                                per_day=500)],
-}  # fmt: skip
+    "inconclusive": lambda: [
+        daily("Order conversion", "primary", [0.05, 0.0502], days=14, per_day=6000)
+    ],
+    "srm": lambda: [
+        daily("Order conversion", "primary", [0.05, 0.05], per_day=3000, split=[1, 1.2])
+    ],
+    "guardrail": lambda: [
+        daily("Order conversion", "primary", [0.05, 0.06], per_day=4000),
+        daily("Unsubscribes", "guardrail", [0.01, 0.014], per_day=4000, direction="decrease"),
+    ],
+    "too_early": lambda: [daily("Order conversion", "primary", [0.05, 0.052], days=3, per_day=500)],
+}

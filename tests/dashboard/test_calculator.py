@@ -33,9 +33,17 @@ def test_significance_of_a_finished_test_in_plain_words(client_in):
 
 
 def test_significance_of_averages_from_mean_and_sd(client_in):
-    query = {"question": "significance", "kind": "mean", "alpha": "5",
-             "a_users": 5000, "a_mean": 100, "a_sd": 40, "b_users": 5000, "b_mean": 100.5,
-             "b_sd": 40}  # fmt: skip
+    query = {
+        "question": "significance",
+        "kind": "mean",
+        "alpha": "5",
+        "a_users": 5000,
+        "a_mean": 100,
+        "a_sd": 40,
+        "b_users": 5000,
+        "b_mean": 100.5,
+        "b_sd": 40,
+    }
     response = client_in.get(URL, query)
     assert response.status_code == 200
     comparison = response.context["answer"]["comparison"]

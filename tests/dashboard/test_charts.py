@@ -185,11 +185,15 @@ def test_lift_over_time_with_fixed_horizon_uses_the_fixed_interval():
 def test_traffic_figure_shows_daily_shares_against_the_planned_split_and_the_srm_p_value():
     # Day 1: 1,000 control and 1,000 B; day 2: 1,000 more control and 3,000 more B.
     series = {
-        "control": [{"date": "2025-03-03", "n": 1000, "value": 0.05},
-                    {"date": "2025-03-04", "n": 2000, "value": 0.05}],
-        "B": [{"date": "2025-03-03", "n": 1000, "value": 0.05},
-              {"date": "2025-03-04", "n": 4000, "value": 0.05}],
-    }  # fmt: skip
+        "control": [
+            {"date": "2025-03-03", "n": 1000, "value": 0.05},
+            {"date": "2025-03-04", "n": 2000, "value": 0.05},
+        ],
+        "B": [
+            {"date": "2025-03-03", "n": 1000, "value": 0.05},
+            {"date": "2025-03-04", "n": 4000, "value": 0.05},
+        ],
+    }
     figure = charts.traffic_figure(series, planned=[1, 1], srm_p_value=1.2e-5)
     assert trace_named(figure, "B")["y"] == [50.0, 75.0]
     assert [s["y0"] for s in figure["layout"]["shapes"]] == [50.0, 50.0]

@@ -34,8 +34,11 @@ def show(monkeypatch, client, people, experiment):
 
 
 def figures_of(response) -> dict:
-    raw = re.search(r'<script id="result-figures" type="application/json">(.*?)</script>',
-                    response.content.decode(), re.S)  # fmt: skip
+    raw = re.search(
+        r'<script id="result-figures" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
     return json.loads(raw[1])
 
 
@@ -45,9 +48,14 @@ def test_a_winner_leads_with_ship_and_draws_every_chart(show):
     assert response.status_code == 200
     assert '<p class="headline-sentence" data-testid="headline">Ship B</p>' in text
     assert sorted(figures_of(response)) == [
-        "cumulative-m0", "cumulative-m1", "forest-m0", "forest-m1", "lift-m0", "lift-m1",
+        "cumulative-m0",
+        "cumulative-m1",
+        "forest-m0",
+        "forest-m1",
+        "lift-m0",
+        "lift-m1",
         "traffic",
-    ]  # fmt: skip
+    ]
     for key in figures_of(response):
         assert f'data-figure="{key}"' in text
 
@@ -118,8 +126,9 @@ def test_only_the_primary_metric_can_say_the_test_is_underpowered():
     # 4 days, while unsubscribes at 0.2% would need months: the plan never sized for those.
     plan = {"daily_traffic": 20000}
     primary = er.daily("Order conversion", "primary", [0.05, 0.06], per_day=4000, **plan)
-    guardrail = er.daily("Unsubscribes", "guardrail", [0.002, 0.002], per_day=4000,
-                         direction="decrease", **plan)  # fmt: skip
+    guardrail = er.daily(
+        "Unsubscribes", "guardrail", [0.002, 0.002], per_day=4000, direction="decrease", **plan
+    )
     assert [f["code"] for f in guardrail[-1][1]["findings"]] == ["underpowered"]
     findings = results.findings_of(er.experiment_results(primary, guardrail))
     assert findings == []

@@ -22,9 +22,11 @@ def analysed(people, django_capture_on_commit_callbacks):
     """A running test, 5 days of 1,000 users a day per arm, analysed once (2 × 2 × 5 rows)."""
     experiment = experiment_make(people, ready=True)
     experiment_metric_attach(
-        experiment=experiment, metric=metric_make("Revenue", MetricKind.MEAN),
-        role=MetricRole.SECONDARY, user=people.owner,
-    )  # fmt: skip
+        experiment=experiment,
+        metric=metric_make("Revenue", MetricKind.MEAN),
+        role=MetricRole.SECONDARY,
+        user=people.owner,
+    )
     experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
     cohorts_write(experiment, b_conversions=80)
     with django_capture_on_commit_callbacks(execute=True):
@@ -40,8 +42,12 @@ def test_latest_result_holds_each_metric_with_its_output_and_daily_series(analys
     assert conversion.result.variants[0].value == pytest.approx(0.05)
     assert next(iter(conversion.series)) == conversion.result.control  # control first
     assert [p["n"] for p in next(iter(conversion.series.values()))] == [
-        1000, 2000, 3000, 4000, 5000,
-    ]  # fmt: skip
+        1000,
+        2000,
+        3000,
+        4000,
+        5000,
+    ]
     assert results.computed_at is not None and results.failure == ""
 
 
@@ -49,9 +55,15 @@ def test_a_failed_run_after_the_success_is_reported_beside_it(analysed):
     success = AnalysisRun.objects.get(experiment=analysed, status=RunStatus.SUCCEEDED)
     later = success.finished_at + timedelta(minutes=5)
     AnalysisRun.objects.create(
-        experiment=analysed, status=RunStatus.FAILED, fingerprint="x", trigger="schedule",
-        queued_at=later, sent_at=later, finished_at=later, error="The warehouse did not answer.",
-    )  # fmt: skip
+        experiment=analysed,
+        status=RunStatus.FAILED,
+        fingerprint="x",
+        trigger="schedule",
+        queued_at=later,
+        sent_at=later,
+        finished_at=later,
+        error="The warehouse did not answer.",
+    )
     results = selectors.latest_result_for(analysed)
     assert results.failure == "The warehouse did not answer."
     assert len(results.metrics) == 2  # the last good answer stays

@@ -45,8 +45,22 @@ SIGN_INS = {
     "viewer.vic": Role.VIEWER,
     "admin.ada": Role.ADMIN,
 }
-ROW_MODELS = (Team, User, Membership, Metric, Tag, Idea, Experiment, Variant, ExperimentMetric,
-              HistoryEntry, Sprint, OutcomeCohort, AnalysisRun, AnalysisResult)  # fmt: skip
+ROW_MODELS = (
+    Team,
+    User,
+    Membership,
+    Metric,
+    Tag,
+    Idea,
+    Experiment,
+    Variant,
+    ExperimentMetric,
+    HistoryEntry,
+    Sprint,
+    OutcomeCohort,
+    AnalysisRun,
+    AnalysisResult,
+)
 
 
 # Fourteen people with the real hasher cost seconds per load; what is checked stays the same.
@@ -229,8 +243,13 @@ def test_decided_tests_ran_inside_a_closed_sprint(demo):
 def test_nothing_is_dated_in_the_future_or_before_its_cause(demo):
     now = timezone.now()
     for experiment in Experiment.objects.select_related("idea"):
-        stamps = [experiment.created_at, experiment.started_at, experiment.stopped_at,
-                  experiment.concluded_at, experiment.archived_at]  # fmt: skip
+        stamps = [
+            experiment.created_at,
+            experiment.started_at,
+            experiment.stopped_at,
+            experiment.concluded_at,
+            experiment.archived_at,
+        ]
         assert all(stamp is None or stamp <= now for stamp in stamps), experiment.title
         if experiment.idea:
             assert experiment.idea.created_at < experiment.created_at, experiment.title
@@ -273,14 +292,15 @@ def test_rice_team_scores_reach_and_effort(demo):
 RESULT_STATES = {
     "Delivery date promise on product pages": ("ship", "Ship Delivery date"),
     "Personalised feed on the app home screen": (
-        "harmful", "Do not ship Personal feed: App order conversion down"),
+        "harmful",
+        "Do not ship Personal feed: App order conversion down",
+    ),
     "Customer reviews above the fold": ("no_difference", "No difference worth acting on"),
     "Payment options shown on the product page": ("srm", "Data problem: traffic split is broken"),
-    "Daily offer e-mails for engaged members": (
-        "harmful", "Guardrail harmed: Unsubscribe rate up"),
+    "Daily offer e-mails for engaged members": ("harmful", "Guardrail harmed: Unsubscribe rate up"),
     "Win-back series for lapsed members": ("keep_running", "Keep running: "),
     "Sticky add-to-cart bar on mobile product pages": ("ship", "Ship Sticky bar"),
-}  # fmt: skip
+}
 
 
 def headline_of(title: str) -> tuple[str, str]:

@@ -182,8 +182,13 @@ def metric_edit(people):
 
 def outcome_counts(people):
     experiment = ready_experiment(people)
-    data = {"metric": "Order conversion", "v0_users": 500, "v0_conversions": 40,
-            "v1_users": 510, "v1_conversions": 55}  # fmt: skip
+    data = {
+        "metric": "Order conversion",
+        "v0_users": 500,
+        "v0_conversions": 40,
+        "v1_users": 510,
+        "v1_conversions": 55,
+    }
     return reverse("metrics:outcome_counts", args=[experiment.pk]), data
 
 
@@ -290,8 +295,17 @@ def test_every_lifecycle_button_reaches_the_lifecycle_view(action):
 
 def database_rows() -> dict:
     """Everything a write could touch, to prove a refused write touched nothing."""
-    models = (Experiment, Variant, ExperimentMetric, Idea, HistoryEntry, Metric, Tag, Team,
-              DataLoad)  # fmt: skip
+    models = (
+        Experiment,
+        Variant,
+        ExperimentMetric,
+        Idea,
+        HistoryEntry,
+        Metric,
+        Tag,
+        Team,
+        DataLoad,
+    )
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     rows["Membership"] = list(Membership.objects.order_by("pk").values("user", "team", "role"))
     rows["idea_tags"] = list(Idea.tags.through.objects.order_by("pk").values())

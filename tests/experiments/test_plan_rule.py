@@ -8,10 +8,19 @@ from metrics import stats
 from tests.factories import experiment_make, read_fixed_horizon
 
 # 5 % conversion, +10 % relative, α 0.05, power 0.8, 50/50 at 4,000 users a day.
-PLAN_FORM = {"plan_baseline": "5", "mde_relative": "10", "plan_daily_traffic": "4000",
-             "plan_alpha": "0.05", "plan_power": "0.8"}  # fmt: skip
-ENGINE = {"metric_type": "binomial", "baseline_rate": 0.05, "mde_relative": 0.10,
-          "daily_traffic": 4000}  # fmt: skip
+PLAN_FORM = {
+    "plan_baseline": "5",
+    "mde_relative": "10",
+    "plan_daily_traffic": "4000",
+    "plan_alpha": "0.05",
+    "plan_power": "0.8",
+}
+ENGINE = {
+    "metric_type": "binomial",
+    "baseline_rate": 0.05,
+    "mde_relative": 0.10,
+    "daily_traffic": 4000,
+}
 
 
 def engine_users(**extra) -> int:

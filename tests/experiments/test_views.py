@@ -290,9 +290,15 @@ def test_rice_backlog_is_ranked_by_reach_impact_confidence_over_effort(people, c
         idea_create(
             team=people.other_team,
             author=people.outsider,
-            data={"title": title, "reach": reach, "impact": impact, "confidence": confidence,
-                  "effort": effort, "ease": 10},
-        )  # fmt: skip
+            data={
+                "title": title,
+                "reach": reach,
+                "impact": impact,
+                "confidence": confidence,
+                "effort": effort,
+                "ease": 10,
+            },
+        )
     titles = backlog_titles(client_as(people.owner), team=people.other_team.pk)
     assert titles == ["Big reach", "Small reach, easy", "Huge reach, hard", "High ICE, no RICE"]
     idea = Idea.objects.get(title="Big reach")

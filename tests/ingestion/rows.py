@@ -17,11 +17,17 @@ def user_rows(count: int = 400, seed: int = 7) -> list[list]:
     for i in range(count):
         converted = int(rng.random() < 0.3)
         orders = rng.randint(1, 4)
-        rows.append([
-            f"u{i}", rng.choice(["A", "B"]), (date(2024, 3, 1) + timedelta(days=i % 3)).isoformat(),
-            converted, round(rng.uniform(0, 80), 2) * converted, orders,
-            round(rng.uniform(0, 60), 2),
-        ])  # fmt: skip
+        rows.append(
+            [
+                f"u{i}",
+                rng.choice(["A", "B"]),
+                (date(2024, 3, 1) + timedelta(days=i % 3)).isoformat(),
+                converted,
+                round(rng.uniform(0, 80), 2) * converted,
+                orders,
+                round(rng.uniform(0, 60), 2),
+            ]
+        )
     return rows
 
 
@@ -57,8 +63,17 @@ def expected_totals(rows) -> dict:
     return result
 
 
-STATISTICS = ("n", "sum", "sum_squares", "den_sum", "den_sum_squares", "num_den_sum_products",
-              "pre_sum", "pre_sum_squares", "post_pre_sum_products")  # fmt: skip
+STATISTICS = (
+    "n",
+    "sum",
+    "sum_squares",
+    "den_sum",
+    "den_sum_squares",
+    "num_den_sum_products",
+    "pre_sum",
+    "pre_sum_squares",
+    "post_pre_sum_products",
+)
 
 
 def expected_cohorts(rows) -> dict:
@@ -73,16 +88,27 @@ def expected_cohorts(rows) -> dict:
         t = {name: float(value) for name, value in totals.items()}
         empty = dict.fromkeys(STATISTICS)
         result[("Order conversion", variant, day)] = {
-            **empty, "n": totals["n"], "sum": t["conv_sum"], "sum_squares": t["conv_sum_squares"],
-        }  # fmt: skip
+            **empty,
+            "n": totals["n"],
+            "sum": t["conv_sum"],
+            "sum_squares": t["conv_sum_squares"],
+        }
         result[("Revenue", variant, day)] = {
-            **empty, "n": totals["n"], "sum": t["rev_sum"], "sum_squares": t["rev_sum_squares"],
-            "pre_sum": t["pre_sum"], "pre_sum_squares": t["pre_sum_squares"],
+            **empty,
+            "n": totals["n"],
+            "sum": t["rev_sum"],
+            "sum_squares": t["rev_sum_squares"],
+            "pre_sum": t["pre_sum"],
+            "pre_sum_squares": t["pre_sum_squares"],
             "post_pre_sum_products": t["post_pre"],
-        }  # fmt: skip
+        }
         result[("Revenue per order", variant, day)] = {
-            **empty, "n": totals["n"], "sum": t["rev_sum"], "sum_squares": t["rev_sum_squares"],
-            "den_sum": t["orders_sum"], "den_sum_squares": t["orders_sum_squares"],
+            **empty,
+            "n": totals["n"],
+            "sum": t["rev_sum"],
+            "sum_squares": t["rev_sum_squares"],
+            "den_sum": t["orders_sum"],
+            "den_sum_squares": t["orders_sum_squares"],
             "num_den_sum_products": t["rev_orders"],
-        }  # fmt: skip
+        }
     return result

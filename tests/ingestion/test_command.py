@@ -11,9 +11,16 @@ from tests.ingestion.rows import csv_bytes, user_rows
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the command commits, like in production
 
-MAPS = ["user=user_id", "variant=group", "date=day", "Order conversion=converted",
-        "Revenue=revenue", "Revenue.pre=pre_revenue", "Revenue per order=revenue",
-        "Revenue per order.denominator=orders"]  # fmt: skip
+MAPS = [
+    "user=user_id",
+    "variant=group",
+    "date=day",
+    "Order conversion=converted",
+    "Revenue=revenue",
+    "Revenue.pre=pre_revenue",
+    "Revenue per order=revenue",
+    "Revenue per order.denominator=orders",
+]
 
 
 def run(experiment, path, maps=MAPS):

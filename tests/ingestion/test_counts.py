@@ -15,8 +15,13 @@ def counts(rows, metrics=METRICS):
 
 
 def orders(variant, users, conversions, day="2024-03-01"):
-    return {"metric": "orders", "variant": variant, "date": day, "users": users,
-            "conversions": conversions}  # fmt: skip
+    return {
+        "metric": "orders",
+        "variant": variant,
+        "date": day,
+        "users": users,
+        "conversions": conversions,
+    }
 
 
 def test_users_and_conversions_per_variant_and_day():
@@ -28,19 +33,28 @@ def test_users_and_conversions_per_variant_and_day():
 
 
 def test_users_sum_and_squares_without_a_day():
-    (total,) = counts([{"metric": "revenue", "variant": "B", "users": "4", "sum": "10",
-                        "sum_squares": "30"}])  # fmt: skip
+    (total,) = counts(
+        [{"metric": "revenue", "variant": "B", "users": "4", "sum": "10", "sum_squares": "30"}]
+    )
     assert (total.exposure_date, total.n, total.sum, total.sum_squares) == (None, 4, 10.0, 30.0)
 
 
 def test_each_bad_cell_is_named():
     with pytest.raises(RejectedData) as caught:
-        counts([
-            {"metric": "orders", "variant": "A", "users": "1,000", "conversions": "5"},
-            {"metric": "orders", "variant": "C", "users": "10", "conversions": "11"},
-            {"metric": "revenue", "variant": "A", "users": "4", "sum": "10", "sum_squares": "20"},
-            {"metric": "clicks", "variant": "A", "users": "4"},
-        ])  # fmt: skip
+        counts(
+            [
+                {"metric": "orders", "variant": "A", "users": "1,000", "conversions": "5"},
+                {"metric": "orders", "variant": "C", "users": "10", "conversions": "11"},
+                {
+                    "metric": "revenue",
+                    "variant": "A",
+                    "users": "4",
+                    "sum": "10",
+                    "sum_squares": "20",
+                },
+                {"metric": "clicks", "variant": "A", "users": "4"},
+            ]
+        )
     assert [str(p) for p in caught.value.problems] == [
         "data row 1, column `users`: '1,000' is not a whole number of at least 0",
         "data row 2, column `variant`: unknown variant 'C' (1 rows, first in data row 2); "

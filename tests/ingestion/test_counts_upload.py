@@ -41,8 +41,9 @@ def test_a_conversions_export_is_stored_through_the_task(
     assert (load.kind, load.status, load.original_name) == ("counts", "succeeded", "export.csv")
     cohorts = OutcomeCohort.objects.filter(load=load, metric__name="Order conversion")
     assert sorted(cohorts.values_list("variant__name", "exposure_date__day", "n", "sum")) == [
-        ("A", 1, 500, 40.0), ("B", 1, 510, 55.0)
-    ]  # fmt: skip
+        ("A", 1, 500, 40.0),
+        ("B", 1, 510, 55.0),
+    ]
 
 
 def test_a_mean_export_stores_sum_and_squares(
@@ -52,8 +53,9 @@ def test_a_mean_export_stores_sum_and_squares(
         post_counts(client, people.owner, outcome_experiment, REVENUE, metric="Revenue")
     cohorts = OutcomeCohort.objects.filter(metric__name="Revenue", exposure_date__isnull=True)
     assert sorted(cohorts.values_list("variant__name", "n", "sum", "sum_squares")) == [
-        ("A", 400, 1200.5, 9100.25), ("B", 410, 1300.0, 9900.0)
-    ]  # fmt: skip
+        ("A", 400, 1200.5, 9100.25),
+        ("B", 410, 1300.0, 9900.0),
+    ]
 
 
 def test_a_bad_file_is_a_400_naming_row_and_column_and_nothing_is_written(

@@ -19,9 +19,14 @@ def load_csv(experiment, user, data: bytes, capture, mapping=FULL_MAPPING) -> Da
     stored_name, digest = upload_store(chunks=[data])
     with capture(execute=True):
         load = data_load_create(
-            experiment=experiment, user=user, kind=DataLoad.Kind.FILE, stored_name=stored_name,
-            original_name="outcomes.csv", content_sha256=digest, mapping=mapping,
-        )  # fmt: skip
+            experiment=experiment,
+            user=user,
+            kind=DataLoad.Kind.FILE,
+            stored_name=stored_name,
+            original_name="outcomes.csv",
+            content_sha256=digest,
+            mapping=mapping,
+        )
     load.refresh_from_db()
     return load
 
@@ -29,20 +34,26 @@ def load_csv(experiment, user, data: bytes, capture, mapping=FULL_MAPPING) -> Da
 def stored(experiment) -> dict:
     return {
         (c.metric.name, c.variant.name, c.exposure_date): (
-            c.n, c.sum, c.sum_squares, c.den_sum, c.pre_sum, c.post_pre_sum_products
+            c.n,
+            c.sum,
+            c.sum_squares,
+            c.den_sum,
+            c.pre_sum,
+            c.post_pre_sum_products,
         )
         for c in OutcomeCohort.objects.filter(experiment=experiment).select_related(
             "metric", "variant"
         )
-    }  # fmt: skip
+    }
 
 
 def test_upload_stores_the_statistics_of_its_rows(
     outcome_experiment, people, django_capture_on_commit_callbacks
 ):
     rows = user_rows()
-    load = load_csv(outcome_experiment, people.owner, csv_bytes(rows),
-                    django_capture_on_commit_callbacks)  # fmt: skip
+    load = load_csv(
+        outcome_experiment, people.owner, csv_bytes(rows), django_capture_on_commit_callbacks
+    )
     assert (load.status, load.progress_percent, load.rows_read) == ("succeeded", 100, len(rows))
     saved = stored(outcome_experiment)
     for (variant, day), want in expected_totals(rows).items():
@@ -74,8 +85,9 @@ def test_a_new_file_replaces_only_the_days_it_holds(
     load_csv(outcome_experiment, people.owner, csv_bytes(rows), django_capture_on_commit_callbacks)
     first = stored(outcome_experiment)
     last_day = [row for row in rows if row[2] == "2024-03-03"][:40]
-    load_csv(outcome_experiment, people.owner, csv_bytes(last_day),
-             django_capture_on_commit_callbacks)  # fmt: skip
+    load_csv(
+        outcome_experiment, people.owner, csv_bytes(last_day), django_capture_on_commit_callbacks
+    )
     after = stored(outcome_experiment)
     assert {k: v for k, v in after.items() if k[2] != date(2024, 3, 3)} == {
         k: v for k, v in first.items() if k[2] != date(2024, 3, 3)
@@ -92,8 +104,9 @@ def test_rejected_file_keeps_the_previous_statistics_and_writes_nothing(
     load_csv(outcome_experiment, people.owner, csv_bytes(rows), django_capture_on_commit_callbacks)
     before = stored(outcome_experiment)
     rows[10][4] = "N/A"
-    load = load_csv(outcome_experiment, people.owner, csv_bytes(rows),
-                    django_capture_on_commit_callbacks)  # fmt: skip
+    load = load_csv(
+        outcome_experiment, people.owner, csv_bytes(rows), django_capture_on_commit_callbacks
+    )
     assert load.status == "failed"
     assert [e["text"] for e in load.errors] == [
         "data row 11, column `revenue`: 'N/A' is not a number"
@@ -172,8 +185,12 @@ def test_file_over_the_size_limit_is_refused_and_not_kept(media):
 
 def test_incomplete_mapping_fails_before_anything_is_queued(outcome_experiment, people):
     with pytest.raises(ValidationError, match=r"Pick the column for the date\."):
-        data_load_create(experiment=outcome_experiment, user=people.owner,
-                         kind=DataLoad.Kind.FILE, mapping={**FULL_MAPPING, "date": ""})  # fmt: skip
+        data_load_create(
+            experiment=outcome_experiment,
+            user=people.owner,
+            kind=DataLoad.Kind.FILE,
+            mapping={**FULL_MAPPING, "date": ""},
+        )
     assert not DataLoad.objects.exists()
 
 
@@ -183,8 +200,12 @@ def test_typed_counts_are_stored(outcome_experiment, people, django_capture_on_c
         {"metric": "Order conversion", "variant": "B", "users": 1010, "conversions": 64},
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        load = data_load_create(experiment=outcome_experiment, user=people.owner,
-                                kind=DataLoad.Kind.COUNTS, payload=payload)  # fmt: skip
+        load = data_load_create(
+            experiment=outcome_experiment,
+            user=people.owner,
+            kind=DataLoad.Kind.COUNTS,
+            payload=payload,
+        )
     load.refresh_from_db()
     assert load.status == "succeeded"
     assert stored(outcome_experiment) == {

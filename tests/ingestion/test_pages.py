@@ -12,9 +12,16 @@ from tests.ingestion.rows import csv_bytes, user_rows
 
 pytestmark = pytest.mark.django_db
 
-MAPPING_POST = {"user": "user_id", "variant": "group", "date": "day", "m0_column": "converted",
-                "m1_column": "revenue", "m1_pre": "pre_revenue", "m2_column": "revenue",
-                "m2_denominator": "orders"}  # fmt: skip
+MAPPING_POST = {
+    "user": "user_id",
+    "variant": "group",
+    "date": "day",
+    "m0_column": "converted",
+    "m1_column": "revenue",
+    "m1_pre": "pre_revenue",
+    "m2_column": "revenue",
+    "m2_denominator": "orders",
+}
 
 
 def signed_in(client, user):
@@ -43,12 +50,18 @@ def test_upload_map_and_see_the_statistics(
     assert "30 users read, 2 variants, 3 exposure days: 18 totals stored" in page
     assert OutcomeCohort.objects.filter(load=load).count() == 18
     assert UploadMapping.objects.get().mapping["metrics"]["Revenue"] == {
-        "column": "revenue", "pre": "pre_revenue"
-    }  # fmt: skip
+        "column": "revenue",
+        "pre": "pre_revenue",
+    }
     status = client.get(reverse("metrics:load_status", args=[load.pk])).json()
-    assert status == {"status": "succeeded", "status_label": "Succeeded", "phase": "done",
-                      "percent": 100, "rows_read": 30,
-                      "done": True}  # fmt: skip
+    assert status == {
+        "status": "succeeded",
+        "status_label": "Succeeded",
+        "phase": "done",
+        "percent": 100,
+        "rows_read": 30,
+        "done": True,
+    }
 
 
 def test_the_next_upload_offers_the_remembered_mapping(
@@ -88,8 +101,9 @@ def test_wrong_file_type_is_refused_on_the_mapping_step(client, people, outcome_
 def test_incomplete_mapping_is_a_400_with_the_message(client, people, outcome_experiment):
     signed_in(client, people.owner)
     response = upload(client, outcome_experiment, csv_bytes(user_rows(5)))
-    mapped = client.post(response.url, {**MAPPING_POST, "m0_column": "", "m1_column": "",
-                                        "m2_column": ""})  # fmt: skip
+    mapped = client.post(
+        response.url, {**MAPPING_POST, "m0_column": "", "m1_column": "", "m2_column": ""}
+    )
     assert mapped.status_code == 400
     assert "Pick the column for at least one metric." in mapped.content.decode()
     assert not DataLoad.objects.exists()
@@ -100,14 +114,21 @@ def test_typed_counts_are_stored(
 ):
     signed_in(client, people.owner)
     url = reverse("metrics:outcome_counts", args=[outcome_experiment.pk])
-    data = {"metric": "Order conversion", "date": "2024-03-01", "v0_users": 500,
-            "v0_conversions": 40, "v1_users": 510, "v1_conversions": 55}  # fmt: skip
+    data = {
+        "metric": "Order conversion",
+        "date": "2024-03-01",
+        "v0_users": 500,
+        "v0_conversions": 40,
+        "v1_users": 510,
+        "v1_conversions": 55,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     assert response.status_code == 302
     assert sorted(OutcomeCohort.objects.values_list("variant__name", "n", "sum")) == [
-        ("A", 500, 40.0), ("B", 510, 55.0)
-    ]  # fmt: skip
+        ("A", 500, 40.0),
+        ("B", 510, 55.0),
+    ]
 
 
 def test_typed_counts_with_more_conversions_than_users_fail_with_the_reason(
@@ -115,8 +136,13 @@ def test_typed_counts_with_more_conversions_than_users_fail_with_the_reason(
 ):
     signed_in(client, people.owner)
     url = reverse("metrics:outcome_counts", args=[outcome_experiment.pk])
-    data = {"metric": "Order conversion", "v0_users": 5, "v0_conversions": 6, "v1_users": 5,
-            "v1_conversions": 1}  # fmt: skip
+    data = {
+        "metric": "Order conversion",
+        "v0_users": 5,
+        "v0_conversions": 6,
+        "v1_users": 5,
+        "v1_conversions": 1,
+    }
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(url, data)
     page = client.get(response.url).content.decode()

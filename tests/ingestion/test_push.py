@@ -9,8 +9,13 @@ pytestmark = pytest.mark.django_db
 
 
 def day(variant, users, conversions, date="2024-03-01"):
-    return {"date": date, "variant": variant, "metric": "Order conversion", "users": users,
-            "conversions": conversions}  # fmt: skip
+    return {
+        "date": date,
+        "variant": variant,
+        "metric": "Order conversion",
+        "users": users,
+        "conversions": conversions,
+    }
 
 
 def push(client, experiment, aggregates, capture, user):
@@ -38,9 +43,10 @@ def test_push_is_stored_and_a_re_push_replaces_that_day(
     assert len(stored()) == 3
     push(client, outcome_experiment, [day("A", 120, 6), day("B", 110, 10)], capture, people.owner)
     assert [(str(d), v, n, s) for d, v, n, s in stored()] == [
-        ("2024-03-01", "A", 120, 6.0), ("2024-03-01", "B", 110, 10.0),
+        ("2024-03-01", "A", 120, 6.0),
+        ("2024-03-01", "B", 110, 10.0),
         ("2024-03-02", "A", 80, 4.0),
-    ]  # fmt: skip
+    ]
 
 
 def test_bad_push_is_a_400_naming_item_and_field_and_writes_nothing(
@@ -64,8 +70,13 @@ def test_bad_push_is_a_400_naming_item_and_field_and_writes_nothing(
 def test_outsider_cannot_push(
     client, people, outcome_experiment, django_capture_on_commit_callbacks
 ):
-    response = push(client, outcome_experiment, [day("A", 10, 2)],
-                    django_capture_on_commit_callbacks, people.outsider)  # fmt: skip
+    response = push(
+        client,
+        outcome_experiment,
+        [day("A", 10, 2)],
+        django_capture_on_commit_callbacks,
+        people.outsider,
+    )
     assert response.status_code == 403
     assert stored() == []
 

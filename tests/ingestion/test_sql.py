@@ -29,13 +29,15 @@ from tests.ingestion.test_pages import signed_in
 pytestmark = pytest.mark.django_db
 
 MAPPING = Mapping(
-    user="user_id", variant="grp", date="day",
+    user="user_id",
+    variant="grp",
+    date="day",
     metrics=(
         MetricColumns(key="conv", kind="binomial", column="converted"),
         MetricColumns(key="rev", kind="mean", column="revenue", pre="pre_revenue"),
         MetricColumns(key="rpo", kind="ratio", column="revenue", denominator="orders"),
     ),
-)  # fmt: skip
+)
 QUERY = "SELECT user_id, grp, day, converted, revenue, orders, pre_revenue FROM sql_outcomes"
 SECRET = "s3cret-Pa55"
 SQL_MAPPING = {**FULL_MAPPING, "variant": "grp"}
@@ -44,9 +46,13 @@ SQL_MAPPING = {**FULL_MAPPING, "variant": "grp"}
 def database_url(password=None) -> str:
     conf = connection.settings_dict
     return sa.URL.create(
-        "postgresql+psycopg", username=conf["USER"], password=password or conf["PASSWORD"],
-        host=conf["HOST"] or "127.0.0.1", port=conf["PORT"] or 5432, database=conf["NAME"],
-    ).render_as_string(hide_password=False)  # fmt: skip
+        "postgresql+psycopg",
+        username=conf["USER"],
+        password=password or conf["PASSWORD"],
+        host=conf["HOST"] or "127.0.0.1",
+        port=conf["PORT"] or 5432,
+        database=conf["NAME"],
+    ).render_as_string(hide_password=False)
 
 
 @pytest.fixture
@@ -57,10 +63,12 @@ def warehouse():
     with engine.begin() as db:
         db.execute(sa.text("DROP TABLE IF EXISTS sql_outcomes"))
         db.execute(sa.text("CREATE SEQUENCE IF NOT EXISTS sql_outcomes_seq"))
-        db.execute(sa.text(
-            "CREATE TABLE sql_outcomes (user_id text, grp text, day date, converted int,"
-            " revenue float, orders int, pre_revenue float)"
-        ))  # fmt: skip
+        db.execute(
+            sa.text(
+                "CREATE TABLE sql_outcomes (user_id text, grp text, day date, converted int,"
+                " revenue float, orders int, pre_revenue float)"
+            )
+        )
         db.execute(
             sa.text("INSERT INTO sql_outcomes VALUES (:u, :g, :d, :c, :r, :o, :p)"),
             [dict(zip("ugdcrop", row, strict=True)) for row in rows],
@@ -80,8 +88,7 @@ def test_pushdown_gives_the_statistics_of_the_rows(warehouse):
     cohorts = pull(database_url(), QUERY, MAPPING, ["A", "B"])
     expected = expected_totals(warehouse)
     rev, rpo, conv = (by_key(cohorts, key) for key in ("rev", "rpo", "conv"))
-    assert set(rev) == {(v, date.fromisoformat(d)) for v, d in
-                        {(r[1], r[2]) for r in warehouse}}  # fmt: skip
+    assert set(rev) == {(v, date.fromisoformat(d)) for v, d in {(r[1], r[2]) for r in warehouse}}
     for (variant, day), want in expected.items():
         key = (variant, day)
         assert rev[key].n == want["n"]
@@ -154,8 +161,13 @@ def source(people, outcome_experiment, warehouse):
         url=database_url(),
         user=people.analyst,
     )
-    experiment_query_save(experiment=outcome_experiment, source=source, query=QUERY,
-                          mapping=SQL_MAPPING, user=people.analyst)  # fmt: skip
+    experiment_query_save(
+        experiment=outcome_experiment,
+        source=source,
+        query=QUERY,
+        mapping=SQL_MAPPING,
+        user=people.analyst,
+    )
     Experiment.objects.filter(pk=outcome_experiment.pk).update(
         status=Experiment.Status.RUNNING, started_at=timezone.now()
     )
@@ -176,8 +188,9 @@ def test_refresh_now_stores_the_statistics(
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, people.owner).post(url)
     load = DataLoad.objects.get(experiment=outcome_experiment)
-    assert response.status_code == 302 and response.url == reverse("metrics:load_detail",
-                                                                   args=[load.pk])  # fmt: skip
+    assert response.status_code == 302 and response.url == reverse(
+        "metrics:load_detail", args=[load.pk]
+    )
     assert (load.kind, load.status, load.rows_read) == ("sql", "succeeded", 300)
     stored = OutcomeCohort.objects.filter(experiment=outcome_experiment, source="sql")
     assert stored.count() == 6 * 3
@@ -245,8 +258,11 @@ def test_credentials_appear_in_no_page_message_or_log(
 
 
 def test_an_analyst_adds_a_source_and_a_marketer_may_not(client, people):
-    data = {"name": "Shop warehouse", "team": people.team.pk,
-            "url": "postgresql+psycopg://reader:pw-123@db.example.com/shop"}  # fmt: skip
+    data = {
+        "name": "Shop warehouse",
+        "team": people.team.pk,
+        "url": "postgresql+psycopg://reader:pw-123@db.example.com/shop",
+    }
     denied = signed_in(client, people.owner).post(reverse("metrics:source_create"), data)
     assert denied.status_code == 403
     assert not DataSource.objects.exists()
@@ -254,8 +270,11 @@ def test_an_analyst_adds_a_source_and_a_marketer_may_not(client, people):
     response = signed_in(client, people.analyst).post(reverse("metrics:source_create"), data)
     assert response.status_code == 302
     saved = DataSource.objects.get()
-    assert (saved.name, saved.team, saved.created_by) == ("Shop warehouse", people.team,
-                                                           people.analyst)  # fmt: skip
+    assert (saved.name, saved.team, saved.created_by) == (
+        "Shop warehouse",
+        people.team,
+        people.analyst,
+    )
     listing = client.get(reverse("metrics:source_list")).text
     assert "postgresql+psycopg://***@db.example.com/shop" in listing
     assert "pw-123" not in listing and "reader" not in listing
@@ -274,9 +293,17 @@ def test_editing_without_a_url_keeps_the_saved_connection(client, people, source
 
 def test_an_analyst_attaches_a_query_with_its_mapping(client, people, outcome_experiment, source):
     ExperimentQuery.objects.all().delete()
-    data = {"source": source.pk, "query": QUERY + ";", "user": "user_id", "variant": "grp",
-            "date": "day", "m0_column": "converted", "m1_column": "revenue",
-            "m2_column": "revenue", "m2_denominator": "orders"}  # fmt: skip
+    data = {
+        "source": source.pk,
+        "query": QUERY + ";",
+        "user": "user_id",
+        "variant": "grp",
+        "date": "day",
+        "m0_column": "converted",
+        "m1_column": "revenue",
+        "m2_column": "revenue",
+        "m2_denominator": "orders",
+    }
     url = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
     response = signed_in(client, people.analyst).post(url, data)
     assert response.status_code == 302
@@ -288,8 +315,14 @@ def test_an_analyst_attaches_a_query_with_its_mapping(client, people, outcome_ex
 
 
 def test_a_query_that_is_not_a_select_is_refused(client, people, outcome_experiment, source):
-    data = {"source": source.pk, "query": "DELETE FROM sql_outcomes", "user": "user_id",
-            "variant": "grp", "date": "day", "m0_column": "converted"}  # fmt: skip
+    data = {
+        "source": source.pk,
+        "query": "DELETE FROM sql_outcomes",
+        "user": "user_id",
+        "variant": "grp",
+        "date": "day",
+        "m0_column": "converted",
+    }
     url = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
     response = signed_in(client, people.analyst).post(url, data)
     assert response.status_code == 400
@@ -313,13 +346,23 @@ def test_a_marketer_may_not_attach_a_query_and_a_viewer_may_not_refresh(
 def test_an_analyst_of_another_team_may_not_attach_their_source_to_this_test(
     client, people, outcome_experiment, source
 ):
-    outside_analyst = user_create(username="outside_analyst", password=PASSWORD,
-                                  team=people.other_team, role=Role.ANALYST)  # fmt: skip
-    theirs = data_source_save(source=DataSource(name="CRM", team=people.other_team),
-                              url=database_url(), user=outside_analyst)  # fmt: skip
+    outside_analyst = user_create(
+        username="outside_analyst", password=PASSWORD, team=people.other_team, role=Role.ANALYST
+    )
+    theirs = data_source_save(
+        source=DataSource(name="CRM", team=people.other_team),
+        url=database_url(),
+        user=outside_analyst,
+    )
     attach = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
-    data = {"source": theirs.pk, "query": QUERY, "user": "user_id", "variant": "grp",
-            "date": "day", "m0_column": "converted"}  # fmt: skip
+    data = {
+        "source": theirs.pk,
+        "query": QUERY,
+        "user": "user_id",
+        "variant": "grp",
+        "date": "day",
+        "m0_column": "converted",
+    }
     assert signed_in(client, outside_analyst).get(attach).status_code == 403
     assert client.post(attach, data).status_code == 403
     assert ExperimentQuery.objects.get(experiment=outcome_experiment).source == source

@@ -41,8 +41,12 @@ def claim(load: DataLoad):
 def queued(outcome_experiment, people, django_capture_on_commit_callbacks) -> DataLoad:
     """A counts load whose message was never run (as if it sat in Redis)."""
     with django_capture_on_commit_callbacks(execute=False):
-        return data_load_create(experiment=outcome_experiment, user=people.owner,
-                                kind=DataLoad.Kind.COUNTS, payload=COUNTS)  # fmt: skip
+        return data_load_create(
+            experiment=outcome_experiment,
+            user=people.owner,
+            kind=DataLoad.Kind.COUNTS,
+            payload=COUNTS,
+        )
 
 
 def died_mid_load(load: DataLoad, *, silent_for: timedelta = timedelta(minutes=5)):

@@ -41,11 +41,24 @@ class Drill:
 
     def redis_start(self) -> None:
         self.redis = subprocess.Popen(
-            ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1",
-             "--dir", str(self.dir), "--appendonly", "yes", "--appendfsync", "always",
-             "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
+            [
+                "redis-server",
+                "--port",
+                str(REDIS_PORT),
+                "--bind",
+                "127.0.0.1",
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--appendfsync",
+                "always",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         self.wait(self.redis_up, 10, "redis did not start")
 
     def redis_up(self) -> bool:
@@ -57,17 +70,40 @@ class Drill:
         self.redis.wait(timeout=10)
 
     def worker_start(self, *, concurrency: int = 2, pause: float = 0) -> subprocess.Popen:
-        env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": self.broker_url,
-               "ANALYSIS_DRILL_PAUSE": str(pause), "ANALYSIS_DRILL_FAIL_FILE": str(self.fail_flag),
-               "DEBUG": "true"}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": self.broker_url,
+            "ANALYSIS_DRILL_PAUSE": str(pause),
+            "ANALYSIS_DRILL_FAIL_FILE": str(self.fail_flag),
+            "DEBUG": "true",
+        }
         log = open(self.dir / f"worker-{len(self.workers)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.integration.analysis_drill_app",
-             "worker", "-Q", "analysis,scheduled", "--concurrency", str(concurrency),
-             "-n", f"drill-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle",
-             "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.integration.analysis_drill_app",
+                "worker",
+                "-Q",
+                "analysis,scheduled",
+                "--concurrency",
+                str(concurrency),
+                "-n",
+                f"drill-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.workers.append(process)
         return process
 

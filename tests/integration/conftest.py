@@ -55,17 +55,40 @@ def ingestion_worker(django_db_setup, tmp_path_factory):
     if connection.vendor != "postgresql" or not django_settings.REDIS_URL:
         pytest.fail("integration tests need DATABASE_URL (PostgreSQL) and REDIS_URL")
     folder = tmp_path_factory.mktemp("ingestion-worker")
-    env = {**os.environ, "DATABASE_URL": database_url(), "MEDIA_ROOT": str(folder / "media"),
-           "REDIS_URL": django_settings.REDIS_URL}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(folder / "media"),
+        "REDIS_URL": django_settings.REDIS_URL,
+    }
     app.control.purge()
     log = folder / "worker.log"
     with open(log, "w") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "growthlab", "worker", "-Q", "ingestion",
-             "--concurrency", "1", "-n", f"ingest-{uuid.uuid4().hex[:8]}@%h", "--without-gossip",
-             "--without-mingle", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "growthlab",
+                "worker",
+                "-Q",
+                "ingestion",
+                "--concurrency",
+                "1",
+                "-n",
+                f"ingest-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     worker = Worker(process, env, log)
     yield worker
     worker.stop()

@@ -43,8 +43,9 @@ def running_tests(people, count: int) -> list[Experiment]:
     for index in range(count):
         experiment = experiment_make(people, title=f"Drill test {index}")
         for metric, role in ((conversion, MetricRole.PRIMARY), (revenue, MetricRole.SECONDARY)):
-            experiment_metric_attach(experiment=experiment, metric=metric, role=role,
-                                     user=people.owner)  # fmt: skip
+            experiment_metric_attach(
+                experiment=experiment, metric=metric, role=role, user=people.owner
+            )
         Experiment.objects.filter(pk=experiment.pk).update(
             status="running", started_at=timezone.now()
         )
@@ -88,8 +89,7 @@ def test_drill_1_killing_a_pool_child_mid_analysis_loses_no_run(drill, people): 
         lambda: status_count(run_ids, RunStatus.RUNNING) >= 1, START_SECONDS, "no run started"
     )
     os.kill(drill.children(worker)[0], signal.SIGKILL)
-    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed",
-               every=watchdog())  # fmt: skip
+    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed", every=watchdog())
     assert_each_completed_exactly_once(run_ids, experiments)
     assert worker.poll() is None  # the worker replaced its child and kept going
 
@@ -106,8 +106,7 @@ def test_drill_2_killing_the_whole_worker_then_starting_another(drill, people): 
     )
     drill.kill_group(first)
     drill.worker_start(concurrency=2)
-    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed",
-               every=watchdog())  # fmt: skip
+    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed", every=watchdog())
     assert_each_completed_exactly_once(run_ids, experiments)
 
 
@@ -123,8 +122,7 @@ def test_drill_3_stopping_redis_with_runs_queued_and_in_flight(drill, people):  
     drill.redis_stop()
     time.sleep(3)
     drill.redis_start()
-    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed",
-               every=watchdog())  # fmt: skip
+    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed", every=watchdog())
     assert_each_completed_exactly_once(run_ids, experiments)
     assert worker.poll() is None
 
@@ -155,8 +153,7 @@ def test_drill_4_the_database_going_away_mid_run(drill, people):  # noqa: F811
         killed += terminate_worker_connections()
         time.sleep(0.1)
     assert killed > 0
-    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed",
-               every=watchdog())  # fmt: skip
+    drill.wait(all_succeeded(run_ids), BOUND_SECONDS, "runs did not all succeed", every=watchdog())
     assert_each_completed_exactly_once(run_ids, experiments)
 
 

@@ -34,8 +34,12 @@ BOUND_SECONDS = 90  # the whole drill: two cold workers, the kill, the watchdog,
 START_SECONDS = 45  # a cold worker imports Django and polars before it takes work
 HEARTBEAT_STALE = 4  # seconds; the worker beats every 2
 SETTLE_SECONDS = 2  # after the save: long enough for the duplicate message to be handled
-MAPPING = {"user": "user_id", "variant": "group", "date": "day",
-           "metrics": {"Revenue": {"column": "revenue", "pre": "pre_revenue"}}}  # fmt: skip
+MAPPING = {
+    "user": "user_id",
+    "variant": "group",
+    "date": "day",
+    "metrics": {"Revenue": {"column": "revenue", "pre": "pre_revenue"}},
+}
 
 
 class Workers:
@@ -47,17 +51,40 @@ class Workers:
         self.processes: list[subprocess.Popen] = []
 
     def start(self, *, pause: float, concurrency: int = 1) -> subprocess.Popen:
-        env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": self.broker_url,
-               "MEDIA_ROOT": str(self.media), "INGESTION_DRILL_PAUSE": str(pause),
-               "INGESTION_DRILL_SAVED_FILE": str(self.saved_file)}  # fmt: skip
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url(),
+            "REDIS_URL": self.broker_url,
+            "MEDIA_ROOT": str(self.media),
+            "INGESTION_DRILL_PAUSE": str(pause),
+            "INGESTION_DRILL_SAVED_FILE": str(self.saved_file),
+        }
         log = open(self.dir / f"worker-{len(self.processes)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tests.integration.test_ingestion_drill_app",
-             "worker", "-Q", "ingestion", "--concurrency", str(concurrency),
-             "-n", f"ingest-drill-{uuid.uuid4().hex[:8]}@%h", "--without-gossip",
-             "--without-mingle", "--loglevel", "INFO"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "tests.integration.test_ingestion_drill_app",
+                "worker",
+                "-Q",
+                "ingestion",
+                "--concurrency",
+                str(concurrency),
+                "-n",
+                f"ingest-drill-{uuid.uuid4().hex[:8]}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--loglevel",
+                "INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self.processes.append(process)
         return process
 
@@ -109,17 +136,25 @@ def status_of(load: DataLoad) -> str:
 @pytest.fixture
 def revenue_test(people):
     experiment = experiment_make(people, ready=True)
-    experiment_metric_attach(experiment=experiment, metric=metric_make("Revenue", MetricKind.MEAN),
-                             role=MetricRole.SECONDARY, user=people.owner)  # fmt: skip
+    experiment_metric_attach(
+        experiment=experiment,
+        metric=metric_make("Revenue", MetricKind.MEAN),
+        role=MetricRole.SECONDARY,
+        user=people.owner,
+    )
     return experiment
 
 
 def load_started(experiment, user, rows) -> DataLoad:
     stored_name, digest = upload_store(chunks=[csv_bytes(rows)])
     return data_load_create(
-        experiment=experiment, user=user, kind=DataLoad.Kind.FILE,
-        stored_name=stored_name, content_sha256=digest, mapping=MAPPING,
-    )  # fmt: skip
+        experiment=experiment,
+        user=user,
+        kind=DataLoad.Kind.FILE,
+        stored_name=stored_name,
+        content_sha256=digest,
+        mapping=MAPPING,
+    )
 
 
 def watchdog(requeued: list[int]):
@@ -140,15 +175,26 @@ def test_a_load_whose_worker_is_killed_completes_once_after_the_watchdog(
     started, rows, requeued = time.monotonic(), user_rows(600), []
     first = workers.start(pause=120)  # long enough to be killed mid-load
     load = load_started(revenue_test, people.owner, rows)
-    wait_for(lambda: status_of(load) == "running", START_SECONDS, "no worker took the load",
-             workers)  # fmt: skip
+    wait_for(
+        lambda: status_of(load) == "running", START_SECONDS, "no worker took the load", workers
+    )
     workers.kill_group(first)
-    wait_for(lambda: requeued == [load.id], 15, "the watchdog requeued nothing", workers,
-             every=watchdog(requeued))  # fmt: skip
+    wait_for(
+        lambda: requeued == [load.id],
+        15,
+        "the watchdog requeued nothing",
+        workers,
+        every=watchdog(requeued),
+    )
     data_load_execute_task.delay(load.id)  # a duplicate message too: only one may run the load
     workers.start(pause=1, concurrency=2)
-    wait_for(lambda: status_of(load) == "succeeded", START_SECONDS, "the load did not complete",
-             workers, every=watchdog(requeued))  # fmt: skip
+    wait_for(
+        lambda: status_of(load) == "succeeded",
+        START_SECONDS,
+        "the load did not complete",
+        workers,
+        every=watchdog(requeued),
+    )
 
     # The worker notes its save just after the commit the test has just seen: wait for the
     # note, then give a stray duplicate time to (wrongly) save a second time.

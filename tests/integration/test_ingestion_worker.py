@@ -9,17 +9,27 @@ from tests.integration.conftest import finished
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-MAPPING = {"user": "user_id", "variant": "group", "date": "day",
-           "metrics": {"Revenue": {"column": "revenue", "pre": "pre_revenue"},
-                       "Order conversion": {"column": "converted"}}}  # fmt: skip
+MAPPING = {
+    "user": "user_id",
+    "variant": "group",
+    "date": "day",
+    "metrics": {
+        "Revenue": {"column": "revenue", "pre": "pre_revenue"},
+        "Order conversion": {"column": "converted"},
+    },
+}
 
 
 def load_file(experiment, user, data: bytes, worker) -> DataLoad:
     stored_name, digest = upload_store(chunks=[data])
     load = data_load_create(
-        experiment=experiment, user=user, kind=DataLoad.Kind.FILE,
-        stored_name=stored_name, content_sha256=digest, mapping=MAPPING,
-    )  # fmt: skip
+        experiment=experiment,
+        user=user,
+        kind=DataLoad.Kind.FILE,
+        stored_name=stored_name,
+        content_sha256=digest,
+        mapping=MAPPING,
+    )
     return finished(load, worker)
 
 

@@ -60,8 +60,15 @@ def aggregates(expected: dict) -> list[dict]:
         totals = {k: v for k, v in statistics.items() if v is not None and k != "n"}
         if metric == "Order conversion":
             totals = {"conversions": int(totals["sum"])}
-        items.append({"date": day.isoformat(), "variant": variant, "metric": metric,
-                      "users": statistics["n"], **totals})  # fmt: skip
+        items.append(
+            {
+                "date": day.isoformat(),
+                "variant": variant,
+                "metric": metric,
+                "users": statistics["n"],
+                **totals,
+            }
+        )
     return items
 
 
@@ -158,8 +165,14 @@ def revenue_export(expected: dict) -> bytes:
     writer = csv.writer(out)
     writer.writerow(["variant", "date", "users", *columns])
     for (_, variant, day), statistics in expected.items():
-        writer.writerow([variant, day.isoformat(), statistics["n"],
-                         *(repr(statistics[name]) for name in columns)])  # fmt: skip
+        writer.writerow(
+            [
+                variant,
+                day.isoformat(),
+                statistics["n"],
+                *(repr(statistics[name]) for name in columns),
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -173,8 +186,9 @@ def test_a_counts_file_is_stored_by_the_worker_and_a_second_upload_changes_nothi
     def upload():
         export = io.BytesIO(revenue_export(expected))
         export.name = "revenue.csv"
-        return finished(load_behind(client.post(url, {"metric": "Revenue", "file": export})),
-                        worker)  # fmt: skip
+        return finished(
+            load_behind(client.post(url, {"metric": "Revenue", "file": export})), worker
+        )
 
     load = upload()
     assert (load.kind, load.status, load.original_name) == ("counts", "succeeded", "revenue.csv")
@@ -195,9 +209,13 @@ SQL_MAPPING = {**FULL_MAPPING, "variant": "grp"}
 def warehouse_url(username: str, password: str) -> str:
     conf = connection.settings_dict
     return sa.URL.create(
-        "postgresql+psycopg", username=username, password=password,
-        host=conf["HOST"] or "127.0.0.1", port=conf["PORT"] or 5432, database=conf["NAME"],
-    ).render_as_string(hide_password=False)  # fmt: skip
+        "postgresql+psycopg",
+        username=username,
+        password=password,
+        host=conf["HOST"] or "127.0.0.1",
+        port=conf["PORT"] or 5432,
+        database=conf["NAME"],
+    ).render_as_string(hide_password=False)
 
 
 @dataclass
@@ -220,10 +238,12 @@ def warehouse():
     reader, password = f"growthlab_reader_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(16)
     rows = user_rows(300)
     with owner.begin() as db:
-        db.execute(sa.text(
-            f"CREATE TABLE {TABLE} (user_id text, grp text, day date, converted int,"
-            " revenue float, orders int, pre_revenue float)"
-        ))  # fmt: skip
+        db.execute(
+            sa.text(
+                f"CREATE TABLE {TABLE} (user_id text, grp text, day date, converted int,"
+                " revenue float, orders int, pre_revenue float)"
+            )
+        )
         db.execute(
             sa.text(f"INSERT INTO {TABLE} VALUES (:u, :g, :d, :c, :r, :o, :p)"),
             [dict(zip("ugdcrop", row, strict=True)) for row in rows],
@@ -239,10 +259,18 @@ def warehouse():
 
 @pytest.fixture
 def running_with_sql_source(people, outcome_experiment, warehouse) -> Experiment:
-    source = data_source_save(source=DataSource(name="Warehouse", team=people.team),
-                              url=warehouse.url, user=people.analyst)  # fmt: skip
-    experiment_query_save(experiment=outcome_experiment, source=source, query=QUERY,
-                          mapping=SQL_MAPPING, user=people.analyst)  # fmt: skip
+    source = data_source_save(
+        source=DataSource(name="Warehouse", team=people.team),
+        url=warehouse.url,
+        user=people.analyst,
+    )
+    experiment_query_save(
+        experiment=outcome_experiment,
+        source=source,
+        query=QUERY,
+        mapping=SQL_MAPPING,
+        user=people.analyst,
+    )
     Experiment.objects.filter(pk=outcome_experiment.pk).update(
         status=Experiment.Status.RUNNING, started_at=timezone.now()
     )
@@ -278,11 +306,13 @@ def test_refresh_now_stores_the_statistics_of_the_warehouse_rows(
         # The warehouse's owner takes the table away from the reader: the query fails.
         ("REVOKE SELECT ON {table} FROM {reader}", f"permission denied for table {TABLE}"),
         # The reader's password is rotated: the connection fails, naming the user.
-        ("ALTER ROLE {reader} PASSWORD 'rotated-by-the-dba'",
-         'password authentication failed for user "***"'),
+        (
+            "ALTER ROLE {reader} PASSWORD 'rotated-by-the-dba'",
+            'password authentication failed for user "***"',
+        ),
     ],
     ids=["table revoked", "password rotated"],
-)  # fmt: skip
+)
 def test_a_failing_pull_shows_the_database_s_error_without_credentials_and_keeps_the_statistics(
     worker, client, people, warehouse, running_with_sql_source, breakage, message
 ):
@@ -312,8 +342,12 @@ def load_outcomes(worker, experiment, path) -> subprocess.CompletedProcess:
     maps = [arg for pair in MAPS for arg in ("--map", pair)]
     return subprocess.run(
         [sys.executable, "manage.py", "load_outcomes", str(experiment.pk), str(path), *maps],
-        cwd=ROOT, env=worker.env, capture_output=True, text=True, timeout=WAIT_SECONDS,
-    )  # fmt: skip
+        cwd=ROOT,
+        env=worker.env,
+        capture_output=True,
+        text=True,
+        timeout=WAIT_SECONDS,
+    )
 
 
 def test_load_outcomes_queues_the_file_waits_for_the_worker_and_exits_0(

@@ -26,8 +26,11 @@ def test_teammate_marks_a_learning_confirmed_by_a_later_test(client, people, pai
     assert "Link saved." in response.text
     link = LearningLink.objects.get()
     assert (link.learning, link.later_test, link.kind, link.note) == (
-        earlier, later, "confirms", "Same lift on desktop."
-    )  # fmt: skip
+        earlier,
+        later,
+        "confirms",
+        "Same lift on desktop.",
+    )
     assert "Confirms" in client.get(reverse("learnings:detail", args=[earlier.pk])).text
 
 

@@ -15,8 +15,13 @@ def test_the_fixture_library_holds_fifty_learnings(library):
 
 
 def test_a_match_in_title_and_learning_outranks_one_in_the_audience(people, library):
-    learning_make(people, 60, "Banner colours", "Colour made no difference.",
-                  audience="People who asked about delivery dates")  # fmt: skip
+    learning_make(
+        people,
+        60,
+        "Banner colours",
+        "Colour made no difference.",
+        audience="People who asked about delivery dates",
+    )
     found = titles(q="delivery date")
     assert len(found) == 6
     assert found[-1] == "Banner colours"

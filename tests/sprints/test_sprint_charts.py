@@ -88,8 +88,11 @@ def test_figures_carry_the_numbers_plotly_draws():
     assert drawn["win_rate"]["data"][0]["y"] == [50.0, 50.0]
     assert drawn["learning_share"]["data"][0]["y"] == [100.0, 50.0]
     assert drawn["impact"]["data"][0] | {} == {
-        "type": "scatter", "mode": "lines+markers", "name": "Orders",
-        "x": ["Sprint 1", "Sprint 2"], "y": [5.0, 7.0],
-    }  # fmt: skip
+        "type": "scatter",
+        "mode": "lines+markers",
+        "name": "Orders",
+        "x": ["Sprint 1", "Sprint 2"],
+        "y": [5.0, 7.0],
+    }
     assert drawn["impact"]["data"][1]["y"] == [0.0, 12.0]
     assert set(drawn) == {"velocity", "win_rate", "learning_share", "idea_to_decision", "impact"}

@@ -7,8 +7,12 @@ from tests.sprints.conftest import NEEDED_DAYS, NEEDED_PER_VARIANT, days, today
 
 
 def engine_plan() -> dict:
-    payload = {"metric_type": "binomial", "baseline_rate": 0.10, "mde_relative": 0.10,
-               "daily_traffic": 2000}  # fmt: skip
+    payload = {
+        "metric_type": "binomial",
+        "baseline_rate": 0.10,
+        "mde_relative": 0.10,
+        "daily_traffic": 2000,
+    }
     return stats.plan_power(payload)
 
 

@@ -44,8 +44,12 @@ def running(people, sprint, make_test):
         )
         experiment.refresh_from_db()
         if guardrail is not None:
-            experiment_metric_attach(experiment=experiment, metric=guardrail,
-                                     role=MetricRole.GUARDRAIL, user=people.owner)  # fmt: skip
+            experiment_metric_attach(
+                experiment=experiment,
+                metric=guardrail,
+                role=MetricRole.GUARDRAIL,
+                user=people.owner,
+            )
         experiment_add_to_sprint(sprint=sprint, experiment=experiment, user=people.lead)
         experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
         if b_conversions is not None:
@@ -61,9 +65,13 @@ def running(people, sprint, make_test):
 def concluded(people, running):
     def make(title: str, decision: str, **analysed) -> Experiment:
         experiment = running(title, **analysed)
-        return experiment_conclude(experiment=experiment, user=people.lead, decision=decision,
-                                   learning=f"What {title} taught us.",
-                                   reason="Shipped on judgement.")  # fmt: skip
+        return experiment_conclude(
+            experiment=experiment,
+            user=people.lead,
+            decision=decision,
+            learning=f"What {title} taught us.",
+            reason="Shipped on judgement.",
+        )
 
     return make
 
@@ -112,8 +120,11 @@ def test_review_says_how_tests_ended_from_results_else_the_decision(
     client.force_login(people.viewer)
     response = client.get(url("review", sprint.pk))
     outcomes = {e.title: e.outcome for e in response.context["review"].concluded}
-    assert outcomes == {"Delivery date": "Won", "Free shipping bar": "Lost",
-                        "Gift wrapping": "Abandoned"}  # fmt: skip
+    assert outcomes == {
+        "Delivery date": "Won",
+        "Free shipping bar": "Lost",
+        "Gift wrapping": "Abandoned",
+    }
     assert "Guardrail harmed: Return rate up 50%" in response.text
 
 
@@ -125,8 +136,11 @@ def test_review_lists_the_guardrails_that_were_harmed(
     client.force_login(people.viewer)
     response = client.get(url("review", sprint.pk))
     (harm,) = response.context["review"].harmed  # returns fell 20 % on "Delivery date": good
-    assert (harm.experiment.title, harm.metric, harm.variant) == ("Free shipping bar",
-                                                                  "Return rate", "B")  # fmt: skip
+    assert (harm.experiment.title, harm.metric, harm.variant) == (
+        "Free shipping bar",
+        "Return rate",
+        "B",
+    )
     assert harm.lift == pytest.approx(0.5)
     assert response.text.count('data-testid="harmed-guardrail"') == 1
     assert "Return rate +50% with B on" in response.text

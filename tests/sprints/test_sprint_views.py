@@ -85,8 +85,10 @@ def test_pulling_an_idea_makes_a_draft_in_the_sprint(client, people, sprint):
     assert response.status_code == 302
     experiment = Experiment.objects.get(idea=idea)
     assert (experiment.status, experiment.sprint, experiment.title) == (
-        Status.DRAFT, sprint, "Show delivery date on product page"
-    )  # fmt: skip
+        Status.DRAFT,
+        sprint,
+        "Show delivery date on product page",
+    )
 
 
 def test_board_move_gives_the_lifecycle_message(client, people, sprint, planned):
@@ -136,8 +138,10 @@ def test_lead_creates_a_sprint_with_the_team_defaults(client, people):
     sprint = Sprint.objects.get(team=people.team)
     assert response.status_code == 302
     assert (sprint.number, sprint.goal, (sprint.ends_on - sprint.starts_on).days) == (
-        1, "More orders", 20
-    )  # fmt: skip
+        1,
+        "More orders",
+        20,
+    )
 
 
 def test_bad_dates_are_named_on_the_form_and_nothing_is_saved(client, people):

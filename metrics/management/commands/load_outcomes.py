@@ -83,9 +83,14 @@ class Command(BaseCommand):
                 )
             mapping["dialect"] = self.dialect(stored, options)
             load = data_load_create(
-                experiment=experiment, user=None, kind=DataLoad.Kind.CLI, stored_name=stored,
-                original_name=file.name, content_sha256=digest, mapping=mapping,
-            )  # fmt: skip
+                experiment=experiment,
+                user=None,
+                kind=DataLoad.Kind.CLI,
+                stored_name=stored,
+                original_name=file.name,
+                content_sha256=digest,
+                mapping=mapping,
+            )
         except (OSError, ValidationError) as error:
             if "stored" in locals():
                 upload_discard(stored)
