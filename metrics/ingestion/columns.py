@@ -6,7 +6,7 @@ cell-by-cell pass (parse.py), so both type values and sum them the same way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 import polars as pl
@@ -77,6 +77,14 @@ class CohortTotals:
     post_pre_den_sum_products: float | None = None
     num_pre_den_sum_products: float | None = None
     den_pre_num_sum_products: float | None = None
+
+
+# Every total a cohort carries beside its count, as the OutcomeCohort columns of the same names.
+TOTAL_FIELDS = tuple(
+    f.name
+    for f in fields(CohortTotals)
+    if f.name not in ("variant", "exposure_date", "metric", "n")
+)
 
 
 @dataclass(frozen=True)

@@ -4,25 +4,9 @@ from django.db import transaction
 from django.db.models import Q
 
 from experiments.models import Experiment
+from metrics.ingestion.columns import TOTAL_FIELDS
 from metrics.ingestion.parse import CohortTotals
 from metrics.models import DataLoad, Metric, OutcomeCohort
-
-TOTAL_FIELDS = (
-    "sum",
-    "sum_squares",
-    "den_sum",
-    "den_sum_squares",
-    "num_den_sum_products",
-    "pre_sum",
-    "pre_sum_squares",
-    "post_pre_sum_products",
-    "pre_den_sum",
-    "pre_den_sum_squares",
-    "pre_num_den_sum_products",
-    "post_pre_den_sum_products",
-    "num_pre_den_sum_products",
-    "den_pre_num_sum_products",
-)
 
 
 @transaction.atomic

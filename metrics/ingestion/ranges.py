@@ -10,29 +10,13 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 
-from metrics.ingestion.columns import CohortTotals
+from metrics.ingestion.columns import TOTAL_FIELDS, CohortTotals
 from metrics.ingestion.problems import Problem
 
 # Ten times the people on Earth: any real count is below it, and its square fits a float.
 MAX_USERS = 100_000_000_000
 # Totals of money, minutes or items: beyond this the squares lose every significant digit.
 MAX_TOTAL = 1e30
-TOTAL_FIELDS = (
-    "sum",
-    "sum_squares",
-    "den_sum",
-    "den_sum_squares",
-    "num_den_sum_products",
-    "pre_sum",
-    "pre_sum_squares",
-    "post_pre_sum_products",
-    "pre_den_sum",
-    "pre_den_sum_squares",
-    "pre_num_den_sum_products",
-    "post_pre_den_sum_products",
-    "num_pre_den_sum_products",
-    "den_pre_num_sum_products",
-)
 LABELS = {
     "sum": "sum of values",
     "sum_squares": "sum of squared values",
