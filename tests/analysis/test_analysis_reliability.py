@@ -6,12 +6,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisRun, Trigger
 from analysis.services import analysis_request
 from analysis.services import runs as runs_module
 from analysis.services.schedule import analysis_schedule, experiments_to_refresh
-from analysis.watchdog import analysis_watchdog_sweep
 from experiments.models import Experiment
+from jobs.watchdog import watchdog_sweep
 from tests.analysis.data import fail_runs
 from tests.factories import experiment_make
 
@@ -35,7 +36,7 @@ def test_a_run_whose_heartbeat_stopped_is_queued_again_and_completes(
         status="running", claim="dead:0", attempts=1, heartbeat_at=silent_since
     )
     with django_capture_on_commit_callbacks(execute=True) as sent:
-        sweep = analysis_watchdog_sweep()
+        sweep = watchdog_sweep(ANALYSIS_RUNS)
     assert sweep.requeued == [run.id] and len(sent) == 1
     run.refresh_from_db()
     assert (run.status, run.attempts) == ("succeeded", 2)
@@ -51,7 +52,7 @@ def test_the_note_about_a_lost_worker_is_kept_while_the_run_waits(
         status="running", claim="dead:0", heartbeat_at=silent_since
     )
     with django_capture_on_commit_callbacks(execute=False):
-        analysis_watchdog_sweep()
+        watchdog_sweep(ANALYSIS_RUNS)
     run.refresh_from_db()
     local = timezone.localtime(silent_since)
     assert (run.status, run.claim) == ("queued", "")
@@ -68,7 +69,7 @@ def test_a_run_that_keeps_losing_its_worker_is_given_up(
         status="running", attempts=5, heartbeat_at=timezone.now() - timedelta(minutes=5)
     )
     with django_capture_on_commit_callbacks(execute=True) as sent:
-        sweep = analysis_watchdog_sweep()
+        sweep = watchdog_sweep(ANALYSIS_RUNS)
     run.refresh_from_db()
     assert sweep.failed == [run.id] and not sent
     assert (run.status, run.error) == ("failed", GAVE_UP_TEXT)
@@ -79,7 +80,7 @@ def test_a_fresh_heartbeat_and_a_fresh_message_are_left_alone(
 ):
     run = queued_run(with_data, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True) as sent:
-        sweep = analysis_watchdog_sweep()
+        sweep = watchdog_sweep(ANALYSIS_RUNS)
     assert (sweep.requeued, sweep.resent, sent) == ([], [], [])
     run.refresh_from_db()
     assert run.status == "queued"
@@ -91,7 +92,7 @@ def test_a_run_queued_too_long_gets_its_message_again(
     run = queued_run(with_data, django_capture_on_commit_callbacks)
     AnalysisRun.objects.filter(id=run.id).update(sent_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=True):
-        sweep = analysis_watchdog_sweep()
+        sweep = watchdog_sweep(ANALYSIS_RUNS)
     assert sweep.resent == [run.id]
     run.refresh_from_db()
     assert run.status == "succeeded"
@@ -136,7 +137,7 @@ def test_an_analysis_busy_in_one_long_step_keeps_its_run(with_data, monkeypatch,
 
     def one_long_step(inputs, beat):  # a slow engine call reports nothing while it works
         time.sleep(1.5)
-        sweeps.append(analysis_watchdog_sweep(heartbeat_stale=1))
+        sweeps.append(watchdog_sweep(ANALYSIS_RUNS, heartbeat_stale=1))
         return original(inputs, beat)
 
     monkeypatch.setattr(runs_module, "answer_compute", one_long_step)

@@ -11,8 +11,8 @@ from analysis.selectors import latest_failure, latest_results
 from analysis.services import analysis_request, analysis_run_execute
 from analysis.services import runs as runs_module
 from analysis.services.runs import NO_DATA
-from analysis.watchdog import analysis_watchdog_sweep
 from jobs.attempt import Attempt, Delivery, JobLost, job_claim
+from jobs.watchdog import watchdog_sweep
 from tests.analysis.data import cohorts_write
 
 
@@ -189,7 +189,7 @@ def test_a_message_delivered_again_after_the_watchdog_took_the_run_over_writes_n
     first = job_claim(ANALYSIS_RUNS, run.id, Delivery("task-1:0"))
     AnalysisRun.objects.filter(id=run.id).update(heartbeat_at=timezone.now() - timedelta(hours=1))
     with django_capture_on_commit_callbacks(execute=False):
-        assert analysis_watchdog_sweep().requeued == [run.id]
+        assert watchdog_sweep(ANALYSIS_RUNS).requeued == [run.id]
     second = job_claim(ANALYSIS_RUNS, run.id, Delivery("task-1:0"))
     with pytest.raises(JobLost):
         runs_module.run_store(first, "f" * 64, [], results_run_id=run.id)

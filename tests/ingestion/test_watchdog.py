@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from growthlab.celery import app
 from jobs.attempt import Delivery, JobLost, job_claim
+from jobs.watchdog import watchdog_sweep
 from metrics.ingestion.services import (
     data_load_create,
     data_load_execute,
@@ -16,7 +17,6 @@ from metrics.ingestion.services import (
     data_load_save,
     reduce_input,
 )
-from metrics.ingestion.watchdog import data_load_watchdog_sweep
 from metrics.jobs import DATA_LOADS, FAILED_PHASE, WORKER_LOST_PHASE
 from metrics.models import DataLoad, OutcomeCohort
 
@@ -58,7 +58,7 @@ def died_mid_load(load: DataLoad, *, silent_for: timedelta = timedelta(minutes=5
 
 def sweep(capture, *, execute=True):
     with capture(execute=execute):
-        return data_load_watchdog_sweep()
+        return watchdog_sweep(DATA_LOADS)
 
 
 def stored_counts(experiment) -> dict:

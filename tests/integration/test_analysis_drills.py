@@ -15,12 +15,13 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
 from analysis.services import analysis_request
 from analysis.tasks import analysis_run_execute_task
-from analysis.watchdog import analysis_watchdog_sweep
 from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_metric_attach
+from jobs.watchdog import watchdog_sweep
 from metrics.models import MetricKind
 from tests.analysis.data import cohorts_write
 from tests.conftest import PASSWORD
@@ -68,8 +69,8 @@ def all_succeeded(run_ids):
 
 
 def watchdog(*, heartbeat_stale=5, queued_stale=10):
-    return lambda: analysis_watchdog_sweep(
-        heartbeat_stale=heartbeat_stale, queued_stale=queued_stale
+    return lambda: watchdog_sweep(
+        ANALYSIS_RUNS, heartbeat_stale=heartbeat_stale, queued_stale=queued_stale
     )
 
 

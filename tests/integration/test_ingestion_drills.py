@@ -18,8 +18,9 @@ from django.db import connection
 from experiments.models import MetricRole
 from experiments.services.experiments import experiment_metric_attach
 from growthlab.celery import app
+from jobs.watchdog import watchdog_sweep
 from metrics.ingestion.services import data_load_create, upload_store
-from metrics.ingestion.watchdog import data_load_watchdog_sweep
+from metrics.jobs import DATA_LOADS
 from metrics.models import DataLoad, MetricKind, OutcomeCohort
 from metrics.tasks import data_load_execute_task
 from tests.api.conftest import database_url
@@ -159,7 +160,7 @@ def load_started(experiment, user, rows) -> DataLoad:
 
 def watchdog(requeued: list[int]):
     def sweep() -> None:
-        requeued.extend(data_load_watchdog_sweep(heartbeat_stale=HEARTBEAT_STALE).requeued)
+        requeued.extend(watchdog_sweep(DATA_LOADS, heartbeat_stale=HEARTBEAT_STALE).requeued)
 
     return sweep
 
