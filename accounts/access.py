@@ -20,6 +20,8 @@ EDITING_ROLES: dict[str, frozenset[str]] = {
     "experiment": DOCUMENTING_ROLES,
     "conclusion": frozenset({Role.TEAM_LEAD}),
     "sprint": frozenset({Role.TEAM_LEAD}),
+    "signoff": frozenset({Role.TEAM_LEAD}),
+    "template": frozenset({Role.TEAM_LEAD}),
     "team": frozenset({Role.TEAM_LEAD}),
     "metric": frozenset({Role.ANALYST}),
     "data_source": frozenset({Role.ANALYST}),
@@ -84,6 +86,22 @@ def can_manage_sprint(user: User, sprint) -> bool:
 
 def can_edit_team(user: User, team: Team) -> bool:
     return can_edit(user, "team", team.id)
+
+
+def can_sign_off(user: User, experiment) -> bool:
+    """A team lead of the test's team (or an admin) approves or refuses its sign-off."""
+    return can_edit(user, "signoff", experiment.team_id)
+
+
+def can_edit_template(user: User, template) -> bool:
+    """A team's templates are its leads'; organisation-wide ones (no team) are the admins'."""
+    if template.team_id is None:
+        return is_admin(user)
+    return can_edit(user, "template", template.team_id)
+
+
+def can_define_custom_fields(user: User) -> bool:
+    return is_admin(user)
 
 
 def can_edit_metric(user: User, metric) -> bool:

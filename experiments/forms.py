@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import access
 from accounts.models import Team
-from experiments.models import Decision, Experiment, ExperimentMetric, Idea, MetricRole, Variant
+from experiments.models import (
+    CustomField,
+    Decision,
+    Experiment,
+    ExperimentMetric,
+    ExperimentTemplate,
+    Idea,
+    MetricRole,
+    Variant,
+)
 from experiments.services.tags import tag_names_parse
 from metrics.models import Metric
 
@@ -87,7 +96,41 @@ class IdeaForm(TeamChoiceMixin, forms.ModelForm):
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
 
 
-class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
+def custom_form_field(field, *, required: bool) -> forms.Field:
+    common = {"label": field.label, "required": required, "help_text": field.help_text}
+    if field.kind == CustomField.Kind.NUMBER:
+        return forms.DecimalField(**common)
+    if field.kind == CustomField.Kind.DATE:
+        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), **common)
+    if field.kind == CustomField.Kind.CHOICE:
+        options = [("", "–"), *((c, c) for c in field.choices)]
+        return forms.ChoiceField(choices=options, **common)
+    return forms.CharField(max_length=500, **common)
+
+
+class CustomFieldsMixin:
+    """The organisation's custom fields, as ``cf_<key>`` fields, required where the test's
+    step requires them; ``custom_values()`` gives them to the service as {key: text}."""
+
+    def add_custom_fields(self, experiment) -> None:
+        from experiments.services.custom_fields import custom_values_of, required_at
+
+        status = experiment.status if experiment is not None else "draft"
+        stored = custom_values_of(experiment) if experiment is not None else {}
+        self.custom_fields = list(CustomField.objects.all())
+        for field in self.custom_fields:
+            name = f"cf_{field.key}"
+            self.fields[name] = custom_form_field(field, required=required_at(field, status))
+            self.initial.setdefault(name, stored.get(field.key, ""))
+
+    def custom_values(self) -> dict[str, str]:
+        from experiments.services.custom_fields import custom_values_clean
+
+        raw = {f.key: self.cleaned_data.get(f"cf_{f.key}") for f in self.custom_fields}
+        return custom_values_clean(raw)
+
+
+class ExperimentForm(CustomFieldsMixin, TeamChoiceMixin, forms.ModelForm):
     team_kind = "experiment"
     tags = TagsField()
 
@@ -126,6 +169,7 @@ class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
             self.fields["owner"].queryset = self.fields["owner"].queryset.filter(
                 pk__in=team_members
             )
+        self.add_custom_fields(self.instance if self.instance.pk else None)
 
 
 RATE_OUT_OF_RANGE = _("A conversion rate lies between 0% and 100%: 9.2 means 9.2%.")
@@ -219,3 +263,176 @@ class ConcludeForm(forms.Form):
         help_text="Needed only to ship before the results name a winner or while a guardrail"
         " is not known to be unharmed; kept in the test's history.",
     )
+
+
+class TemplateForm(forms.ModelForm):
+    """A template: its texts and plan inputs, and its variants, metrics and checklist typed as
+    lines, so one page holds it all."""
+
+    variants_text = forms.CharField(
+        label=_("Variants"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        initial="A | control | 50 | Today's page\nB | treatment | 50 |",
+        help_text=_("One per line: name | control or treatment | traffic share % | description"),
+    )
+    tags_text = TagsField(label=_("Tags"))
+    checklist_text = forms.CharField(
+        label=_("Pre-launch checklist"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One check per line; every one is ticked before a test from it starts."),
+    )
+    primary_metric = forms.ModelChoiceField(
+        label=_("Primary metric"), queryset=Metric.objects.all(), required=False
+    )
+    secondary_metrics = forms.ModelMultipleChoiceField(
+        label=_("Secondary metrics"), queryset=Metric.objects.all(), required=False
+    )
+    guardrail_metrics = forms.ModelMultipleChoiceField(
+        label=_("Guardrail metrics"), queryset=Metric.objects.all(), required=False
+    )
+
+    class Meta:
+        model = ExperimentTemplate
+        fields = [
+            "name",
+            "team",
+            "description",
+            "channel",
+            "audience",
+            "hypothesis_insight",
+            "hypothesis_change",
+            "hypothesis_effect",
+            "mde_relative",
+            "planned_duration_days",
+            "plan_baseline",
+            "plan_baseline_sd",
+            "plan_daily_traffic",
+            "plan_alpha",
+            "plan_power",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "hypothesis_insight": forms.Textarea(attrs={"rows": 2}),
+            "hypothesis_change": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = access.teams_where(user, "template")
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
+        self.fields["team"].required = not access.is_admin(user)
+        self.fields["team"].empty_label = _("Every team (organisation-wide)")
+        template = self.instance
+        if template.pk:
+            self.initial["variants_text"] = "\n".join(
+                f"{v['name']} | {'control' if v['is_control'] else 'treatment'} | "
+                f"{v['traffic_share']:g} | {v.get('description', '')}"
+                for v in template.variants
+            )
+            self.initial["tags_text"] = template.tags
+            self.initial["checklist_text"] = "\n".join(template.checklist)
+            links = [link for link in template.template_metrics.all() if link.metric_id]
+            by_role = {role: [x.metric for x in links if x.role == role] for role in MetricRole}
+            self.initial["primary_metric"] = next(iter(by_role[MetricRole.PRIMARY]), None)
+            self.initial["secondary_metrics"] = by_role[MetricRole.SECONDARY]
+            self.initial["guardrail_metrics"] = by_role[MetricRole.GUARDRAIL]
+
+    def clean_variants_text(self):
+        variants = []
+        for number, line in enumerate(self.cleaned_data["variants_text"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")] + ["", "", ""]
+            name, role, share, description = parts[:4]
+            try:
+                share_value = float(share.rstrip("%"))
+            except ValueError:
+                raise ValidationError(
+                    _("Line %(n)s: the traffic share “%(s)s” is not a number."),
+                    params={"n": number, "s": share},
+                ) from None
+            if role.lower() not in ("control", "treatment"):
+                raise ValidationError(
+                    _("Line %(n)s: write “control” or “treatment”, not “%(r)s”."),
+                    params={"n": number, "r": role},
+                )
+            variants.append(
+                {
+                    "name": name,
+                    "is_control": role.lower() == "control",
+                    "traffic_share": share_value,
+                    "description": description,
+                }
+            )
+        return variants
+
+    def template_data(self) -> tuple[dict, list]:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        data["variants"] = self.cleaned_data["variants_text"]
+        data["tags"] = self.cleaned_data["tags_text"]
+        lines = self.cleaned_data["checklist_text"].splitlines()
+        data["checklist"] = [line.strip() for line in lines if line.strip()]
+        metrics = []
+        if self.cleaned_data["primary_metric"]:
+            metrics.append((self.cleaned_data["primary_metric"], MetricRole.PRIMARY))
+        metrics += [(m, MetricRole.SECONDARY) for m in self.cleaned_data["secondary_metrics"]]
+        metrics += [(m, MetricRole.GUARDRAIL) for m in self.cleaned_data["guardrail_metrics"]]
+        return data, metrics
+
+
+class FromTemplateForm(forms.Form):
+    title = forms.CharField(label=_("Title of the new test"), max_length=200)
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), empty_label=None)
+
+    def __init__(self, *args, user, template, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = access.teams_where(user, "experiment")
+        if template.team_id is not None:
+            teams = [t for t in teams if t.pk == template.team_id]
+        self.fields["team"].queryset = Team.objects.filter(pk__in=[t.pk for t in teams])
+
+
+class SaveAsTemplateForm(forms.Form):
+    name = forms.CharField(label=_("Template name"), max_length=120)
+    organisation_wide = forms.BooleanField(
+        label=_("Offer it to every team (admins only)"), required=False
+    )
+
+
+class RefuseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the sign-off is refused"), widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class SignoffPolicyForm(forms.Form):
+    before_start = forms.BooleanField(
+        label=_("A team lead signs off before a test starts"), required=False
+    )
+    before_running_edit = forms.BooleanField(
+        label=_("A team lead signs off changes to a running test's documentation"),
+        required=False,
+    )
+
+
+class CustomFieldForm(forms.ModelForm):
+    choices_text = forms.CharField(
+        label=_("Options"),
+        required=False,
+        help_text=_("For a choice: the options, comma-separated."),
+    )
+
+    class Meta:
+        model = CustomField
+        fields = ["label", "key", "kind", "required_from", "help_text", "position"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("choices_text", ", ".join(self.instance.choices or []))
+
+    def field_data(self) -> dict:
+        data = {name: self.cleaned_data[name] for name in self.Meta.fields}
+        options = self.cleaned_data["choices_text"].split(",")
+        data["choices"] = [option.strip() for option in options if option.strip()]
+        return data

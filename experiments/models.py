@@ -210,6 +210,13 @@ class Experiment(models.Model):
     postmortem_what_happened = models.TextField("What happened", blank=True)
     postmortem_why = models.TextField("Why we think so", blank=True)
     postmortem_next_test = models.TextField("The next test", blank=True)
+    template = models.ForeignKey(
+        "experiments.ExperimentTemplate",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="experiments",
+    )
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -362,3 +369,242 @@ class HistoryEntry(models.Model):
 
     def __str__(self) -> str:
         return self.summary
+
+
+class ExperimentTemplate(models.Model):
+    """How a team (or, with no team, the whole organisation) documents one kind of test.
+
+    A new test from the template starts with these texts, variants, metrics, plan inputs,
+    tags, analysis settings and pre-launch checklist; it never carries data or results.
+    """
+
+    team = models.ForeignKey(
+        "accounts.Team",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="experiment_templates",
+        help_text="Empty: the template is offered to every team.",
+    )
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True, help_text="When to use this template.")
+    channel = models.CharField(max_length=32, choices=Channel.choices, default=Channel.WEB)
+    audience = models.CharField(max_length=200, blank=True)
+    hypothesis_insight = models.TextField("Because we saw …", blank=True)
+    hypothesis_change = models.TextField("We believe that …", blank=True)
+    hypothesis_effect = models.CharField("Expected effect (will …)", max_length=200, blank=True)
+    mde_relative = models.FloatField(
+        "Minimum detectable effect (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0.01), MaxValueValidator(1000)],
+    )
+    planned_duration_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=between(1, 365)
+    )
+    plan_baseline = models.FloatField(
+        "Baseline", null=True, blank=True, validators=between(-LARGEST, LARGEST)
+    )
+    plan_baseline_sd = models.FloatField(
+        "Baseline standard deviation", null=True, blank=True, validators=between(0, LARGEST)
+    )
+    plan_daily_traffic = models.PositiveIntegerField(
+        "Daily users entering the test", null=True, blank=True, validators=between(1, 10**9)
+    )
+    plan_alpha = models.FloatField(
+        "Significance level", default=0.05, validators=between(0.0001, 0.4999)
+    )
+    plan_power = models.FloatField("Power", default=0.8, validators=between(0.5001, 0.9999))
+    variants = models.JSONField(
+        default=list, blank=True, help_text="[{name, description, is_control, traffic_share}]"
+    )
+    tags = models.JSONField(default=list, blank=True, help_text="Tag names.")
+    checklist = models.JSONField(
+        default=list, blank=True, help_text="What must be ticked before the test starts."
+    )
+    analysis_settings = models.JSONField(
+        default=dict, blank=True, help_text="The analysis choices a new test starts with."
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("experiments:template_detail", args=[self.pk])
+
+
+class TemplateMetric(models.Model):
+    """A metric a template attaches, by role. The name outlives the metric, so a template
+    whose metric was deleted from the catalogue can say which one is gone."""
+
+    template = models.ForeignKey(
+        ExperimentTemplate, on_delete=models.CASCADE, related_name="template_metrics"
+    )
+    metric = models.ForeignKey(
+        "metrics.Metric", on_delete=models.SET_NULL, null=True, related_name="template_links"
+    )
+    metric_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=16, choices=MetricRole.choices)
+
+    class Meta:
+        ordering = ["role", "metric_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["template"],
+                condition=Q(role="primary"),
+                name="one_primary_metric_per_template",
+                violation_error_message="A template has one primary metric.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric_name} ({self.get_role_display()})"
+
+
+class ChecklistItem(models.Model):
+    """One pre-launch check of a test, copied from its template; all are ticked before start."""
+
+    experiment = models.ForeignKey(Experiment, on_delete=models.CASCADE, related_name="checklist")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class CustomField(models.Model):
+    """A field the organisation's admin adds to every test's documentation."""
+
+    class Kind(models.TextChoices):
+        TEXT = "text", "Text"
+        NUMBER = "number", "Number"
+        CHOICE = "choice", "Choice"
+        DATE = "date", "Date"
+
+    class RequiredFrom(models.TextChoices):
+        NEVER = "", "Never (optional)"
+        PLANNED = "planned", "From planning on"
+        RUNNING = "running", "From the start on"
+        CONCLUDED = "concluded", "From the conclusion on"
+
+    label = models.CharField(max_length=80, unique=True)
+    key = models.SlugField(
+        max_length=40,
+        unique=True,
+        help_text="Its name in the API, the CSV export and the list's filter (cf_<key>).",
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices, default=Kind.TEXT)
+    choices = models.JSONField(default=list, blank=True, help_text="The options of a choice.")
+    required_from = models.CharField(
+        max_length=16, choices=RequiredFrom.choices, default="", blank=True
+    )
+    help_text = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CustomFieldValue(models.Model):
+    """One test's value of a custom field, as canonical text (ISO date, plain number)."""
+
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, related_name="custom_values"
+    )
+    field = models.ForeignKey(CustomField, on_delete=models.CASCADE, related_name="values")
+    value = models.CharField(max_length=500)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "field"], name="one_value_per_experiment_and_custom_field"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.field}: {self.value}"
+
+
+class SignoffPolicy(models.Model):
+    """A team's rule: which changes wait for a team lead's approval."""
+
+    team = models.OneToOneField(
+        "accounts.Team", on_delete=models.CASCADE, related_name="signoff_policy"
+    )
+    before_start = models.BooleanField("A lead signs off before a test starts", default=False)
+    before_running_edit = models.BooleanField(
+        "A lead signs off changes to a running test's documentation", default=False
+    )
+
+    class Meta:
+        verbose_name_plural = "sign-off policies"
+
+    def __str__(self) -> str:
+        return f"Sign-off policy of {self.team}"
+
+
+class SignoffRequest(models.Model):
+    class Kind(models.TextChoices):
+        START = "start", "Start the test"
+        EDIT = "edit", "Change the running test's documentation"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a lead"
+        APPROVED = "approved", "Approved"
+        REFUSED = "refused", "Refused"
+        USED = "used", "Carried out"
+
+    experiment = models.ForeignKey(
+        Experiment, on_delete=models.CASCADE, related_name="signoff_requests"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, help_text="Why it was refused.")
+    proposal = models.JSONField(
+        default=dict, blank=True, help_text="The proposed documentation change (kind edit)."
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["experiment", "kind"],
+                condition=Q(status="pending"),
+                name="one_pending_signoff_per_experiment_and_kind",
+                violation_error_message="A sign-off of this kind is already waiting for a lead.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(reason=""),
+                name="refused_signoff_has_reason",
+                violation_error_message="A refusal needs a reason.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.get_status_display()})"

@@ -7,7 +7,15 @@ from django.db.models.expressions import Window
 from django.db.models.functions import RowNumber
 
 from accounts.models import ScoringModel
-from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, MetricRole
+from experiments.models import (
+    CustomField,
+    CustomFieldValue,
+    Experiment,
+    ExperimentMetric,
+    HistoryEntry,
+    Idea,
+    MetricRole,
+)
 
 
 @dataclass(frozen=True)
@@ -22,11 +30,18 @@ class ListFilters:
     decision: str = ""
     metric: str = ""
     q: str = ""
+    # (key, value) of each custom-field filter, from the query's cf_<key> parameters.
+    custom: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_query(cls, query) -> "ListFilters":
-        names = cls.__dataclass_fields__
-        return cls(**{name: query.get(name, "").strip() for name in names})
+        names = [name for name in cls.__dataclass_fields__ if name != "custom"]
+        custom = tuple(
+            (name.removeprefix("cf_"), query.get(name).strip())
+            for name in sorted(query)
+            if name.startswith("cf_") and query.get(name, "").strip()
+        )
+        return cls(**{name: query.get(name, "").strip() for name in names}, custom=custom)
 
 
 def with_int(value: str) -> int | None:
@@ -83,6 +98,28 @@ def primary_links() -> Prefetch:
     )
 
 
+def custom_field_matches(key: str, value: str) -> Q:
+    """Tests whose custom field ``key`` holds ``value``: text contains it; a number, a date or
+    a choice equals it (compared as stored, so "5.0" finds 5); an unknown field or a value
+    of the wrong type matches nothing."""
+    from django.core.exceptions import ValidationError
+
+    from experiments.services.custom_fields import canonical
+
+    field = CustomField.objects.filter(key=key).first()
+    if field is None:
+        return Q(pk__in=[])
+    values = CustomFieldValue.objects.filter(field=field)
+    if field.kind == CustomField.Kind.TEXT:
+        values = values.filter(value__icontains=value)
+    else:
+        try:
+            values = values.filter(value=canonical(field, value))
+        except ValidationError:
+            return Q(pk__in=[])
+    return Q(pk__in=values.values("experiment_id"))
+
+
 def experiment_list(filters: ListFilters) -> QuerySet[Experiment]:
     experiments = Experiment.objects.select_related("team", "owner", "sprint").prefetch_related(
         "tags", primary_links()
@@ -105,6 +142,8 @@ def experiment_list(filters: ListFilters) -> QuerySet[Experiment]:
         experiments = experiments.filter(experiment_metrics__metric_id=metric)
     if filters.q:
         experiments = experiments.filter(experiment_text_matches(filters.q))
+    for key, value in filters.custom:
+        experiments = experiments.filter(custom_field_matches(key, value))
     return experiments.distinct().order_by("-updated_at")
 
 

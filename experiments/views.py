@@ -7,13 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Team
 from dashboard.results import measured_result
 from experiments import selectors
-from experiments.api.rows import experiment_list_rows, experiment_rows
+from experiments.api.rows import experiment_csv_columns, experiment_list_rows, experiment_rows
 from experiments.api.serializers import ExperimentSerializer
 from experiments.forms import (
     AttachMetricForm,
@@ -23,7 +24,16 @@ from experiments.forms import (
     SampleSizePlanForm,
     VariantForm,
 )
-from experiments.models import Channel, Decision, Experiment, ExperimentMetric, Idea, Variant
+from experiments.models import (
+    Channel,
+    CustomField,
+    Decision,
+    Experiment,
+    ExperimentMetric,
+    ExperimentTemplate,
+    Idea,
+    Variant,
+)
 from experiments.services.experiments import (
     FROZEN_STATUSES,
     VARIANTS_LOCKED_STATUSES,
@@ -47,11 +57,21 @@ from experiments.services.planning import (
     plan_method_of,
     plan_rule,
 )
-from growthlab.rest.export import chunked_rows, columns_of, csv_download
+from experiments.services.signoff import (
+    edit_needs_signoff,
+    policy_of,
+    proposal_dump,
+    proposal_lines,
+    signoff_request,
+)
+from growthlab.rest.export import chunked_rows, csv_download
 from growthlab.web.forms import service_error_to_form
 from metrics.models import MetricKind
 
 PAGE_SIZE = 25
+CHANGE_WAITS_FOR_SIGNOFF = gettext_lazy(
+    "Your change waits for a team lead's sign-off: it is applied when a lead approves it."
+)
 LIFECYCLE = [
     ("idea", "Idea"),
     *((value, label) for value, label in Experiment.Status.choices),
@@ -176,6 +196,9 @@ def experiment_list(request):
     }
     context["can_create"] = bool(access.teams_where(request.user, "experiment"))
     context["csv_query"] = experiment_list_csv_query(request)
+    context["custom_filters"] = [
+        (field, request.GET.get(f"cf_{field.key}", "")) for field in CustomField.objects.all()
+    ]
     return render(request, "experiments/experiment_list.html", context)
 
 
@@ -183,7 +206,7 @@ def experiment_list_csv(request):
     """Every test the list shows with these filters (all pages), as the API's CSV export."""
     filters = selectors.ListFilters.from_query(request.GET)
     ids = selectors.experiment_list(filters).values_list("id", flat=True)
-    columns = columns_of(ExperimentSerializer(context={"request": request}))
+    columns = experiment_csv_columns(ExperimentSerializer(context={"request": request}))
     rows = chunked_rows(
         ids, lambda chunk: experiment_rows(list(experiment_list_rows(chunk)), request=request)
     )
@@ -240,7 +263,38 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "metric_form": AttachMetricForm(experiment=experiment),
         "plan_baseline": plan_baseline_text(experiment),
         "plan_rule": plan_rule(experiment),
+        **process_context(request, experiment),
         **extra,
+    }
+
+
+def process_context(request, experiment: Experiment) -> dict:
+    """The test-process parts of the page: custom values, checklist, sign-off, templates."""
+    values = dict(experiment.custom_values.values_list("field__key", "value"))
+    signoffs = list(experiment.signoff_requests.select_related("requested_by", "decided_by"))
+    for signoff in signoffs:
+        signoff.lines = proposal_lines(signoff)
+    policy = policy_of(experiment.team)
+    can_edit = access.can_edit_experiment(request.user, experiment)
+    waiting_start = any(s.kind == "start" and s.status == "pending" for s in signoffs)
+    approved_start = any(s.kind == "start" and s.status == "approved" for s in signoffs)
+    return {
+        "custom_values": [
+            (field, values.get(field.key, "")) for field in CustomField.objects.all()
+        ],
+        "checklist": list(experiment.checklist.select_related("done_by")),
+        "signoffs": signoffs,
+        "signoff_policy": policy,
+        "can_sign_off": access.can_sign_off(request.user, experiment),
+        "can_ask_start_signoff": can_edit
+        and policy.before_start
+        and experiment.status in ("draft", "planned")
+        and not waiting_start
+        and not approved_start,
+        "can_save_template": access.can_edit_template(
+            request.user, ExperimentTemplate(team=experiment.team)
+        ),
+        "is_admin": access.is_admin(request.user),
     }
 
 
@@ -263,15 +317,33 @@ def experiment_edit(request, pk: int | None = None):
         access.require(bool(access.teams_where(request.user, "experiment")))
     form = ExperimentForm(request.POST or None, instance=experiment, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k not in ("team", "tags")}
+        data = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k not in ("team", "tags") and not k.startswith("cf_")
+        }
         tags = form.cleaned_data["tags"]
         try:
+            custom = form.custom_values()
             if experiment is None:
                 team = form.cleaned_data["team"]
-                experiment = experiment_create(team=team, user=request.user, data=data, tags=tags)
+                experiment = experiment_create(
+                    team=team, user=request.user, data=data, tags=tags, custom_values=custom
+                )
+            elif edit_needs_signoff(experiment, request.user):
+                proposal = proposal_dump(data, tags, custom)
+                signoff_request(
+                    experiment=experiment, user=request.user, kind="edit", proposal=proposal
+                )
+                messages.info(request, str(CHANGE_WAITS_FOR_SIGNOFF))
+                return redirect(experiment)
             else:
                 experiment = experiment_update(
-                    experiment=experiment, user=request.user, data=data, tags=tags
+                    experiment=experiment,
+                    user=request.user,
+                    data=data,
+                    tags=tags,
+                    custom_values=custom,
                 )
         except ValidationError as error:
             service_error_to_form(form, error)

@@ -1,10 +1,21 @@
 """The query parameters of the idea and experiment lists, and the querysets they filter."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, F, FloatField, Prefetch, QuerySet, When
 from rest_framework import serializers
 
 from accounts.models import ScoringModel
-from experiments.models import Channel, Decision, Experiment, ExperimentMetric, HistoryEntry, Idea
+from experiments.models import (
+    Channel,
+    CustomField,
+    Decision,
+    Experiment,
+    ExperimentMetric,
+    HistoryEntry,
+    Idea,
+)
+from experiments.selectors import custom_field_matches
+from experiments.services.custom_fields import canonical
 from growthlab.rest.fields import day, integer, text
 from growthlab.rest.filters import QueryFilter, date_range
 
@@ -93,6 +104,34 @@ class ExperimentFilter(DatedFilter):
         "hypothesis_effect",
         "learning",
     )
+
+    def get_fields(self) -> dict:
+        """The organisation's custom fields filter too, as ``cf_<key>``."""
+        fields = super().get_fields()
+        for field in CustomField.objects.all():
+            fields[f"cf_{field.key}"] = serializers.CharField(
+                required=False, help_text=f"Custom field “{field.label}” ({field.kind})."
+            )
+        return fields
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        by_key = {field.key: field for field in CustomField.objects.all()}
+        for name, value in attrs.items():
+            field = by_key.get(name.removeprefix("cf_")) if name.startswith("cf_") else None
+            if field is not None and field.kind != CustomField.Kind.TEXT:
+                try:
+                    canonical(field, value)
+                except DjangoValidationError as error:
+                    raise serializers.ValidationError({name: error.messages}) from None
+        return attrs
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter(queryset)
+        for name, value in self.validated_data.items():
+            if name.startswith("cf_"):
+                queryset = queryset.filter(custom_field_matches(name.removeprefix("cf_"), value))
+        return queryset
 
 
 def ideas() -> QuerySet[Idea]:

@@ -16,9 +16,14 @@ from types import SimpleNamespace
 
 from django.db.models import QuerySet
 
-from experiments.api.serializers import ExperimentSerializer, VariantSerializer
-from experiments.models import Experiment, ExperimentMetric, MetricRole, Variant
+from experiments.api.serializers import (
+    ExperimentSerializer,
+    VariantSerializer,
+    custom_fields_out,
+)
+from experiments.models import CustomField, Experiment, ExperimentMetric, MetricRole, Variant
 from experiments.selectors import hypothesis_sentence
+from growthlab.rest.export import columns_of
 from growthlab.rest.fields import iso_datetime
 
 # The experiment's own columns whose values() value is already what the serializer writes:
@@ -49,6 +54,7 @@ EXPERIMENT_PLAIN = (
     "postmortem_what_happened",
     "postmortem_why",
     "postmortem_next_test",
+    "template",
 )
 EXPERIMENT_DAYS = ("planned_start", "planned_end")  # YYYY-MM-DD
 EXPERIMENT_TIMES = (
@@ -65,6 +71,15 @@ VARIANT_PLAIN = ("id", "name", "description", "is_control", "link")
 METRIC_FIELDS = ("id", "name", "kind", "unit", "good_direction")
 # DRF writes a DecimalField as text with the model field's decimal places: 50 -> "50.00".
 TRAFFIC_SHARE_PLACES = Decimal("0.01")
+
+
+def experiment_csv_columns(serializer) -> list[str]:
+    """The export's columns: one ``custom_fields.<key>`` column per custom field."""
+    keys = [f"custom_fields.{key}" for key in CustomField.objects.values_list("key", flat=True)]
+    columns = []
+    for name in columns_of(serializer):
+        columns += keys if name == "custom_fields" else [name]
+    return columns
 
 
 def experiment_ids() -> QuerySet:
@@ -92,6 +107,7 @@ def experiment_rows(experiments: list[dict], request) -> list[dict]:
     """ExperimentSerializer's output for these experiments, in three more queries."""
     ids = [row["id"] for row in experiments]
     tags, variants, metrics = tags_of(ids), variants_of(ids, request), metrics_of(ids)
+    custom = custom_fields_out(ids)
     rows = []
     for row in experiments:
         written = {
@@ -104,6 +120,7 @@ def experiment_rows(experiments: list[dict], request) -> list[dict]:
             "hypothesis": hypothesis_of(row, metrics[row["id"]]),
             "variants": variants[row["id"]],
             "metrics": metrics[row["id"]],
+            "custom_fields": custom[row["id"]],
         }
         rows.append({name: written[name] for name in ExperimentSerializer.Meta.fields})
     return rows

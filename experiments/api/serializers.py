@@ -4,6 +4,7 @@ Writes never go through ``serializer.save()``: a view validates an input seriali
 ``validated_data`` to a service in experiments/services/, which owns history and checks.
 """
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -12,15 +13,21 @@ from accounts import access
 from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
 from accounts.models import Team, User
 from experiments.models import (
+    CustomField,
+    CustomFieldValue,
     Decision,
     Experiment,
     ExperimentMetric,
+    ExperimentTemplate,
     HistoryEntry,
     Idea,
     MetricRole,
+    SignoffRequest,
+    TemplateMetric,
     Variant,
 )
 from experiments.selectors import hypothesis_sentence
+from experiments.services.custom_fields import custom_values_clean, typed
 from experiments.services.experiments import EXPERIMENT_EDITABLE_FIELDS
 from experiments.services.ideas import IDEA_EDITABLE_FIELDS
 from experiments.services.tags import MAX_TAG_LENGTH
@@ -133,6 +140,9 @@ class ExperimentSerializer(serializers.ModelSerializer):
     hypothesis = serializers.SerializerMethodField()
     variants = VariantSerializer(many=True)
     metrics = AttachedMetricSerializer(source="experiment_metrics", many=True)
+    custom_fields = serializers.SerializerMethodField(
+        help_text="{key: value} of every custom field; null where the test has none."
+    )
 
     class Meta:
         model = Experiment
@@ -174,6 +184,8 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "postmortem_next_test",
             "variants",
             "metrics",
+            "template",
+            "custom_fields",
             "created_at",
             "updated_at",
         ]
@@ -181,6 +193,10 @@ class ExperimentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_hypothesis(self, experiment: Experiment) -> str:
         return hypothesis_sentence(experiment)
+
+    @extend_schema_field(serializers.DictField())
+    def get_custom_fields(self, experiment: Experiment) -> dict:
+        return custom_fields_out([experiment.pk])[experiment.pk]
 
 
 class ExperimentDetailSerializer(ExperimentSerializer):
@@ -190,6 +206,22 @@ class ExperimentDetailSerializer(ExperimentSerializer):
         fields = [*ExperimentSerializer.Meta.fields, "history"]
 
 
+def custom_fields_out(ids: list[int]) -> dict[int, dict]:
+    """{experiment id: {key: value or None}} for every custom field, in one query."""
+    fields = list(CustomField.objects.all())
+    stored = {
+        (value.experiment_id, value.field_id): value.value
+        for value in CustomFieldValue.objects.filter(experiment_id__in=ids)
+    }
+    out = {}
+    for pk in ids:
+        out[pk] = {
+            field.key: typed(field, stored[pk, field.pk]) if (pk, field.pk) in stored else None
+            for field in fields
+        }
+    return out
+
+
 class ExperimentInputSerializer(serializers.ModelSerializer):
     team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
     idea = serializers.PrimaryKeyRelatedField(
@@ -197,10 +229,14 @@ class ExperimentInputSerializer(serializers.ModelSerializer):
     )
     owner = serializers.PrimaryKeyRelatedField(queryset=User.objects.all(), required=False)
     tags = TagNames
+    custom_fields = serializers.DictField(
+        required=False,
+        help_text='{key: value} of custom fields to set; null or "" clears one.',
+    )
 
     class Meta:
         model = Experiment
-        fields = ["team", "idea", *EXPERIMENT_EDITABLE_FIELDS, "tags"]
+        fields = ["team", "idea", *EXPERIMENT_EDITABLE_FIELDS, "tags", "custom_fields"]
 
     def validate(self, attrs: dict) -> dict:
         """Every object the body names belongs to the experiment's team."""
@@ -212,12 +248,17 @@ class ExperimentInputSerializer(serializers.ModelSerializer):
                 {"idea": [str(IDEA_OF_ANOTHER_TEAM).format(team=idea.team)]}
             )
         owner_check(attrs.get("owner"), team)
+        if "custom_fields" in attrs:
+            try:
+                attrs["custom_fields"] = custom_values_clean(attrs["custom_fields"])
+            except DjangoValidationError as error:
+                raise serializers.ValidationError({"custom_fields": error.message_dict}) from None
         return attrs
 
 
 class ExperimentUpdateSerializer(ExperimentInputSerializer):
     class Meta(ExperimentInputSerializer.Meta):
-        fields = [*EXPERIMENT_EDITABLE_FIELDS, "tags"]
+        fields = [*EXPERIMENT_EDITABLE_FIELDS, "tags", "custom_fields"]
 
 
 class PlanInputSerializer(serializers.ModelSerializer):
@@ -250,3 +291,94 @@ class ConcludeInputSerializer(serializers.Serializer):
         help_text="Why ship now: needed to ship before the results name a winner or while a"
         " guardrail is not known to be unharmed; kept in the history.",
     )
+
+
+class SignoffSerializer(serializers.ModelSerializer):
+    requested_by = UserRefSerializer(allow_null=True)
+    decided_by = UserRefSerializer(allow_null=True)
+
+    class Meta:
+        model = SignoffRequest
+        fields = [
+            "id",
+            "experiment",
+            "kind",
+            "status",
+            "requested_by",
+            "requested_at",
+            "decided_by",
+            "decided_at",
+            "reason",
+            "proposal",
+        ]
+
+
+class SignoffInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(
+        choices=[SignoffRequest.Kind.START], default=SignoffRequest.Kind.START
+    )
+
+
+class RefusalSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class TemplateMetricSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TemplateMetric
+        fields = ["metric", "metric_name", "role"]
+
+
+class TemplateSerializer(serializers.ModelSerializer):
+    team = TeamRefSerializer(allow_null=True)
+    metrics = TemplateMetricSerializer(source="template_metrics", many=True)
+
+    class Meta:
+        model = ExperimentTemplate
+        fields = [
+            "id",
+            "team",
+            "name",
+            "description",
+            "channel",
+            "audience",
+            "hypothesis_insight",
+            "hypothesis_change",
+            "hypothesis_effect",
+            "mde_relative",
+            "planned_duration_days",
+            "plan_baseline",
+            "plan_baseline_sd",
+            "plan_daily_traffic",
+            "plan_alpha",
+            "plan_power",
+            "variants",
+            "metrics",
+            "tags",
+            "checklist",
+            "analysis_settings",
+            "created_at",
+            "updated_at",
+        ]
+
+
+class FromTemplateInputSerializer(serializers.Serializer):
+    team = serializers.PrimaryKeyRelatedField(queryset=Team.objects.all())
+    title = serializers.CharField(max_length=200)
+    custom_fields = serializers.DictField(required=False)
+
+    def validate_custom_fields(self, value: dict) -> dict:
+        try:
+            return custom_values_clean(value)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.message_dict) from None
+
+
+class DuplicateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class CustomFieldSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CustomField
+        fields = ["id", "key", "label", "kind", "choices", "required_from", "help_text"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from experiments.api import catalogue, documentation, lifecycle, views
+from experiments.api import catalogue, documentation, lifecycle, process, views
 
 experiment = "experiments/<int:pk>/"
 urlpatterns = [
@@ -37,6 +37,33 @@ urlpatterns = [
         name="attached-metric-detail",
     ),
     path(f"{experiment}history/", documentation.HistoryListApi.as_view(), name="history-list"),
+    path(
+        f"{experiment}duplicate/",
+        process.ExperimentDuplicateApi.as_view(),
+        name="experiment-duplicate",
+    ),
+    path(f"{experiment}signoffs/", process.SignoffListApi.as_view(), name="signoff-list"),
+    path(
+        f"{experiment}signoffs/<int:signoff_pk>/approve/",
+        process.SignoffDecisionApi.as_view(),
+        {"decision": "approve"},
+        name="signoff-approve",
+    ),
+    path(
+        f"{experiment}signoffs/<int:signoff_pk>/refuse/",
+        process.SignoffDecisionApi.as_view(),
+        {"decision": "refuse"},
+        name="signoff-refuse",
+    ),
+    path("templates/", process.TemplateListApi.as_view(), name="template-list"),
+    path("templates/<int:pk>/", process.TemplateDetailApi.as_view(), name="template-detail"),
+    path(
+        "templates/<int:pk>/experiments/",
+        process.TemplateUseApi.as_view(),
+        name="template-experiment",
+    ),
+    path("custom-fields/", process.CustomFieldListApi.as_view(), name="custom-field-list"),
+    path("history/", process.HistoryExportApi.as_view(), name="history-export"),
     path("metrics/", catalogue.MetricListApi.as_view(), name="metric-list"),
     path("metrics/tree/", catalogue.KpiTreeApi.as_view(), name="kpi-tree"),
     path("metrics/<int:pk>/", catalogue.MetricDetailApi.as_view(), name="metric-detail"),

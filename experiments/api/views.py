@@ -13,9 +13,14 @@ from accounts import access
 from accounts.api.permissions import allow
 from experiments.api import serializers as s
 from experiments.api.filters import ExperimentFilter, IdeaFilter, experiments, ideas
-from experiments.api.rows import experiment_ids, experiment_list_rows, experiment_rows
+from experiments.api.rows import (
+    experiment_csv_columns,
+    experiment_ids,
+    experiment_list_rows,
+    experiment_rows,
+)
 from experiments.api.scoping import ExperimentScoped
-from experiments.models import Experiment, Idea
+from experiments.models import Experiment, Idea, SignoffRequest
 from experiments.services.experiments import (
     experiment_create,
     experiment_create_from_idea,
@@ -23,6 +28,7 @@ from experiments.services.experiments import (
 )
 from experiments.services.ideas import idea_create, idea_update
 from experiments.services.planning import experiment_plan_sample_size
+from experiments.services.signoff import edit_needs_signoff, proposal_dump, signoff_request
 from experiments.services.tags import tag_names_parse
 from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.pagination import SubqueryPagination
@@ -136,6 +142,9 @@ class ExperimentListApi(ApiListCreateView):
         # ExperimentSerializer's output without its per-field pass (see experiments/api/rows.py).
         return experiment_rows(list(experiment_list_rows(objects)), request=self.request)
 
+    def csv_columns(self) -> "list[str]":
+        return experiment_csv_columns(self.get_serializer())
+
     @extend_schema(
         request=s.ExperimentInputSerializer,
         parameters=[IDEMPOTENCY_PARAMETER],
@@ -148,9 +157,10 @@ class ExperimentListApi(ApiListCreateView):
         body.is_valid(raise_exception=True)
         data, tags = split_body(body.validated_data)
         team, idea = data.pop("team"), data.pop("idea", None)
+        custom = data.pop("custom_fields", None)
         allow(access.can_edit(request.user, "experiment", team.id))
         experiment = experiment_create(
-            team=team, user=request.user, data=data, tags=tags, idea=idea
+            team=team, user=request.user, data=data, tags=tags, idea=idea, custom_values=custom
         )
         return Response(experiment_out(experiment), status=status.HTTP_201_CREATED)
 
@@ -168,15 +178,26 @@ class ExperimentDetailApi(generics.GenericAPIView):
 
     @extend_schema(
         request=s.ExperimentUpdateSerializer,
-        responses={200: s.ExperimentDetailSerializer} | errors(*WRITE),
+        responses={200: s.ExperimentDetailSerializer, 202: s.SignoffSerializer} | errors(*WRITE),
     )
     def patch(self, request: Request, pk: int) -> Response:
+        """Change the documentation. Where a team lead signs off changes to a running test,
+        the change is stored as a sign-off request instead (202) and applied on approval."""
         experiment = self.get_object()
         body = s.ExperimentUpdateSerializer(experiment, data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         data, tags = split_body(body.validated_data)
+        custom = data.pop("custom_fields", None)
+        if edit_needs_signoff(experiment, request.user):
+            signoff = signoff_request(
+                experiment=experiment,
+                user=request.user,
+                kind=SignoffRequest.Kind.EDIT,
+                proposal=proposal_dump(data, tags, custom),
+            )
+            return Response(s.SignoffSerializer(signoff).data, status=status.HTTP_202_ACCEPTED)
         experiment = experiment_update(
-            experiment=experiment, user=request.user, data=data, tags=tags
+            experiment=experiment, user=request.user, data=data, tags=tags, custom_values=custom
         )
         return Response(experiment_out(experiment))
 

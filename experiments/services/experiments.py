@@ -6,7 +6,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from experiments.models import Experiment, ExperimentMetric, Idea, MetricRole, Variant
+from experiments.services.custom_fields import check_required, custom_values_write
 from experiments.services.history import history_record, recorded_edit
+from experiments.services.signoff import EDIT_NEEDS_SIGNOFF, edit_needs_signoff
 from experiments.services.tags import tags_get_or_create
 
 EXPERIMENT_EDITABLE_FIELDS = (
@@ -73,19 +75,46 @@ def ensure_primary_open(experiment: Experiment, *roles: str) -> None:
         raise ValidationError(PRIMARY_LOCKED)
 
 
+DEFAULT_VARIANTS = (
+    {"name": "A", "is_control": True, "traffic_share": 50},
+    {"name": "B", "is_control": False, "traffic_share": 50},
+)
+
+
 @transaction.atomic
 def experiment_create(
-    *, team, user, data: dict, tags: list[str] | None = None, idea: Idea | None = None
+    *,
+    team,
+    user,
+    data: dict,
+    tags: list[str] | None = None,
+    idea: Idea | None = None,
+    custom_values: dict[str, str] | None = None,
+    variants: list[dict] | tuple[dict, ...] = DEFAULT_VARIANTS,
+    summary: str = "Created the test",
+    template=None,
 ) -> Experiment:
-    """Create a draft experiment with a control and one treatment ready to describe."""
-    experiment = Experiment(team=team, owner=user, idea=idea)
+    """Create a draft experiment; by default with a control and one treatment to describe.
+
+    ``custom_values`` are cleaned already (services.custom_fields.custom_values_clean).
+    """
+    experiment = Experiment(team=team, owner=user, idea=idea, template=template)
     experiment_assign(experiment, data)
     experiment.full_clean()
-    with recorded_edit(obj=experiment, user=user, summary="Created the test"):
+    check_required(experiment, custom_values or {})
+    with recorded_edit(obj=experiment, user=user, summary=summary) as edit:
         experiment.save()
         experiment.tags.set(tags_get_or_create(tags or []))
-    Variant.objects.create(experiment=experiment, name="A", is_control=True, traffic_share=50)
-    Variant.objects.create(experiment=experiment, name="B", traffic_share=50)
+    changes = custom_values_write(experiment=experiment, values=custom_values or {})
+    if changes:
+        edit.entry.changes += changes
+        edit.entry.save(update_fields=["changes"])
+    for variant in variants:
+        fields = {k: variant.get(k) for k in ("name", "description", "is_control", "link")}
+        fields = {k: v for k, v in fields.items() if v is not None}
+        share = Decimal(str(variant.get("traffic_share", 50)))
+        Variant(experiment=experiment, traffic_share=share, **fields).full_clean()
+        Variant.objects.create(experiment=experiment, traffic_share=share, **fields)
     if idea is not None:
         idea_mark_testing(idea=idea, experiment=experiment, user=user)
     return experiment
@@ -112,17 +141,39 @@ def experiment_create_from_idea(*, idea: Idea, user) -> Experiment:
 
 @transaction.atomic
 def experiment_update(
-    *, experiment: Experiment, user, data: dict, tags: list[str] | None = None
+    *,
+    experiment: Experiment,
+    user,
+    data: dict,
+    tags: list[str] | None = None,
+    custom_values: dict[str, str] | None = None,
+    signed_off_by=None,
 ) -> Experiment:
-    """Change the documentation; the change is kept in the history."""
+    """Change the documentation; the change is kept in the history.
+
+    Where the team's lead signs off changes to a running test, only an approved proposal
+    (``signed_off_by``, see services.signoff) or a lead's own edit is applied.
+    """
     experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
     ensure_not_frozen(experiment)
-    with recorded_edit(obj=experiment, user=user, summary="Edited the documentation"):
+    if signed_off_by is None and edit_needs_signoff(experiment, user):
+        raise ValidationError(EDIT_NEEDS_SIGNOFF)
+    summary = "Edited the documentation"
+    if signed_off_by is not None:
+        summary = f"Edited the documentation (signed off by {signed_off_by})"
+    with recorded_edit(obj=experiment, user=user, summary=summary) as edit:
         experiment_assign(experiment, data)
         experiment.full_clean()
+        check_required(experiment, custom_values or {})
         experiment.save()
         if tags is not None:
             experiment.tags.set(tags_get_or_create(tags))
+    changes = custom_values_write(experiment=experiment, values=custom_values or {})
+    if changes and edit.entry is not None:
+        edit.entry.changes += changes
+        edit.entry.save(update_fields=["changes"])
+    elif changes:
+        history_record(obj=experiment, user=user, summary=summary, changes=changes)
     return experiment
 
 

@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from experiments.models import Decision, Experiment, Idea, MetricRole
+from experiments.services.custom_fields import required_blockers
 from experiments.services.history import recorded_edit
+from experiments.services.signoff import signoff_use_start, start_refusal
 
 Status = Experiment.Status
 
@@ -105,14 +107,26 @@ def variant_blockers(experiment: Experiment) -> list[str]:
     return missing
 
 
-def start_blockers(experiment: Experiment) -> list[str]:
+def start_blockers(experiment: Experiment, target: str = Status.RUNNING) -> list[str]:
     """Return what the test still needs before it may be planned or started."""
     missing = hypothesis_blockers(experiment) + variant_blockers(experiment)
     if not experiment.experiment_metrics.filter(role=MetricRole.PRIMARY).exists():
         missing.append("a primary metric")
     if not experiment.plan_sample_size_per_variant:
         missing.append("a sample-size plan")
+    missing += required_blockers(experiment, target)
+    if target == Status.RUNNING:
+        missing += checklist_blockers(experiment)
     return missing
+
+
+def checklist_blockers(experiment: Experiment) -> list[str]:
+    """The pre-launch checklist from the template: every item is ticked before the start."""
+    open_items = [item.text for item in experiment.checklist.all() if item.done_at is None]
+    if not open_items:
+        return []
+    quoted = ", ".join(f"“{text}”" for text in open_items)
+    return [f"the pre-launch checklist ticked ({len(open_items)} open: {quoted})"]
 
 
 def conclude_blockers(*, decision: str, learning: str) -> list[str]:
@@ -154,7 +168,7 @@ def transition_check(experiment: Experiment, transition: Transition) -> None:
         )
     if transition.action in ("plan", "start"):
         verb = "be planned" if transition.action == "plan" else "start"
-        missing = start_blockers(experiment)
+        missing = start_blockers(experiment, transition.target)
         if transition.action == "plan" and experiment.sprint_id is None:
             missing.append(NEEDS_SPRINT)
         if missing:
@@ -176,10 +190,14 @@ def experiment_transition(
         return experiment_conclude(experiment=experiment, user=user, **details)
     experiment = locked(experiment)
     transition_check(experiment, transition)
+    if action == "start" and (refusal := start_refusal(experiment, user)):
+        raise ValidationError(refusal)
     with recorded_edit(obj=experiment, user=user, summary=f"{transition.label}"):
         experiment.status = transition.target
         stamp_transition(experiment, transition.target)
         experiment.save()
+    if action == "start":
+        signoff_use_start(experiment=experiment)
     return experiment
 
 
@@ -212,7 +230,9 @@ def experiment_conclude(
     """
     experiment = locked(experiment)
     transition_check(experiment, TRANSITIONS["conclude"])
-    if missing := conclude_blockers(decision=decision, learning=learning):
+    missing = conclude_blockers(decision=decision, learning=learning)
+    missing += required_blockers(experiment, Status.CONCLUDED)
+    if missing:
         raise ValidationError(CONCLUDE_BLOCKED.format(missing=join_missing(missing)))
     concerns = ship_concerns(experiment) if decision == Decision.SHIP else []
     if concerns and not reason.strip():

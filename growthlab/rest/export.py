@@ -124,9 +124,12 @@ class CSVExportMixin:
             return Response(self.rows(list(queryset)))
         return self.get_paginated_response(self.rows(page))
 
+    def csv_columns(self) -> "list[str]":
+        return columns_of(self.get_serializer())
+
     def csv_response(self, queryset) -> StreamingHttpResponse:
         rows = chunked_rows(queryset, self.rows)
-        return csv_download(columns_of(self.get_serializer()), rows, self.csv_filename)
+        return csv_download(self.csv_columns(), rows, self.csv_filename)
 
 
 def chunked_rows(queryset, rows_of: Callable[[list], list[dict]]) -> Iterator[dict]:
