@@ -70,7 +70,7 @@ def template_context(request, template: ExperimentTemplate, form) -> dict:
         "form": form,
         "problems": template_problems(template),
         "can_edit": access.can_edit_template(request.user, template),
-        "can_use": form.fields["team"].queryset.exists(),
+        "can_use": form.is_bound or form.fields["team"].queryset.exists(),
     }
 
 

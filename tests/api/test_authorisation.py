@@ -12,8 +12,22 @@ from django.urls import URLPattern, URLResolver
 
 from accounts.models import Team
 from analysis.models import AnalysisRun
-from experiments.models import Experiment, ExperimentMetric, HistoryEntry, Idea, Tag, Variant
+from experiments.models import (
+    ChecklistItem,
+    CustomFieldValue,
+    Experiment,
+    ExperimentMetric,
+    ExperimentTemplate,
+    HistoryEntry,
+    Idea,
+    SignoffPolicy,
+    SignoffRequest,
+    Tag,
+    Variant,
+)
 from experiments.services.ideas import idea_create
+from experiments.services.signoff import signoff_request
+from experiments.services.templates import template_save
 from growthlab import api
 from growthlab.rest.export import CSVExportMixin
 from metrics.ingestion.sources import data_source_save, experiment_query_save
@@ -22,6 +36,10 @@ from sprints.models import Sprint
 from tests.factories import experiment_make, idea_make, metric_make
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
+TWO_VARIANTS = (
+    {"name": "A", "is_control": True, "traffic_share": 50},
+    {"name": "B", "is_control": False, "traffic_share": 50},
+)
 SECRET = "Matrix-pa55word-7f3c"
 WAREHOUSE_URL = f"postgresql+psycopg://reader:{SECRET}@warehouse.example.com:5432/shop"
 QUERY_MAPPING = {
@@ -66,6 +84,11 @@ BODIES = {
     },
     "experiment-refresh": lambda w: {},
     "sprint-review-close": lambda w: {"review_notes": "We learnt a lot."},
+    "experiment-duplicate": lambda w: {"title": "Second round"},
+    "signoff-list": lambda w: {"kind": "start"},
+    "signoff-approve": lambda w: {},
+    "signoff-refuse": lambda w: {"reason": "Overlaps the spring sale."},
+    "template-experiment": lambda w: {"team": w["team"], "title": "From the template"},
     "aggregates_push": lambda w: {
         "aggregates": [
             {
@@ -88,6 +111,8 @@ ALLOWED = {
     "data-source-list": "analyst",
     "data-source-detail": "analyst",
     "experiment-sql-source": "analyst",
+    "signoff-approve": "lead",
+    "signoff-refuse": "lead",
 }
 
 
@@ -136,7 +161,17 @@ def world(people):
         user=None,
     )
     load = DataLoad.objects.create(experiment=experiment, kind="sql", status="queued")
+    SignoffPolicy.objects.create(team=people.team, before_start=True)
+    signoff = signoff_request(experiment=experiment, user=people.owner, kind="start")
+    template = template_save(
+        template=ExperimentTemplate(team=people.team),
+        user=people.lead,
+        data={"name": "Checkout template", "variants": list(TWO_VARIANTS)},
+        metrics=[(guardrail, "guardrail")],
+    )
     return {
+        "templates": template.id,
+        "signoff_pk": signoff.id,
         "team": people.team.id,
         "ideas": idea_make(people).id,
         "experiments": experiment.id,
@@ -168,6 +203,7 @@ def concrete(route: str, world: dict) -> str:
         route.replace("<int:pk>", str(world.get(resource)))
         .replace("<int:variant_pk>", str(world["variant_pk"]))
         .replace("<int:link_pk>", str(world["link_pk"]))
+        .replace("<int:signoff_pk>", str(world["signoff_pk"]))
         .replace("<str:action>", "start")
     )
 
@@ -188,6 +224,10 @@ def database_state() -> list:
         AnalysisRun,
         DataSource,
         ExperimentQuery,
+        ExperimentTemplate,
+        SignoffRequest,
+        ChecklistItem,
+        CustomFieldValue,
     )
     return [sorted(map(repr, model.objects.values())) for model in models]
 
@@ -282,6 +322,9 @@ FOREIGN = {
         lambda w: ({"team": w["other_team"], "name": "X", "url": WAREHOUSE_URL}, 403, "detail")
     ],
     "data-source-detail": [lambda w: ({"team": w["other_team"]}, 403, "detail")],
+    "template-experiment": [
+        lambda w: ({"team": w["other_team"], "title": "A test"}, 403, "detail"),
+    ],
     "experiment-sql-source": [
         lambda w: (
             {"source": w["foreign_source"], "query": "SELECT 1", "mapping": QUERY_MAPPING},
@@ -306,6 +349,10 @@ NO_RELATED_OBJECT = {
     "experiment-refresh",
     "sprint-review-close",
     "aggregates_push",
+    "experiment-duplicate",
+    "signoff-list",
+    "signoff-approve",
+    "signoff-refuse",
 }
 RELATED_WRITES = [
     pytest.param(route, name, method, case, id=f"{method.upper()} {route} #{case}")

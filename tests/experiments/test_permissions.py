@@ -23,16 +23,25 @@ import experiments.urls
 import metrics.urls
 from accounts.models import Membership, Team
 from experiments.models import (
+    ChecklistItem,
+    CustomField,
+    CustomFieldValue,
     Decision,
     Experiment,
     ExperimentMetric,
+    ExperimentTemplate,
     HistoryEntry,
     Idea,
     MetricRole,
+    SignoffPolicy,
+    SignoffRequest,
     Tag,
+    TemplateMetric,
     Variant,
 )
 from experiments.services.lifecycle import TRANSITIONS, experiment_transition
+from experiments.services.signoff import signoff_request
+from experiments.services.templates import template_save
 from metrics.models import DataLoad, Metric, MetricKind
 from sprints.models import Sprint
 from tests.factories import experiment_make, idea_make, metric_make
@@ -43,6 +52,9 @@ ALLOWED = {
     "conclusion": {"lead", "admin"},
     "metric": {"analyst", "admin"},
     "team": {"lead", "admin"},
+    "template": {"lead", "admin"},
+    "signoff": {"lead", "admin"},
+    "custom_field": {"admin"},
 }
 PERSONAS = ("owner", "teammate", "lead", "analyst", "viewer", "outsider", "outside_lead", "admin")
 
@@ -54,6 +66,8 @@ class Write:
     prepare: Callable  # people -> (url, data)
     creates_in_team: bool = False  # a create form whose team field lists only the user's teams
     action: str = ""  # the lifecycle action, for experiment_move
+    # Personas who may write this kind in their own team, so our team is refused as a choice.
+    choice_refused: tuple[str, ...] = ()
 
     @property
     def id(self) -> str:
@@ -192,6 +206,114 @@ def outcome_counts(people):
     return reverse("metrics:outcome_counts", args=[experiment.pk]), data
 
 
+def team_template(people) -> ExperimentTemplate:
+    metric = metric_make("Add-to-cart rate")
+    return template_save(
+        template=ExperimentTemplate(team=people.team),
+        user=people.lead,
+        data={
+            "name": "Checkout copy test",
+            "hypothesis_insight": "Checkout drop-off",
+            "variants": list(TWO_VARIANTS),
+            "checklist": ["QA on mobile"],
+        },
+        metrics=[(metric, MetricRole.PRIMARY)],
+    )
+
+
+TWO_VARIANTS = (
+    {"name": "A", "is_control": True, "traffic_share": 50},
+    {"name": "B", "is_control": False, "traffic_share": 50},
+)
+TEMPLATE_POST = {
+    "name": "Price test",
+    "channel": "web",
+    "plan_alpha": "0.05",
+    "plan_power": "0.8",
+    "variants_text": "A | control | 50 |\nB | treatment | 50 | Lower price",
+    "checklist_text": "Legal has seen the prices",
+}
+
+
+def template_create(people):
+    return reverse("experiments:template_create"), {**TEMPLATE_POST, "team": people.team.pk}
+
+
+def template_edit(people):
+    template = team_template(people)
+    data = {**TEMPLATE_POST, "team": people.team.pk, "name": "Sharper name"}
+    return reverse("experiments:template_edit", args=[template.pk]), data
+
+
+def template_use(people):
+    template = team_template(people)
+    data = {"title": "Checkout copy, round 2", "team": people.team.pk}
+    return reverse("experiments:template_use", args=[template.pk]), data
+
+
+def experiment_duplicate(people):
+    return reverse("experiments:experiment_duplicate", args=[experiment_make(people).pk]), {}
+
+
+def experiment_save_as_template(people):
+    experiment = experiment_make(people, ready=True)
+    url = reverse("experiments:experiment_save_as_template", args=[experiment.pk])
+    return url, {"name": "Like this one"}
+
+
+def checklist_toggle(people):
+    experiment = experiment_make(people)
+    item = ChecklistItem.objects.create(experiment=experiment, text="QA on mobile")
+    url = reverse("experiments:checklist_toggle", args=[experiment.pk, item.pk])
+    return url, {"done": "1"}
+
+
+def signing_team(people) -> None:
+    SignoffPolicy.objects.create(team=people.team, before_start=True, before_running_edit=True)
+
+
+def signoff_ask(people):
+    signing_team(people)
+    experiment = ready_experiment(people)
+    return reverse("experiments:signoff_ask", args=[experiment.pk]), {}
+
+
+def pending_signoff(people) -> SignoffRequest:
+    signing_team(people)
+    experiment = ready_experiment(people)
+    return signoff_request(experiment=experiment, user=people.owner, kind="start")
+
+
+def signoff_approve(people):
+    signoff = pending_signoff(people)
+    url = reverse("experiments:signoff_approve", args=[signoff.experiment_id, signoff.pk])
+    return url, {}
+
+
+def signoff_refuse(people):
+    signoff = pending_signoff(people)
+    url = reverse("experiments:signoff_refuse", args=[signoff.experiment_id, signoff.pk])
+    return url, {"reason": "The audience overlaps the spring sale."}
+
+
+def team_signoff_policy(people):
+    url = reverse("experiments:team_signoff_policy", args=[people.team.slug])
+    return url, {"before_start": "on"}
+
+
+CUSTOM_FIELD_POST = {"label": "Business unit", "key": "unit", "kind": "text", "position": 0}
+
+
+def custom_field_create(people):
+    return reverse("experiments:custom_field_create"), CUSTOM_FIELD_POST
+
+
+def custom_field_edit(people):
+    field = CustomField.objects.create(label="Budget", key="budget", kind="number")
+    data = {**CUSTOM_FIELD_POST, "label": "Budget (EUR)", "key": "budget", "kind": "number"}
+    return reverse("experiments:custom_field_edit", args=[field.pk]), data
+
+
 def team_edit(people):
     data = {"name": "Web Growth", "mission": "Grow web orders", "scoring_model": "rice"}
     data["sprint_length_days"] = 14
@@ -222,6 +344,23 @@ WRITES = [
     Write("metrics:edit", "metric", metric_edit),
     Write("metrics:outcome_counts", "documentation", outcome_counts),
     Write("accounts:team_edit", "team", team_edit),
+    Write(
+        "experiments:template_create",
+        "template",
+        template_create,
+        choice_refused=("outside_lead",),
+    ),
+    Write("experiments:template_edit", "template", template_edit),
+    Write("experiments:template_use", "documentation", template_use, creates_in_team=True),
+    Write("experiments:experiment_duplicate", "documentation", experiment_duplicate),
+    Write("experiments:experiment_save_as_template", "template", experiment_save_as_template),
+    Write("experiments:checklist_toggle", "documentation", checklist_toggle),
+    Write("experiments:signoff_ask", "documentation", signoff_ask),
+    Write("experiments:signoff_approve", "signoff", signoff_approve),
+    Write("experiments:signoff_refuse", "signoff", signoff_refuse),
+    Write("experiments:team_signoff_policy", "team", team_signoff_policy),
+    Write("experiments:custom_field_create", "custom_field", custom_field_create),
+    Write("experiments:custom_field_edit", "custom_field", custom_field_edit),
 ]
 
 # Pages that only read (GET); every signed-in persona sees them.
@@ -241,6 +380,12 @@ READS = {
     "accounts:profile",
     "accounts:team_list",
     "accounts:team_detail",
+    "experiments:template_list",
+    "experiments:template_detail",
+    "experiments:custom_field_list",
+    "experiments:audit",
+    "experiments:history_export",
+    "experiments:experiment_history_export",
 }
 # Writes whose first step stores a file, not a row; tests/ingestion/test_pages.py covers them.
 FILE_UPLOADS = {"metrics:outcome_upload", "metrics:outcome_map", "metrics:outcome_counts_file"}
@@ -305,6 +450,13 @@ def database_rows() -> dict:
         Tag,
         Team,
         DataLoad,
+        ExperimentTemplate,
+        TemplateMetric,
+        ChecklistItem,
+        CustomField,
+        CustomFieldValue,
+        SignoffPolicy,
+        SignoffRequest,
     )
     rows = {model.__name__: list(model.objects.order_by("pk").values()) for model in models}
     rows["Membership"] = list(Membership.objects.order_by("pk").values("user", "team", "role"))
@@ -333,7 +485,8 @@ def test_write_route_by_persona(people, write):
                 transaction.set_rollback(True)
         else:
             response = client.post(url, data)
-            if write.creates_in_team and persona in ("outsider", "outside_lead"):
+            foreign = write.creates_in_team and persona in ("outsider", "outside_lead")
+            if foreign or persona in write.choice_refused:
                 # They may create in their own team; ours is not a choice they are offered.
                 assert response.status_code == 400, persona
                 assert "Select a valid choice" in response.text
@@ -353,6 +506,9 @@ def test_write_route_by_persona(people, write):
         "experiments:experiment_conclude",
         "metrics:edit",
         "accounts:team_edit",
+        "experiments:template_edit",
+        "experiments:team_signoff_policy",
+        "experiments:custom_field_edit",
     ],
 )
 def test_edit_forms_are_not_even_shown_to_a_viewer_or_outsider(people, name):
@@ -417,6 +573,14 @@ def read_urls(people, settings, tmp_path):
         "accounts:profile": reverse("accounts:profile"),
         "accounts:team_list": reverse("accounts:team_list"),
         "accounts:team_detail": reverse("accounts:team_detail", args=[people.team.slug]),
+        "experiments:template_list": reverse("experiments:template_list"),
+        "experiments:template_detail": team_template(people).get_absolute_url(),
+        "experiments:custom_field_list": reverse("experiments:custom_field_list"),
+        "experiments:audit": reverse("experiments:audit"),
+        "experiments:history_export": reverse("experiments:history_export") + "?format=json",
+        "experiments:experiment_history_export": reverse(
+            "experiments:experiment_history_export", args=[experiment.pk]
+        ),
     }
 
 
