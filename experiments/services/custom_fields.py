@@ -28,7 +28,7 @@ VALUES_DO_NOT_FIT = _(
     "{count} test(s) have a value of “{label}” that is not {what} (for example “{value}” in"
     " “{test}”). Correct or clear those values first; nothing was changed."
 )
-REQUIRED_FIELD_MISSING = _("“{label}” is required from the {step} step on.")
+REQUIRED_FIELD_MISSING = _("“{label}” is required {step}: give it a value.")
 OPEN_TESTS_LACK_A_VALUE = _(
     "{count} open test(s) at or past that step have no value for “{label}” yet. They stay as"
     " they are; their next documentation change, planning or start asks for it."
