@@ -206,7 +206,7 @@ def test_a_required_field_added_to_running_tests_lets_them_run_and_asks_at_the_n
 ):
     running = experiment_make(people, ready=True)
     experiment_transition(experiment=running, user=people.owner, action="start")
-    field, notice = custom_field_save(
+    _field, notice = custom_field_save(
         field=CustomField(),
         data={"label": "Business unit", "key": "unit", "kind": "text", "required_from": "running"},
     )
