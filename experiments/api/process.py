@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +21,7 @@ from experiments.api.views import experiment_out
 from experiments.models import CustomField, ExperimentTemplate, SignoffRequest
 from experiments.services.signoff import signoff_approve, signoff_refuse, signoff_request
 from experiments.services.templates import experiment_create_from_template, experiment_duplicate
+from growthlab.rest.export import CSVRenderer
 from growthlab.rest.idempotency import IDEMPOTENCY_PARAMETER, IDEMPOTENT_RESPONSES, idempotent
 from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListView
@@ -179,6 +181,12 @@ AUDIT_PARAMETERS = [
 
 class HistoryExportApi(APIView):
     """The audit trail, oldest first, streamed as spreadsheet-safe CSV or as a JSON array."""
+
+    renderer_classes = [JSONRenderer, CSVRenderer]
+
+    def perform_content_negotiation(self, request, force=False):
+        # An unknown ?format= gets this view's own 400 naming it, not the router's 404.
+        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(parameters=AUDIT_PARAMETERS, responses={200: OpenApiTypes.BINARY})
     def get(self, request: Request):
