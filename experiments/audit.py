@@ -8,6 +8,7 @@ import datetime
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import batched
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -16,9 +17,10 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from experiments.models import HistoryEntry
-from growthlab.rest.export import csv_download
+from growthlab.rest.export import csv_lines
 
 CHUNK = 2000
+BLOCK_PIECES = 500
 COLUMNS = [
     "id",
     "created_at",
@@ -159,21 +161,31 @@ def csv_rows(scope: AuditScope) -> Iterator[dict]:
         yield row
 
 
-def json_chunks(scope: AuditScope) -> Iterator[bytes]:
+def json_pieces(scope: AuditScope) -> Iterator[str]:
     """A JSON array written one entry at a time."""
-    yield b"["
+    yield "["
     first = True
     for row in audit_rows(scope):
         text = json.dumps(row, ensure_ascii=False)
-        yield (text if first else "," + text).encode()
+        yield text if first else "," + text
         first = False
-    yield b"]"
+    yield "]"
+
+
+def in_blocks(pieces: Iterator[str]) -> Iterator[bytes]:
+    """Pieces joined into blocks of BLOCK_PIECES: one write per block, not per entry, is what
+    keeps 100,000 entries well under ten seconds through the WSGI server."""
+    for block in batched(pieces, BLOCK_PIECES):
+        yield "".join(block).encode()
 
 
 def audit_download(scope: AuditScope, fmt: str) -> StreamingHttpResponse:
     """The page's and the API's export: streamed CSV (spreadsheet-safe) or JSON."""
     if fmt == "csv":
-        return csv_download(COLUMNS, csv_rows(scope), scope.filename())
-    response = StreamingHttpResponse(json_chunks(scope), content_type="application/json")
-    response["Content-Disposition"] = f'attachment; filename="{scope.filename()}.json"'
+        body = in_blocks(csv_lines(COLUMNS, csv_rows(scope)))
+        content_type = "text/csv; charset=utf-8"
+    else:
+        body, content_type = in_blocks(json_pieces(scope)), "application/json"
+    response = StreamingHttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{scope.filename()}.{fmt}"'
     return response
