@@ -4,7 +4,8 @@ Seeds ``--entries`` history entries (each with two field changes) over 200 tests
 then downloads the whole audit trail through the page's export URL with Django's test client,
 reading the streamed body chunk by chunk as a browser would, and reports for each format the
 wall time, the bytes written and the peak of Python allocations during a second download
-(tracemalloc, which slows allocation, so it is not on while timing). Memory is flat when the peak for 100,000 entries is about the peak for 10,000.
+(tracemalloc, which slows allocation, so it is not on while timing). Memory is flat when
+the peak for 100,000 entries is about the peak for 10,000.
 
     DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench_audit \
     .venv/bin/python benchmarks/audit_bench.py [--entries 100000]

@@ -15,6 +15,7 @@ from demo.context import Demo
 from demo.load_experiments import experiments_load
 from demo.load_ideas import ideas_load
 from demo.load_org import metrics_load, north_stars_set, people_load, teams_load
+from demo.load_process import process_load
 from demo.load_sprints import sprint_reviews_load, sprints_load
 from demo.outcomes import measured_results_write, outcomes_load
 
@@ -29,6 +30,7 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     sprint_reviews_load,
     outcomes_load,
     measured_results_write,
+    process_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {
