@@ -106,6 +106,9 @@ class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
             "planned_duration_days",
             "planned_start",
             "planned_end",
+            "value_per_unit",
+            "value_expected_lift",
+            "value_daily_users",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),

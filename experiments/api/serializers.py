@@ -11,6 +11,7 @@ from rest_framework import serializers
 from accounts import access
 from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
 from accounts.models import Team, User
+from experiments.business_case import business_cases
 from experiments.models import (
     Decision,
     Experiment,
@@ -126,6 +127,32 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "user", "summary", "changes"]
 
 
+class ValueRangeSerializer(serializers.Serializer):
+    estimate = serializers.FloatField()
+    lower = serializers.FloatField(help_text="-inf or inf where the lift's interval is open.")
+    upper = serializers.FloatField()
+
+
+class MeasuredLiftSerializer(serializers.Serializer):
+    variant = serializers.CharField()
+    control_value = serializers.FloatField()
+    estimate = serializers.FloatField(help_text="Relative lift, 0.05 = +5 %.")
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+
+
+class BusinessCaseSerializer(serializers.Serializer):
+    """Money per year: expected if the hypothesis holds, projected from the measured lift."""
+
+    currency = serializers.CharField()
+    expected_lift = serializers.FloatField(allow_null=True, help_text="Relative, 0.05 = +5 %.")
+    daily_users = serializers.IntegerField(allow_null=True)
+    expected_annual_value = serializers.FloatField(source="expected", allow_null=True)
+    measured_lift = MeasuredLiftSerializer(source="measured", allow_null=True)
+    projected_annual_value = ValueRangeSerializer(source="projected", allow_null=True)
+    missing = serializers.ListField(child=serializers.CharField())
+
+
 class ExperimentSerializer(serializers.ModelSerializer):
     team = TeamRefSerializer()
     owner = UserRefSerializer(allow_null=True)
@@ -133,6 +160,7 @@ class ExperimentSerializer(serializers.ModelSerializer):
     hypothesis = serializers.SerializerMethodField()
     variants = VariantSerializer(many=True)
     metrics = AttachedMetricSerializer(source="experiment_metrics", many=True)
+    business_case = serializers.SerializerMethodField()
 
     class Meta:
         model = Experiment
@@ -162,6 +190,10 @@ class ExperimentSerializer(serializers.ModelSerializer):
             "plan_power",
             "plan_sample_size_per_variant",
             "plan_days",
+            "value_per_unit",
+            "value_expected_lift",
+            "value_daily_users",
+            "business_case",
             "status",
             "started_at",
             "stopped_at",
@@ -181,6 +213,11 @@ class ExperimentSerializer(serializers.ModelSerializer):
     @extend_schema_field(serializers.CharField())
     def get_hypothesis(self, experiment: Experiment) -> str:
         return hypothesis_sentence(experiment)
+
+    @extend_schema_field(BusinessCaseSerializer())
+    def get_business_case(self, experiment: Experiment) -> dict:
+        case = business_cases([experiment])[experiment.pk]
+        return BusinessCaseSerializer(case).data
 
 
 class ExperimentDetailSerializer(ExperimentSerializer):

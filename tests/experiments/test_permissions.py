@@ -195,6 +195,7 @@ def outcome_counts(people):
 def team_edit(people):
     data = {"name": "Web Growth", "mission": "Grow web orders", "scoring_model": "rice"}
     data["sprint_length_days"] = 14
+    data |= {"time_zone": "Europe/Helsinki", "currency": "EUR", "digest_empty_week": "skip"}
     return reverse("accounts:team_edit", args=[people.team.slug]), data
 
 
