@@ -12,6 +12,7 @@ from experiments.services.lifecycle import experiment_conclude, experiment_trans
 from metrics.models import Direction
 from sprints.services import experiment_add_to_sprint
 from tests.analysis.data import cohorts_write
+from tests.api.conftest import as_user  # noqa: F401 (a fixture)
 from tests.factories import metric_make
 from tests.sprints.conftest import make_test, metric, sprint  # noqa: F401 (fixtures)
 
