@@ -44,4 +44,13 @@ class ThrottledAdminAuthenticationForm(SignInThrottleMixin, AdminAuthenticationF
 class TeamSettingsForm(forms.ModelForm):
     class Meta:
         model = Team
-        fields = ["name", "mission", "scoring_model", "sprint_length_days", "north_star"]
+        fields = [
+            "name",
+            "mission",
+            "scoring_model",
+            "sprint_length_days",
+            "north_star",
+            "time_zone",
+            "currency",
+            "digest_empty_week",
+        ]

@@ -1,8 +1,13 @@
 """People, teams and the role each person holds in each team."""
 
+from zoneinfo import available_timezones
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -16,6 +21,19 @@ class Role(models.TextChoices):
 class ScoringModel(models.TextChoices):
     ICE = "ice", "ICE (average of impact, confidence and ease)"
     RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"
+
+
+class EmptyWeek(models.TextChoices):
+    SAY_SO = "say_so", _("Send the digest, saying nothing happened")
+    SKIP = "skip", _("Send nothing")
+
+
+UNKNOWN_TIME_ZONE = _("“{zone}” is not a time zone; write it like Europe/Helsinki.")
+
+
+def time_zone_known(zone: str) -> None:
+    if zone not in available_timezones():
+        raise ValidationError(str(UNKNOWN_TIME_ZONE).format(zone=zone))
 
 
 class User(AbstractUser):
@@ -41,6 +59,21 @@ class Team(models.Model):
         null=True,
         blank=True,
         related_name="north_star_of",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default=settings.TIME_ZONE,
+        help_text="Where the team works: its weekly digest goes out on Monday morning there.",
+        validators=[time_zone_known],
+    )
+    currency = models.CharField(
+        max_length=3, default="SEK", help_text="The currency of the team's business cases."
+    )
+    digest_empty_week = models.CharField(
+        "A week with nothing to report",
+        max_length=8,
+        choices=EmptyWeek.choices,
+        default=EmptyWeek.SAY_SO,
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

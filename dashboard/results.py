@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dashboard import charts, selectors
 from dashboard.headline import verdict_headline
+from experiments.business_case import MeasuredLift
 from metrics.stats import verdict, wording
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.verdict import GuardrailState, Status
@@ -231,3 +232,24 @@ def measured_result(experiment) -> MeasuredResult:
         summary=measured_summary(primary),
         unknown_guardrails=unknown_guardrails(experiment, stored),
     )
+
+
+def measured_lift_of(result: StoredResult | None) -> MeasuredLift | None:
+    """The primary metric's best treatment (furthest in its good direction) with its interval,
+    read by the test's decision rule; None without one."""
+    best = verdict.furthest_good(result.settings, list(result.comparisons)) if result else None
+    if best is None:
+        return None
+    lift = verdict.decision_interval(result.settings, best)
+    control = next(v for v in result.variants if v.name == result.control)
+    return MeasuredLift(best.variant, control.value, lift.estimate, lift.ci_lower, lift.ci_upper)
+
+
+def measured_lifts(experiment_ids) -> dict[int, MeasuredLift]:
+    """Each test's measured primary lift, by id, from the stored results in one query."""
+    found = {}
+    for pk, stored in selectors.outputs_by_experiment(experiment_ids).items():
+        primary = next((r for r in stored if r.role == "primary"), None)
+        if (lift := measured_lift_of(primary)) is not None:
+            found[pk] = lift
+    return found

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.context import Demo
+from demo.load_digests import business_cases_load, share_link_load
 from demo.load_experiments import experiments_load
 from demo.load_ideas import ideas_load
 from demo.load_org import metrics_load, north_stars_set, people_load, teams_load
@@ -31,6 +32,8 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     outcomes_load,
     measured_results_write,
     process_load,
+    business_cases_load,
+    share_link_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {
@@ -43,6 +46,7 @@ SUMMARY_KINDS = {
     "experiments": "experiment",
     "outcome cohorts": "outcome cohort",
     "analyses": "analysis",
+    "share links": "share link",
 }
 NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
 

@@ -149,6 +149,9 @@ class ExperimentForm(CustomFieldsMixin, TeamChoiceMixin, forms.ModelForm):
             "planned_duration_days",
             "planned_start",
             "planned_end",
+            "value_per_unit",
+            "value_expected_lift",
+            "value_daily_users",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 6}),

@@ -199,6 +199,30 @@ class Experiment(models.Model):
     # page can say which interval the sample size was sized for.
     plan_method = models.CharField("Sized for", max_length=16, blank=True)
 
+    # The business case: what a year of the change is worth if the hypothesis holds
+    # (experiments.business_case). Lift and users default to the plan's MDE and daily users.
+    value_per_unit = models.FloatField(
+        "Value of one unit",
+        null=True,
+        blank=True,
+        help_text="What one conversion is worth, or what one unit of revenue leaves (a margin).",
+        validators=between(0, LARGEST),
+    )
+    value_expected_lift = models.FloatField(
+        "Expected lift if the hypothesis holds (%)",
+        null=True,
+        blank=True,
+        help_text="Relative change in percent; blank uses the minimum detectable effect.",
+        validators=between(-100, 1000),
+    )
+    value_daily_users = models.PositiveIntegerField(
+        "Daily users once shipped",
+        null=True,
+        blank=True,
+        help_text="Everyone the change reaches a day; blank uses the test's daily users.",
+        validators=between(1, 10**9),
+    )
+
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
     started_at = models.DateTimeField(null=True, blank=True)
     stopped_at = models.DateTimeField(null=True, blank=True)

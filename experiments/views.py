@@ -16,6 +16,7 @@ from dashboard.results import measured_result
 from experiments import selectors
 from experiments.api.rows import experiment_csv_columns, experiment_list_rows, experiment_rows
 from experiments.api.serializers import ExperimentSerializer
+from experiments.business_case import business_cases
 from experiments.forms import (
     AttachMetricForm,
     ConcludeForm,
@@ -262,6 +263,7 @@ def detail_context(request, experiment: Experiment, **extra) -> dict:
         "lifecycle": lifecycle_steps(experiment),
         "metric_form": AttachMetricForm(experiment=experiment),
         "plan_baseline": plan_baseline_text(experiment),
+        "business_case": business_cases([experiment])[experiment.pk],
         "plan_rule": plan_rule(experiment),
         **process_context(request, experiment),
         **extra,

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "analysis",
     "dashboard",
     "jobs",
+    "digests",
     "demo",
 ]
 
@@ -195,6 +196,10 @@ if DEBUG and not env.str("EMAIL_URL", default=""):
 else:
     MAILERS = {"default": smtp_mailer(env_required("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GrowthLab <growthlab@localhost>")
+# Where people reach this site: e-mails link back to it (digests, unsubscribe links).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Weekly digests go out on Monday from this hour (in each team's time zone) until noon.
+DIGEST_LOCAL_HOUR = env_int("DIGEST_LOCAL_HOUR", default=7)
 
 # --- Celery -----------------------------------------------------------------------------
 # The demo has no broker: tasks run in-process, and the in-memory transport keeps Celery from
@@ -259,6 +264,12 @@ CELERY_BEAT_SCHEDULE = {
     "outcomes-sql-refresh": {
         "task": "metrics.tasks.scheduled_sql_refresh_task",
         "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
+    },
+    # Each hour beat asks which teams are at Monday morning in their zone; each person's
+    # weekly digest is made once (a unique row), so asking again changes nothing.
+    "digests-monday-morning": {
+        "task": "digests.tasks.scheduled_digest_fanout_task",
+        "schedule": crontab(minute=5),
     },
     # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.
     "outcomes-uploads-sweep": {

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from accounts import access
 from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
 from accounts.models import Team, User
+from experiments.business_case import business_cases
 from experiments.models import (
     CustomField,
     CustomFieldValue,
@@ -133,6 +134,32 @@ class HistoryEntrySerializer(serializers.ModelSerializer):
         fields = ["id", "created_at", "user", "summary", "changes"]
 
 
+class ValueRangeSerializer(serializers.Serializer):
+    estimate = serializers.FloatField()
+    lower = serializers.FloatField(help_text="-inf or inf where the lift's interval is open.")
+    upper = serializers.FloatField()
+
+
+class MeasuredLiftSerializer(serializers.Serializer):
+    variant = serializers.CharField()
+    control_value = serializers.FloatField()
+    estimate = serializers.FloatField(help_text="Relative lift, 0.05 = +5 %.")
+    lower = serializers.FloatField()
+    upper = serializers.FloatField()
+
+
+class BusinessCaseSerializer(serializers.Serializer):
+    """Money per year: expected if the hypothesis holds, projected from the measured lift."""
+
+    currency = serializers.CharField()
+    expected_lift = serializers.FloatField(allow_null=True, help_text="Relative, 0.05 = +5 %.")
+    daily_users = serializers.IntegerField(allow_null=True)
+    expected_annual_value = serializers.FloatField(source="expected", allow_null=True)
+    measured_lift = MeasuredLiftSerializer(source="measured", allow_null=True)
+    projected_annual_value = ValueRangeSerializer(source="projected", allow_null=True)
+    missing = serializers.ListField(child=serializers.CharField())
+
+
 class ExperimentSerializer(serializers.ModelSerializer):
     team = TeamRefSerializer()
     owner = UserRefSerializer(allow_null=True)
@@ -200,10 +227,26 @@ class ExperimentSerializer(serializers.ModelSerializer):
 
 
 class ExperimentDetailSerializer(ExperimentSerializer):
+    """One test in full: its history and its business case (money is read per test, so the
+    lists, built row by row for speed, leave it out)."""
+
     history = HistoryEntrySerializer(many=True)
+    business_case = serializers.SerializerMethodField()
 
     class Meta(ExperimentSerializer.Meta):
-        fields = [*ExperimentSerializer.Meta.fields, "history"]
+        fields = [
+            *ExperimentSerializer.Meta.fields,
+            "value_per_unit",
+            "value_expected_lift",
+            "value_daily_users",
+            "business_case",
+            "history",
+        ]
+
+    @extend_schema_field(BusinessCaseSerializer)
+    def get_business_case(self, experiment: Experiment) -> dict:
+        case = business_cases([experiment])[experiment.pk]
+        return BusinessCaseSerializer(case).data
 
 
 def custom_fields_out(ids: list[int]) -> dict[int, dict]:

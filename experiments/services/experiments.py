@@ -29,6 +29,9 @@ EXPERIMENT_EDITABLE_FIELDS = (
     "plan_daily_traffic",
     "plan_alpha",
     "plan_power",
+    "value_per_unit",
+    "value_expected_lift",
+    "value_daily_users",
 )
 # Once users are exposed, changing who sees what would mix two different tests in one result.
 VARIANTS_LOCKED_STATUSES = frozenset(

@@ -31,6 +31,9 @@ def test_a_lead_changes_the_team_settings(people):
             "mission": "More orders",
             "scoring_model": "rice",
             "sprint_length_days": 14,
+            "time_zone": "Europe/Helsinki",
+            "currency": "EUR",
+            "digest_empty_week": "skip",
         },
     )
     assert response.status_code == 302

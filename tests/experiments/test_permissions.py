@@ -317,6 +317,7 @@ def custom_field_edit(people):
 def team_edit(people):
     data = {"name": "Web Growth", "mission": "Grow web orders", "scoring_model": "rice"}
     data["sprint_length_days"] = 14
+    data |= {"time_zone": "Europe/Helsinki", "currency": "EUR", "digest_empty_week": "skip"}
     return reverse("accounts:team_edit", args=[people.team.slug]), data
 
 
