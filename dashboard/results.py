@@ -34,6 +34,8 @@ ADVICE = {
     "the metric is computed.",
     "underpowered": "Plan a longer test, send more traffic to it, or aim for a bigger effect.",
     "input_error": "Check the uploaded data for this metric.",
+    "cuped_not_applied": "Load the pre-period column for every variant, or turn CUPED off in "
+    "the analysis settings.",
 }
 
 

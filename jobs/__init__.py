@@ -30,8 +30,9 @@ A new kind of job plugs in with four pieces:
        ))
 
 3. A service that creates the row and calls `job_send(DIGEST_SENDS, [row.id])` (sent after
-   commit), and one that runs it: `job_execute(DIGEST_SENDS, job_id, delivery, work)`, where
-   `work(attempt)` does the job and ends with `attempt.finish(**fields)`.
+   commit), and one that runs it:
+   `job_execute(DIGEST_SENDS, job_id=job_id, delivery=delivery, work=work)` (all but the kind
+   by keyword), where `work(attempt)` does the job and ends with `attempt.finish(**fields)`.
 4. The task, an id in and one call::
 
        @shared_task(bind=True, **TASK_OPTIONS)

@@ -25,7 +25,11 @@ def job_send(kind: JobKind, job_ids: list[int]) -> None:
 
 
 def job_execute(
-    kind: JobKind, job_id: int, delivery: Delivery | None, work: Callable[[Attempt], None]
+    kind: JobKind,
+    *,
+    job_id: int,
+    delivery: Delivery | None,
+    work: Callable[[Attempt], None],
 ) -> None:
     """Claim the job and run `work(attempt)` while beating; a duplicate delivery writes nothing.
 

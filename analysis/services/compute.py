@@ -73,6 +73,33 @@ def metric_payload(inputs: AnalysisInputs, metric, rows: list[tuple]) -> dict:
     return {**payload_settings(inputs, metric), "variants": variants}
 
 
+def cuped_left_out(inputs: AnalysisInputs, metric, payload: dict) -> dict | None:
+    """A finding naming the arms without a pre-period value when CUPED is on for a mean metric
+    yet cannot be used: it needs the covariate in every arm, so the metric is compared as
+    measured instead, and the reader is told so rather than left to think it was adjusted."""
+    if metric.kind != "mean" or not inputs.choices["cuped"]:
+        return None
+    variants = payload["variants"]
+    if "pre_sum" in variants[0]:
+        return None
+    cumulative = [inputs.cumulative(metric.id, v.id)[1] for v in inputs.variants]
+    has_pre = [
+        dict(zip(STAT_FIELDS, row, strict=True))["pre_sum"] is not None for row in cumulative
+    ]
+    if not any(has_pre):
+        return None
+    missing = ", ".join(v["name"] for v, pre in zip(variants, has_pre, strict=True) if not pre)
+    return {
+        "code": "cuped_not_applied",
+        "title": _("CUPED not applied"),
+        "detail": _(
+            "%(metric)s is compared as measured, without CUPED: %(variants)s has no "
+            "pre-period value, and CUPED needs one in every variant."
+        )
+        % {"metric": metric.name, "variants": missing},
+    }
+
+
 def plain_error(error: StatsInputError, payload: dict) -> str:
     """The engine's refusal as a sentence naming the variant and the metric."""
     return refusal_sentence(error, variants=payload["variants"], metric=payload["metric_name"])
@@ -169,6 +196,8 @@ def experiment_answer(inputs: AnalysisInputs, beat: Callable[[], None]) -> list[
             output, error = None, plain_error(answer, payload)
         else:
             output, error = answer, None
+            if finding := cuped_left_out(inputs, metric, payload):
+                output["findings"].append(finding)
         rows += metric_rows(
             inputs=inputs, metric=metric, payload=payload, output=output, error=error, series=series
         )

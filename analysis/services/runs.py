@@ -79,7 +79,7 @@ def analysis_after_load(*, load) -> AnalysisRun | None:
 
 def analysis_run_execute(*, run_id: int, delivery: Delivery | None = None) -> None:
     """Claim the run and analyse it; a duplicate delivery returns without a write."""
-    job_execute(ANALYSIS_RUNS, run_id, delivery, run_analyse)
+    job_execute(ANALYSIS_RUNS, job_id=run_id, delivery=delivery, work=run_analyse)
 
 
 def run_analyse(attempt: Attempt) -> None:

@@ -158,7 +158,7 @@ def data_load_execute(*, load_id: int, delivery: Delivery | None = None) -> None
 
     Raise JobBusy while another load of the same experiment runs (a partial unique index).
     """
-    job_execute(DATA_LOADS, load_id, delivery, data_load_run)
+    job_execute(DATA_LOADS, job_id=load_id, delivery=delivery, work=data_load_run)
 
 
 def data_load_run(attempt: Attempt) -> None:

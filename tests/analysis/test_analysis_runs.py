@@ -68,6 +68,32 @@ def test_cuped_is_used_for_revenue_when_on_and_dropped_when_off(
     assert treatment_row(newest, "Revenue").comparison["cuped"] is None
 
 
+def test_revenue_without_a_pre_period_in_one_arm_says_cuped_was_not_applied(
+    with_data, django_capture_on_commit_callbacks
+):
+    from metrics.models import OutcomeCohort
+
+    treatment = with_data.variants.get(is_control=False)
+    OutcomeCohort.objects.filter(
+        experiment=with_data, variant=treatment, metric__name="Revenue"
+    ).update(pre_sum=None, pre_sum_squares=None, post_pre_sum_products=None)
+    run = request(with_data, django_capture_on_commit_callbacks)
+    row = treatment_row(run, "Revenue")
+    assert row.status != "error" and row.comparison["cuped"] is None
+    finding = next(f for f in row.findings if f["code"] == "cuped_not_applied")
+    assert finding["detail"] == (
+        "Revenue is compared as measured, without CUPED: B has no pre-period value, and CUPED "
+        "needs one in every variant."
+    )
+    from metrics.stats.jsonio import result_from_dict
+
+    control = AnalysisResult.objects.get(run=run, metric__name="Revenue", is_control=True)
+    stored = result_from_dict(control.output)  # as the results page reads it back
+    assert "cuped_not_applied" in [f.code for f in stored.findings]
+    conversion = treatment_row(run, "Order conversion")
+    assert "cuped_not_applied" not in [f["code"] for f in conversion.findings]
+
+
 def test_identical_requests_collapse_into_one_run(with_data, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as sent:
         first = analysis_request(experiment=with_data, trigger=Trigger.UPLOAD)
