@@ -116,7 +116,7 @@ def digest_send_now(*, team: Team, user: User) -> list[DigestSend]:
 
 
 def digest_send_execute(*, send_id: int, delivery: Delivery | None = None) -> None:
-    job_execute(DIGEST_SENDS, send_id, delivery, _send_work)
+    job_execute(DIGEST_SENDS, job_id=send_id, delivery=delivery, work=_send_work)
 
 
 def _send_work(attempt: Attempt) -> None:
