@@ -14,6 +14,7 @@ from experiments.models import Channel, Decision, Tag
 from growthlab.web.forms import service_error_to_form
 from learnings import selectors
 from learnings.forms import LearningLinkForm
+from learnings.impact import programme_impact
 from learnings.services import learning_link_create
 from metrics.models import Metric
 
@@ -93,3 +94,8 @@ def similar(request):
         for test in tests
     ]
     return JsonResponse({"results": results})
+
+
+def programme(request):
+    """What shipped tests added per KPI node and team, raw beside shrunk for the winner's curse."""
+    return render(request, "learnings/programme.html", {"nodes": programme_impact()})
