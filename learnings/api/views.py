@@ -106,7 +106,11 @@ class LearningListApi(ApiListView):
 
 class SimilarQuery(serializers.Serializer):
     q = serializers.CharField(
-        max_length=1000, help_text="The title or hypothesis being written; matched by meaning."
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="The title or hypothesis being written; without words, the list is empty.",
     )
     exclude = serializers.IntegerField(
         required=False, min_value=1, help_text="A test to leave out (the one being edited)."
