@@ -4,11 +4,18 @@ PostgreSQL ranks with weighted search vectors (title and learning first, post-mo
 hypothesis and audience last); SQLite, the demo's database, falls back to plain containment.
 """
 
+import re
 from dataclasses import dataclass
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    TrigramWordSimilarity,
+)
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 
 from experiments.models import Experiment
 from experiments.selectors import primary_links
@@ -137,17 +144,50 @@ def related_text(obj) -> str:
 
 def related_learnings(obj) -> list[Experiment]:
     """Learnings that an idea or a test should meet before it is tested (again)."""
-    words = [w for w in related_text(obj).split() if len(w) > 3]
-    queryset = learnings()
-    if isinstance(obj, Experiment):
-        queryset = queryset.exclude(pk=obj.pk)
+    exclude = obj.pk if isinstance(obj, Experiment) else None
+    return similar_tests(related_text(obj), exclude_pk=exclude)
+
+
+# Trigram similarity of the typed words to a title; below this a title is a different test.
+TITLE_SIMILARITY = 0.3
+WORD = re.compile(r"[^\W_]{4,}")
+
+
+def _tokens(text: str) -> set[str]:
+    # A crude stem (plural s) so "vouchers" meets "voucher" on SQLite, as the stemmer does on PG.
+    return {w.lower().removesuffix("s") for w in WORD.findall(text)}
+
+
+def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED_LIMIT):
+    """Concluded tests most like ``text`` (an idea or hypothesis being written), best first.
+
+    PostgreSQL ranks by trigram word similarity to the title (catches reworded titles and typos)
+    plus the weighted full-text rank of any of the words; SQLite, the demo's database, counts
+    the words a learning shares with the text.
+    """
+    words = sorted(_tokens(text))
     if not words:
         return []
+    queryset = learnings()
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
     if full_text():
         query = SearchQuery(" OR ".join(words), search_type="websearch", config=CONFIG)
         vector = search_vector()
-        ranked = queryset.annotate(document=vector, rank=SearchRank(vector, query))
-        ranked = ranked.filter(document=query)
-        return list(ranked.order_by("-rank", "-concluded_at")[:RELATED_LIMIT])
-    same_channel = queryset.filter(channel=obj.channel, team_id=obj.team_id)
-    return list(same_channel.order_by("-concluded_at")[:RELATED_LIMIT])
+        ranked = queryset.annotate(
+            document=vector,
+            rank=SearchRank(vector, query),
+            title_similarity=TrigramWordSimilarity(text, "title"),
+        ).filter(Q(document=query) | Q(title_similarity__gt=TITLE_SIMILARITY))
+        score = (F("title_similarity") + F("rank")).desc()
+        return list(ranked.order_by(score, "-concluded_at")[:limit])
+    wanted = set(words)
+    scored = []
+    for test in queryset.order_by("-concluded_at"):
+        own = _tokens(" ".join((test.title, test.hypothesis_change, test.learning)))
+        title = _tokens(test.title)
+        score = 2 * len(wanted & title) + len(wanted & own)
+        if score:
+            scored.append((score, test))
+    scored.sort(key=lambda pair: -pair[0])
+    return [test for _, test in scored[:limit]]

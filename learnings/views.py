@@ -3,8 +3,10 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
 from accounts.models import Team
@@ -12,10 +14,13 @@ from experiments.models import Channel, Decision, Tag
 from growthlab.web.forms import service_error_to_form
 from learnings import selectors
 from learnings.forms import LearningLinkForm
+from learnings.impact import programme_impact
 from learnings.services import learning_link_create
 from metrics.models import Metric
 
 PAGE_SIZE = 20
+# What a form sends as the user types; longer text adds nothing to the match but cost.
+SIMILAR_TEXT_LIMIT = 1000
 
 
 def library(request):
@@ -69,3 +74,28 @@ def learning_link(request, pk: int):
             return redirect("learnings:detail", pk=pk)
     context = detail_context(request, learning, form)
     return render(request, "learnings/detail.html", context, status=400)
+
+
+@require_GET
+def similar(request):
+    """Concluded tests like the text being typed in an idea or experiment form, as JSON."""
+    text = request.GET.get("q", "")[:SIMILAR_TEXT_LIMIT]
+    exclude = request.GET.get("exclude", "")
+    tests = selectors.similar_tests(text, exclude_pk=int(exclude) if exclude.isdigit() else None)
+    results = [
+        {
+            "id": test.pk,
+            "title": test.title,
+            "decision": test.decision,
+            "decision_label": str(test.get_decision_display()),
+            "learning": test.learning,
+            "url": reverse("learnings:detail", args=[test.pk]),
+        }
+        for test in tests
+    ]
+    return JsonResponse({"results": results})
+
+
+def programme(request):
+    """What shipped tests added per KPI node and team, raw beside shrunk for the winner's curse."""
+    return render(request, "learnings/programme.html", {"nodes": programme_impact()})

@@ -6,14 +6,22 @@ snippet of the learning around the matched words; on SQLite it is plain containm
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from rest_framework import generics, serializers
+from rest_framework.response import Response
 
 from accounts.api.serializers import TeamRefSerializer, UserRefSerializer
 from experiments.models import Channel, Decision, Experiment
 from growthlab.rest.filters import QueryFilter
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
-from learnings.selectors import MARK_START, MARK_STOP, RESULTS, LibraryFilters, library
+from learnings.selectors import (
+    MARK_START,
+    MARK_STOP,
+    RESULTS,
+    LibraryFilters,
+    library,
+    similar_tests,
+)
 
 
 class LearningSerializer(serializers.ModelSerializer):
@@ -94,3 +102,31 @@ class LearningListApi(ApiListView):
 
     def get_queryset(self):
         return Experiment.objects.none()  # the filter builds the library's own queryset
+
+
+class SimilarQuery(serializers.Serializer):
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        max_length=1000,
+        help_text="The title or hypothesis being written; without words, the list is empty.",
+    )
+    exclude = serializers.IntegerField(
+        required=False, min_value=1, help_text="A test to leave out (the one being edited)."
+    )
+
+
+@extend_schema(
+    parameters=[SimilarQuery], responses={200: LearningSerializer(many=True)} | errors(*READ)
+)
+class SimilarTestsApi(generics.GenericAPIView):
+    """The concluded tests most like the given text, best first (at most five)."""
+
+    serializer_class = LearningSerializer
+
+    def get(self, request):
+        query = SimilarQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        found = similar_tests(query.validated_data["q"], query.validated_data.get("exclude"))
+        return Response(LearningSerializer(found, many=True).data)

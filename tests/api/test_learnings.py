@@ -42,3 +42,30 @@ def test_filters_and_a_malformed_one(as_user, people):
     assert response.status_code == 400
     assert response.json() == {"result": ['"maybe" is not a valid choice.']}
     assert Experiment.objects.filter(concluded_at__isnull=False).count() == 2
+
+
+def test_similar_tests_meet_a_reworded_title(as_user, people):
+    shipping = concluded(people, "Free shipping banner", "Free shipping lifts orders on mobile.")
+    concluded(people, "Hero image", "Bigger images changed nothing.", decision="inconclusive")
+    response = as_user(people.viewer).get(
+        "/api/v1/learnings/similar/", {"q": "banner about shipping for free"}
+    )
+    assert response.status_code == 200
+    found = response.json()
+    assert [f["id"] for f in found] == [shipping.id]
+    assert found[0]["decision"] == "ship"
+
+
+def test_similar_tests_leave_out_the_one_being_edited_and_name_bad_input(as_user, people):
+    shipping = concluded(people, "Free shipping banner", "Free shipping lifts orders on mobile.")
+    client = as_user(people.viewer)
+    response = client.get("/api/v1/learnings/similar/", {"q": "shipping", "exclude": shipping.id})
+    assert response.json() == []
+    assert client.get("/api/v1/learnings/similar/").json() == []
+    bad = client.get("/api/v1/learnings/similar/", {"q": "shipping", "exclude": "first"})
+    assert bad.status_code == 400
+    assert list(bad.json()) == ["exclude"]
+
+
+def test_similar_tests_need_a_token(anonymous):
+    assert anonymous.get("/api/v1/learnings/similar/", {"q": "shipping"}).status_code in (401, 403)

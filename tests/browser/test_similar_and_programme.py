@@ -1,0 +1,36 @@
+"""Similar past tests appear while an idea is typed; the programme view shows raw beside shrunk.
+
+Screenshots land in $GROWTHLAB_TEST_ARTIFACTS/screenshots/.
+"""
+
+from playwright.sync_api import expect
+
+from tests.learnings.conftest import library  # noqa: F401  (the fixture library of learnings)
+from tests.learnings.test_programme_impact import shipped  # noqa: F401
+
+
+def test_similar_past_tests_appear_while_an_idea_is_typed(
+    page,
+    people,
+    library,  # noqa: F811
+    sign_in,
+    screenshot,
+):
+    sign_in(page, people.owner)
+    page.goto("/ideas/new/")
+    similar = page.get_by_test_id("similar-tests")
+    expect(similar).to_contain_text("Start typing")
+    page.locator("#id_title").press_sequentially("when to send the birthday vouchers", delay=20)
+    expect(similar.get_by_role("link").first).to_contain_text("Birthday voucher timing")
+    expect(similar.locator("li")).to_have_count(5)
+    screenshot(page, "similar-tests-while-typing")
+
+
+def test_the_programme_view_shows_raw_and_shrunk_lifts(page, people, shipped, sign_in, screenshot):  # noqa: F811
+    sign_in(page, people.viewer)
+    page.goto("/learnings/")
+    page.get_by_role("link", name="Programme impact of shipped tests").click()
+    node = page.get_by_test_id("programme-node")
+    expect(node).to_contain_text("Order conversion")
+    expect(node.locator("tbody tr")).to_have_count(5)
+    screenshot(page, "programme-impact")
