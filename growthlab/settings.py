@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "analysis",
     "dashboard",
     "jobs",
+    "notifications",
     "demo",
 ]
 
@@ -195,6 +196,8 @@ if DEBUG and not env.str("EMAIL_URL", default=""):
 else:
     MAILERS = {"default": smtp_mailer(env_required("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GrowthLab <growthlab@localhost>")
+# Where the links in e-mails and webhook messages point.
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # --- Celery -----------------------------------------------------------------------------
 # The demo has no broker: tasks run in-process, and the in-memory transport keeps Celery from
@@ -259,6 +262,11 @@ CELERY_BEAT_SCHEDULE = {
     "outcomes-sql-refresh": {
         "task": "metrics.tasks.scheduled_sql_refresh_task",
         "schedule": crontab(minute=15, hour=f"*/{SQL_REFRESH_HOURS}"),
+    },
+    # Alerts only the clock reveals: no new data past the grace period, planned ends, reviews.
+    "notifications-alerts-sweep": {
+        "task": "notifications.tasks.scheduled_alerts_sweep_task",
+        "schedule": crontab(minute=5),
     },
     # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.
     "outcomes-uploads-sweep": {

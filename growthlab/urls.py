@@ -11,6 +11,7 @@ urlpatterns = [
     path("metrics/", include("metrics.urls")),
     path("sprints/", include("sprints.urls")),
     path("learnings/", include("learnings.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 # Unknown /api/ paths answer JSON (outside DEBUG, where Django shows its own page).
 handler404 = "growthlab.rest.errors.not_found"
