@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from itertools import takewhile
 
 from django.db.models import Max
 from django.urls import reverse
@@ -26,6 +27,7 @@ from metrics.stats.verdict import GuardrailState, Status
 from notifications.models import Kind
 
 FAILURES_IN_A_ROW = 3
+STREAK_READ = 50  # a streak longer than this is named by its 50th-newest failure
 RUNNING = (Experiment.Status.RUNNING, Experiment.Status.ANALYSING)
 
 
@@ -135,8 +137,9 @@ def failure_alert(experiment: Experiment, kind: str) -> Raised | None:
     """The third failure in a row of the test's analyses ("analysis") or loads ("load")."""
     jobs = AnalysisRun.objects if kind == "analysis" else DataLoad.objects
     finished = jobs.filter(experiment=experiment, finished_at__isnull=False)
-    last = list(finished.order_by("-finished_at", "-id").values("id", "status")[:FAILURES_IN_A_ROW])
-    if len(last) < FAILURES_IN_A_ROW or any(j["status"] != RunStatus.FAILED for j in last):
+    newest = finished.order_by("-finished_at", "-id").values_list("id", "status")[:STREAK_READ]
+    streak = list(takewhile(lambda job: job[1] == RunStatus.FAILED, newest))
+    if len(streak) < FAILURES_IN_A_ROW:
         return None
     if kind == "analysis":
         happened = _("The analysis of “{title}” failed three times in a row.")
@@ -145,7 +148,7 @@ def failure_alert(experiment: Experiment, kind: str) -> Raised | None:
         happened = _("Loading data into “{title}” failed three times in a row.")
         path = reverse("metrics:outcome_upload", args=[experiment.pk])
     # The streak is named by its first failure, so a fourth failure raises nothing new.
-    first = last[-1]["id"]
+    first = streak[-1][0]
     return Raised(
         Kind.REPEATED_FAILURE,
         f"failures:{kind}:{experiment.pk}:{first}",
