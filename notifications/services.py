@@ -280,7 +280,7 @@ def team_settings_save(
     row = TeamAlertSettings.objects.select_for_update().filter(team=team).first()
     row = row or TeamAlertSettings(team=team)
     row.no_data_grace_days = grace_days
-    row.defaults = dict(defaults)
+    row.defaults = {**row.defaults, **defaults}
     if slack_remove:
         row.slack_url_encrypted, row.slack_url_shown = "", ""
     elif slack_url:

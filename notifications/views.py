@@ -59,7 +59,9 @@ def preferences_context(user) -> dict:
 
 
 def modes_posted(request) -> dict[str, str]:
-    return {kind: request.POST.get(f"mode-{kind}", "") for kind in Kind.values}
+    """The modes the form sent; a kind it left out keeps its setting."""
+    posted = {kind: request.POST.get(f"mode-{kind}") for kind in Kind.values}
+    return {kind: mode for kind, mode in posted.items() if mode is not None}
 
 
 @require_POST
