@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.context import Demo
+from demo.load_alerts import alerts_load, follows_load
 from demo.load_experiments import experiments_load
 from demo.load_ideas import ideas_load
 from demo.load_org import metrics_load, north_stars_set, people_load, teams_load
@@ -29,6 +30,8 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     sprint_reviews_load,
     outcomes_load,
     measured_results_write,
+    follows_load,
+    alerts_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {
@@ -41,6 +44,8 @@ SUMMARY_KINDS = {
     "experiments": "experiment",
     "outcome cohorts": "outcome cohort",
     "analyses": "analysis",
+    "follows": "follow",
+    "alerts": "alert",
 }
 NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
 
