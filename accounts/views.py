@@ -9,7 +9,6 @@ from django.views.decorators.http import require_http_methods
 from accounts import access
 from accounts.forms import TeamSettingsForm, ThrottledAuthenticationForm
 from accounts.models import Team
-from accounts.panels import team_panels
 from accounts.throttle import throttled_response
 from experiments.models import Experiment
 
@@ -52,7 +51,6 @@ def team_detail(request, slug: str):
             "members": members,
             "experiments": experiments,
             "can_edit": access.can_edit_team(request.user, team),
-            "panels": team_panels(request, team),
         },
     )
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from demo.context import Demo
+from demo.load_alerts import alerts_load, follows_load
 from demo.load_digests import business_cases_load, share_link_load
 from demo.load_experiments import experiments_load
 from demo.load_ideas import ideas_load
@@ -34,6 +35,8 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     process_load,
     business_cases_load,
     share_link_load,
+    follows_load,
+    alerts_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {
@@ -47,6 +50,8 @@ SUMMARY_KINDS = {
     "outcome cohorts": "outcome cohort",
     "analyses": "analysis",
     "share links": "share link",
+    "follows": "follow",
+    "alerts": "alert",
 }
 NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
 

@@ -6,7 +6,7 @@ class DigestsConfig(AppConfig):
     verbose_name = "Weekly digests and the stakeholder view"
 
     def ready(self) -> None:
-        from accounts.panels import register_team_panel
         from digests.views import team_share_panel
+        from growthlab.web.slots import slot_register
 
-        register_team_panel(team_share_panel)
+        slot_register("team-panels", team_share_panel)

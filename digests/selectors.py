@@ -23,6 +23,7 @@ from experiments.models import Decision, Experiment
 from experiments.selectors import primary_links, primary_metric
 from metrics.models import Metric
 from metrics.stats.analysis import StoredResult
+from notifications.services import digest_alerts
 from sprints.charts import SprintFigures, SprintSpan, sprint_figures
 from sprints.models import Sprint
 from sprints.results import GuardrailReading, harmed_guardrails
@@ -79,7 +80,9 @@ class TeamDigest:
 
     @property
     def is_empty(self) -> bool:
-        return not (self.concluded or self.started or self.running or self.guardrails)
+        return not (
+            self.concluded or self.started or self.running or self.guardrails or self.alerts
+        )
 
     @property
     def last_day(self) -> date:
@@ -191,11 +194,16 @@ def team_digest(team: Team, start: datetime, end: datetime) -> TeamDigest:
 
 
 def with_alerts(digest: TeamDigest, person, since: datetime) -> TeamDigest:
-    """The digest with the alerts `person` chose to read in it (none until alerts exist).
+    """The digest with the alerts of its team that `person` chose to read in it.
 
-    The one place the notifications app's `digest_alerts(person, since)` plugs in.
+    The deliveries stay queued until the digest is sent (`digest_alerts_mark_sent`), so a
+    preview or a failed send keeps them for the next digest.
     """
-    digest.alerts = []
+    held = [d for d in digest_alerts(person, since) if d.alert.team_id == digest.team.pk]
+    digest.alerts = [
+        {"sentence": delivery.alert.text, "url": delivery.alert.path, "delivery": delivery}
+        for delivery in held
+    ]
     return digest
 
 

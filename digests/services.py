@@ -24,6 +24,7 @@ from digests.tokens import share_link_id, unsubscribe_ids
 from jobs.attempt import Attempt, Delivery
 from jobs.services import job_execute, job_send
 from metrics.models import Metric
+from notifications.services import digest_alerts_mark_sent
 
 MORNING_ENDS_HOUR = 12  # beat runs hourly; a digest not out by noon waits for next Monday
 ON_DEMAND_DAYS = 7
@@ -139,6 +140,7 @@ def _send_work(attempt: Attempt) -> None:
         return
     attempt.checkpoint()  # lost the job while building it: another attempt sends it
     digest_message(digest, person).send()
+    digest_alerts_mark_sent(alert["delivery"] for alert in digest.alerts)
     attempt.finish(sent_to=person.email, error="")
 
 

@@ -138,8 +138,9 @@ def share_url(request: HttpRequest, link: ShareLink) -> str:
     return request.build_absolute_uri(reverse("digests:shared", args=[share_token(link.pk)]))
 
 
-def team_share_panel(request: HttpRequest, team: Team) -> str:
+def team_share_panel(page_context: dict, team: Team) -> str:
     """The team page's card: the digest, and the team's share links (addresses for leads)."""
+    request = page_context["request"]
     can_edit = access.can_edit_team(request.user, team)
     links = list(ShareLink.objects.filter(team=team).select_related("created_by", "kpi")[:20])
     starts_on, ends_on = last_week()

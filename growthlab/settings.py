@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dashboard",
     "jobs",
     "digests",
+    "notifications",
     "demo",
 ]
 
@@ -196,7 +197,7 @@ if DEBUG and not env.str("EMAIL_URL", default=""):
 else:
     MAILERS = {"default": smtp_mailer(env_required("EMAIL_URL"))}
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="GrowthLab <growthlab@localhost>")
-# Where people reach this site: e-mails link back to it (digests, unsubscribe links).
+# Where people reach this site: links in e-mails and webhook messages point back to it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 # Weekly digests go out on Monday from this hour (in each team's time zone) until noon.
 DIGEST_LOCAL_HOUR = env_int("DIGEST_LOCAL_HOUR", default=7)
@@ -269,6 +270,11 @@ CELERY_BEAT_SCHEDULE = {
     # weekly digest is made once (a unique row), so asking again changes nothing.
     "digests-monday-morning": {
         "task": "digests.tasks.scheduled_digest_fanout_task",
+        "schedule": crontab(minute=5),
+    },
+    # Alerts only the clock reveals: no new data past the grace period, planned ends, reviews.
+    "notifications-alerts-sweep": {
+        "task": "notifications.tasks.scheduled_alerts_sweep_task",
         "schedule": crontab(minute=5),
     },
     # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.

@@ -12,6 +12,7 @@ urlpatterns = [
     path("sprints/", include("sprints.urls")),
     path("learnings/", include("learnings.urls")),
     path("", include("digests.urls")),
+    path("notifications/", include("notifications.urls")),
 ]
 # Unknown /api/ paths answer JSON (outside DEBUG, where Django shows its own page).
 handler404 = "growthlab.rest.errors.not_found"

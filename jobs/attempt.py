@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jobs.kinds import JobKind, conf
 from jobs.models import JobStatus
+from jobs.signals import job_done_send
 
 
 class JobLost(Exception):
@@ -50,7 +51,7 @@ class Attempt:
 
     def held(self):
         """The job's row, only while this attempt still holds it."""
-        rows = self.kind.model.objects.filter(id=self.job_id)
+        rows = self.kind.rows().filter(id=self.job_id)
         return rows.filter(status=JobStatus.RUNNING, claim=self.token)
 
     def update(self, **fields) -> None:
@@ -61,6 +62,7 @@ class Attempt:
         """Mark the job succeeded with the kind's own fields; raise JobLost if it was taken."""
         now = timezone.now()
         self.update(status=JobStatus.SUCCEEDED, finished_at=now, heartbeat_at=now, **fields)
+        job_done_send(self.kind, self.job_id, JobStatus.SUCCEEDED)
 
     def fail(self, message: str | None = None, **fields) -> bool:
         """Mark the job failed, saying why in `message` or in the kind's own `fields`; False if
@@ -71,6 +73,8 @@ class Attempt:
         failed = self.held().update(
             status=JobStatus.FAILED, finished_at=now, heartbeat_at=now, **fields
         )
+        if failed:
+            job_done_send(self.kind, self.job_id, JobStatus.FAILED)
         return bool(failed)
 
     def checkpoint(self) -> None:
@@ -91,7 +95,7 @@ def job_claim(kind: JobKind, job_id: int, delivery: Delivery) -> Attempt | None:
     free = Q(status=JobStatus.QUEUED)
     if delivery.previous:
         free |= Q(status=JobStatus.RUNNING, claim__startswith=f"{delivery.previous}/")
-    rows = kind.model.objects.filter(Q(id=job_id) & free)
+    rows = kind.rows().filter(Q(id=job_id) & free)
     token, now = f"{delivery.name}/{secrets.token_hex(4)}", timezone.now()
     try:
         with transaction.atomic():

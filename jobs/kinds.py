@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils.module_loading import import_string
 
 DEFAULTS = {
@@ -35,10 +36,17 @@ class JobKind:
     # too large for memory, say) must not be retried forever.
     max_attempts: int = 3
     claim_fields: dict = field(default_factory=dict)  # written by each claim, e.g. a phase
+    # The rows that are jobs of this kind, when the model also holds rows no worker takes
+    # (an alert's delivery kept for the weekly digest waits as queued, but is not a job).
+    scope: Q | None = None
 
     @property
     def name(self) -> str:
         return str(self.model._meta.verbose_name)
+
+    def rows(self):
+        rows = self.model.objects.all()
+        return rows if self.scope is None else rows.filter(self.scope)
 
     def execute_task(self):
         """The Celery task, looked up when used: tasks import services, which import kinds."""

@@ -17,6 +17,7 @@ from jobs import wording
 from jobs.kinds import KINDS, JobKind, conf
 from jobs.models import JobStatus
 from jobs.services import job_send
+from jobs.signals import job_done_send
 
 logger = logging.getLogger(__name__)
 
@@ -29,14 +30,14 @@ class Sweep:
 
 
 def rescue_stale_running(kind: JobKind, now, stale_after: timedelta, sweep: Sweep) -> None:
-    model = kind.model
-    stale = model.objects.filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - stale_after)
+    stale = kind.rows().filter(status=JobStatus.RUNNING, heartbeat_at__lt=now - stale_after)
     for job in stale.only("id", "attempts", "heartbeat_at"):
         still = stale.filter(id=job.id, heartbeat_at=job.heartbeat_at)  # unchanged since read
         if job.attempts >= kind.max_attempts:
             reason = kind.failure_fields(wording.gave_up(kind, job.attempts))
             if still.update(status=JobStatus.FAILED, claim="", finished_at=now, **reason):
                 sweep.failed.append(job.id)
+                job_done_send(kind, job.id, JobStatus.FAILED)
             continue
         note = kind.requeued(wording.worker_lost(kind, timezone.localtime(job.heartbeat_at)))
         if still.update(status=JobStatus.QUEUED, claim="", sent_at=now, **note):
@@ -44,7 +45,7 @@ def rescue_stale_running(kind: JobKind, now, stale_after: timedelta, sweep: Swee
 
 
 def resend_stale_queued(kind: JobKind, now, stale_after: timedelta, sweep: Sweep) -> None:
-    stale = kind.model.objects.filter(status=JobStatus.QUEUED, sent_at__lt=now - stale_after)
+    stale = kind.rows().filter(status=JobStatus.QUEUED, sent_at__lt=now - stale_after)
     for job_id in stale.values_list("id", flat=True):
         if stale.filter(id=job_id).update(sent_at=now):
             sweep.resent.append(job_id)

@@ -13,9 +13,12 @@ Bottom to top; a module may import from its own layer's node and from any node b
 5. ``analysis``: analysis runs over an experiment's outcome data, and their stored results.
 6. ``dashboard``: the results page, charts, badges, the calculator.
 7. ``sprints`` and ``learnings``, which read experiments and their results.
-8. ``digests``: weekly digests, the stakeholder view and its share links, which read
-   experiments, their results, sprints and learnings.
-9. ``demo``: the demo organisation, written through every app's services.
+8. ``notifications``: alerts raised after analyses and loads, follows, deliveries; it hears
+   of finished jobs through ``jobs.signals.job_done`` and fills page slots
+   (``growthlab.web.slots``), so no lower app imports it.
+9. ``digests``: weekly digests, the stakeholder view and its share links, which read
+   experiments, their results, sprints and learnings, and the alerts held for the digest.
+10. ``demo``: the demo organisation, written through every app's services.
 
 An arrow against this order is refused unless ``ALLOWED_UPWARD`` names it with the reason it
 is still there; that list only shrinks (an entry no import needs any more fails too), so no new
@@ -40,8 +43,9 @@ LAYERS = {
     "dashboard": 6,
     "sprints": 7,
     "learnings": 7,
-    "digests": 8,
-    "demo": 9,
+    "digests": 9,
+    "notifications": 8,
+    "demo": 10,
 }
 # The metric catalogue's modules; every other module of metrics/ but stats/ is outcome data.
 # (metrics/models.py also holds the outcome tables; they name experiments by string only.)

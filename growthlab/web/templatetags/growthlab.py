@@ -52,3 +52,11 @@ def thousands(value) -> str:
         return f"{int(value):,}"
     except (TypeError, ValueError):
         return value
+
+
+@register.simple_tag(takes_context=True)
+def slot(context, name: str, obj=None) -> str:
+    """What the apps registered for this place on the page (growthlab.web.slots)."""
+    from growthlab.web.slots import slot_render
+
+    return slot_render(name, context.flatten(), obj)
