@@ -180,7 +180,7 @@ SENDERS = {Channel.EMAIL: email_send, Channel.WEBHOOK: webhook_send, Channel.SLA
 
 def delivery_execute(*, delivery_id: int, delivery: JobDelivery | None = None) -> None:
     """Claim the delivery and hand it over; a duplicate message returns without a write."""
-    job_execute(DELIVERIES, delivery_id, delivery, delivery_hand_over)
+    job_execute(DELIVERIES, job_id=delivery_id, delivery=delivery, work=delivery_hand_over)
 
 
 def try_logged(row: Delivery, answer: str) -> list[dict]:

@@ -221,3 +221,40 @@ def sprint_review_alert(sprint, today: date) -> Raised | None:
         reverse("sprints:detail", args=[sprint.pk]),
         sprint=sprint,
     )
+
+
+SIGNOFF_WORDS = {
+    "requested": (
+        _("{person} asks a lead to sign off: {kind} of “{title}”."),
+        _("Read the test and approve or refuse it, with a reason, on its page."),
+    ),
+    "approved": (
+        _("{person} approved: {kind} of “{title}”."),
+        _("Carry on: the test can go ahead as approved."),
+    ),
+    "refused": (
+        _("{person} refused: {kind} of “{title}”. Reason: {reason}"),
+        _("Change the test as the reason asks and ask for the sign-off again."),
+    ),
+}
+
+
+def signoff_alert(signoff, action: str) -> Raised:
+    """A sign-off asked for, approved or refused: one alert per request and step."""
+    experiment = signoff.experiment
+    person = signoff.requested_by if action == "requested" else signoff.decided_by
+    name = (person.get_full_name() or person.username) if person else _("Someone")
+    happened, todo = SIGNOFF_WORDS[action]
+    return Raised(
+        kind=Kind.SIGNOFF,
+        key=f"signoff:{signoff.pk}:{action}",
+        happened=str(happened).format(
+            person=name,
+            kind=signoff.get_kind_display().lower(),
+            title=experiment.title,
+            reason=signoff.reason,
+        ),
+        todo=str(todo),
+        path=reverse("experiments:experiment_detail", args=[experiment.pk]),
+        experiment=experiment,
+    )

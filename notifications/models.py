@@ -23,6 +23,7 @@ class Kind(models.TextChoices):
     REPEATED_FAILURE = "repeated_failure", _("Load or analysis failed three times")
     PLANNED_END = "planned_end", _("Planned end reached")
     SPRINT_REVIEW = "sprint_review", _("Sprint review due")
+    SIGNOFF = "signoff", _("Sign-off asked for or decided")
 
 
 class Mode(models.TextChoices):
@@ -40,6 +41,8 @@ DEFAULT_MODES = {
     Kind.REPEATED_FAILURE: Mode.DIGEST,
     Kind.PLANNED_END: Mode.DIGEST,
     Kind.SPRINT_REVIEW: Mode.DIGEST,
+    # A test waits on it: the lead must hear of a request, the requester of the answer.
+    Kind.SIGNOFF: Mode.NOW,
 }
 
 

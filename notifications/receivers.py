@@ -5,6 +5,7 @@ import logging
 from django.dispatch import receiver
 from django.template.loader import render_to_string
 
+from experiments.signals import signoff_changed
 from growthlab.web.slots import slot_register
 from jobs.models import JobStatus
 from jobs.signals import job_done
@@ -23,6 +24,15 @@ def job_done_alerts(sender, kind, job_id: int, status: str, **kwargs) -> None:
         alerts_after_job(kind="analysis", job_id=job_id, succeeded=status == JobStatus.SUCCEEDED)
     elif kind is DATA_LOADS and status == JobStatus.FAILED:
         alerts_after_job(kind="load", job_id=job_id, succeeded=False)
+
+
+@receiver(signoff_changed, dispatch_uid="notifications-signoff")
+def signoff_alerts(sender, signoff, action: str, **kwargs) -> None:
+    """A sign-off was asked for or decided: the test's people hear of it, once per step."""
+    from notifications.evaluate import signoff_alert
+    from notifications.services import alerts_raise
+
+    alerts_raise([signoff_alert(signoff, action)])
 
 
 def follow_button(context: dict, obj) -> str:

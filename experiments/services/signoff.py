@@ -134,8 +134,10 @@ def proposal_lines(signoff: SignoffRequest) -> list[str]:
 
 
 def announce(signoff: SignoffRequest, action: str) -> None:
+    # robust: the sign-off stands even when telling people about it fails (logged).
     transaction.on_commit(
-        lambda: signoff_changed.send(sender=SignoffRequest, signoff=signoff, action=action)
+        lambda: signoff_changed.send(sender=SignoffRequest, signoff=signoff, action=action),
+        robust=True,
     )
 
 

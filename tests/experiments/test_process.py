@@ -296,7 +296,11 @@ def test_request_approval_start_and_the_history(
 ):
     experiment = experiment_make(people, ready=True)
     heard = []
-    signoff_changed.connect(lambda signoff, action, **kw: heard.append(action), weak=False)
+
+    def hear(signoff, action, **kwargs):
+        heard.append(action)
+
+    signoff_changed.connect(hear, weak=False)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             signoff = signoff_request(experiment=experiment, user=people.owner, kind="start")
@@ -305,7 +309,7 @@ def test_request_approval_start_and_the_history(
         with django_capture_on_commit_callbacks(execute=True):
             signoff_approve(signoff=signoff, user=people.lead)
     finally:
-        signoff_changed.receivers.clear()
+        signoff_changed.disconnect(hear)
     started = experiment_transition(experiment=experiment, user=people.owner, action="start")
     assert started.status == "running"
     assert SignoffRequest.objects.get().status == "used"

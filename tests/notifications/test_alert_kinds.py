@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.utils import timezone
 
@@ -48,7 +49,7 @@ def test_result_ready_fires_once_when_the_plan_is_reached(running, analyse, emai
     sent = sorted(address for m in mail.outbox for address in m.to)
     assert sent == sorted(u.email for u in team)
     assert all(alert.happened in m.subject for m in mail.outbox)
-    assert all(f"http://localhost:8000{alert.path}" in m.body for m in mail.outbox)
+    assert all(f"{settings.SITE_URL}{alert.path}" in m.body for m in mail.outbox)
     # A later analysis with more data says the same: nothing is raised or sent again.
     data_add(running, days=3, b_conversions=60, day_offset=32)
     analyse(running)

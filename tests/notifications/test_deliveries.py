@@ -6,6 +6,7 @@ import hmac
 import json
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -75,7 +76,7 @@ def test_an_alert_arrives_as_a_real_email(smtp, only_owner, raise_one):
     assert message["X-GrowthLab-Delivery"] == str(delivery.pk)
     body = message.get_content()
     assert alert.happened in body and alert.todo in body
-    assert f"http://localhost:8000/experiments/{alert.experiment_id}/results/" in body
+    assert f"{settings.SITE_URL}/experiments/{alert.experiment_id}/results/" in body
     assert (delivery.status, len(delivery.tries), delivery.sending_at) == ("succeeded", 1, None)
     raise_one()  # the same occurrence again: nothing more arrives
     assert len(smtp.inbox.messages) == 1
