@@ -314,6 +314,11 @@ class DataLoad(Job):
     )
     errors_more = models.PositiveIntegerField(default=0, help_text="Problems beyond those listed.")
     cohorts_written = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What a good load changed on the way: segments folded or left out.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -93,6 +93,7 @@ TOTAL_FIELDS = tuple(
 class Reduction:
     rows: int
     cohorts: list[CohortTotals] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def as_date(name: str, dtype: pl.DataType, date_format: str | None = DATE_FORMAT) -> pl.Expr:

@@ -140,8 +140,10 @@ def reduce_file(
                 raise reject(UNREADABLE_TEXT.format(dialect=table.dialect.describe())) from None
         progress("checking and reducing", 90, reduction.rows)
         if mapping.dimensions:
-            segments = file_segments(numbers, mapping, known, table.dialect)
-            reduction = Reduction(reduction.rows, [*reduction.cohorts, *segments])
+            split = file_segments(numbers, mapping, known, table.dialect)
+            reduction = Reduction(
+                reduction.rows, [*reduction.cohorts, *split.segments], split.notes
+            )
         return reduction
 
 

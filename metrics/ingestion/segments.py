@@ -102,10 +102,10 @@ def segment_reduction(
 
 def file_segments(
     numbers: pl.LazyFrame, mapping: Mapping, known: list[str], dialect: Dialect
-) -> list[SegmentTotals]:
+) -> SegmentReduction:
     """The segments of a per-user file the reduction accepted (every cell already checked)."""
     if not mapping.dimensions:
-        return []
+        return SegmentReduction()
     schema = numbers.collect_schema()
     lookup = mapping.variant_lookup(known)
     typed = numbers.select(
@@ -123,7 +123,7 @@ def file_segments(
         ],
         *[pl.col(d) for d in mapping.dimensions],
     )
-    return segment_reduction(typed, mapping, mapping.dimensions).segments
+    return segment_reduction(typed, mapping, mapping.dimensions)
 
 
 def date_of(name: str, dtype: pl.DataType, dialect: Dialect) -> pl.Expr:
