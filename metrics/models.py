@@ -201,6 +201,86 @@ class OutcomeCohort(models.Model):
         return self.sum / self.n if self.n else None
 
 
+class OutcomeSegment(models.Model):
+    """The totals of an OutcomeCohort split by one dimension's value (device, country, …).
+
+    The overall OutcomeCohort stays as it is and is the sum of one dimension's segments; every
+    dimension splits the same users again, so segments of two dimensions never add up together.
+    A user counts in the segment of the first exposure (metrics.ingestion.segments).
+    """
+
+    experiment = models.ForeignKey(
+        "experiments.Experiment", on_delete=models.CASCADE, related_name="outcome_segments"
+    )
+    variant = models.ForeignKey(
+        "experiments.Variant", on_delete=models.CASCADE, related_name="outcome_segments"
+    )
+    metric = models.ForeignKey(Metric, on_delete=models.PROTECT, related_name="outcome_segments")
+    exposure_date = models.DateField(null=True, blank=True)
+    source = models.CharField(max_length=16, choices=OutcomeSource.choices)
+    dimension = models.CharField(max_length=64)
+    segment = models.CharField(max_length=120)
+    load = models.ForeignKey(
+        "metrics.DataLoad",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="segments",
+    )
+    n = models.BigIntegerField()
+    sum = models.FloatField(default=0)
+    sum_squares = models.FloatField(default=0)
+    den_sum = models.FloatField(null=True, blank=True)
+    den_sum_squares = models.FloatField(null=True, blank=True)
+    num_den_sum_products = models.FloatField(null=True, blank=True)
+    pre_sum = models.FloatField(null=True, blank=True)
+    pre_sum_squares = models.FloatField(null=True, blank=True)
+    post_pre_sum_products = models.FloatField(null=True, blank=True)
+    pre_den_sum = models.FloatField(null=True, blank=True)
+    pre_den_sum_squares = models.FloatField(null=True, blank=True)
+    pre_num_den_sum_products = models.FloatField(null=True, blank=True)
+    post_pre_den_sum_products = models.FloatField(null=True, blank=True)
+    num_pre_den_sum_products = models.FloatField(null=True, blank=True)
+    den_pre_num_sum_products = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["experiment", "metric", "dimension", "segment", "exposure_date", "variant"]
+        indexes = [
+            models.Index(
+                fields=["experiment", "metric", "dimension"], name="outcome_segment_lookup"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "experiment",
+                    "variant",
+                    "metric",
+                    "exposure_date",
+                    "source",
+                    "dimension",
+                    "segment",
+                ],
+                condition=Q(exposure_date__isnull=False),
+                name="outcome_segment_unique_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["experiment", "variant", "metric", "source", "dimension", "segment"],
+                condition=Q(exposure_date__isnull=True),
+                name="outcome_segment_unique_undated",
+            ),
+            models.CheckConstraint(
+                condition=Q(n__gte=0),
+                name="outcome_segment_n_not_negative",
+                violation_error_message="A segment cannot have fewer than zero users.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} / {self.variant} / {self.dimension}={self.segment}"
+
+
 class DataLoad(Job):
     """One request to bring outcome data in: its input, its progress and its outcome (a job)."""
 
@@ -234,6 +314,11 @@ class DataLoad(Job):
     )
     errors_more = models.PositiveIntegerField(default=0, help_text="Problems beyond those listed.")
     cohorts_written = models.PositiveIntegerField(default=0)
+    notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="What a good load changed on the way: segments folded or left out.",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -43,6 +43,7 @@ class DataLoadSerializer(serializers.ModelSerializer):
             "cohorts_written",
             "errors",
             "errors_more",
+            "notes",
             "created_by",
             "created_at",
             "started_at",

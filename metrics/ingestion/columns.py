@@ -41,6 +41,8 @@ class Mapping:
     metrics: tuple[MetricColumns, ...]
     # File value → experiment variant, beside the case-insensitive match every name gets.
     variant_values: tuple[tuple[str, str], ...] = ()
+    # Columns whose value splits the results into segments (metrics.ingestion.segments).
+    dimensions: tuple[str, ...] = ()
 
     def variant_lookup(self, known: list[str]) -> dict[str, str]:
         """{lower-cased, trimmed file value: experiment variant} for every accepted spelling."""
@@ -52,7 +54,7 @@ class Mapping:
         names = [self.user, self.variant, self.date]
         for metric in self.metrics:
             names += metric.names
-        return list(dict.fromkeys(names))
+        return list(dict.fromkeys([*names, *self.dimensions]))
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,7 @@ TOTAL_FIELDS = tuple(
 class Reduction:
     rows: int
     cohorts: list[CohortTotals] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def as_date(name: str, dtype: pl.DataType, date_format: str | None = DATE_FORMAT) -> pl.Expr:

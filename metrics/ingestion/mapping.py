@@ -11,6 +11,8 @@ MAPPING_INCOMPLETE = "Pick the column for {what}."
 UNKNOWN_VALUE_TARGET = (
     "“{value}” is mapped to “{name}”, which is not a variant of this test: {known}."
 )
+DIMENSION_IS_METRIC = "“{column}” is mapped as {metric}; a column cannot also be a dimension."
+DIMENSION_IS_KEY = "“{column}” is the {what}; a column cannot also be a dimension."
 UNKNOWN_METRIC = "Not attached to this experiment: {names}; its metrics are {known}."
 
 
@@ -73,7 +75,24 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
     if dialect is not None and Dialect.from_json(dialect).date_format is None:
         raise ValidationError(DATE_ORDER_MISSING)
     values = variant_values_check(experiment, data.get("variant_values") or {})
-    return Mapping(data["user"], data["variant"], data["date"], tuple(metrics), values)
+    dimensions = dimensions_check(data, metrics)
+    return Mapping(data["user"], data["variant"], data["date"], tuple(metrics), values, dimensions)
+
+
+def dimensions_check(data: dict, metrics: list[MetricColumns]) -> tuple[str, ...]:
+    """The dimension columns, in the order picked; raise ValidationError for a column that
+    already has another role, naming it."""
+    dimensions = tuple(dict.fromkeys(c for c in data.get("dimensions") or () if c))
+    for column in dimensions:
+        for what in ("user", "variant", "date"):
+            if data[what] == column:
+                raise ValidationError(DIMENSION_IS_KEY.format(column=column, what=what))
+        for metric in metrics:
+            if column in metric.names:
+                raise ValidationError(
+                    DIMENSION_IS_METRIC.format(column=column, metric=f"“{metric.key}”")
+                )
+    return dimensions
 
 
 def variant_values_check(experiment: Experiment, values: dict) -> tuple[tuple[str, str], ...]:

@@ -58,6 +58,7 @@ from metrics.ingestion.filetype import (
 from metrics.ingestion.names import header_maps
 from metrics.ingestion.problems import MAX_LISTED_PROBLEMS, Problem, RejectedData, reject
 from metrics.ingestion.quick import quick_reduction
+from metrics.ingestion.segments import file_segments
 
 ROW = "__row"
 MISSING_COLUMN = "the mapped column `{column}` is not in the file; its columns are {columns}"
@@ -138,6 +139,11 @@ def reduce_file(
                 table.diagnose()  # raises RejectedData naming the row, when the file is at fault
                 raise reject(UNREADABLE_TEXT.format(dialect=table.dialect.describe())) from None
         progress("checking and reducing", 90, reduction.rows)
+        if mapping.dimensions:
+            split = file_segments(numbers, mapping, known, table.dialect)
+            reduction = Reduction(
+                reduction.rows, [*reduction.cohorts, *split.segments], split.notes
+            )
         return reduction
 
 

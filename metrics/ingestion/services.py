@@ -181,7 +181,7 @@ def data_load_save(load: DataLoad, attempt: Attempt, rows: int, cohorts) -> None
         written = cohorts_replace(
             experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
         )
-        DataLoad.objects.filter(id=load.id).update(cohorts_written=written)
+        DataLoad.objects.filter(id=load.id).update(cohorts_written=written, notes=load.notes)
         # New statistics: queue their analysis once committed; robust, so a problem in the
         # analysis app is logged and never fails a good load.
         from analysis.services import analysis_after_load
@@ -210,6 +210,7 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         path = upload_path(load.stored_name)
         dialect = load_dialect(load)
         reduction = reduce_file(path, mapping, variants, progress=progress, dialect=dialect)
+        load.notes = reduction.notes  # saved with the statistics, by data_load_save
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
         progress("querying the warehouse", 10, 0)
