@@ -1,8 +1,10 @@
 """People, teams and the role each person holds in each team."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -20,6 +22,14 @@ class ScoringModel(models.TextChoices):
 
 class User(AbstractUser):
     """A person who signs in. Roles live on memberships, one per team."""
+
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the organisation's default language."),
+    )
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
