@@ -9,6 +9,7 @@ from accounts import access
 from accounts.models import Team
 from experiments.models import Decision, Experiment, ExperimentMetric, Idea, MetricRole, Variant
 from experiments.services.tags import tag_names_parse
+from growthlab.web.forms import LocalNumbersMixin
 from metrics.models import Metric
 
 SCREENSHOT_TOO_BIG = "The screenshot is {size:.1f} MB; the limit is {limit:.0f} MB."
@@ -87,7 +88,7 @@ class IdeaForm(TeamChoiceMixin, forms.ModelForm):
             self.initial["tags"] = [tag.name for tag in self.instance.tags.all()]
 
 
-class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
+class ExperimentForm(LocalNumbersMixin, TeamChoiceMixin, forms.ModelForm):
     team_kind = "experiment"
     tags = TagsField()
 
@@ -131,7 +132,7 @@ class ExperimentForm(TeamChoiceMixin, forms.ModelForm):
 RATE_OUT_OF_RANGE = _("A conversion rate lies between 0% and 100%: 9.2 means 9.2%.")
 
 
-class SampleSizePlanForm(forms.ModelForm):
+class SampleSizePlanForm(LocalNumbersMixin, forms.ModelForm):
     class Meta:
         model = Experiment
         fields = [
@@ -167,7 +168,7 @@ class SampleSizePlanForm(forms.ModelForm):
         return value / 100
 
 
-class VariantForm(forms.ModelForm):
+class VariantForm(LocalNumbersMixin, forms.ModelForm):
     class Meta:
         model = Variant
         fields = ["name", "description", "is_control", "traffic_share", "screenshot", "link"]
