@@ -74,7 +74,7 @@ NOT_YET_MARKED = {
     "templates/includes/pagination.html",
 }
 # Entries not translated yet, per language; a budget that only shrinks (see README, "Languages").
-UNTRANSLATED_AT_MOST = {"fi": 202, "sv": 202, "nl": 202}
+UNTRANSLATED_AT_MOST = {"fi": 143, "sv": 143, "nl": 143}
 
 
 def templates() -> list[Path]:
