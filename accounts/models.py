@@ -39,6 +39,14 @@ def time_zone_known(zone: str) -> None:
 class User(AbstractUser):
     """A person who signs in. Roles live on memberships, one per team."""
 
+    language = models.CharField(
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the organisation's default language."),
+    )
+
     def __str__(self) -> str:
         return self.get_full_name() or self.username
 

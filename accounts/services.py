@@ -33,6 +33,7 @@ def user_create(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    language: str = "",
 ) -> User:
     user = User.objects.create_user(
         username=username,
@@ -40,6 +41,7 @@ def user_create(
         first_name=first_name,
         last_name=last_name,
         email=email,
+        language=language,
     )
     if team is not None:
         membership_set(user=user, team=team, role=role)

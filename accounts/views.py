@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
@@ -5,6 +6,7 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_http_methods
+from django.views.i18n import set_language
 
 from accounts import access
 from accounts.forms import TeamSettingsForm, ThrottledAuthenticationForm
@@ -67,3 +69,14 @@ def team_edit(request, slug: str):
             return redirect("accounts:team_detail", slug=team.slug)
         return render(request, "accounts/team_edit.html", {"form": form, "team": team}, status=400)
     return render(request, "accounts/team_edit.html", {"form": form, "team": team})
+
+
+@login_not_required
+@require_http_methods(["POST"])
+def language_switch(request):
+    """Remember the chosen language on the profile (signed in) and in the cookie (always)."""
+    chosen = request.POST.get("language", "")
+    if request.user.is_authenticated and chosen in dict(settings.LANGUAGES):
+        request.user.language = chosen
+        request.user.save(update_fields=["language"])
+    return set_language(request)

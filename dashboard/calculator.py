@@ -15,6 +15,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from growthlab.web.forms import LocalNumbersMixin
 from metrics.stats import (
     SPRINT_DAYS,
     Design,
@@ -81,7 +82,7 @@ def _average(label: str, low: float = -LARGEST_AVERAGE) -> forms.FloatField:
     return _number(label, low, LARGEST_AVERAGE, wording, required=False)
 
 
-class CalculatorForm(forms.Form):
+class CalculatorForm(LocalNumbersMixin, forms.Form):
     """Shared by the three forms: the engine field → form field map used to place errors.
 
     Rates, lifts, the significance level and power are typed as percentages, and converted to

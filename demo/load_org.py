@@ -6,7 +6,7 @@ from accounts.models import Role, Team, User
 from accounts.services import team_create, user_create
 from demo.context import Demo
 from demo.data.metrics import METRICS
-from demo.data.org import EMAIL_DOMAIN, PASSWORD, PEOPLE, SUPERUSERS, TEAMS
+from demo.data.org import EMAIL_DOMAIN, LANGUAGE_OF, PASSWORD, PEOPLE, SUPERUSERS, TEAMS
 from metrics.models import Metric
 
 METRIC_FIELDS = (
@@ -52,6 +52,7 @@ def person_create(demo: Demo, username, first_name, last_name, team_name, role) 
         first_name=first_name,
         last_name=last_name,
         email=f"{username}@{EMAIL_DOMAIN}",
+        language=LANGUAGE_OF.get(username, ""),
     )
     if username in SUPERUSERS:
         # No service grants Django admin access; the admin role alone does not open /admin/.

@@ -18,6 +18,7 @@ from experiments.models import (
     Variant,
 )
 from experiments.services.tags import tag_names_parse
+from growthlab.web.forms import LocalNumbersMixin
 from metrics.models import Metric
 
 SCREENSHOT_TOO_BIG = "The screenshot is {size:.1f} MB; the limit is {limit:.0f} MB."
@@ -130,7 +131,7 @@ class CustomFieldsMixin:
         return custom_values_clean(raw)
 
 
-class ExperimentForm(CustomFieldsMixin, TeamChoiceMixin, forms.ModelForm):
+class ExperimentForm(LocalNumbersMixin, CustomFieldsMixin, TeamChoiceMixin, forms.ModelForm):
     team_kind = "experiment"
     tags = TagsField()
 
@@ -178,7 +179,7 @@ class ExperimentForm(CustomFieldsMixin, TeamChoiceMixin, forms.ModelForm):
 RATE_OUT_OF_RANGE = _("A conversion rate lies between 0% and 100%: 9.2 means 9.2%.")
 
 
-class SampleSizePlanForm(forms.ModelForm):
+class SampleSizePlanForm(LocalNumbersMixin, forms.ModelForm):
     class Meta:
         model = Experiment
         fields = [
@@ -214,7 +215,7 @@ class SampleSizePlanForm(forms.ModelForm):
         return value / 100
 
 
-class VariantForm(forms.ModelForm):
+class VariantForm(LocalNumbersMixin, forms.ModelForm):
     class Meta:
         model = Variant
         fields = ["name", "description", "is_control", "traffic_share", "screenshot", "link"]

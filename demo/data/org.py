@@ -53,7 +53,12 @@ PEOPLE = [
     ("ali.hassan", "Ali", "Hassan", "App Growth", "marketer"),
     ("noor.karimi", "Noor", "Karimi", "App Growth", "analyst"),
     ("pekka.maki", "Pekka", "Mäki", "App Growth", "viewer"),
+    ("markkinoija.mia", "Mia", "Korhonen", "Web Growth", "marketer"),
+    ("marknad.maja", "Maja", "Lindberg", "Web Growth", "marketer"),
+    ("marketeer.daan", "Daan", "de Vries", "Web Growth", "marketer"),
 ]
+# The demo reads in English; these people read it in their own language.
+LANGUAGE_OF = {"markkinoija.mia": "fi", "marknad.maja": "sv", "marketeer.daan": "nl"}
 
 # Django admin access for the admin role's demo sign-in.
 SUPERUSERS = {"admin.ada"}

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from growthlab.web.forms import localize_numbers
 from metrics.ingestion.dialect import DATE_ORDERS, DECIMALS, ENCODINGS, THOUSANDS
 from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.models import DataSource, MetricKind
@@ -192,6 +193,7 @@ class CountsForm(forms.Form):
                 max_value=MAX_TOTAL,
                 required=False,
             )
+        localize_numbers(self)
 
     def payload(self) -> list[dict]:
         data = self.cleaned_data

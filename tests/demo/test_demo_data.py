@@ -431,3 +431,17 @@ def test_every_demo_learning_quotes_the_numbers_of_its_stored_result(demo):
         assert bool(quoted) == bool(shown), f"{experiment.title}: {quoted} against {shown}"
         for number in quoted:
             assert number.replace("−", "-") in shown, f"{experiment.title}: {number} not in {shown}"
+
+
+def test_the_demo_reads_in_english_but_for_one_person_per_language(demo, client):
+    assert User.objects.get(username="marketer.max").language == ""
+    for username, language, sign_out in [
+        ("markkinoija.mia", "fi", "Kirjaudu ulos"),
+        ("marknad.maja", "sv", "Logga ut"),
+        ("marketeer.daan", "nl", "Uitloggen"),
+    ]:
+        client.force_login(User.objects.get(username=username))
+        page = client.get("/").content.decode()
+        assert f'<html lang="{language}">' in page and sign_out in page, username
+    client.force_login(User.objects.get(username="marketer.max"))
+    assert '<html lang="en-gb">' in client.get("/").content.decode()

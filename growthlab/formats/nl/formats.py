@@ -1,0 +1,9 @@
+"""Dutch formats: 2-12-2026, 12.345,6, weeks from Monday; date fields also take ISO."""
+
+from django.conf.locale.nl.formats import *  # noqa: F403
+from django.conf.locale.nl.formats import DATE_INPUT_FORMATS as _DJANGO_DATE_INPUTS
+
+SHORT_DATE_FORMAT = "j-n-Y"
+# A browser's date picker always sends ISO (2026-12-02), whatever the page's language.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", *[f for f in _DJANGO_DATE_INPUTS if f != "%Y-%m-%d"]]
+FIRST_DAY_OF_WEEK = 1
