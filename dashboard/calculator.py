@@ -200,6 +200,7 @@ class DesignForm(CalculatorForm):
         -LARGEST_AVERAGE,
         LARGEST_AVERAGE,
         _("a percentage between 0 and 100 %, or an average"),
+        # xgettext:no-python-format
         help_text=_("5 means a 5 % conversion rate."),
     )
     baseline_sd = _average(_("Standard deviation (averages only)"), low=0)
@@ -241,6 +242,7 @@ class PlanForm(DesignForm):
         -99,
         1000,
         _("a percentage from -99 % to 1000 %"),
+        # xgettext:no-python-format
         help_text=_("10 means a 10 % relative lift."),
     )
     field_order = ["question", "kind", "baseline", "baseline_sd", "mde", "daily_traffic"]

@@ -200,6 +200,7 @@ class SampleSizePlanForm(LocalNumbersMixin, forms.ModelForm):
         if rate_in_percent:
             baseline = self.fields["plan_baseline"]
             baseline.label = _("Today's conversion rate (%)")
+            # xgettext:no-python-format
             baseline.help_text = _("9.2 means 9.2% of users convert today.")
             baseline.widget.attrs["step"] = "any"
             shown = self.initial.get("plan_baseline")

@@ -74,7 +74,7 @@ NOT_YET_MARKED = {
     "templates/includes/pagination.html",
 }
 # Entries not translated yet, per language; a budget that only shrinks (see README, "Languages").
-UNTRANSLATED_AT_MOST = {"fi": 143, "sv": 143, "nl": 143}
+UNTRANSLATED_AT_MOST = {"fi": 0, "sv": 0, "nl": 0}
 
 
 def templates() -> list[Path]:
@@ -174,7 +174,8 @@ def statistics(po: Path) -> dict[str, int]:
             continue
         if re.search(r"^#,.*fuzzy", block, flags=re.M):
             entries["fuzzy"] += 1
-        elif re.search(r'^msgstr(\[\d\])? ""\n?(?!")', block + "\n", flags=re.M):
+        # Empty, and not continued on the next line (a long msgstr starts with "" too).
+        elif re.search(r'^msgstr(\[\d\])? ""\n(?!")', block + "\n", flags=re.M):
             entries["untranslated"] += 1
         else:
             entries["translated"] += 1
@@ -193,3 +194,15 @@ def test_the_compiled_catalogue_is_the_one_committed(lang, tmp_path):
     po = ROOT / f"locale/{lang}/LC_MESSAGES/django.po"
     subprocess.run(["msgfmt", "--check-format", "-o", tmp_path / "django.mo", po], check=True)
     assert (tmp_path / "django.mo").read_bytes() == po.with_suffix(".mo").read_bytes()
+
+
+def test_the_statistics_count_a_long_translation_as_translated(tmp_path):
+    po = tmp_path / "django.po"
+    po.write_text(
+        'msgid ""\nmsgstr ""\n"Language: fi\\n"\n\n'
+        'msgid "Short"\nmsgstr "Lyhyt"\n\n'
+        'msgid "Long"\nmsgstr ""\n"Pitkä "\n"teksti"\n\n'
+        'msgid "Missing"\nmsgstr ""\n\n'
+        '#, fuzzy\nmsgid "Guess"\nmsgstr "Arvaus"\n'
+    )
+    assert statistics(po) == {"translated": 2, "fuzzy": 1, "untranslated": 1}
