@@ -404,6 +404,7 @@ SELF_SERVICE = {
     "accounts:logout",
     "accounts:token_create",
     "accounts:token_revoke",
+    "accounts:language",  # tests/i18n/test_language.py: the switch, its CSRF, the profile
 }
 
 
