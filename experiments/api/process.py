@@ -27,6 +27,7 @@ from growthlab.rest.schema import READ, WRITE, errors
 from growthlab.rest.views import ApiListView
 
 
+@extend_schema(responses={200: s.TemplateSerializer(many=True)} | errors(*READ))
 class TemplateListApi(ApiListView):
     """Every template: each team's own and the organisation-wide ones (team null)."""
 
@@ -39,6 +40,7 @@ class TemplateListApi(ApiListView):
         )
 
 
+@extend_schema(responses={200: s.TemplateSerializer} | errors(*READ))
 class TemplateDetailApi(generics.RetrieveAPIView):
     serializer_class = s.TemplateSerializer
     queryset = ExperimentTemplate.objects.select_related("team")
@@ -162,6 +164,7 @@ class SignoffDecisionApi(generics.GenericAPIView):
         return Response(s.SignoffSerializer(signoff).data)
 
 
+@extend_schema(responses={200: s.CustomFieldSerializer(many=True)} | errors(*READ))
 class CustomFieldListApi(ApiListView):
     """The organisation's custom fields: the keys of every test's ``custom_fields``."""
 
@@ -188,7 +191,9 @@ class HistoryExportApi(APIView):
         # An unknown ?format= gets this view's own 400 naming it, not the router's 404.
         return super().perform_content_negotiation(request, force=True)
 
-    @extend_schema(parameters=AUDIT_PARAMETERS, responses={200: OpenApiTypes.BINARY})
+    @extend_schema(
+        parameters=AUDIT_PARAMETERS, responses={200: OpenApiTypes.BINARY} | errors(*READ)
+    )
     def get(self, request: Request):
         query = request.query_params
         experiment = query.get("experiment", "").strip()

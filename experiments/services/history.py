@@ -1,6 +1,7 @@
 """The documentation history: who changed what, and when, as readable field changes."""
 
 from django.db import models
+from django.utils.text import Truncator
 
 from experiments.models import Experiment, HistoryEntry, Idea
 from experiments.selectors import primary_metric
@@ -105,9 +106,11 @@ def history_record(
     *, obj: Idea | Experiment, user, summary: str, changes: list[dict] | None = None
 ) -> HistoryEntry:
     target = {"idea": obj} if isinstance(obj, Idea) else {"experiment": obj}
+    limit = HistoryEntry._meta.get_field("summary").max_length
     return HistoryEntry.objects.create(
         user=user if user and user.is_authenticated else None,
-        summary=summary,
+        # A summary quoting a long title is cut, never refused: the change itself happened.
+        summary=Truncator(summary).chars(limit),
         changes=changes or [],
         **target,
     )

@@ -124,6 +124,7 @@ class SimilarTestsApi(generics.GenericAPIView):
     """The concluded tests most like the given text, best first (at most five)."""
 
     serializer_class = LearningSerializer
+    pagination_class = None  # at most five, best first: one short list
 
     def get(self, request):
         query = SimilarQuery(data=request.query_params)

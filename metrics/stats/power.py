@@ -82,6 +82,9 @@ def _check_mde(design: Design, mde_relative: float) -> None:
         raise StatsInputError("mde_relative", "must be non-zero and above -1 (-100%)")
     if design.metric_type == "binomial" and design.baseline * (1 + mde_relative) >= 1:
         raise StatsInputError("mde_relative", "would push the rate to 1 or beyond")
+    # So small that the changed value rounds to the baseline: no number of users finds it.
+    if design.baseline * (1 + mde_relative) == design.baseline:
+        raise StatsInputError("mde_relative", "is too small to tell from the baseline")
 
 
 def _binomial_control_n(design: Design, mde_relative: float) -> float:

@@ -163,3 +163,17 @@ def test_the_page_export_of_one_test(people, client):
     assert response["Content-Disposition"].endswith(f'history-test-{experiment.pk}.json"')
     assert json.loads(body_of(response))[0]["summary"] == "Created the test"
     assert client.get("/history/export/?since=nope").status_code == 400
+
+
+@pytest.mark.parametrize("title", ["0" * 200, "0" * 201])
+def test_a_duplicate_with_a_long_title_is_made_or_refused_by_name(people, as_user, title):
+    source = experiment_make(people)
+    response = as_user(people.owner).post(
+        f"/api/v1/experiments/{source.pk}/duplicate/", {"title": title}, format="json"
+    )
+    if len(title) <= 200:
+        assert response.status_code == 201, response.content
+        assert response.json()["title"] == title
+    else:
+        assert response.status_code == 400
+        assert "title" in response.json()

@@ -95,6 +95,9 @@ def test_duration_rounds_up_and_checks_the_sprint():
         ({"metric_type": "binomial", "baseline": 0.5}, 1.0, "mde_relative"),
         ({"metric_type": "binomial", "baseline": 0.5, "power": 1.0}, 0.1, "power"),
         ({"metric_type": "binomial", "baseline": 0.5, "ratio": 0.0}, 0.1, "ratio"),
+        # The changed rate rounds to the baseline (found by the API fuzz test as a 500).
+        ({"metric_type": "binomial", "baseline": 0.99999}, 1.2e-38, "mde_relative"),
+        ({"metric_type": "mean", "baseline": 7e11, "baseline_sd": 1.0}, 1e-30, "mde_relative"),
     ],
 )
 def test_impossible_designs_name_the_field(kwargs, mde, field):
