@@ -431,8 +431,8 @@ def segment_table(view) -> dict:
             pct(_finite(r.ci_lower)),
             pct(_finite(r.ci_upper)),
             pct(r.shrunk),
-            round(r.p_value, 4),
-            round(r.p_value_adjusted, 4),
+            wording.p_value(r.p_value),
+            wording.p_value(r.p_value_adjusted),
         ]
         for r in view.rows
     ]
