@@ -84,7 +84,7 @@ def figures_of(html: str) -> dict:
 def test_an_effect_that_differs_by_device_names_who_gains_more_and_draws_the_forest(client, people):
     experiment = analysed(people, {"mobile": 400, "desktop": 250})
     html = page(client, people, experiment)
-    assert "mobile gains more than desktop; test that separately" in html
+    assert "Mobile gains more than desktop; test that separately" in html
     assert "does not differ" not in html
     assert "leads for the next test, never a verdict" in html
     figure = figures_of(html)["segments-0"]

@@ -453,7 +453,7 @@ def test_the_demo_reads_one_test_by_device_where_the_effect_differs_and_one_wher
     client.force_login(User.objects.get(username="viewer.vic"))
     differs = Experiment.objects.get(title="Guest checkout as the default path")
     page = client.get(reverse("dashboard:results", args=[differs.pk])).content.decode()
-    assert "mobile gains more than desktop; test that separately" in page
+    assert "Mobile gains more than desktop; test that separately" in page
     same = Experiment.objects.get(title="Delivery date promise on product pages")
     page = client.get(reverse("dashboard:results", args=[same.pk])).content.decode()
     assert "The effect does not differ between device segments" in page
