@@ -13,6 +13,8 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from django.utils.translation import gettext_lazy as _
+
 from metrics.stats import verdict, wording
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.frequentist import TestResult
@@ -389,3 +391,59 @@ def series_from_outputs(days: Sequence[tuple[date, dict]]) -> Series:
                 point["sequential_relative"] = comparison["sequential"]["relative"]
             series.setdefault(variant["name"], []).append(point)
     return series
+
+
+def segment_forest_figure(view) -> dict:
+    """One dimension's segments on a shared axis (each segment's relative lift and interval),
+    with zero and the overall effect drawn through them as vertical lines.
+
+    ``view`` is a ``dashboard.segments.DimensionView``: rows with ``segment``, ``lift``,
+    ``ci_lower`` and ``ci_upper`` as fractions, and ``overall``.
+    """
+    data = [
+        _interval_trace(
+            {"estimate": r.lift, "ci_lower": _finite(r.ci_lower), "ci_upper": _finite(r.ci_upper)},
+            r.segment,
+            COLOURS["neutral"],
+        )
+        for r in view.rows
+    ]
+    xaxis = {"title": {"text": "Change against control"}, "ticksuffix": "%", "zeroline": False}
+    yaxis = {"autorange": "reversed", "type": "category", "automargin": True, "ticksuffix": "   "}
+    shapes = [_vline(0.0, "#9aa5b1", "solid"), _vline(pct(view.overall), COLOURS["win"], "dot")]
+    return {
+        "data": data,
+        "layout": _layout(70 + 45 * len(view.rows), xaxis=xaxis, yaxis=yaxis, shapes=shapes),
+    }
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+def segment_table(view) -> dict:
+    """The numbers behind a segment forest plot, in percent; BH beside raw, shrunk beside raw."""
+    rows = [
+        [
+            r.segment,
+            sum(r.users),
+            pct(r.lift),
+            pct(_finite(r.ci_lower)),
+            pct(_finite(r.ci_upper)),
+            pct(r.shrunk),
+            wording.p_value(r.p_value),
+            wording.p_value(r.p_value_adjusted),
+        ]
+        for r in view.rows
+    ]
+    columns = [
+        _("Segment"),
+        _("Users"),
+        _("Lift %"),
+        _("Interval low %"),
+        _("Interval high %"),
+        _("Shrunk lift %"),
+        _("p-value"),
+        _("p-value, BH-adjusted"),
+    ]
+    return {"columns": columns, "rows": rows}

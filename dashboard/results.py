@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from dashboard import charts, selectors
+from dashboard import charts, segments, selectors
 from dashboard.headline import verdict_headline
 from experiments.business_case import MeasuredLift
 from metrics.stats import verdict, wording
@@ -133,6 +133,19 @@ def decision_rule(results: selectors.ExperimentResults) -> dict:
     }
 
 
+def segment_sections(experiment) -> list[dict]:
+    """Per dimension and treatment of the primary metric: its forest plot, table and view."""
+    return [
+        {
+            "view": view,
+            "key": f"segments-{i}",
+            "figure": charts.segment_forest_figure(view),
+            "table": charts.segment_table(view),
+        }
+        for i, view in enumerate(segments.segment_views(experiment))
+    ]
+
+
 def results_context(experiment) -> dict:
     """The template context of the results page."""
     results = selectors.latest_result_for(experiment)
@@ -151,6 +164,9 @@ def results_context(experiment) -> dict:
     sections = [metric_section(i, m, mde, x_range) for i, m in enumerate(results.metrics)]
     for section in sections:
         context["figures"].update(section["figures"])
+    by_segment = segment_sections(experiment)
+    for section in by_segment:
+        context["figures"][section["key"]] = section["figure"]
     primary = next((m for m in results.metrics if m.role == "primary"), None)
     traffic = traffic_section(experiment, primary)
     if traffic:
@@ -161,6 +177,7 @@ def results_context(experiment) -> dict:
             (label, [s for s in sections if s["metric"].role == role]) for role, label in ROLES
         ],
         traffic=traffic,
+        segments=by_segment,
         findings=findings_of(results),
         stale=results.computed_at is not None
         and timezone.now() - results.computed_at > STALE_AFTER

@@ -19,8 +19,10 @@ from demo.context import Demo
 from demo.data.outcomes import SCENARIOS
 from experiments.models import Experiment, MetricRole
 from jobs.attempt import Delivery, job_claim
+from metrics.ingestion.columns import TOTAL_FIELDS
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.parse import CohortTotals
+from metrics.ingestion.segments import SegmentTotals
 from metrics.models import Metric, MetricKind, OutcomeSource
 
 ANALYSED = (Experiment.Status.RUNNING, Experiment.Status.ANALYSING, Experiment.Status.CONCLUDED)
@@ -103,11 +105,47 @@ def experiment_cohorts(demo: Demo, experiment: Experiment, scenario: dict) -> li
         for index, (variant, share) in enumerate(zip(variants, shares, strict=True)):
             n = assigned(rng, daily, share)
             for link in links:
-                lift = 0.0 if index == 0 else lift_of(scenario, link.metric.name, index)
-                value = baselines[link.metric.name] * (1 + lift)
+                name = link.metric.name
+                if devices := scenario.get("devices"):
+                    cohorts += device_cohorts(
+                        rng,
+                        scenario,
+                        devices,
+                        link,
+                        variant.name,
+                        day,
+                        n,
+                        {"index": index, "baseline": baselines[name]},
+                    )
+                    continue
+                lift = 0.0 if index == 0 else lift_of(scenario, name, index)
+                value = baselines[name] * (1 + lift)
                 totals = metric_totals(rng, link.metric, n, value)
-                cohorts.append(CohortTotals(variant.name, day, link.metric.name, n, **totals))
+                cohorts.append(CohortTotals(variant.name, day, name, n, **totals))
     return cohorts
+
+
+def device_cohorts(rng, scenario, devices, link, variant, day, n, at) -> list[CohortTotals]:
+    """One variant's day split by device, each drawn with its device's lift, then the overall
+    row as their sum: the segments add up to the overall totals, as a load stores them."""
+    name, index = link.metric.name, at["index"]
+    by_device = scenario.get("device_lifts", {}).get(name, {})
+    rows, users = [], 0
+    for position, (device, device_share) in enumerate(devices.items()):
+        count = n - users if position == len(devices) - 1 else round(n * device_share)
+        users += count
+        lift = 0.0 if index == 0 else by_device.get(device, lift_of(scenario, name, index))
+        totals = metric_totals(rng, link.metric, count, at["baseline"] * (1 + lift))
+        rows.append(
+            SegmentTotals(variant, day, name, count, **totals, dimension="device", segment=device)
+        )
+    summed = {
+        field: None
+        if any(getattr(r, field) is None for r in rows)
+        else sum(getattr(r, field) for r in rows)
+        for field in TOTAL_FIELDS
+    }
+    return [CohortTotals(variant, day, name, n, **summed), *rows]
 
 
 def planned_shares(variants: list, skew: float) -> list[float]:

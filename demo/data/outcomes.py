@@ -3,7 +3,9 @@
 `lifts` gives each metric's relative change for the treatments (one value for all of them, or
 one per treatment); a metric left out did not move. `skew` multiplies the treatments' traffic
 against the planned split (a broken assignment), `traffic` the planned daily traffic, and
-`refresh_error` makes the latest refresh fail after a good answer. Together the tests show
+`refresh_error` makes the latest refresh fail after a good answer. `devices` loads the test
+split by device (each device's share of the users), with `device_lifts` the lift per device
+where it differs from `lifts`. Together the tests show
 every state of the results page on the first start: ship, do not ship, no difference, data
 problem, guardrail harmed, keep running and a failed refresh.
 """
@@ -16,6 +18,8 @@ SCENARIOS = {
             "Add-to-cart rate": 0.021,
             "Web revenue per visitor": 0.04,
         },
+        # Loaded by device: the same lift on mobile and desktop.
+        "devices": {"mobile": 0.6, "desktop": 0.4},
     },
     # Guardrail harmed: returns up.
     "Free-shipping progress bar in the mini-cart": {
@@ -33,6 +37,9 @@ SCENARIOS = {
     },
     "Guest checkout as the default path": {
         "lifts": {"Checkout completion": 0.045, "Order conversion": 0.012},
+        # Loaded by device: guest checkout helps on mobile, where typing a password hurts.
+        "devices": {"mobile": 0.5, "desktop": 0.5},
+        "device_lifts": {"Checkout completion": {"mobile": 0.09, "desktop": 0.0}},
     },
     "Birthday voucher a week early": {
         "lifts": {"Offer redemption rate": 0.2, "Revenue per member": 0.06},

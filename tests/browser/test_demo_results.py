@@ -6,7 +6,9 @@ on any console error, CSP violations included. Screenshots land in
 $GROWTHLAB_TEST_ARTIFACTS/screenshots/.
 """
 
+import os
 import re
+from pathlib import Path
 
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
@@ -33,6 +35,12 @@ STATES = {
     "failed_refresh": ("Sticky add-to-cart bar on mobile product pages", "Ship Sticky bar"),
 }
 REFRESH_FAILED = "The nightly export from the web analytics tool did not arrive"
+
+
+def artifacts() -> Path:
+    folder = Path(os.environ.get("GROWTHLAB_TEST_ARTIFACTS", "test-artifacts")) / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 def sign_in_as_viewer(page: Page) -> None:
@@ -65,3 +73,23 @@ def test_demo_results_pages_read_and_draw_in_every_state(page, settings, screens
     expect(page.get_by_test_id("headline")).to_have_text(
         re.compile(r"Keep running: \d+% of the planned sample, day 3 of \d+")
     )
+
+
+def test_demo_segments_draw_a_forest_per_device_and_say_whether_the_effect_differs(page, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    call_command("load_demo_data")
+    sign_in_as_viewer(page)
+    answers = {
+        "Guest checkout as the default path": "Mobile gains more than desktop",
+        "Delivery date promise on product pages": "The effect does not differ",
+    }
+    for title, answer in answers.items():
+        open_results(page, title)
+        expect_every_chart_drawn(page)
+        section = page.get_by_test_id("segments")
+        expect(section.get_by_test_id("heterogeneity")).to_contain_text(answer)
+        chart = section.locator("[data-figure='segments-0']")
+        assert chart.locator(".scatterlayer .trace").count() == 2  # mobile and desktop
+        section.scroll_into_view_if_needed()
+        name = "segments-differ" if "gains" in answer else "segments-same"
+        section.screenshot(path=str(artifacts() / f"{name}.png"))

@@ -445,3 +445,16 @@ def test_the_demo_reads_in_english_but_for_one_person_per_language(demo, client)
         assert f'<html lang="{language}">' in page and sign_out in page, username
     client.force_login(User.objects.get(username="marketer.max"))
     assert '<html lang="en-gb">' in client.get("/").content.decode()
+
+
+def test_the_demo_reads_one_test_by_device_where_the_effect_differs_and_one_where_it_does_not(
+    demo, client
+):
+    client.force_login(User.objects.get(username="viewer.vic"))
+    differs = Experiment.objects.get(title="Guest checkout as the default path")
+    page = client.get(reverse("dashboard:results", args=[differs.pk])).content.decode()
+    assert "Mobile gains more than desktop; test that separately" in page
+    same = Experiment.objects.get(title="Delivery date promise on product pages")
+    page = client.get(reverse("dashboard:results", args=[same.pk])).content.decode()
+    assert "The effect does not differ between device segments" in page
+    assert "leads for the next test, never a verdict" in page
