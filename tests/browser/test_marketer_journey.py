@@ -217,7 +217,8 @@ def expect_no_controls(page: Page, names: list[str]) -> None:
     for name in names:
         for role in ("button", "link"):
             expect(page.get_by_role(role, name=name, exact=True)).to_have_count(0)
-    expect(page.locator("main form[method=post]")).to_have_count(0)
+    # Following is the reader's own subscription, not an edit: a viewer may follow anything.
+    expect(page.locator("main form[method=post]:not(.follow-form)")).to_have_count(0)
 
 
 @pytest.fixture
@@ -244,6 +245,7 @@ def test_viewer_reads_everything_and_sees_no_edit_controls(
     expect(page.get_by_role("complementary")).to_contain_text("31,000")
     expect(page.get_by_role("list", name="History")).to_contain_text("Created the test")
     expect_no_controls(page, NO_EDIT_CONTROLS["experiment"])
+    expect(page.locator("main .follow-form")).to_be_visible()
     screenshot(page, "experiment")
 
     page.goto("/ideas/")

@@ -19,7 +19,8 @@ from tests.browser.test_demo_results import DEMO_PASSWORD, FAST_HASHERS
 FORBIDDEN = 403
 # Links that change nothing and lead nowhere a role decides: the page itself, files.
 NOT_WALKED = ("/static/", "/media/", "/admin/", "/accounts/logout/")
-LOGOUT = "/accounts/logout/"
+# Buttons that act on the reader alone, never on shared work: every role may use them.
+PERSONAL = ("/accounts/logout/", "/accounts/language/", "/notifications/follow/")
 
 
 def sign_in_as(page: Page, username: str) -> None:
@@ -69,7 +70,9 @@ def controls_on(page: Page, path: str) -> tuple[set[str], set[str]]:
         for link in links
         if urlparse(link).netloc == own and not urlparse(link).path.startswith(NOT_WALKED)
     }
-    posts = {urlparse(action).path for action in forms if urlparse(action).path != LOGOUT}
+    posts = {
+        urlparse(action).path for action in forms if not urlparse(action).path.startswith(PERSONAL)
+    }
     return site_links, posts
 
 
