@@ -192,7 +192,9 @@ class HistoryExportApi(APIView):
         return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
-        parameters=AUDIT_PARAMETERS, responses={200: OpenApiTypes.BINARY} | errors(*READ)
+        parameters=AUDIT_PARAMETERS,
+        # CSV text or a JSON array of entries, by `format`.
+        responses={200: OpenApiTypes.ANY} | errors(*READ),
     )
     def get(self, request: Request):
         query = request.query_params
