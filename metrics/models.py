@@ -110,7 +110,33 @@ class OutcomeSource(models.TextChoices):
     PUSH = "push", "Tracking pipeline push"
 
 
-class OutcomeCohort(models.Model):
+class SufficientTotals(models.Model):
+    """The sufficient statistics of one cohort: what the engine needs, summed over its users."""
+
+    n = models.BigIntegerField()
+    sum = models.FloatField(default=0)
+    sum_squares = models.FloatField(default=0)
+    den_sum = models.FloatField(null=True, blank=True)
+    den_sum_squares = models.FloatField(null=True, blank=True)
+    num_den_sum_products = models.FloatField(null=True, blank=True)
+    pre_sum = models.FloatField(null=True, blank=True)
+    pre_sum_squares = models.FloatField(null=True, blank=True)
+    post_pre_sum_products = models.FloatField(null=True, blank=True)
+    # A ratio metric's pre-period: pre_sum/pre_sum_squares/post_pre_sum_products hold its
+    # numerator's, these its denominator's and the cross products the delta method needs.
+    pre_den_sum = models.FloatField(null=True, blank=True)
+    pre_den_sum_squares = models.FloatField(null=True, blank=True)
+    pre_num_den_sum_products = models.FloatField(null=True, blank=True)
+    post_pre_den_sum_products = models.FloatField(null=True, blank=True)
+    num_pre_den_sum_products = models.FloatField(null=True, blank=True)
+    den_pre_num_sum_products = models.FloatField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutcomeCohort(SufficientTotals):
     """Totals of one metric for one variant's users first exposed on one day, from one source.
 
     Never raw events: analysis cost grows with variants x metrics x days, not with users. For a
@@ -137,24 +163,6 @@ class OutcomeCohort(models.Model):
         related_name="cohorts",
         help_text="The load that wrote these totals.",
     )
-    n = models.BigIntegerField()
-    sum = models.FloatField(default=0)
-    sum_squares = models.FloatField(default=0)
-    den_sum = models.FloatField(null=True, blank=True)
-    den_sum_squares = models.FloatField(null=True, blank=True)
-    num_den_sum_products = models.FloatField(null=True, blank=True)
-    pre_sum = models.FloatField(null=True, blank=True)
-    pre_sum_squares = models.FloatField(null=True, blank=True)
-    post_pre_sum_products = models.FloatField(null=True, blank=True)
-    # A ratio metric's pre-period: pre_sum/pre_sum_squares/post_pre_sum_products hold its
-    # numerator's, these its denominator's and the cross products the delta method needs.
-    pre_den_sum = models.FloatField(null=True, blank=True)
-    pre_den_sum_squares = models.FloatField(null=True, blank=True)
-    pre_num_den_sum_products = models.FloatField(null=True, blank=True)
-    post_pre_den_sum_products = models.FloatField(null=True, blank=True)
-    num_pre_den_sum_products = models.FloatField(null=True, blank=True)
-    den_pre_num_sum_products = models.FloatField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["experiment", "metric", "exposure_date", "variant"]
@@ -201,7 +209,7 @@ class OutcomeCohort(models.Model):
         return self.sum / self.n if self.n else None
 
 
-class OutcomeSegment(models.Model):
+class OutcomeSegment(SufficientTotals):
     """The totals of an OutcomeCohort split by one dimension's value (device, country, …).
 
     The overall OutcomeCohort stays as it is and is the sum of one dimension's segments; every
@@ -227,22 +235,6 @@ class OutcomeSegment(models.Model):
         blank=True,
         related_name="segments",
     )
-    n = models.BigIntegerField()
-    sum = models.FloatField(default=0)
-    sum_squares = models.FloatField(default=0)
-    den_sum = models.FloatField(null=True, blank=True)
-    den_sum_squares = models.FloatField(null=True, blank=True)
-    num_den_sum_products = models.FloatField(null=True, blank=True)
-    pre_sum = models.FloatField(null=True, blank=True)
-    pre_sum_squares = models.FloatField(null=True, blank=True)
-    post_pre_sum_products = models.FloatField(null=True, blank=True)
-    pre_den_sum = models.FloatField(null=True, blank=True)
-    pre_den_sum_squares = models.FloatField(null=True, blank=True)
-    pre_num_den_sum_products = models.FloatField(null=True, blank=True)
-    post_pre_den_sum_products = models.FloatField(null=True, blank=True)
-    num_pre_den_sum_products = models.FloatField(null=True, blank=True)
-    den_pre_num_sum_products = models.FloatField(null=True, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["experiment", "metric", "dimension", "segment", "exposure_date", "variant"]
