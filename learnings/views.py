@@ -6,6 +6,8 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import access
@@ -22,6 +24,12 @@ PAGE_SIZE = 20
 # What a form sends as the user types; longer text adds nothing to the match but cost.
 SIMILAR_TEXT_LIMIT = 1000
 
+RESULTS = [
+    ("won", gettext_lazy("Won")),
+    ("lost", gettext_lazy("Lost")),
+    ("inconclusive", gettext_lazy("Inconclusive")),
+]
+
 
 def library(request):
     filters = selectors.LibraryFilters.from_query(request.GET)
@@ -35,7 +43,7 @@ def library(request):
         "teams": Team.objects.all(),
         "channels": Channel.choices,
         "decisions": Decision.choices,
-        "results": [("won", "Won"), ("lost", "Lost"), ("inconclusive", "Inconclusive")],
+        "results": RESULTS,
         "metrics": Metric.objects.order_by("name"),
         "tags": Tag.objects.all(),
         "querystring": query.urlencode(),
@@ -70,7 +78,7 @@ def learning_link(request, pk: int):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, "Link saved.")
+            messages.success(request, _("Link saved."))
             return redirect("learnings:detail", pk=pk)
     context = detail_context(request, learning, form)
     return render(request, "learnings/detail.html", context, status=400)

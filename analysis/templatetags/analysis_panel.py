@@ -6,6 +6,8 @@ from accounts import access
 from analysis.conf import conf
 from analysis.selectors import analysis_state
 from analysis.services.schedule import SCHEDULED_STATUSES
+from experiments.models import MetricRole
+from growthlab.web import numbers
 
 register = template.Library()
 
@@ -29,4 +31,10 @@ def percent(value) -> str:
     """A fraction as a signed percentage: 0.123 → "+12.3%"; an open interval end → "…"."""
     if value is None or math.isinf(value):
         return "…"
-    return f"{value * 100:+.1f}%"
+    return numbers.percent(value * 100, 1, signed=True)
+
+
+@register.filter
+def role_label(role: str) -> str:
+    """A metric's role as the reader's language names it: "primary" → "Primary"."""
+    return MetricRole(role).label if role in MetricRole.values else role

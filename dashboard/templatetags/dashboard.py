@@ -6,6 +6,7 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from growthlab.web import numbers
 from metrics.stats import wording
 
 register = template.Library()
@@ -27,8 +28,8 @@ def pct_plain(fraction) -> str:
 
 @register.filter
 def thousands(value) -> str:
-    """12345 → "12,345"."""
-    return "–" if value is None else f"{value:,}"
+    """12345 → "12,345" (in Finnish "12 345")."""
+    return "–" if value is None else numbers.grouped(value)
 
 
 @register.filter
@@ -37,8 +38,8 @@ def cell(value) -> str:
     if value is None:
         return "open"
     if isinstance(value, float):
-        return f"{value:,.2f}"
-    return f"{value:,}" if isinstance(value, int) else str(value)
+        return numbers.grouped(value, 2)
+    return numbers.grouped(value) if isinstance(value, int) else str(value)
 
 
 @register.filter
