@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from dashboard import charts, segments, selectors
 from dashboard.headline import verdict_headline
@@ -19,9 +20,9 @@ from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.verdict import GuardrailState, Status
 
 ROLES = (
-    ("primary", "Primary metric"),
-    ("secondary", "Secondary metrics"),
-    ("guardrail", "Guardrails"),
+    ("primary", gettext_lazy("Primary metric")),
+    ("secondary", gettext_lazy("Secondary metrics")),
+    ("guardrail", gettext_lazy("Guardrails")),
 )
 STALE_AFTER = timedelta(hours=12)  # two scheduled refreshes missed (they run every 6 hours)
 ADVICE = {

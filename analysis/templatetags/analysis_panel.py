@@ -6,7 +6,6 @@ from accounts import access
 from analysis.conf import conf
 from analysis.selectors import analysis_state
 from analysis.services.schedule import SCHEDULED_STATUSES
-from experiments.models import MetricRole
 from growthlab.web import numbers
 
 register = template.Library()
@@ -32,9 +31,3 @@ def percent(value) -> str:
     if value is None or math.isinf(value):
         return "…"
     return numbers.percent(value * 100, 1, signed=True)
-
-
-@register.filter
-def role_label(role: str) -> str:
-    """A metric's role as the reader's language names it: "primary" → "Primary"."""
-    return MetricRole(role).label if role in MetricRole.values else role
