@@ -45,6 +45,10 @@ RATIO_METRIC = _("“{metric}” is a ratio metric; pick a conversion or per-use
 NO_COLUMN = _(
     "Name the column of the SQL query that holds “{metric}”: the source's mapping does not map it."
 )
+NOT_MEASURED = _(
+    "“{metric}” is not one of this test's metrics, so no upload or push can carry it; pick one"
+    " of its metrics."
+)
 NO_COHORTS = _("The test has no stored users per variant, so there is nothing to compare with.")
 NO_TREATMENT = _("The test has no variant beside its control.")
 NOT_RETRIABLE = _("Only a failed read-back can be tried again.")
@@ -93,6 +97,8 @@ def metric_check(experiment: Experiment, metric: Metric, column: str) -> bool:
         raise ValidationError({"metric": str(RATIO_METRIC).format(metric=metric)})
     attached = ExperimentQuery.objects.filter(experiment=experiment).first()
     if attached is None:
+        if not experiment.experiment_metrics.filter(metric=metric).exists():
+            raise ValidationError({"metric": str(NOT_MEASURED).format(metric=metric)})
         return False
     mapped = ((attached.mapping.get("metrics") or {}).get(metric.name) or {}).get("column")
     if not column and not mapped:
@@ -260,11 +266,14 @@ def readback_run(attempt: Attempt) -> None:
             metric_name=plan.metric.name,
             error="",
         )
-        if outcome == Outcome.REVERSED:
-            ReadBackPlan.objects.filter(id=plan.id, postmortem_asked_at__isnull=True).update(
-                postmortem_asked_at=timezone.now()
-            )
+        if outcome == Outcome.REVERSED and readback_reopen(plan):
             readback_signal_send(readback_reversed, ReadBack.objects.get(id=readback.id))
+
+
+def readback_reopen(plan: ReadBackPlan) -> bool:
+    """Ask for the post-mortem of a reversal; False when one was already asked for."""
+    unasked = ReadBackPlan.objects.filter(id=plan.id, postmortem_asked_at__isnull=True)
+    return bool(unasked.update(postmortem_asked_at=timezone.now()))
 
 
 def readback_rows(readback: ReadBack) -> list[tuple]:
