@@ -5,7 +5,11 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from dashboard.templatetags.dashboard import pct
+from digests.mail import digest_message
+from digests.selectors import team_digest
 from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_metric_attach
 from learnings.models import ReadBack, ReadBackPlan
@@ -357,3 +361,23 @@ def test_sweep_before_the_day_moves_nothing(
     early = shipped_test.concluded_at.date() + timedelta(days=29)
     assert swept(django_capture_on_commit_callbacks, today=early) == 0
     assert set(plan.readbacks.values_list("status", flat=True)) == {"scheduled"}
+
+
+def test_the_week_s_digest_says_which_shipped_wins_held(
+    client, people, shipped_test, django_capture_on_commit_callbacks
+):
+    planned(client, people, shipped_test)
+    now = timezone.now()
+    before = team_digest(people.team, now - timedelta(days=7), now)
+    assert before.readbacks == []
+    swept(django_capture_on_commit_callbacks)
+    digest = team_digest(people.team, now - timedelta(days=7), timezone.now())
+    assert [(r.days, r.outcome) for r in digest.readbacks] == [(30, "held"), (60, "held")]
+    message = digest_message(digest, people.lead)
+    lift = digest.readbacks[0]
+    assert (
+        f"- Free shipping banner on the cart page [Held] Customer lifetime value after 30 days:"
+        f" {pct(lift.estimate)} ({pct(lift.ci_lower)} to {pct(lift.ci_upper)})" in message.body
+    )
+    html = message.alternatives[0][0]
+    assert html.count('data-testid="digest-readback"') == 2
