@@ -191,3 +191,15 @@ def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED
             scored.append((score, test))
     scored.sort(key=lambda pair: -pair[0])
     return [test for _, test in scored[:limit]]
+
+
+def readbacks_finished(team_id: int, start, end) -> list:
+    """Read-backs of the team's shipped tests that found held, faded or reversed in [start, end)."""
+    from learnings.models import ReadBack
+
+    rows = ReadBack.objects.filter(
+        plan__experiment__team_id=team_id,
+        finished_at__gte=start,
+        finished_at__lt=end,
+    ).exclude(outcome="")
+    return list(rows.select_related("plan__experiment").order_by("finished_at", "id"))
