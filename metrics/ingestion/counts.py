@@ -165,13 +165,13 @@ def row_dimensions(
             continue
         for name, value in segments.items():
             name = str(name)
-            if name in names:
-                continue
             if value is not None and not isinstance(value, str | int | float):
                 problems.append(
                     Problem(NOT_A_SEGMENT_VALUE.format(dimension=name), number, "segments")
                 )
-            elif problem := dimension_name_problem(name, taken):
+            if name in names:
+                continue
+            if problem := dimension_name_problem(name, taken):
                 problems.append(Problem(problem, number, "segments"))
             names[name] = None
     return tuple(names)

@@ -10,19 +10,29 @@ import sqlalchemy as sa
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone
 from sqlalchemy.dialects import postgresql
 
+from experiments.models import Experiment
 from metrics.ingestion.counts import reduce_counts, reduce_counts_file
 from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.segments import NONE_SEGMENT, OTHER_SEGMENT
+from metrics.ingestion.sources import data_source_save
 from metrics.ingestion.sql import pull, segment_pushdown
-from metrics.models import DataLoad, OutcomeCohort, OutcomeSegment
+from metrics.models import (
+    DataLoad,
+    DataSource,
+    ExperimentQuery,
+    OutcomeCohort,
+    OutcomeSegment,
+)
 from tests.conftest import PASSWORD
 from tests.ingestion.rows import HEADER, csv_bytes, user_rows
 from tests.ingestion.test_command import MAPS
 from tests.ingestion.test_command import run as run_command
 from tests.ingestion.test_counts_upload import uploads
+from tests.ingestion.test_pages import signed_in
 from tests.ingestion.test_push import push
 from tests.ingestion.test_sql import database_url
 
@@ -76,8 +86,12 @@ def test_counts_cells_sum_to_the_overall_and_each_dimension_adds_up_to_it():
         ("orders", "A", day): [600, 45.0],
         ("orders", "B", day): [590, 60.0],
     }
-    for dimension in ("device", "customer"):
-        assert summed_by(segments, dimension) == overall_of(overall)
+    assert summed_by(segments, "customer") == overall_of(overall)
+    # B's 90 users without a device are left out of the device segments only.
+    assert summed_by(segments, "device") == {
+        ("orders", "A", day): [600, 45.0],
+        ("orders", "B", day): [500, 52.0],
+    }
     # The empty device is its own segment, named; A has no user there, so it is left out.
     assert {(s.dimension, s.segment) for s in segments} == {
         ("device", "mobile"),
@@ -487,3 +501,67 @@ def test_the_command_refuses_a_dimension_that_is_a_metric_and_saves_nothing(
         "“revenue” is mapped as “Revenue”; a column cannot also be a dimension."
     )
     assert not DataLoad.objects.exists() and uploads(media) == []
+
+
+@pytest.fixture
+def segment_source(people, outcome_experiment, segment_warehouse):
+    Experiment.objects.filter(pk=outcome_experiment.pk).update(
+        status=Experiment.Status.RUNNING, started_at=timezone.now()
+    )
+    outcome_experiment.refresh_from_db()
+    return data_source_save(
+        source=DataSource(name="Warehouse", team=people.team),
+        url=database_url(),
+        user=people.analyst,
+    )
+
+
+def attach(client, people, experiment, source, dimensions: str):
+    data = {
+        "source": source.pk,
+        "query": SQL_QUERY,
+        "user": "user_id",
+        "variant": "grp",
+        "date": "day",
+        "m1_column": "revenue",
+        "dimensions": dimensions,
+    }
+    url = reverse("metrics:outcome_sql", args=[experiment.pk])
+    return signed_in(client, people.analyst).post(url, data)
+
+
+@pytest.mark.django_db
+def test_the_sql_page_names_the_dimension_and_a_refresh_stores_its_segments(
+    client,
+    people,
+    outcome_experiment,
+    segment_source,
+    segment_warehouse,
+    django_capture_on_commit_callbacks,
+):
+    response = attach(client, people, outcome_experiment, segment_source, "device, device")
+    assert response.status_code == 302
+    attached = ExperimentQuery.objects.get(experiment=outcome_experiment)
+    assert attached.mapping["dimensions"] == ["device"]
+    page = client.get(reverse("metrics:outcome_sql", args=[outcome_experiment.pk]))
+    assert 'name="dimensions" value="device"' in page.text
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("metrics:outcome_sql_refresh", args=[outcome_experiment.pk]))
+    load = DataLoad.objects.get(experiment=outcome_experiment)
+    assert load.status == "succeeded", load.errors
+    assert load.notes == ["device = “kiosk”: fewer than two users in A; this segment is left out."]
+    stored = OutcomeSegment.objects.filter(load=load, source="sql", metric__name="Revenue")
+    assert set(stored.values_list("segment", flat=True)) == {"mobile", "desktop", NONE_SEGMENT}
+    assert sum(stored.values_list("n", flat=True)) == len(segment_warehouse) - 1
+
+
+@pytest.mark.django_db
+def test_the_sql_page_refuses_a_dimension_that_is_a_metric_column(
+    client, people, outcome_experiment, segment_source
+):
+    response = attach(client, people, outcome_experiment, segment_source, "device, revenue")
+    assert response.status_code == 400
+    assert "“revenue” is mapped as “Revenue”; a column cannot also be a dimension." in (
+        html.unescape(response.text)
+    )
+    assert not ExperimentQuery.objects.exists()
