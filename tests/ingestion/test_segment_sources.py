@@ -32,7 +32,7 @@ from tests.ingestion.rows import HEADER, csv_bytes, user_rows
 from tests.ingestion.test_command import MAPS
 from tests.ingestion.test_command import run as run_command
 from tests.ingestion.test_counts_upload import uploads
-from tests.ingestion.test_pages import signed_in
+from tests.ingestion.test_pages import MAPPING_POST, signed_in, upload
 from tests.ingestion.test_push import push
 from tests.ingestion.test_sql import database_url
 
@@ -565,3 +565,31 @@ def test_the_sql_page_refuses_a_dimension_that_is_a_metric_column(
         html.unescape(response.text)
     )
     assert not ExperimentQuery.objects.exists()
+
+
+# The mapping page of a per-user file.
+
+
+@pytest.mark.django_db
+def test_the_mapping_page_offers_the_file_s_columns_as_dimensions(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    rows = [[*row, ("mobile", "desktop")[i % 2]] for i, row in enumerate(user_rows(40))]
+    signed_in(client, people.owner)
+    response = upload(client, outcome_experiment, csv_bytes(rows, header=[*HEADER, "device"]))
+    page = client.get(response.url).content.decode()
+    assert 'name="dimensions" value="device"' in page
+    refused = client.post(response.url, {**MAPPING_POST, "dimensions": ["device", "orders"]})
+    assert refused.status_code == 400
+    assert (
+        "“orders” is mapped as “Revenue per order”; a column cannot also be a dimension."
+        in html.unescape(refused.content.decode())
+    )
+    assert not DataLoad.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(response.url, {**MAPPING_POST, "dimensions": ["device"]})
+    load = DataLoad.objects.get()
+    assert (load.status, load.mapping["dimensions"]) == ("succeeded", ["device"])
+    stored = OutcomeSegment.objects.filter(load=load, metric__name="Revenue")
+    assert sum(stored.values_list("n", flat=True)) == 40
+    assert set(stored.values_list("segment", flat=True)) == {"mobile", "desktop"}
