@@ -14,12 +14,26 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramWordSimilarity,
 )
-from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 
-from experiments.models import Experiment
+from dashboard.selectors import outputs_by_experiment
+from experiments.models import Experiment, ExperimentMetric, MetricRole, Tag
 from experiments.selectors import primary_links
+from learnings.impact import measured_lift
 from learnings.models import LearningLink
+from metrics.models import Metric
 
 CONFIG = "english"
 RESULTS = {
@@ -148,8 +162,13 @@ def related_learnings(obj) -> list[Experiment]:
     return similar_tests(related_text(obj), exclude_pk=exclude)
 
 
-# Trigram similarity of the typed words to a title; below this a title is a different test.
+# Word similarity of the typed text to a title above which the title is a candidate: pg_trgm's
+# default (0.6) misses reworded titles ("trust badge in checkout" for "Checkout trust badges").
 TITLE_SIMILARITY = 0.3
+# What a matching tag or KPI node adds to the score: a title twice as similar weighs more, but
+# between two equally worded tests the one on the same tag or node comes first.
+TAG_WEIGHT = 0.2
+NODE_WEIGHT = 0.2
 WORD = re.compile(r"[^\W_]{4,}")
 
 
@@ -161,9 +180,14 @@ def _tokens(text: str) -> set[str]:
 def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED_LIMIT):
     """Concluded tests most like ``text`` (an idea or hypothesis being written), best first.
 
-    PostgreSQL ranks by trigram word similarity to the title (catches reworded titles and typos)
-    plus the weighted full-text rank of any of the words; SQLite, the demo's database, counts
-    the words a learning shares with the text.
+    Each carries ``lift``: its primary metric's measured lift from the stored result
+    (``learnings.impact.MeasuredLift``), or None when it has none. The decision is its own.
+
+    PostgreSQL scores each test by the trigram word similarity of the text to its title
+    (catches reworded titles and typos), plus the weighted full-text rank of any of the words
+    in its title, hypothesis, learning and post-mortem, plus ``TAG_WEIGHT`` when one of its tags
+    and ``NODE_WEIGHT`` when its KPI node (primary metric) is named in the text. SQLite, the
+    demo's database, counts the words a test shares with the text, in the same fields.
     """
     words = sorted(_tokens(text))
     if not words:
@@ -172,19 +196,79 @@ def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     if full_text():
-        query = SearchQuery(" OR ".join(words), search_type="websearch", config=CONFIG)
-        vector = search_vector()
-        ranked = queryset.annotate(
-            document=vector,
-            rank=SearchRank(vector, query),
-            title_similarity=TrigramWordSimilarity(text, "title"),
-        ).filter(Q(document=query) | Q(title_similarity__gt=TITLE_SIMILARITY))
-        score = (F("title_similarity") + F("rank")).desc()
-        return list(ranked.order_by(score, "-concluded_at")[:limit])
-    wanted = set(words)
+        found = _similar_postgres(queryset, text, words, limit)
+    else:
+        found = _similar_counted(queryset, set(words), limit)
+    outputs = outputs_by_experiment(test.pk for test in found)
+    for test in found:
+        test.lift = measured_lift(outputs.get(test.pk, []))
+    return found
+
+
+def _similar_postgres(queryset, text: str, words: list[str], limit: int) -> list[Experiment]:
+    """The best ``limit`` of two index-served candidate sets, scored alike.
+
+    Words or title (GIN indexes of migration 0003, a BitmapOr of the two) in one query, tag or
+    KPI node in another: an OR across the join would read every test's document. A test in
+    both sets has the same score in each, so the top of their union is the overall top.
+    """
+    query = SearchQuery(" OR ".join(words), search_type="websearch", config=CONFIG)
+    tag_ids = list(
+        Tag.objects.annotate(document=SearchVector("name", config=CONFIG))
+        .filter(document=query)
+        .values_list("pk", flat=True)
+    )
+    node_ids = list(
+        Metric.objects.annotate(document=SearchVector("name", config=CONFIG))
+        .filter(document=query)
+        .values_list("pk", flat=True)
+    )
+    tagged = Experiment.tags.through.objects.filter(tag_id__in=tag_ids)
+    on_node = ExperimentMetric.objects.filter(metric_id__in=node_ids, role=MetricRole.PRIMARY)
+    vector = search_vector()
+    scored = queryset.annotate(
+        document=vector,
+        rank=SearchRank(vector, query),
+        title_similarity=TrigramWordSimilarity(text, "title"),
+        tag_score=Case(
+            When(Exists(tagged.filter(experiment_id=OuterRef("pk"))), then=Value(TAG_WEIGHT)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        ),
+        node_score=Case(
+            When(Exists(on_node.filter(experiment_id=OuterRef("pk"))), then=Value(NODE_WEIGHT)),
+            default=Value(0.0),
+            output_field=FloatField(),
+        ),
+        score=F("title_similarity") + F("rank") + F("tag_score") + F("node_score"),
+    ).order_by("-score", "-concluded_at", "-pk")
+    by_text = Q(document=query) | Q(title__trigram_word_similar=text)
+    with transaction.atomic():
+        # SET LOCAL: the threshold of %> lasts for this transaction only, not the connection.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(TITLE_SIMILARITY)],
+            )
+        found = {test.pk: test for test in scored.filter(by_text)[:limit]}
+        if tag_ids or node_ids:
+            by_label = Q(pk__in=tagged.values("experiment_id")) | Q(
+                pk__in=on_node.values("experiment_id")
+            )
+            for test in scored.filter(by_label)[:limit]:
+                found.setdefault(test.pk, test)
+    ordered = sorted(found.values(), key=lambda t: (-t.score, -t.concluded_at.timestamp(), -t.pk))
+    return ordered[:limit]
+
+
+def _similar_counted(queryset, wanted: set[str], limit: int) -> list[Experiment]:
+    """Words shared with the title count twice, with the rest of the test (tags, KPI node) once."""
     scored = []
     for test in queryset.order_by("-concluded_at"):
-        own = _tokens(" ".join((test.title, test.hypothesis_change, test.learning)))
+        labels = [tag.name for tag in test.tags.all()]
+        labels += [link.metric.name for link in test.primary_links]
+        fields = (test.title, test.hypothesis_insight, test.hypothesis_change, test.learning)
+        own = _tokens(" ".join((*fields, *labels)))
         title = _tokens(test.title)
         score = 2 * len(wanted & title) + len(wanted & own)
         if score:
