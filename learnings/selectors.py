@@ -5,6 +5,7 @@ hypothesis and audience last); SQLite, the demo's database, falls back to plain 
 """
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
@@ -30,7 +31,7 @@ from django.db.models import (
 
 from dashboard.selectors import outputs_by_experiment
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Tag
-from experiments.selectors import primary_links
+from experiments.selectors import primary_links, primary_metric
 from learnings.impact import measured_lift
 from learnings.models import LearningLink
 from metrics.models import Metric
@@ -148,11 +149,15 @@ def library(filters: LibraryFilters) -> QuerySet[Experiment]:
 
 
 def related_text(obj) -> str:
-    """The words of an idea or a test that earlier learnings should be matched against."""
+    """The words of an idea or a test that earlier learnings should be matched against: its
+    title, change and audience, its tags and (a test's) KPI node, so a test on the same node or
+    tag meets the learnings there."""
     if isinstance(obj, Experiment):
-        parts = (obj.title, obj.hypothesis_change, obj.audience)
+        metric = primary_metric(obj)
+        parts = [obj.title, obj.hypothesis_change, obj.audience, metric.name if metric else ""]
     else:
-        parts = (obj.title, obj.proposed_change, obj.audience)
+        parts = [obj.title, obj.proposed_change, obj.audience]
+    parts += [tag.name for tag in obj.tags.all()] if obj.pk else []
     return " ".join(p for p in parts if p)
 
 
@@ -196,7 +201,7 @@ def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     if full_text():
-        found = _similar_postgres(queryset, text, words, limit)
+        found = _similar_postgres(queryset, text, limit)
     else:
         found = _similar_counted(queryset, set(words), limit)
     outputs = outputs_by_experiment(test.pk for test in found)
@@ -205,14 +210,29 @@ def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED
     return found
 
 
-def _similar_postgres(queryset, text: str, words: list[str], limit: int) -> list[Experiment]:
-    """The best ``limit`` of two index-served candidate sets, scored alike.
+@contextmanager
+def title_threshold():
+    """A transaction in which ``%>`` (``trigram_word_similar``) means similarity above
+    ``TITLE_SIMILARITY``; set_config(…, true) is SET LOCAL, so the connection keeps its own."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            [str(TITLE_SIMILARITY)],
+        )
+        yield
 
-    Words or title (GIN indexes of migration 0003, a BitmapOr of the two) in one query, tag or
-    KPI node in another: an OR across the join would read every test's document. A test in
-    both sets has the same score in each, so the top of their union is the overall top.
+
+def similar_querysets(text: str, queryset=None) -> tuple[QuerySet, QuerySet | None]:
+    """The two candidate sets of the PostgreSQL lookup, scored alike, best first.
+
+    By text: the words in the search document or the text like the title, a BitmapOr of the
+    two GIN indexes of migration 0003 (run it inside ``title_threshold``). By label: a tag or
+    the KPI node named in the text (None when none is); kept apart because an OR across the
+    join would make PostgreSQL read every test's document. A test in both has the same score
+    in each, so the top of their union is the overall top.
     """
-    query = SearchQuery(" OR ".join(words), search_type="websearch", config=CONFIG)
+    queryset = learnings() if queryset is None else queryset
+    query = SearchQuery(" OR ".join(sorted(_tokens(text))), search_type="websearch", config=CONFIG)
     tag_ids = list(
         Tag.objects.annotate(document=SearchVector("name", config=CONFIG))
         .filter(document=query)
@@ -242,21 +262,21 @@ def _similar_postgres(queryset, text: str, words: list[str], limit: int) -> list
         ),
         score=F("title_similarity") + F("rank") + F("tag_score") + F("node_score"),
     ).order_by("-score", "-concluded_at", "-pk")
-    by_text = Q(document=query) | Q(title__trigram_word_similar=text)
-    with transaction.atomic():
-        # SET LOCAL: the threshold of %> lasts for this transaction only, not the connection.
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
-                [str(TITLE_SIMILARITY)],
-            )
-        found = {test.pk: test for test in scored.filter(by_text)[:limit]}
-        if tag_ids or node_ids:
-            by_label = Q(pk__in=tagged.values("experiment_id")) | Q(
-                pk__in=on_node.values("experiment_id")
-            )
-            for test in scored.filter(by_label)[:limit]:
-                found.setdefault(test.pk, test)
+    by_text = scored.filter(Q(document=query) | Q(title__trigram_word_similar=text))
+    if not (tag_ids or node_ids):
+        return by_text, None
+    by_label = scored.filter(
+        Q(pk__in=tagged.values("experiment_id")) | Q(pk__in=on_node.values("experiment_id"))
+    )
+    return by_text, by_label
+
+
+def _similar_postgres(queryset, text: str, limit: int) -> list[Experiment]:
+    by_text, by_label = similar_querysets(text, queryset)
+    with title_threshold():
+        found = {test.pk: test for test in by_text[:limit]}
+        for test in by_label[:limit] if by_label is not None else []:
+            found.setdefault(test.pk, test)
     ordered = sorted(found.values(), key=lambda t: (-t.score, -t.concluded_at.timestamp(), -t.pk))
     return ordered[:limit]
 

@@ -16,6 +16,7 @@ from learnings import selectors
 from learnings.forms import LearningLinkForm
 from learnings.impact import programme_impact
 from learnings.services import learning_link_create
+from learnings.templatetags.learnings import lift_label
 from metrics.models import Metric
 
 PAGE_SIZE = 20
@@ -89,6 +90,7 @@ def similar(request):
             "decision": test.decision,
             "decision_label": str(test.get_decision_display()),
             "learning": test.learning,
+            "lift_label": lift_label(test.lift),
             "url": reverse("learnings:detail", args=[test.pk]),
         }
         for test in tests

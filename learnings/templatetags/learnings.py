@@ -1,6 +1,8 @@
 from django import template
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 from learnings.selectors import MARK_START, MARK_STOP, related_learnings
 
@@ -18,3 +20,22 @@ def highlighted(snippet: str) -> str:
     """The search snippet, escaped (people wrote it), with the matched words in <mark>."""
     html = escape(snippet).replace(MARK_START, "<mark>").replace(MARK_STOP, "</mark>")
     return mark_safe(html)  # escaped just above; only our own <mark> tags remain
+
+
+def percent(fraction: float) -> str:
+    """A relative lift as the page says it: 0.0812 → "+8.1%", signed, in the reader's format."""
+    sign = "+" if fraction > 0 else ("−" if fraction < 0 else "")
+    return f"{sign}{number_format(abs(fraction) * 100, 1)}%"
+
+
+@register.filter
+def lift_label(lift) -> str:
+    """A similar test's measured lift in words; "" when it has no stored result."""
+    if lift is None:
+        return ""
+    return _("%(lift)s on %(metric)s (interval %(low)s to %(high)s)") % {
+        "lift": percent(lift.estimate),
+        "metric": lift.metric_name,
+        "low": percent(lift.ci_lower),
+        "high": percent(lift.ci_upper),
+    }
