@@ -20,6 +20,7 @@ of one lookup's text query is printed, to show which indexes it uses.
 """
 
 import argparse
+import logging
 import os
 import random
 import statistics
@@ -345,6 +346,8 @@ def measure() -> None:
     from learnings.selectors import similar_tests
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"  # demo alerts
+    logging.disable(logging.INFO)
     call_command("migrate", verbosity=0)
     call_command("load_demo_data", verbosity=0)
     started = time.perf_counter()

@@ -16,8 +16,10 @@ tests' standard errors as independent (they ran on separate traffic):
     total = Σ θ̂ᵢ        interval = total ± z₀.₉₇₅ · √(Σ vᵢ)
 
 with θ̂ᵢ, vᵢ the raw lift and its squared standard error, or the shrunk lift and Morris's
-variance. Quarterly figures: win rate = shipped / concluded, learning rate = concluded with a
-written learning / concluded, time to decision = median days from start to conclusion.
+variance. Quarterly figures, of the tests concluded in the quarter: win rate = shipped /
+concluded; learning rate = decisive / concluded, where decisive is any decision but
+"inconclusive" (a loss teaches as much as a win; every concluded test has a written learning,
+so its share would say nothing); time to decision = median days from start to conclusion.
 """
 
 from __future__ import annotations
@@ -198,7 +200,7 @@ class QuarterFigures:
     label: str  # "2026 Q3"
     concluded: int
     wins: int
-    with_learning: int
+    decisive: int
     median_days_to_decision: float | None
 
     @property
@@ -207,7 +209,7 @@ class QuarterFigures:
 
     @property
     def learning_rate(self) -> float | None:
-        return None if not self.concluded else self.with_learning / self.concluded
+        return None if not self.concluded else self.decisive / self.concluded
 
 
 def quarter_of(day: date) -> str:
@@ -219,23 +221,23 @@ def quarterly_figures() -> list[QuarterFigures]:
     rows = (
         Experiment.objects.filter(concluded_at__isnull=False)
         .exclude(decision="")
-        .values_list("concluded_at", "started_at", "decision", "learning")
+        .values_list("concluded_at", "started_at", "decision")
     )
     by_quarter: dict[str, list] = defaultdict(list)
-    for concluded_at, started_at, decision, learning in rows:
+    for concluded_at, started_at, decision in rows:
         by_quarter[quarter_of(timezone.localdate(concluded_at))].append(
-            (concluded_at, started_at, decision, learning)
+            (concluded_at, started_at, decision)
         )
     figures = []
     for label in sorted(by_quarter):
         tests = by_quarter[label]
-        waits = [(timezone.localdate(c) - timezone.localdate(s)).days for c, s, _, _ in tests if s]
+        waits = [(timezone.localdate(c) - timezone.localdate(s)).days for c, s, _ in tests if s]
         figures.append(
             QuarterFigures(
                 label=label,
                 concluded=len(tests),
-                wins=sum(d == Decision.SHIP for _, _, d, _ in tests),
-                with_learning=sum(bool(text.strip()) for _, _, _, text in tests),
+                wins=sum(d == Decision.SHIP for _, _, d in tests),
+                decisive=sum(d != Decision.INCONCLUSIVE for _, _, d in tests),
                 median_days_to_decision=median(waits) if waits else None,
             )
         )

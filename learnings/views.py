@@ -12,9 +12,9 @@ from accounts import access
 from accounts.models import Team
 from experiments.models import Channel, Decision, Tag
 from growthlab.web.forms import service_error_to_form
-from learnings import selectors
+from learnings import charts, selectors
 from learnings.forms import LearningLinkForm
-from learnings.impact import programme_impact
+from learnings.impact import programme_impact, quarterly_figures
 from learnings.services import learning_link_create
 from learnings.templatetags.learnings import lift_label
 from metrics.models import Metric
@@ -100,4 +100,6 @@ def similar(request):
 
 def programme(request):
     """What shipped tests added per KPI node and team, raw beside shrunk for the winner's curse."""
-    return render(request, "learnings/programme.html", {"nodes": programme_impact()})
+    nodes = programme_impact()
+    context = {"nodes": nodes, "figures": charts.figures(nodes), "quarters": quarterly_figures()}
+    return render(request, "learnings/programme.html", context)
