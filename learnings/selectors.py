@@ -13,6 +13,7 @@ from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
     SearchVector,
+    SearchVectorField,
     TrigramWordSimilarity,
 )
 from django.db import connection, transaction
@@ -28,6 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 
 from dashboard.selectors import outputs_by_experiment
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Tag
@@ -88,13 +90,12 @@ def learnings() -> QuerySet[Experiment]:
     )
 
 
-def search_vector() -> SearchVector:
-    return (
-        SearchVector("title", weight="A", config=CONFIG)
-        + SearchVector("learning", weight="A", config=CONFIG)
-        + SearchVector("postmortem_what_happened", "postmortem_why", weight="B", config=CONFIG)
-        + SearchVector("postmortem_next_test", "hypothesis_insight", weight="C", config=CONFIG)
-        + SearchVector("hypothesis_change", "audience", weight="D", config=CONFIG)
+def document() -> RawSQL:
+    """Each test's weighted search document, stored by PostgreSQL in a generated column with a
+    GIN index (learnings migration 0003: title and learning A, what happened and why B, the
+    next test and the insight C, the change and the audience D)."""
+    return RawSQL(
+        f'"{Experiment._meta.db_table}"."learning_document"', [], output_field=SearchVectorField()
     )
 
 
@@ -117,9 +118,10 @@ def text_search(queryset: QuerySet[Experiment], text: str) -> QuerySet[Experimen
         highlight_all=True,
     )
     # ts_rank gives 1e-20, not 0, to rows that do not match: filter on the match itself.
-    vector = search_vector()
     return (
-        queryset.annotate(document=vector, rank=SearchRank(vector, query), snippet=headline)
+        queryset.annotate(
+            document=document(), rank=SearchRank(F("document"), query), snippet=headline
+        )
         .filter(document=query)
         .order_by("-rank", "-concluded_at")
     )
@@ -170,10 +172,11 @@ def related_learnings(obj) -> list[Experiment]:
 # Word similarity of the typed text to a title above which the title is a candidate: pg_trgm's
 # default (0.6) misses reworded titles ("trust badge in checkout" for "Checkout trust badges").
 TITLE_SIMILARITY = 0.3
-# What a matching tag or KPI node adds to the score: a title twice as similar weighs more, but
-# between two equally worded tests the one on the same tag or node comes first.
-TAG_WEIGHT = 0.2
-NODE_WEIGHT = 0.2
+# What a matching tag or KPI node adds to the score: as much as one of the words in the title
+# or the learning (ts_rank of one match of weight A is 0.61), so naming the node counts like
+# naming what was changed, and between equally worded tests the one on that node comes first.
+TAG_WEIGHT = 0.6
+NODE_WEIGHT = 0.6
 WORD = re.compile(r"[^\W_]{4,}")
 
 
@@ -213,23 +216,44 @@ def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED
 @contextmanager
 def title_threshold():
     """A transaction in which ``%>`` (``trigram_word_similar``) means similarity above
-    ``TITLE_SIMILARITY``; set_config(…, true) is SET LOCAL, so the connection keeps its own."""
+    ``TITLE_SIMILARITY``, and without JIT compilation: the planner's high cost of ranking a few
+    thousand matches would compile it, which takes longer (~150 ms) than running it.
+    set_config(…, true) is SET LOCAL, so the connection keeps its own settings."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
-            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+            "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
+            " set_config('jit', 'off', true)",
             [str(TITLE_SIMILARITY)],
         )
         yield
 
 
-def similar_querysets(text: str, queryset=None) -> tuple[QuerySet, QuerySet | None]:
-    """The two candidate sets of the PostgreSQL lookup, scored alike, best first.
+# Tests ranked in full per lookup: the best of the word matches by their rank alone (cheap on
+# the stored document), so a common word matching thousands of tests costs no more.
+CANDIDATES = 200
 
-    By text: the words in the search document or the text like the title, a BitmapOr of the
-    two GIN indexes of migration 0003 (run it inside ``title_threshold``). By label: a tag or
-    the KPI node named in the text (None when none is); kept apart because an OR across the
-    join would make PostgreSQL read every test's document. A test in both has the same score
-    in each, so the top of their union is the overall top.
+
+@dataclass(frozen=True)
+class SimilarLookup:
+    """The querysets of one PostgreSQL lookup; ``similar_tests`` runs them in this order."""
+
+    by_words: QuerySet  # pks: the stored document holds any of the words, best rank first
+    by_title: QuerySet  # pks: the text is like the title (typos, reworded); run in title_threshold
+    scored: QuerySet  # every test with its score: rank + title similarity + labels
+    by_label: QuerySet | None  # scored by labels alone: tests with a named tag or KPI node
+
+
+def similar_lookup(text: str, queryset=None) -> SimilarLookup:
+    """How PostgreSQL finds the tests most like ``text``.
+
+    Candidates come from the two GIN indexes of migration 0003: the ``CANDIDATES`` best word
+    matches by rank, and (when fewer than a page of words match) the titles like the text,
+    whose trigram similarity is too costly to reckon on every match of a common word. They
+    are scored by rank + the text's trigram word similarity to the title + ``TAG_WEIGHT`` and
+    ``NODE_WEIGHT`` when the text names one of the test's tags or its KPI node. Tests matching
+    only by a tag or node (thousands may measure one node) are scored by what the labels add,
+    as a test that matches no word scores; the top of the union is then the overall top,
+    since a text match missing from the top of the scored candidates is outscored there.
     """
     queryset = learnings() if queryset is None else queryset
     query = SearchQuery(" OR ".join(sorted(_tokens(text))), search_type="websearch", config=CONFIG)
@@ -245,40 +269,70 @@ def similar_querysets(text: str, queryset=None) -> tuple[QuerySet, QuerySet | No
     )
     tagged = Experiment.tags.through.objects.filter(tag_id__in=tag_ids)
     on_node = ExperimentMetric.objects.filter(metric_id__in=node_ids, role=MetricRole.PRIMARY)
-    vector = search_vector()
-    scored = queryset.annotate(
-        document=vector,
-        rank=SearchRank(vector, query),
-        title_similarity=TrigramWordSimilarity(text, "title"),
-        tag_score=Case(
+    labels = {
+        "tag_score": Case(
             When(Exists(tagged.filter(experiment_id=OuterRef("pk"))), then=Value(TAG_WEIGHT)),
             default=Value(0.0),
             output_field=FloatField(),
         ),
-        node_score=Case(
+        "node_score": Case(
             When(Exists(on_node.filter(experiment_id=OuterRef("pk"))), then=Value(NODE_WEIGHT)),
             default=Value(0.0),
             output_field=FloatField(),
         ),
-        score=F("title_similarity") + F("rank") + F("tag_score") + F("node_score"),
-    ).order_by("-score", "-concluded_at", "-pk")
-    by_text = scored.filter(Q(document=query) | Q(title__trigram_word_similar=text))
-    if not (tag_ids or node_ids):
-        return by_text, None
-    by_label = scored.filter(
-        Q(pk__in=tagged.values("experiment_id")) | Q(pk__in=on_node.values("experiment_id"))
+    }
+    order = ("-score", "-concluded_at", "-pk")
+    by_words = (
+        queryset.annotate(document=document())
+        .filter(document=query)
+        .annotate(rank=SearchRank(F("document"), query))
+        .order_by("-rank", "-pk")
+        .values_list("pk", flat=True)[:CANDIDATES]
     )
-    return by_text, by_label
+    by_title = queryset.filter(title__trigram_word_similar=text).values_list("pk", flat=True)
+    scored = (
+        queryset.annotate(
+            document=document(),
+            rank=SearchRank(F("document"), query),
+            title_similarity=TrigramWordSimilarity(text, "title"),
+            **labels,
+        )
+        .annotate(score=F("title_similarity") + F("rank") + F("tag_score") + F("node_score"))
+        .order_by(*order)
+    )
+    by_label = None
+    if tag_ids or node_ids:
+        by_label = (
+            queryset.filter(
+                Q(pk__in=tagged.values("experiment_id")) | Q(pk__in=on_node.values("experiment_id"))
+            )
+            .annotate(**labels)
+            .annotate(score=F("tag_score") + F("node_score"))
+            .order_by(*order)
+        )
+    return SimilarLookup(by_words[:CANDIDATES], by_title[:CANDIDATES], scored, by_label)
 
 
 def _similar_postgres(queryset, text: str, limit: int) -> list[Experiment]:
-    by_text, by_label = similar_querysets(text, queryset)
+    """Scores as plain values, merged; then one fetch of the winners with what a list shows."""
+    lookup = similar_lookup(text, queryset)
+    columns = ("pk", "score", "concluded_at")
     with title_threshold():
-        found = {test.pk: test for test in by_text[:limit]}
-        for test in by_label[:limit] if by_label is not None else []:
-            found.setdefault(test.pk, test)
-    ordered = sorted(found.values(), key=lambda t: (-t.score, -t.concluded_at.timestamp(), -t.pk))
-    return ordered[:limit]
+        candidates = list(lookup.by_words)
+        if len(candidates) < limit:
+            candidates += lookup.by_title
+        found = {
+            row[0]: row
+            for row in lookup.scored.filter(pk__in=candidates).values_list(*columns)[:limit]
+        }
+        if lookup.by_label is not None:
+            for row in lookup.by_label.values_list(*columns)[:limit]:
+                found.setdefault(row[0], row)
+    best = sorted(found.values(), key=lambda r: (-r[1], -r[2].timestamp(), -r[0]))[:limit]
+    tests = queryset.in_bulk([pk for pk, _, _ in best])
+    for pk, score, _ in best:
+        tests[pk].score = score
+    return [tests[pk] for pk, _, _ in best]
 
 
 def _similar_counted(queryset, wanted: set[str], limit: int) -> list[Experiment]:

@@ -25,7 +25,8 @@ def highlighted(snippet: str) -> str:
 def percent(fraction: float) -> str:
     """A relative lift as the page says it: 0.0812 → "+8.1%", signed, in the reader's format."""
     sign = "+" if fraction > 0 else ("−" if fraction < 0 else "")
-    return f"{sign}{number_format(abs(fraction) * 100, 1)}%"
+    # number_format cuts the digits off; round first so 79.99 reads 80.0
+    return f"{sign}{number_format(round(abs(fraction) * 100, 1), 1)}%"
 
 
 @register.filter

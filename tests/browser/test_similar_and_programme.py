@@ -5,8 +5,7 @@ Screenshots land in $GROWTHLAB_TEST_ARTIFACTS/screenshots/.
 
 from playwright.sync_api import expect
 
-from tests.learnings.conftest import library  # noqa: F401  (the fixture library of learnings)
-from tests.learnings.test_programme_impact import shipped  # noqa: F401
+from tests.learnings.conftest import library, shipped  # noqa: F401  (fixtures of learnings)
 
 
 def test_similar_past_tests_appear_while_an_idea_is_typed(

@@ -8,40 +8,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from analysis.services.runs import analysis_request
-from experiments.models import Decision, Experiment, MetricRole
-from experiments.services.experiments import experiment_metric_attach
-from experiments.services.lifecycle import experiment_transition
+from experiments.models import Decision, Experiment
 from learnings.impact import MeasuredLift, _pooled_shrink, programme_impact, quarterly_figures
-from tests.analysis.data import cohorts_write
-from tests.factories import READY_DOCUMENTATION, experiment_make, metric_make
-
-B_CONVERSIONS = [90, 56, 52, 48, 60]  # A converts 50 of 1,000 a day: +80%, +12%, +4%, -4%, +20%
-
-
-@pytest.fixture
-def shipped(people, django_capture_on_commit_callbacks):
-    made = []
-    orders = metric_make()
-    for i, conversions in enumerate(B_CONVERSIONS):
-        data = {**READY_DOCUMENTATION, "title": f"Shipped test {i}"}
-        experiment = experiment_make(people, **data)
-        experiment_metric_attach(
-            experiment=experiment, metric=orders, role=MetricRole.PRIMARY, user=people.owner
-        )
-        Experiment.objects.filter(pk=experiment.pk).update(
-            plan_sample_size_per_variant=31000, plan_days=16
-        )
-        experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
-        cohorts_write(experiment, b_conversions=conversions)
-        with django_capture_on_commit_callbacks(execute=True):
-            analysis_request(experiment=experiment, trigger="manual")
-        made.append(experiment.pk)
-    # the conclusion itself is not under test here: mark them shipped directly
-    Experiment.objects.filter(pk__in=made).update(
-        decision=Decision.SHIP, concluded_at=timezone.now(), learning="Shipped."
-    )
-    return made
 
 
 def test_the_luckiest_winner_is_pulled_down_and_the_total_shrinks(shipped):
