@@ -3,6 +3,7 @@ from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from learnings.selectors import MARK_START, MARK_STOP, related_learnings
 
@@ -26,7 +27,9 @@ def percent(fraction: float) -> str:
     """A relative lift as the page says it: 0.0812 → "+8.1%", signed, in the reader's format."""
     sign = "+" if fraction > 0 else ("−" if fraction < 0 else "")
     # number_format cuts the digits off; round first so 79.99 reads 80.0
-    return f"{sign}{number_format(round(abs(fraction) * 100, 1), 1)}%"
+    number = f"{sign}{number_format(round(abs(fraction) * 100, 1), 1)}"
+    # Translators: a percentage; Finnish and Swedish put a space before the sign.
+    return pgettext("percent", "%(number)s%%") % {"number": number}
 
 
 @register.filter
