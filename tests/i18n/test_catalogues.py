@@ -43,7 +43,6 @@ NOT_YET_MARKED = {
     "experiments/templates/experiments/idea_detail.html",
     "experiments/templates/experiments/idea_form.html",
     "experiments/templates/experiments/variant_form.html",
-    "learnings/templates/learnings/_related.html",
     "learnings/templates/learnings/detail.html",
     "learnings/templates/learnings/library.html",
     "metrics/templates/metrics/catalogue.html",
