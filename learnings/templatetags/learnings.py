@@ -23,6 +23,7 @@ def highlighted(snippet: str) -> str:
     return mark_safe(html)  # escaped just above; only our own <mark> tags remain
 
 
+@register.filter
 def percent(fraction: float) -> str:
     """A relative lift as the page says it: 0.0812 → "+8.1%", signed, in the reader's format."""
     sign = "+" if fraction > 0 else ("−" if fraction < 0 else "")
