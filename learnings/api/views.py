@@ -104,7 +104,7 @@ class LearningListApi(ApiListView):
         return Experiment.objects.none()  # the filter builds the library's own queryset
 
 
-class MeasuredLiftSerializer(serializers.Serializer):
+class SimilarTestLiftSerializer(serializers.Serializer):
     metric = serializers.CharField(source="metric_name", help_text="The primary metric.")
     estimate = serializers.FloatField(help_text="Relative lift, 0.08 = +8%.")
     ci_lower = serializers.FloatField(help_text="Lower end of the decision rule's interval.")
@@ -112,7 +112,7 @@ class MeasuredLiftSerializer(serializers.Serializer):
 
 
 class SimilarTestSerializer(LearningSerializer):
-    lift = MeasuredLiftSerializer(
+    lift = SimilarTestLiftSerializer(
         read_only=True,
         allow_null=True,
         help_text="The primary metric's measured lift from the stored result; null without one.",
