@@ -14,9 +14,9 @@ from accounts import access
 from accounts.models import Team
 from experiments.models import Channel, Decision, Tag
 from growthlab.web.forms import service_error_to_form
-from learnings import selectors
+from learnings import charts, selectors
 from learnings.forms import LearningLinkForm, ReadBackPlanForm, ReadBackPostmortemForm
-from learnings.impact import programme_impact
+from learnings.impact import programme_impact, quarterly_figures
 from learnings.models import ReadBack, ReadBackPlan
 from learnings.readbacks import (
     readback_plan_save,
@@ -25,6 +25,7 @@ from learnings.readbacks import (
     users_in_plan,
 )
 from learnings.services import learning_link_create
+from learnings.templatetags.learnings import lift_label
 from metrics.models import Metric
 
 PAGE_SIZE = 20
@@ -103,6 +104,7 @@ def similar(request):
             "decision": test.decision,
             "decision_label": str(test.get_decision_display()),
             "learning": test.learning,
+            "lift_label": lift_label(test.lift),
             "url": reverse("learnings:detail", args=[test.pk]),
         }
         for test in tests
@@ -112,7 +114,9 @@ def similar(request):
 
 def programme(request):
     """What shipped tests added per KPI node and team, raw beside shrunk for the winner's curse."""
-    return render(request, "learnings/programme.html", {"nodes": programme_impact()})
+    nodes = programme_impact()
+    context = {"nodes": nodes, "figures": charts.figures(nodes), "quarters": quarterly_figures()}
+    return render(request, "learnings/programme.html", context)
 
 
 # --- Did the win hold -------------------------------------------------------------------------
