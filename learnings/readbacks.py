@@ -312,7 +312,7 @@ def sql_cohorts(plan: ReadBackPlan):
     mapping = replace(mapping, metrics=(only,), dimensions=())
     variants = list(experiment.variants.values_list("name", flat=True))
     try:
-        return pull(url, attached.query, mapping, variants)
+        return pull(url, attached.query, mapping, variants).cohorts
     except RejectedData as rejected:
         reason = " ".join(problem.message for problem in rejected.problems)
         raise ReadBackFailed(source_failed(attached, reason)) from None

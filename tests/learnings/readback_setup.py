@@ -86,7 +86,7 @@ def shipped_from_sql(people, title: str = "Free shipping banner on the cart page
         experiment=experiment, source=source, query=QUERY, mapping=MAPPING, user=people.analyst
     )
     mapping = mapping_from_json(experiment, MAPPING)
-    cohorts = pull(database_url(), QUERY, mapping, ["A", "B"])
+    cohorts = pull(database_url(), QUERY, mapping, ["A", "B"]).cohorts
     cohorts_replace(experiment=experiment, source="sql", cohorts=cohorts)
     return shipped(experiment)
 

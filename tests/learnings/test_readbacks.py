@@ -284,7 +284,7 @@ def test_a_pushed_test_waits_for_a_new_load_and_reminds_its_owner(
         for v, c in (("A", 40), ("B", 55))
     ]
     kinds = {"Order conversion": "binomial"}
-    cohorts = reduce_counts(primary, metrics=kinds, known_variants=["A", "B"])
+    cohorts = reduce_counts(primary, metrics=kinds, known_variants=["A", "B"]).cohorts
     cohorts_replace(experiment=experiment, source="push", cohorts=cohorts)
     shipped(experiment)
     plan = planned(client, people, experiment, days="30")
