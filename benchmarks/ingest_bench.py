@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/ingest_bench.py                       # 1 and 10 million rows
     .venv/bin/python benchmarks/ingest_bench.py --rows 1000000        # what CI can afford
+    .venv/bin/python benchmarks/ingest_bench.py --rows 10000000 --steps polars pandas --repeat 5
     BENCH_DATABASE_URL=postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench ...
 
 Generates its own per-user CSV (2 variants x 21 days; conversion, revenue, pre-period revenue),
@@ -16,6 +17,9 @@ each --repeat times (3 by default; the median is the figure, every run is printe
 - the SQL push-down (metrics.ingestion.sql.pull) over the same rows COPY'd into PostgreSQL,
   asserting that only variants x days rows come back.
 The database named in BENCH_DATABASE_URL is created, migrated and dropped by this script.
+The polars and pandas runs alternate, so a change in the machine's load falls on both alike;
+beside wall seconds each run's CPU seconds (user + system) are printed: on a shared machine
+the wall time of a two-thread reader moves with the load far more than its CPU time does.
 """
 
 import argparse
@@ -257,73 +261,98 @@ def child(step: str, path: str) -> None:
         import pandas  # noqa: F401
 
         import metrics.ingestion.parse  # noqa: F401
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_start = usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     result = run(path)
     seconds = result.pop("timed_seconds", None) or time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({**result, "seconds": seconds, "peak_mb": peak_mb}))
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = usage.ru_utime + usage.ru_stime - cpu_start
+    peak_mb = usage.ru_maxrss / 1024
+    print(json.dumps({**result, "seconds": seconds, "cpu": cpu, "peak_mb": peak_mb}))
 
 
-def bench(rows: int, work: Path, repeat: int) -> list[tuple]:
-    """Every step on `rows` generated rows, `repeat` times each:
-    [(step, label, median seconds, largest peak MB, target, every run's seconds)]."""
+STEPS = (
+    ("detect", "dialect detection + preview (mapping page)", "< 0.1 s"),
+    ("polars", "reduction, polars streaming + checks", "<= 2 s"),
+    ("pandas", "pandas read_csv + groupby (baseline)", ""),
+    ("end_to_end", "end to end: stored file -> statistics in PG", "<= 10 s, <= 1 GB"),
+    ("sql", "SQL push-down in PostgreSQL", "<= 3 s"),
+)
+
+
+def bench(rows: int, work: Path, repeat: int, chosen: list[str]) -> list[tuple]:
+    """The chosen steps on `rows` generated rows, `repeat` times each:
+    [(step, label, median seconds, largest peak MB, target, every run's seconds, median CPU)]."""
     path = work / f"outcomes-{rows}.csv"
     generate(path, rows)
     os.sync()  # the new file's write-back must not land in the first timed step
     print(f"generated {rows:,} rows, {path.stat().st_size / 1e6:.0f} MB", flush=True)
-    steps = (
-        ("detect", "dialect detection + preview (mapping page)", "< 0.1 s"),
-        ("polars", "reduction, polars streaming + checks", "<= 2 s"),
-        ("pandas", "pandas read_csv + groupby (baseline)", ""),
-        ("end_to_end", "end to end: stored file -> statistics in PG", "<= 10 s, <= 1 GB"),
-        ("sql", "SQL push-down in PostgreSQL", "<= 3 s"),
-    )
-    # Step by step, the SQL push-down last: its COPY of every row leaves PostgreSQL writing
-    # for seconds afterwards, which would slow whatever step ran next.
+    steps = [step for step in STEPS if step[0] in chosen]
     runs = {step: [] for step, _, _ in steps}
-    for step, _, _ in steps:
-        for _ in range(repeat):
-            result = measure_in_child(step, path)
-            assert result["rows"] in (rows, None), (step, result)
-            runs[step].append(result)
+    # The reduction and its pandas baseline take turns, so both meet the same load; the SQL
+    # push-down goes last: its COPY of every row leaves PostgreSQL writing for seconds
+    # afterwards, which would slow whatever step ran next.
+    order = []
+    for group in (["detect"], ["polars", "pandas"], ["end_to_end"], ["sql"]):
+        order += [step for step in group if step in runs] * repeat
+    for step in order:
+        result = measure_in_child(step, path)
+        assert result["rows"] in (rows, None), (step, result)
+        runs[step].append(result)
     path.unlink()
     table = []
     for step, label, target in steps:
         seconds = sorted(run["seconds"] for run in runs[step])
         peak = max(run["peak_mb"] for run in runs[step])
-        table.append((step, label, seconds[len(seconds) // 2], peak, target, seconds))
+        cpu = sorted(run["cpu"] for run in runs[step])[len(seconds) // 2]
+        every = [run["seconds"] for run in runs[step]]
+        table.append((step, label, seconds[len(seconds) // 2], peak, target, every, cpu))
     return table
 
 
 def print_table(rows: int, table: list[tuple]) -> None:
-    print(f"\n{rows:,} rows, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}")
+    load = " ".join(f"{value:.1f}" for value in os.getloadavg())
+    print(f"\n{rows:,} rows, {os.cpu_count()} cores, load average (1, 5, 15 min) {load}")
     print(
-        f"{'step (median of the runs; largest peak)':<46}{'seconds':>9}{'peak MB':>9}  "
-        f"{'target':<18}runs"
+        f"{'step (median of the runs; largest peak)':<46}{'seconds':>9}{'CPU s':>7}"
+        f"{'peak MB':>9}  {'target':<18}runs (s, in order)"
     )
-    for _, label, seconds, peak, target, every in table:
+    for _, label, seconds, peak, target, every, cpu in table:
         shown = ", ".join(f"{run:.2f}" for run in every)
-        print(f"{label:<46}{seconds:>9.2f}{peak:>9.0f}  {target:<18}{shown}")
-    times = {step: seconds for step, _, seconds, _, _, _ in table}
-    print(f"pandas / polars time: {times['pandas'] / times['polars']:.1f}x", flush=True)
+        print(f"{label:<46}{seconds:>9.2f}{cpu:>7.2f}{peak:>9.0f}  {target:<18}{shown}")
+    times = {step: (seconds, cpu) for step, _, seconds, _, _, _, cpu in table}
+    if "pandas" in times and "polars" in times:
+        (pandas, pandas_cpu), (polars, polars_cpu) = times["pandas"], times["polars"]
+        print(
+            f"pandas / polars: {pandas / polars:.1f}x wall (target >= 4), "
+            f"{pandas_cpu / polars_cpu:.1f}x CPU",
+            flush=True,
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="runs of each step (median shown)")
+    parser.add_argument(
+        "--steps", nargs="+", choices=[step for step, _, _ in STEPS], default=[s for s, *_ in STEPS]
+    )
     parser.add_argument("--child", nargs=2, metavar=("STEP", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(*args.child)
         return
-    database("create")
+    needs_database = {"end_to_end", "sql"} & set(args.steps)
+    if needs_database:
+        database("create")
     try:
         with tempfile.TemporaryDirectory(prefix="ingest-bench-") as work:
             for rows in args.rows:
-                print_table(rows, bench(rows, Path(work), args.repeat))
+                print_table(rows, bench(rows, Path(work), args.repeat, args.steps))
     finally:
-        database("drop")
+        if needs_database:
+            database("drop")
 
 
 if __name__ == "__main__":

@@ -1,18 +1,22 @@
 """The quick pass over a per-user file: statistics and a count of suspect cells in one scan.
 
 Most files are clean, and checking every cell as text (stripping, re-parsing, keeping the raw
-value beside the typed one) tripled the time of the reduction. This pass reads numbers as
-numbers, sums them per variant x exposure date and, in the same streaming query, counts the
-cells that could fail a check. Beside it, users are grouped by a 64-bit hash of their id to
-see whether any has two variants: no per-user list, so memory stays well under a gigabyte at
-ten million users. Anything suspect (a count above zero, an unknown variant, a date that
-does not parse, a hash with two variants) returns None, and parse.reduce_file runs its
-cell-by-cell pass, which names the problems; a false alarm (padded numbers, a hash
-collision) finds none there and is reduced by that pass.
+value beside the typed one) tripled the time of the reduction. This pass reads the file once:
+numbers as numbers, summed per variant x exposure date with a count of the cells that could
+fail a check, while a 64-bit hash of every user id (8 bytes a row) is copied out as the rows
+stream by. One sort of those hashes settles the user-in-two-variants check for the usual file
+of one row per user: no hash repeats, no user has two variants. Only a file whose hashes repeat
+groups its users by hash (a second scan) to see whether any has two variants; grouping every
+file that way cost more than parsing it. Anything suspect (a count above zero, a sum that is not
+finite, an unknown variant, a date that does not parse, a hash with two variants) returns None,
+and parse.reduce_file runs its cell-by-cell pass, which names the problems; a false alarm
+(padded numbers, a hash collision, a sum too large for a float) finds none there and is reduced
+by that pass.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
 from metrics.ingestion.columns import (
@@ -38,19 +42,25 @@ def quick_reduction(
 
     `frame` reads the numeric columns as numbers where the format allows.
     """
-    typed = typed_frame(frame, mapping, dialect)
+    tap = HashTap()
+    typed = typed_frame(frame, mapping, dialect).with_columns(
+        tap.through(pl.col("user").hash()).alias(USER_HASH)
+    )
     cohorts = typed.group_by("variant", "day").agg(
         *cohort_aggregates(mapping),
         suspect_cells(mapping).alias("suspect"),
         pl.col("user").min().alias("user_min"),
         pl.col("user").max().alias("user_max"),
+        pl.col(USER_HASH).max(),  # so the tap sees every row
     )
-    shared = shared_user_hashes(frame, mapping)
     try:
-        cohorts, shared = pl.collect_all([cohorts, shared], engine="streaming")
+        cohorts = cohorts.collect(engine="streaming")
     except pl.exceptions.ComputeError:  # a cell not read as a number, or text not UTF-8
         return None, pl.Series(USER_HASH, [], dtype=pl.UInt64)
-    shared_hashes = shared[USER_HASH]
+    shared_hashes = pl.Series(USER_HASH, [], dtype=pl.UInt64)
+    if not tap.all_distinct(rows=int(cohorts["n"].sum())):
+        shared = shared_user_hashes(frame, mapping).collect(engine="streaming")
+        shared_hashes = shared[USER_HASH]
     cohorts = named_variants(cohorts, mapping.variant_lookup(known))
     if shared_hashes.len() or not looks_clean(cohorts):
         return None, shared_hashes
@@ -63,6 +73,30 @@ def quick_reduction(
         cohorts=cohort_totals(totals.sort("variant", "date"), mapping),
     )
     return reduction, shared_hashes
+
+
+class HashTap:
+    """Copies out the user hashes a streaming query computes, batch by batch, so the check for
+    a user in two variants needs no second scan of the file."""
+
+    def __init__(self) -> None:
+        self.batches: list[np.ndarray] = []
+
+    def through(self, hashes: pl.Expr) -> pl.Expr:
+        return hashes.map_batches(self.keep, return_dtype=pl.UInt64, is_elementwise=True)
+
+    def keep(self, batch: pl.Series) -> pl.Series:
+        self.batches.append(batch.to_numpy())
+        return batch
+
+    def all_distinct(self, rows: int) -> bool:
+        """Whether every row's hash was seen, once each; if not, the caller groups by user."""
+        seen = np.concatenate([np.empty(0, dtype=np.uint64), *self.batches])
+        self.batches.clear()
+        if len(seen) != rows:  # not every batch passed the tap: never trust a partial view
+            return False
+        seen.sort()
+        return not (seen[1:] == seen[:-1]).any()
 
 
 def typed_frame(frame: pl.LazyFrame, mapping: Mapping, dialect: Dialect) -> pl.LazyFrame:
@@ -103,7 +137,9 @@ def number(name: str, dtype: pl.DataType, dialect: Dialect) -> pl.Expr:
 
 
 def suspect_cells(mapping: Mapping) -> pl.Expr:
-    """How many cells might fail parse.cell_checks(); never fewer than actually do."""
+    """How many cells might fail parse.cell_checks(); with looks_clean()'s test that every sum
+    is finite (a NaN or an infinity makes its column's sums so, and testing each cell cost
+    more), never fewer than actually do."""
     counts = [
         pl.col("user").null_count(),
         pl.col("variant").null_count(),
@@ -112,10 +148,22 @@ def suspect_cells(mapping: Mapping) -> pl.Expr:
     binary = binomial_columns(mapping)
     for name in numeric_columns(mapping):
         value = pl.col(f"num:{name}")
-        counts += [value.null_count(), value.is_finite().not_().sum()]
+        counts.append(value.null_count())
+        if name not in summed_columns(mapping):
+            counts.append(value.is_finite().not_().sum())
         if name in binary:
-            counts.append(((value != 0.0) & (value != 1.0)).sum())
+            counts.append(value.is_in([0.0, 1.0]).not_().sum())
     return pl.sum_horizontal(counts)
+
+
+def summed_columns(mapping: Mapping) -> set[str]:
+    """The columns with a sum of their own among the totals (columns.cohort_aggregates)."""
+    names = set()
+    for metric in mapping.metrics:
+        names.update({metric.column, metric.denominator, metric.pre})
+        if metric.denominator:
+            names.add(metric.pre_denominator)
+    return names - {None}
 
 
 def shared_user_hashes(frame: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
@@ -135,6 +183,9 @@ def shared_user_hashes(frame: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
 
 def looks_clean(cohorts: pl.DataFrame) -> bool:
     if cohorts.height == 0 or cohorts["suspect"].sum():
+        return False
+    finite = cohorts.select(pl.all_horizontal(pl.col(pl.Float64).is_finite().all()))
+    if not finite.item():  # a NaN or an infinity in some column
         return False
     if cohorts["variant"].null_count():  # a value that is no variant of the experiment
         return False

@@ -152,6 +152,39 @@ def test_empty_and_non_finite_cells_are_problems(tmp_path):
     ]
 
 
+def test_nan_and_infinity_in_any_summed_column_are_named(tmp_path):
+    # The quick pass tests no cell for finiteness, only each column's sums: a NaN or an
+    # infinity in the denominator or the pre-period must still reach the cell-by-cell pass.
+    rows = user_rows(6)
+    rows[1][5] = "nan"
+    rows[3][6] = "-inf"
+    error = rejected(tmp_path, csv_bytes(rows))
+    assert [str(p) for p in error.problems] == [
+        "data row 2, column `orders`: 'nan' is not a number",
+        "data row 4, column `pre_revenue`: '-inf' is not a number",
+    ]
+
+
+def test_a_user_with_two_rows_in_one_variant_is_reduced_with_both(tmp_path):
+    # A repeated user id is no problem in itself: only one seen in two variants is.
+    rows = user_rows(50)
+    rows[7][:2] = ["u3", rows[3][1]]
+    reduction = reduce_file(write(tmp_path, csv_bytes(rows)), MAPPING, ["A", "B"])
+    assert reduction.rows == 50
+    assert_matches(reduction, rows)
+
+
+def test_a_user_in_two_variants_far_apart_in_a_long_file_is_reported(tmp_path):
+    # Far enough apart that the rows are read in different batches of the streaming scan.
+    rows = user_rows(150_000)
+    rows[0][1], rows[-1][0], rows[-1][1] = "A", "u0", "B"
+    error = rejected(tmp_path, csv_bytes(rows))
+    assert [str(p) for p in error.problems] == [
+        "column `user_id`: user `u0` appears in more than one variant: "
+        "A (data row 1), B (data row 150,000)"
+    ]
+
+
 def test_unknown_variant_is_listed_with_the_known_names(tmp_path):
     rows = user_rows(10)
     rows[3][1] = "C"
