@@ -25,6 +25,7 @@ when one does is the first-exposure rule applied row by row (``segment_reduction
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -47,6 +48,13 @@ MAX_SEGMENTS = 50
 ORDER = "segment_row_order"
 
 FOLDED = "{dimension}: {count} values beyond the {limit} largest are shown together as “other”."
+# A load's notes are its words; the results page reads back how many values each fold took.
+FOLDED_NOTE = re.compile(
+    re.escape(FOLDED)
+    .replace(re.escape("{dimension}"), "(?P<dimension>.+)")
+    .replace(re.escape("{count}"), r"(?P<count>\d+)")
+    .replace(re.escape("{limit}"), r"(?P<limit>\d+)")
+)
 TOO_FEW = "{dimension} = “{segment}”: fewer than two users in {variant}; this segment is left out."
 
 
@@ -62,6 +70,15 @@ class SegmentTotals(CohortTotals):
 class SegmentReduction:
     segments: list[SegmentTotals] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+def folded_counts(notes: list) -> dict[str, tuple[int, int]]:
+    """{dimension: (values folded into "other", values kept)} from a load's notes (FOLDED)."""
+    found = {}
+    for note in notes:
+        if isinstance(note, str) and (match := FOLDED_NOTE.fullmatch(note)):
+            found[match["dimension"]] = (int(match["count"]), int(match["limit"]))
+    return found
 
 
 def segment_value(name: str) -> pl.Expr:
