@@ -19,7 +19,7 @@ from analysis.services.compute import experiment_answer
 from analysis.services.inputs import AnalysisInputs, inputs_read
 from experiments.models import Experiment
 from metrics.models import OutcomeSegment
-from metrics.stats.analysis import AnalysisInput, compare
+from metrics.stats.analysis import AnalysisInput
 from metrics.stats.errors import StatsInputError
 from metrics.stats.jsonio import parse_analysis
 from metrics.stats.segments import DimensionResult, analyse_dimension
@@ -99,28 +99,22 @@ def dimension_reads(
     (too few users in a variant), by name; None when no segment could be read."""
     overall = parse_analysis(overall_payload)
     readable: list[tuple[str, AnalysisInput]] = []
-    refused: list[str] = []
+    unreadable: list[str] = []
     for name, payload in segment_payloads:
         try:
             if payload is None:  # a variant with no rows in this segment
                 raise KeyError(name)
-            inp = parse_analysis(payload)
-            for index in range(len(inp.variants)):
-                if index != inp.control_index:
-                    compare(inp, index)
+            readable.append((name, parse_analysis(payload)))
         except (KeyError, StatsInputError):
-            refused.append(name)
-            continue
-        readable.append((name, inp))
+            unreadable.append(name)
     reads = {}
     for index in range(len(overall.variants)):
         if index == overall.control_index:
             continue
-        result = None
-        if readable:
-            try:
-                result = analyse_dimension(dimension, readable, overall, index)
-            except StatsInputError:
-                result = None  # no standard error to weigh a segment by
-        reads[index] = (result, tuple(refused))
+        try:
+            result = analyse_dimension(dimension, readable, overall, index)
+        except StatsInputError:  # no segment left to compare, or none to weigh by
+            reads[index] = (None, tuple(unreadable))
+            continue
+        reads[index] = (result, (*unreadable, *result.refused))
     return reads
