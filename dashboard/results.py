@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from dashboard import charts, segments, selectors
@@ -135,7 +136,7 @@ def decision_rule(results: selectors.ExperimentResults) -> dict:
 
 
 def segment_sections(experiment) -> list[dict]:
-    """Per dimension and treatment of the primary metric: its forest plot, table and view."""
+    """Per metric, dimension and treatment: its forest plot, table and view."""
     return [
         {
             "view": view,
@@ -147,15 +148,65 @@ def segment_sections(experiment) -> list[dict]:
     ]
 
 
-def results_context(experiment) -> dict:
-    """The template context of the results page."""
-    results = selectors.latest_result_for(experiment)
+def by_metric(sections: list[dict], folded: dict) -> list[tuple[str, str, list[dict]]]:
+    """The segment sections grouped under their metric, in the page's order of metrics, each
+    with its dimension's fold into "other" (values folded, values kept), if the load made one."""
+    groups: dict[str, tuple[str, str, list[dict]]] = {}
+    for section in sections:
+        view = section["view"]
+        section["folded"] = folded.get(view.dimension)
+        groups.setdefault(view.metric, (view.metric, view.role, []))[2].append(section)
+    return list(groups.values())
+
+
+class SegmentRefused(ValueError):
+    """A ?segment= that names no stored segment of this test."""
+
+
+def segment_asked(experiment, raw: str | None) -> tuple[str, str] | None:
+    """(dimension, segment) of ``?segment=device:mobile``; None without one."""
+    if raw is None or raw == "":
+        return None
+    dimension, colon, segment = raw.partition(":")
+    known = selectors.segment_choices(experiment)
+    if not colon or dimension not in known:
+        names = ", ".join(known) or _("none")
+        raise SegmentRefused(
+            _(
+                "“%(asked)s” names no dimension of this test (dimension:segment, e.g. "
+                "%(example)s); its dimensions: %(names)s."
+            )
+            % {"asked": raw, "example": "device:mobile", "names": names}
+        )
+    if segment not in known[dimension]:
+        raise SegmentRefused(
+            _("The dimension “%(dimension)s” of this test has no segment “%(segment)s”.")
+            % {"dimension": dimension, "segment": segment}
+        )
+    return dimension, segment
+
+
+def results_context(experiment, segment: str | None = None) -> dict:
+    """The template context of the results page; with ``segment`` ("device:mobile"), every
+    chart and table is that segment's, read by the same analysis, and no verdict is shown."""
+    refusal = ""
+    try:
+        one = segment_asked(experiment, segment)
+    except SegmentRefused as error:
+        one, refusal = None, str(error)
+    if one is not None:
+        results = selectors.segment_result_for(experiment, *one)
+    else:
+        results = selectors.latest_result_for(experiment)
     context = {
         "experiment": experiment,
         "results": results,
         "figures": {},
         "sources": selectors.data_sources_for(experiment),
         "set_aside": selectors.set_aside_for(experiment),
+        "one_segment": {"dimension": one[0], "segment": one[1]} if one else None,
+        "segment_refused": refusal,
+        "segment_choices": selectors.segment_choices(experiment),
     }
     if results is None or not results.metrics:
         context["headline"] = verdict_headline([])
@@ -165,7 +216,7 @@ def results_context(experiment) -> dict:
     sections = [metric_section(i, m, mde, x_range) for i, m in enumerate(results.metrics)]
     for section in sections:
         context["figures"].update(section["figures"])
-    by_segment = segment_sections(experiment)
+    by_segment = segment_sections(experiment) if one is None else []
     for section in by_segment:
         context["figures"][section["key"]] = section["figure"]
     primary = next((m for m in results.metrics if m.role == "primary"), None)
@@ -179,6 +230,9 @@ def results_context(experiment) -> dict:
         ],
         traffic=traffic,
         segments=by_segment,
+        segment_metrics=by_metric(by_segment, selectors.folded_dimensions(experiment))
+        if by_segment
+        else [],
         findings=findings_of(results),
         stale=results.computed_at is not None
         and timezone.now() - results.computed_at > STALE_AFTER

@@ -1,4 +1,4 @@
-"""The primary metric read per segment of each dimension (device, country, …), for the page.
+"""Every metric read per segment of each dimension (device, country, …), for the page.
 
 The segments are compared with the settings of the stored overall answer (its engine payload),
 so a segment is read exactly as the whole test is; the engine (``metrics.stats.segments``)
@@ -16,11 +16,9 @@ from django.db.models import Sum
 from analysis.models import AnalysisResult
 from analysis.services.compute import variant_stats
 from analysis.services.inputs import STAT_FIELDS, started_on
+from analysis.services.segments import dimension_reads
 from metrics.models import OutcomeSegment
-from metrics.stats.analysis import compare
-from metrics.stats.errors import StatsInputError
-from metrics.stats.jsonio import parse_analysis
-from metrics.stats.segments import DimensionResult, analyse_dimension
+from metrics.stats.segments import DimensionResult
 
 
 @dataclass(frozen=True)
@@ -42,6 +40,8 @@ class SegmentRow:
 class DimensionView:
     """Every segment of one dimension for one treatment, and whether their effects differ."""
 
+    metric: str
+    role: str
     dimension: str
     variant: str
     overall: float
@@ -55,36 +55,46 @@ class DimensionView:
     refused: tuple[str, ...]
 
 
-def _primary_payload(experiment) -> dict | None:
-    row = (
-        AnalysisResult.objects.filter(
-            experiment=experiment, role="primary", is_control=True, is_current=True
-        )
+def _stored_payloads(experiment) -> list[dict]:
+    """Every metric's stored payload of the current answer, in the order the page lists them."""
+    rows = (
+        AnalysisResult.objects.filter(experiment=experiment, is_control=True, is_current=True)
         .filter(output__isnull=False)
-        .values("payload", "metric_id")
-        .first()
+        .order_by("id")
+        .values("payload", "metric_id", "metric__name", "role")
     )
-    return row if row and row["payload"] else None
+    return [row for row in rows if row["payload"]]
 
 
-def _segment_totals(experiment, metric_id: int) -> dict:
-    """{dimension: {segment: {variant name: totals}}} from the start day on."""
-    rows = OutcomeSegment.objects.filter(experiment=experiment, metric_id=metric_id)
+def _segment_totals(experiment) -> dict:
+    """{metric id: {dimension: {segment: {variant name: totals}}}} from the start day on."""
+    rows = OutcomeSegment.objects.filter(experiment=experiment)
     if (start := started_on(experiment)) is not None:
         rows = rows.exclude(exposure_date__lt=start)
-    summed = rows.values("dimension", "segment", "variant__name").annotate(
+    summed = rows.values("metric_id", "dimension", "segment", "variant__name").annotate(
         **{f"t_{f}": Sum(f) for f in STAT_FIELDS}
     )
     found: dict = {}
-    for row in summed.order_by("dimension", "segment"):
+    for row in summed.order_by("metric_id", "dimension", "segment"):
         totals = tuple(row[f"t_{f}"] for f in STAT_FIELDS)
-        found.setdefault(row["dimension"], {}).setdefault(row["segment"], {})[
-            row["variant__name"]
-        ] = totals
+        by_dimension = found.setdefault(row["metric_id"], {}).setdefault(row["dimension"], {})
+        by_dimension.setdefault(row["segment"], {})[row["variant__name"]] = totals
     return found
 
 
-def _view(result: DimensionResult, refused: list[str], decrease: bool) -> DimensionView:
+def _segment_payload(payload: dict, by_variant: dict) -> dict | None:
+    """The stored payload with one segment's variants; None if a variant has no rows there.
+    CUPED is left out per segment: the pre-period is not split by dimension everywhere."""
+    kind, names = payload["metric_type"], [v["name"] for v in payload["variants"]]
+    if any(n not in by_variant for n in names):
+        return None
+    variants = [{"name": n, **variant_stats(kind, by_variant[n], cuped=False)} for n in names]
+    return {**payload, "variants": variants}
+
+
+def _view(
+    result: DimensionResult, refused: list[str], decrease: bool, metric: str, role: str
+) -> DimensionView:
     rows = tuple(
         SegmentRow(
             segment=s.segment,
@@ -102,6 +112,8 @@ def _view(result: DimensionResult, refused: list[str], decrease: bool) -> Dimens
     ranked = sorted(rows, key=lambda r: -r.lift if not decrease else r.lift)
     het = result.heterogeneity
     return DimensionView(
+        metric=metric,
+        role=role,
         dimension=result.dimension,
         variant=result.variant,
         overall=result.overall_relative,
@@ -117,37 +129,22 @@ def _view(result: DimensionResult, refused: list[str], decrease: bool) -> Dimens
 
 
 def segment_views(experiment) -> list[DimensionView]:
-    """Per dimension and treatment, the primary metric read per segment; empty without any."""
-    stored = _primary_payload(experiment)
-    if stored is None:
-        return []
-    payload = stored["payload"]
-    kind, names = payload["metric_type"], [v["name"] for v in payload["variants"]]
-    overall = parse_analysis(payload)
-    treatments = [i for i in range(len(names)) if i != overall.control_index]
+    """Per metric, dimension and treatment, the metric read per segment; empty without any."""
+    totals = _segment_totals(experiment)
     views = []
-    for dimension, segments in _segment_totals(experiment, stored["metric_id"]).items():
-        for index in treatments:
-            kept, refused = [], []
-            for segment, by_variant in segments.items():
-                try:
-                    # CUPED is left out per segment: the pre-period is not split by dimension.
-                    variants = [
-                        {"name": n, **variant_stats(kind, by_variant[n], cuped=False)}
-                        for n in names
-                    ]
-                    inp = parse_analysis({**payload, "variants": variants})
-                    compare(inp, index)
-                except (KeyError, StatsInputError):
-                    refused.append(segment)
+    for stored in _stored_payloads(experiment):
+        payload = stored["payload"]
+        decrease = payload.get("direction") == "decrease"
+        for dimension, segments in totals.get(stored["metric_id"], {}).items():
+            pieces = [(name, _segment_payload(payload, v)) for name, v in segments.items()]
+            reads = dimension_reads(dimension, payload, pieces)
+            for result, refused in reads.values():
+                if result is None:
                     continue
-                kept.append((segment, inp))
-            if not kept:
-                continue
-            try:
-                result = analyse_dimension(dimension, kept, overall, index)
-            except StatsInputError:
-                continue  # no standard error to weigh a segment by: nothing readable to show
-            if all(math.isfinite(s.relative.estimate) for s in result.segments):
-                views.append(_view(result, refused, payload.get("direction") == "decrease"))
+                if all(math.isfinite(s.relative.estimate) for s in result.segments):
+                    views.append(
+                        _view(
+                            result, list(refused), decrease, stored["metric__name"], stored["role"]
+                        )
+                    )
     return views

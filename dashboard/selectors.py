@@ -16,8 +16,10 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus
 from analysis.selectors import analysis_state
 from analysis.services.inputs import cohorts_set_aside, started_on
+from analysis.services.segments import segment_answer, segments_known
 from dashboard.charts import Series
-from metrics.models import OutcomeCohort, OutcomeSource
+from metrics.ingestion.segments import folded_counts
+from metrics.models import DataLoad, OutcomeCohort, OutcomeSource
 from metrics.stats.analysis import StoredResult
 from metrics.stats.jsonio import result_from_dict
 
@@ -98,6 +100,47 @@ def latest_result_for(experiment) -> ExperimentResults | None:
         failure=state.failure.error if state.failure else "",
         refreshing=state.active is not None,
     )
+
+
+def segment_result_for(experiment, dimension: str, segment: str) -> ExperimentResults | None:
+    """The results page's numbers for one segment: every metric read by the same analysis on
+    that segment's totals (analysis.services.segments); None before the first answer."""
+    state = analysis_state(experiment)
+    answer = segment_answer(experiment=experiment, dimension=dimension, segment=segment)
+    if answer is None or state.success is None:
+        return None
+    by_metric: dict[int, MetricResult] = {}
+    for row in sorted(answer.rows, key=lambda r: not r["is_control"]):
+        spec = answer.metric(row["metric_id"])
+        result = by_metric.setdefault(
+            spec.id,
+            MetricResult(
+                spec.name,
+                spec.role,
+                spec.kind,
+                result_from_dict(row["output"]) if row["output"] else None,
+                "" if row["output"] else row["verdict"],
+            ),
+        )
+        result.series[answer.variant(row["variant_id"]).name] = row["series"]
+    return ExperimentResults(metrics=list(by_metric.values()), computed_at=state.computed_at)
+
+
+def folded_dimensions(experiment) -> dict[str, tuple[int, int]]:
+    """{dimension: (values folded into "other", values kept)} by the loads whose segments
+    are stored; of two loads folding one dimension, the larger fold."""
+    loads = DataLoad.objects.filter(experiment=experiment, segments__isnull=False).distinct()
+    folded: dict[str, tuple[int, int]] = {}
+    for notes in loads.values_list("notes", flat=True):
+        for dimension, fold in folded_counts(notes or []).items():
+            folded[dimension] = max(folded.get(dimension, fold), fold)
+    return folded
+
+
+def segment_choices(experiment) -> dict[str, list[str]]:
+    """{dimension: its segments} stored for this test, sorted, for the page's filter."""
+    known = segments_known([experiment.pk])
+    return {dimension: sorted(known[dimension]) for dimension in sorted(known)}
 
 
 @dataclass(frozen=True)

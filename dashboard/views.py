@@ -36,4 +36,6 @@ def results_csv(request, pk: int):
 def results(request, pk: int):
     """One test's answer: headline, every metric's chart and numbers, health and data state."""
     experiment = get_object_or_404(Experiment.objects.select_related("team", "owner"), pk=pk)
-    return render(request, "dashboard/results.html", results_context(experiment))
+    context = results_context(experiment, request.GET.get("segment"))
+    status = 400 if context["segment_refused"] else 200
+    return render(request, "dashboard/results.html", context, status=status)

@@ -3,21 +3,37 @@
 Rows are each experiment's current answer (AnalysisResult.is_current: the results of its
 latest successful run, which for an unchanged rerun are an earlier run's). Every column is a
 plain value, so ``pd.read_csv(url)`` gives numbers as numbers.
+
+``?dimension=device`` answers one row per segment of that dimension instead (``&segment=mobile``:
+that one), each read by the same analysis as the whole test on the segment's totals
+(analysis.services.segments), with the p-value adjusted across the dimension's segments
+(Benjamini–Hochberg) and the lift shrunk toward the whole test's beside the raw ones. A segment
+row never carries a verdict: its status is "lead" (or "error"), its verdict empty.
 """
 
 import math
 
 from django.db.models import F, QuerySet
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from analysis.models import AnalysisResult
+from analysis.services.segments import (
+    UnknownSegment,
+    dimension_reads,
+    segment_answer,
+    segment_checked,
+    segments_known,
+)
 from experiments.api.filters import ExperimentFilter
+from experiments.models import Experiment
 from growthlab.rest.fields import day, integer, iso_datetime
 from growthlab.rest.filters import date_range
 from growthlab.rest.pagination import SubqueryPagination
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
+from metrics.models import OutcomeSegment
 from metrics.stats.frequentist import TestResult
 from metrics.stats.jsonio import decision_blocks_of, decision_rule_of
 
@@ -83,6 +99,15 @@ class ResultFilter(ExperimentFilter):
     )
     computed_after = day("Computed", "after")
     computed_before = day("Computed", "before")
+    dimension = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="One row per segment of this dimension (device, country, …) instead of the "
+        "whole test's rows; each segment read by the same analysis, as a lead, never a verdict.",
+    )
+    segment = serializers.CharField(
+        required=False, max_length=120, help_text="With dimension: only this segment's rows."
+    )
 
     lookups = {
         **{name: f"experiment__{lookup}" for name, lookup in ExperimentFilter.lookups.items()},
@@ -97,6 +122,41 @@ class ResultFilter(ExperimentFilter):
         "metric__name",
         "variant__name",
     )
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = super().validate(attrs)
+        dimension, segment = attrs.get("dimension"), attrs.get("segment")
+        if segment is not None and dimension is None:
+            raise serializers.ValidationError({"segment": [str(SEGMENT_WITHOUT_DIMENSION)]})
+        if dimension is None:
+            return attrs
+        if attrs.get("result_status"):
+            raise serializers.ValidationError({"result_status": [str(SEGMENT_NO_STATUS)]})
+        known = segments_known()
+        try:
+            segment_checked(known, dimension, segment)
+        except UnknownSegment as error:
+            name = "dimension" if dimension not in known else "segment"
+            raise serializers.ValidationError({name: [str(error)]}) from None
+        return attrs
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        queryset = super().filter(queryset)
+        if (dimension := self.validated_data.get("dimension")) is None:
+            return queryset
+        stored = OutcomeSegment.objects.filter(dimension=dimension)
+        if (segment := self.validated_data.get("segment")) is not None:
+            stored = stored.filter(segment=segment)
+        return queryset.filter(experiment_id__in=stored.values("experiment_id"))
+
+
+SEGMENT_WITHOUT_DIMENSION = _("Name the dimension too, e.g. ?dimension=device&segment=mobile.")
+SEGMENT_NO_STATUS = _(
+    "Segment rows carry no verdict status; leave result_status out, or drop dimension to "
+    "filter the whole test's rows by status."
+)
+# A segment names no winner: its treatment rows read "lead", never the engine's status.
+LEAD = "lead"
 
 
 def number(value) -> float | None:
@@ -165,6 +225,8 @@ def flat_row(row: dict) -> dict:
         "variant_id": row["variant_id"],
         "variant": row["variant_name"],
         "is_control": row["is_control"],
+        "dimension": row.get("dimension", ""),
+        "segment": row.get("segment", ""),
         "n": row["inputs"].get("n"),
         "value": variant_value(row["metric_kind"], row["inputs"]),
         "absolute_effect": end(absolute, "estimate"),
@@ -175,6 +237,8 @@ def flat_row(row: dict) -> dict:
         "relative_ci_upper": end(relative, "ci_upper"),
         "p_value": number(fixed.get("p_value")),
         "p_value_adjusted": number(comparison.get("p_value_adjusted")),
+        "segment_p_value_adjusted": number(row.get("segment_p_value_adjusted")),
+        "shrunk_relative_effect": number(row.get("shrunk_relative_effect")),
         "sequential_p_value": number(sequential.get("p_value")),
         "chance_to_win": number(chance_to_win),
         "status": row["status"],
@@ -213,6 +277,12 @@ class FlatResultSerializer(serializers.Serializer):
     variant_id = serializers.IntegerField()
     variant = serializers.CharField()
     is_control = serializers.BooleanField()
+    dimension = serializers.CharField(
+        allow_blank=True, help_text="The dimension of a segment row; empty on the whole test's."
+    )
+    segment = serializers.CharField(
+        allow_blank=True, help_text="The segment (device = mobile: 'mobile'); empty if whole."
+    )
     n = serializers.IntegerField(allow_null=True, help_text="Users in this variant.")
     value = floating("The metric in this variant: a rate, a mean or a ratio.")
     absolute_effect = floating("Treatment minus control; empty on the control's row.")
@@ -225,9 +295,19 @@ class FlatResultSerializer(serializers.Serializer):
     p_value_adjusted = floating(
         "The fixed-horizon p-value corrected across treatments x metrics (see correction)."
     )
+    segment_p_value_adjusted = floating(
+        "Segment rows: the fixed-horizon p-value of the relative lift adjusted across the "
+        "dimension's segments (Benjamini–Hochberg)."
+    )
+    shrunk_relative_effect = floating(
+        "Segment rows: the relative lift pulled toward the whole test's by its noise "
+        "(empirical Bayes, DerSimonian–Laird τ²)."
+    )
     sequential_p_value = floating("Always-valid p-value: safe to read on any day.")
     chance_to_win = floating("Bayesian probability that the treatment beats the control.")
-    status = serializers.CharField(help_text="The engine's status, 'control' or 'error'.")
+    status = serializers.CharField(
+        help_text="The engine's status, 'control' or 'error'; a segment's treatment row: 'lead'."
+    )
     verdict = serializers.CharField(allow_blank=True)
     method = serializers.CharField(help_text="Absolute test / reading, e.g. welch_t/sequential.")
     alpha = floating("Significance level.")
@@ -270,6 +350,91 @@ class ResultListApi(ApiListView):
     def get_queryset(self):
         return current_result_ids()
 
+    def filter_queryset(self, queryset):
+        params = self.filter_class(data=self.request.query_params)
+        params.is_valid(raise_exception=True)
+        self.split = params.validated_data.get("dimension"), params.validated_data.get("segment")
+        return params.filter(queryset)
+
     def rows(self, objects) -> list[dict]:
         # flat_row is FlatResultSerializer's output; DRF's per-request field copies are skipped.
-        return [flat_row(row) for row in result_rows(objects)]
+        dimension, segment = getattr(self, "split", (None, None))
+        if dimension is None:
+            return [flat_row(row) for row in result_rows(objects)]
+        return [
+            flat_row(row) for row in segment_rows(list(result_rows(objects)), dimension, segment)
+        ]
+
+
+def segment_rows(rows: list[dict], dimension: str, only: str | None) -> list[dict]:
+    """Each whole-test row of `rows` once per segment of `dimension` (or the one named), with
+    that segment's numbers, in the order: experiment, segment, then the rows' own order."""
+    found = []
+    for experiment_id in dict.fromkeys(row["experiment_id"] for row in rows):
+        experiment = Experiment.objects.get(pk=experiment_id)
+        own = [row for row in rows if row["experiment_id"] == experiment_id]
+        names = sorted(segments_known([experiment_id]).get(dimension, ()))
+        answers = {
+            name: segment_answer(
+                experiment=experiment, dimension=dimension, segment=name, daily=False
+            )
+            for name in names
+        }
+        extras = segment_extras(experiment_id, dimension, answers)
+        for name in [only] if only is not None else names:
+            answer = answers.get(name)
+            if answer is None:
+                continue
+            by_key = {(r["metric_id"], r["variant_id"]): r for r in answer.rows}
+            for row in own:
+                part = by_key.get((row["metric_id"], row["variant_id"]))
+                if part is not None:
+                    key = (name, row["metric_id"], row["variant_id"])
+                    found.append(segment_row(row, part, dimension, name, extras.get(key)))
+    return found
+
+
+def segment_row(row: dict, part: dict, dimension: str, name: str, extra) -> dict:
+    """A whole-test row with one segment's inputs and comparison, worded as a lead."""
+    status = part["status"] if part["status"] in ("control", "error") else LEAD
+    verdict = part["verdict"] if status == "error" else ""
+    adjusted, shrunk = extra or (None, None)
+    return {
+        **row,
+        "inputs": part["inputs"],
+        "comparison": part["comparison"],
+        "status": status,
+        "verdict": verdict,
+        "dimension": dimension,
+        "segment": name,
+        "segment_p_value_adjusted": adjusted,
+        "shrunk_relative_effect": shrunk,
+    }
+
+
+def segment_extras(experiment_id: int, dimension: str, answers: dict) -> dict:
+    """{(segment, metric id, variant id): (BH-adjusted p, shrunk lift)} across the segments."""
+    overall = AnalysisResult.objects.filter(
+        experiment_id=experiment_id, is_current=True, is_control=True, output__isnull=False
+    ).values_list("metric_id", "payload")
+    extras = {}
+    for metric_id, payload in overall:
+        if not payload:
+            continue
+        pieces = []
+        for name, answer in answers.items():
+            control = next(
+                (r for r in answer.rows if r["metric_id"] == metric_id and r["is_control"]), None
+            )
+            pieces.append((name, control["payload"] if control else None))
+        variant_ids = {v.name: v.id for v in next(iter(answers.values())).inputs.variants}
+        for index, (result, _refused) in dimension_reads(dimension, payload, pieces).items():
+            if result is None:
+                continue
+            variant_id = variant_ids[payload["variants"][index]["name"]]
+            for read in result.segments:
+                extras[(read.segment, metric_id, variant_id)] = (
+                    read.p_value_adjusted,
+                    read.shrunk_relative,
+                )
+    return extras

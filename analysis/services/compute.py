@@ -181,13 +181,19 @@ def verdict_fields(*, metric, output, comparison, error) -> dict:
     return {"status": comparison["status"], "verdict": comparison["verdict"], "findings": findings}
 
 
-def experiment_answer(inputs: AnalysisInputs, beat: Callable[[], None]) -> list[dict]:
-    """Every variant x metric row: the answer over all data, corrected across metrics."""
+def experiment_answer(
+    inputs: AnalysisInputs, beat: Callable[[], None], *, daily: bool = True
+) -> list[dict]:
+    """Every variant x metric row: the answer over all data, corrected across metrics, with
+    its day-by-day series unless `daily` is False (a flat export needs none)."""
     drafts = []
     for metric in inputs.metrics:
         cumulative = [inputs.cumulative(metric.id, v.id) for v in inputs.variants]
         payload = metric_payload(inputs, metric, [overall for _, overall in cumulative])
-        series = metric_series(inputs, metric, cumulative, beat)
+        if daily:
+            series = metric_series(inputs, metric, cumulative, beat)
+        else:
+            series = [[] for _ in inputs.variants]
         drafts.append((metric, payload, series))
     answers = analyse_each([payload for _, payload, _ in drafts], inputs.choices["correction"])
     rows = []

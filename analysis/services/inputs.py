@@ -34,7 +34,7 @@ from django.utils import timezone
 
 from analysis.models import AnalysisChoices, AnalysisSettings
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Variant
-from metrics.models import OutcomeCohort
+from metrics.models import OutcomeCohort, OutcomeSegment
 
 BASE_FIELDS = ("n", "sum", "sum_squares")
 OPTIONAL_FIELDS = (
@@ -179,6 +179,22 @@ def cohort_totals(experiment_id: int, start: date | None = None) -> dict:
     return totals
 
 
+def segment_totals(experiment_id: int, start: date | None, dimension: str, segment: str) -> dict:
+    """cohort_totals() of one segment: {(metric, variant, date): totals} from its rows."""
+    rows = OutcomeSegment.objects.filter(
+        experiment_id=experiment_id, dimension=dimension, segment=segment
+    )
+    if start is not None:
+        rows = rows.exclude(exposure_date__lt=start)
+    totals: dict = {}
+    for metric_id, variant_id, day, *values in rows.values_list(
+        "metric_id", "variant_id", "exposure_date", *STAT_FIELDS
+    ):
+        key = (metric_id, variant_id, day)
+        totals[key] = add_rows(totals[key], tuple(values)) if key in totals else tuple(values)
+    return totals
+
+
 def plan_of(experiment: Experiment) -> dict:
     """Reading hints for the verdict: traffic, the smallest effect worth finding, duration."""
     plan = {"power": experiment.plan_power}
@@ -193,8 +209,11 @@ def plan_of(experiment: Experiment) -> dict:
     return plan
 
 
-def inputs_read(*, experiment: Experiment, choices: dict) -> AnalysisInputs:
-    """Read everything one analysis of `experiment` depends on."""
+def inputs_read(
+    *, experiment: Experiment, choices: dict, segment: tuple[str, str] | None = None
+) -> AnalysisInputs:
+    """Read everything one analysis of `experiment` depends on; with `segment` (dimension,
+    value), that segment's totals stand in for the whole test's (analysis.services.segments)."""
     variants = tuple(
         VariantSpec(v.id, v.name, v.is_control, float(v.traffic_share))
         for v in experiment.variants.order_by("-is_control", "name", "id")
@@ -211,7 +230,10 @@ def inputs_read(*, experiment: Experiment, choices: dict) -> AnalysisInputs:
         for x in links
     )
     start = started_on(experiment)
-    totals = cohort_totals(experiment.id, start)
+    if segment is None:
+        totals = cohort_totals(experiment.id, start)
+    else:
+        totals = segment_totals(experiment.id, start, *segment)
     return AnalysisInputs(
         experiment.id, variants, metrics, choices, plan_of(experiment), totals, start
     )

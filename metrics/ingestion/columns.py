@@ -94,6 +94,14 @@ class Reduction:
     rows: int
     cohorts: list[CohortTotals] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # The quick pass's totals per variant x date x every dimension's value as found, when no
+    # user's value changes between rows: the segments are then made from them, no second scan.
+    dimension_groups: pl.DataFrame | None = None
+
+
+def dimension_column(name: str) -> str:
+    """The working name of a dimension's value column, apart from any file column."""
+    return f"dim:{name}"
 
 
 def as_date(name: str, dtype: pl.DataType, date_format: str | None = DATE_FORMAT) -> pl.Expr:

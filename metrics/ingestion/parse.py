@@ -140,7 +140,9 @@ def reduce_file(
                 raise reject(UNREADABLE_TEXT.format(dialect=table.dialect.describe())) from None
         progress("checking and reducing", 90, reduction.rows)
         if mapping.dimensions:
-            split = file_segments(numbers, mapping, known, table.dialect)
+            split = file_segments(
+                numbers, mapping, known, table.dialect, reduction.dimension_groups
+            )
             reduction = Reduction(
                 reduction.rows, [*reduction.cohorts, *split.segments], split.notes
             )

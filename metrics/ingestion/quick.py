@@ -27,6 +27,7 @@ from metrics.ingestion.columns import (
     binomial_columns,
     cohort_aggregates,
     cohort_totals,
+    dimension_column,
     numeric_columns,
     total_columns,
 )
@@ -46,7 +47,8 @@ def quick_reduction(
     typed = typed_frame(frame, mapping, dialect).with_columns(
         tap.through(pl.col("user").hash()).alias(USER_HASH)
     )
-    cohorts = typed.group_by("variant", "day").agg(
+    keys = [dimension_column(d) for d in mapping.dimensions]
+    cohorts = typed.group_by("variant", "day", *keys).agg(
         *cohort_aggregates(mapping),
         suspect_cells(mapping).alias("suspect"),
         pl.col("user").min().alias("user_min"),
@@ -58,9 +60,11 @@ def quick_reduction(
     except pl.exceptions.ComputeError:  # a cell not read as a number, or text not UTF-8
         return None, pl.Series(USER_HASH, [], dtype=pl.UInt64)
     shared_hashes = pl.Series(USER_HASH, [], dtype=pl.UInt64)
-    if not tap.all_distinct(rows=int(cohorts["n"].sum())):
+    # A hash seen twice is a user on two rows (or a collision): only then are users grouped.
+    repeated = not tap.all_distinct(rows=int(cohorts["n"].sum()))
+    if repeated:
         shared = shared_user_hashes(frame, mapping).collect(engine="streaming")
-        shared_hashes = shared[USER_HASH]
+        shared_hashes = shared.filter(pl.col("two_variants"))[USER_HASH]
     cohorts = named_variants(cohorts, mapping.variant_lookup(known))
     if shared_hashes.len() or not looks_clean(cohorts):
         return None, shared_hashes
@@ -71,6 +75,9 @@ def quick_reduction(
     reduction = Reduction(
         rows=int(totals["n"].sum()),
         cohorts=cohort_totals(totals.sort("variant", "date"), mapping),
+        dimension_groups=by_day.drop("day", "suspect", "user_min", "user_max", USER_HASH)
+        if keys and not repeated
+        else None,
     )
     return reduction, shared_hashes
 
@@ -109,6 +116,7 @@ def typed_frame(frame: pl.LazyFrame, mapping: Mapping, dialect: Dialect) -> pl.L
             number(name, schema[name], dialect).alias(f"num:{name}")
             for name in numeric_columns(mapping)
         ],
+        *[pl.col(d).cast(pl.String).alias(dimension_column(d)) for d in mapping.dimensions],
     )
 
 
@@ -167,17 +175,33 @@ def summed_columns(mapping: Mapping) -> set[str]:
 
 
 def shared_user_hashes(frame: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
-    """Hashes of user ids seen with more than one variant (a collision only costs time).
+    """Hashes of user ids seen with more than one variant ("two_variants") or on more than one
+    row ("repeated"); a collision only costs time.
 
+    A repeated user may carry two values of a dimension, so the segments then check the rows
+    again (segments.grouped_once); a file of one row per user needs no second look.
     Built on the bare scan, not on typed_frame(): a shared typed subplan would be cached
     whole by polars, holding every row in memory.
     """
     variant = pl.col(mapping.variant).cast(pl.String).hash()
     return (
         frame.group_by(pl.col(mapping.user).cast(pl.String).hash().alias(USER_HASH))
-        .agg(variant.min().alias("low"), variant.max().alias("high"))
-        .filter(pl.col("low") != pl.col("high"))
-        .select(USER_HASH)
+        .agg(
+            (variant.min() != variant.max()).alias("two_variants"),
+            (pl.len() > 1).alias("repeated"),
+        )
+        .filter(pl.col("two_variants") | (pl.col("repeated") & bool(mapping.dimensions)))
+    )
+
+
+def dimension_changes(frame: pl.LazyFrame, mapping: Mapping) -> pl.LazyFrame:
+    """One row if some user's value of a dimension, as found, differs between rows."""
+    spreads = [pl.col(d).cast(pl.String).hash() for d in mapping.dimensions]
+    return (
+        frame.group_by(pl.col(mapping.user).cast(pl.String).hash().alias(USER_HASH))
+        .agg(pl.any_horizontal([h.min() != h.max() for h in spreads]).alias("changes"))
+        .filter(pl.col("changes"))
+        .head(1)
     )
 
 

@@ -18,10 +18,19 @@ Every source follows these rules through the helpers here: per-user files (file_
 counts files, typed counts and pushes (counts_segments: each row is one cell of the
 dimensions, the overall is the sum of the cells) and SQL sources (the warehouse groups by the
 dimension, sql.py; folding and the two-user rule run here on what comes back).
+
+Speed: most files hold one row per user, or a user's rows all carry the same value. Then the
+quick pass (quick.py) groups the rows by variant x day x every dimension's value as found in
+the file (a few thousand groups) in the scan it makes anyway, its check for users in two
+variants also sees whether any user has two rows (a 64-bit hash of the id), and trimming and
+each dimension's totals are worked out on the grouped rows: no second read of the file. With
+repeated users the file is grouped once more beside a check that no user's value changes; only
+when one does is the first-exposure rule applied row by row (``segment_reduction``, in memory).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -31,11 +40,12 @@ from metrics.ingestion.columns import (
     Mapping,
     as_date,
     cohort_aggregates,
+    dimension_column,
     numeric_columns,
     total_columns,
 )
 from metrics.ingestion.dialect import Dialect
-from metrics.ingestion.quick import number
+from metrics.ingestion.quick import dated, day_key, dimension_changes, named_variants, number
 
 NONE_SEGMENT = "(none)"
 OTHER_SEGMENT = "other"
@@ -46,6 +56,13 @@ ORDER = "segment_row_order"
 COUNT_KEYS = ("metric", "variant", "date")
 
 FOLDED = "{dimension}: {count} values beyond the {limit} largest are shown together as “other”."
+# A load's notes are its words; the results page reads back how many values each fold took.
+FOLDED_NOTE = re.compile(
+    re.escape(FOLDED)
+    .replace(re.escape("{dimension}"), "(?P<dimension>.+)")
+    .replace(re.escape("{count}"), r"(?P<count>\d+)")
+    .replace(re.escape("{limit}"), r"(?P<limit>\d+)")
+)
 TOO_FEW = "{dimension} = “{segment}”: fewer than two users in {variant}; this segment is left out."
 DIMENSION_IS_METRIC = "“{column}” is mapped as {metric}; a column cannot also be a dimension."
 DIMENSION_NAME_EMPTY = "a dimension needs a name"
@@ -66,8 +83,13 @@ class SegmentReduction:
     notes: list[str] = field(default_factory=list)
 
 
-def dimension_column(name: str) -> str:
-    return f"dim:{name}"
+def folded_counts(notes: list) -> dict[str, tuple[int, int]]:
+    """{dimension: (values folded into "other", values kept)} from a load's notes (FOLDED)."""
+    found = {}
+    for note in notes:
+        if isinstance(note, str) and (match := FOLDED_NOTE.fullmatch(note)):
+            found[match["dimension"]] = (int(match["count"]), int(match["limit"]))
+    return found
 
 
 def segment_value(name: str) -> pl.Expr:
@@ -103,7 +125,7 @@ def first_exposure(frame: pl.LazyFrame, dimensions: tuple[str, ...]) -> pl.LazyF
 def segment_reduction(
     typed: pl.LazyFrame, mapping: Mapping, dimensions: tuple[str, ...], limit: int = MAX_SEGMENTS
 ) -> SegmentReduction:
-    """Totals per variant x date x segment for each dimension.
+    """Totals per variant x date x segment for each dimension, the first exposure row by row.
 
     `typed` has one row per file row: "user", "variant" (the experiment's name), "date",
     the typed "num:<column>" columns and the raw dimension columns under their own names.
@@ -118,8 +140,15 @@ def segment_reduction(
         frame.group_by("variant", "date", dimension_column(d)).agg(*cohort_aggregates(mapping))
         for d in dimensions
     ]
+    return split_by_dimension(pl.collect_all(queries), mapping, dimensions, limit)
+
+
+def split_by_dimension(
+    grouped_by: list[pl.DataFrame], mapping: Mapping, dimensions: tuple[str, ...], limit: int
+) -> SegmentReduction:
+    """Each dimension's totals per variant x date x value, folded and checked, as segments."""
     segments, notes = [], []
-    for dimension, grouped in zip(dimensions, pl.collect_all(queries), strict=True):
+    for dimension, grouped in zip(dimensions, grouped_by, strict=True):
         grouped = grouped.rename({dimension_column(dimension): "segment"})
         grouped, note = folded(grouped, total_columns(mapping), dimension, limit)
         notes += note
@@ -130,14 +159,71 @@ def segment_reduction(
 
 
 def file_segments(
-    numbers: pl.LazyFrame, mapping: Mapping, known: list[str], dialect: Dialect
+    numbers: pl.LazyFrame,
+    mapping: Mapping,
+    known: list[str],
+    dialect: Dialect,
+    groups: pl.DataFrame | None = None,
+    limit: int = MAX_SEGMENTS,
 ) -> SegmentReduction:
-    """The segments of a per-user file the reduction accepted (every cell already checked)."""
+    """The segments of a per-user file the reduction accepted (every cell already checked).
+
+    `groups` are the quick pass's totals per variant x date x dimension values, when it had
+    them (columns.Reduction.dimension_groups); without them the file is read once more.
+    """
     if not mapping.dimensions:
         return SegmentReduction()
+    if groups is None:
+        groups = grouped_once(numbers, mapping, known, dialect)
+    if groups is None:  # some user's value changes: the first exposure is found row by row
+        typed = typed_rows(numbers, mapping, known, dialect)
+        return segment_reduction(typed, mapping, mapping.dimensions, limit)
+    keys = [dimension_column(d) for d in mapping.dimensions]
+    groups = groups.with_columns(segment_value(k).alias(k) for k in keys)
+    totals = pl.col(total_columns(mapping)).sum()
+    per_dimension = [groups.group_by("variant", "date", k).agg(totals) for k in keys]
+    return split_by_dimension(per_dimension, mapping, mapping.dimensions, limit)
+
+
+def grouped_once(
+    numbers: pl.LazyFrame, mapping: Mapping, known: list[str], dialect: Dialect
+) -> pl.DataFrame | None:
+    """Totals per variant x date x dimension values in one streaming pass; None when a user's
+    value changes between rows (the grouping cannot tell which value came first)."""
+    schema = numbers.collect_schema()
+    keys = [dimension_column(d) for d in mapping.dimensions]
+    raw = numbers.select(
+        pl.col(mapping.variant).cast(pl.String).alias("variant"),
+        day_key(mapping.date, schema[mapping.date]).alias("day"),
+        *typed_numbers(schema, mapping, dialect),
+        *[
+            pl.col(d).cast(pl.String).alias(k)
+            for d, k in zip(mapping.dimensions, keys, strict=True)
+        ],
+    )
+    grouped = raw.group_by("variant", "day", *keys).agg(*cohort_aggregates(mapping))
+    users = dimension_changes(numbers, mapping)
+    grouped, changing = pl.collect_all([grouped, users], engine="streaming")
+    if changing.height:
+        return None
+    grouped = named_variants(grouped, mapping.variant_lookup(known))
+    return dated(grouped, schema[mapping.date], dialect.date_format).drop("day")
+
+
+def typed_numbers(schema: pl.Schema, mapping: Mapping, dialect: Dialect) -> list[pl.Expr]:
+    return [
+        number(name, schema[name], dialect).alias(f"num:{name}")
+        for name in numeric_columns(mapping)
+    ]
+
+
+def typed_rows(
+    numbers: pl.LazyFrame, mapping: Mapping, known: list[str], dialect: Dialect
+) -> pl.LazyFrame:
+    """One row per file row as segment_reduction() reads it."""
     schema = numbers.collect_schema()
     lookup = mapping.variant_lookup(known)
-    typed = numbers.select(
+    return numbers.select(
         pl.col(mapping.user).cast(pl.String).alias("user"),
         pl.col(mapping.variant)
         .cast(pl.String)
@@ -146,13 +232,9 @@ def file_segments(
         .replace_strict(lookup, default=None, return_dtype=pl.String)
         .alias("variant"),
         date_of(mapping.date, schema[mapping.date], dialect).alias("date"),
-        *[
-            number(name, schema[name], dialect).alias(f"num:{name}")
-            for name in numeric_columns(mapping)
-        ],
+        *typed_numbers(schema, mapping, dialect),
         *[pl.col(d) for d in mapping.dimensions],
     )
-    return segment_reduction(typed, mapping, mapping.dimensions)
 
 
 def date_of(name: str, dtype: pl.DataType, dialect: Dialect) -> pl.Expr:

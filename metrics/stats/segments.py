@@ -26,10 +26,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from metrics.stats import reference
-from metrics.stats.analysis import AnalysisInput, compare
+from metrics.stats.analysis import AnalysisInput
 from metrics.stats.corrections import adjust_p_values
 from metrics.stats.errors import StatsInputError
-from metrics.stats.frequentist import TestResult
+from metrics.stats.frequentist import TestResult, absolute_difference, fixed_horizon_test
 from metrics.stats.relative import relative_lift
 from metrics.stats.srm import SrmResult, srm_test
 
@@ -77,6 +77,7 @@ class DimensionResult:
     overall_relative: float
     segments: tuple[SegmentComparison, ...]
     heterogeneity: Heterogeneity | None  # None with fewer than two segments
+    refused: tuple[str, ...] = ()  # segments the engine could not compare, by name
 
     def segment(self, name: str) -> SegmentComparison | None:
         return next((s for s in self.segments if s.segment == name), None)
@@ -114,6 +115,29 @@ def shrunk(
     ]
 
 
+@dataclass(frozen=True)
+class FixedComparison:
+    """The fixed-horizon half of ``analysis.compare``: the absolute difference and the relative
+    lift with their tests, and the lift's standard error (the weight in Cochran's Q)."""
+
+    absolute: TestResult
+    relative: TestResult
+    relative_std_error: float
+
+
+def fixed_comparison(inp: AnalysisInput, index: int) -> FixedComparison:
+    """Variant ``index`` against the control by the same functions as ``analysis.compare``,
+    without the sequential, Bayesian and planning readings a segment never shows."""
+    control, treatment, settings = inp.control.stats, inp.variants[index].stats, inp.settings
+    alpha, alternative = settings.alpha, settings.alternative
+    relative = relative_lift(control, treatment)
+    return FixedComparison(
+        absolute=fixed_horizon_test(absolute_difference(control, treatment), alpha, alternative),
+        relative=fixed_horizon_test(relative, alpha, alternative),
+        relative_std_error=relative.std_error,
+    )
+
+
 def analyse_dimension(
     dimension: str,
     segments: Sequence[tuple[str, AnalysisInput]],
@@ -121,22 +145,28 @@ def analyse_dimension(
     variant_index: int,
 ) -> DimensionResult:
     """Compare ``variant_index`` with the control in every segment, then correct, test the
-    heterogeneity and shrink toward the overall relative lift."""
-    overall_lift = compare(overall, variant_index).relative.estimate
-    compared = [(name, inp, compare(inp, variant_index)) for name, inp in segments]
+    heterogeneity and shrink toward the overall relative lift. A segment the engine refuses
+    (StatsInputError: too few users, no variance, no positive control value) is left out and
+    named in ``refused``; with none left, StatsInputError."""
+    overall_lift = fixed_comparison(overall, variant_index).relative.estimate
+    compared, refused = [], []
+    for name, inp in segments:
+        try:
+            compared.append((name, inp, fixed_comparison(inp, variant_index)))
+        except StatsInputError:
+            refused.append(name)
+    if not compared:
+        raise StatsInputError("segments", "no segment could be compared")
     adjusted = adjust_p_values([c.relative.p_value for _, _, c in compared], "bh")
     lifts = [c.relative.estimate for _, _, c in compared]
-    errors = [
-        relative_lift(inp.control.stats, inp.variants[variant_index].stats).std_error
-        for _, inp, _ in compared
-    ]
+    errors = [c.relative_std_error for _, _, c in compared]
     heterogeneity = cochran_q(lifts, errors) if len(compared) >= 2 else None
     tau = heterogeneity.tau_squared if heterogeneity else 0.0
     pulled = shrunk(lifts, errors, overall_lift, tau)
     results = tuple(
         SegmentComparison(
             segment=name,
-            variant=comparison.variant,
+            variant=inp.variants[variant_index].name,
             users=tuple(v.stats.n for v in inp.variants),
             absolute=comparison.absolute,
             relative=comparison.relative,
@@ -152,4 +182,5 @@ def analyse_dimension(
         overall_relative=overall_lift,
         segments=results,
         heterogeneity=heterogeneity,
+        refused=tuple(refused),
     )

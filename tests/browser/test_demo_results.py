@@ -93,3 +93,24 @@ def test_demo_segments_draw_a_forest_per_device_and_say_whether_the_effect_diffe
         section.scroll_into_view_if_needed()
         name = "segments-differ" if "gains" in answer else "segments-same"
         section.screenshot(path=str(artifacts() / f"{name}.png"))
+
+
+def test_demo_results_read_for_one_segment_through_the_filter(page, settings):
+    settings.PASSWORD_HASHERS = FAST_HASHERS
+    call_command("load_demo_data")
+    sign_in_as_viewer(page)
+    experiment = Experiment.objects.get(title="Guest checkout as the default path")
+    # The server's first results page compiles its templates: on a loaded machine, seconds.
+    page.goto(f"/experiments/{experiment.pk}/results/", timeout=60_000)
+    segments = page.get_by_test_id("segments")
+    segments.get_by_label("Read every chart for one segment").select_option("device:mobile")
+    segments.get_by_role("button", name="Show").click()
+    page.wait_for_url(re.compile(r"segment=device%3Amobile"))
+    banner = page.get_by_test_id("one-segment")
+    expect(banner).to_contain_text("This page shows one segment: device = mobile")
+    expect(banner.get_by_test_id("one-segment-lead")).to_contain_text("not verdicts")
+    expect(page.get_by_test_id("headline")).to_have_count(0)
+    assert expect_every_chart_drawn(page) >= 3
+    page.screenshot(path=str(artifacts() / "segment-filtered-mobile.png"), full_page=True)
+    banner.get_by_role("link", name="Back to all users").click()
+    expect(page.get_by_test_id("headline")).to_be_visible()

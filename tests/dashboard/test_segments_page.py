@@ -111,3 +111,77 @@ def test_a_test_without_segments_shows_no_segment_section(client, people):
     assert "Results by segment" not in html
     assert not any(key.startswith("segments-") for key in figures_of(html))
     assert 'data-figure="forest-m0"' in html  # the rest of the page is drawn as before
+
+
+@pytest.mark.django_db
+def test_one_segment_reads_every_chart_from_its_own_totals_and_names_no_winner(client, people):
+    experiment = analysed(people, {"mobile": 400, "desktop": 250})
+    client.force_login(people.viewer)
+    url = reverse("dashboard:results", args=[experiment.pk])
+    response = client.get(url, {"segment": "device:mobile"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This page shows one segment: device = mobile" in html
+    assert "leads for the next test, not verdicts" in html
+    assert 'data-testid="headline"' not in html and 'data-testid="verdict"' not in html
+    assert 'data-testid="segments"' not in html  # the overview of segments is the whole page's
+    figures = figures_of(html)
+    # Mobile alone: 400 against 250 conversions of 5,000 users is +60 % (the whole test +30 %).
+    assert figures["forest-m0"]["data"][0]["x"][1] == pytest.approx(60.0)
+    assert '<option value="device:mobile" selected>' in html
+    whole = figures_of(client.get(url).content.decode())
+    assert whole["forest-m0"]["data"][0]["x"][1] == pytest.approx(30.0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("asked", "words"),
+    [
+        ("country:fi", "“country:fi” names no dimension of this test"),
+        ("device:tv", "has no segment “tv”"),
+        ("mobile", "names no dimension"),
+    ],
+)
+def test_an_unknown_segment_is_a_400_naming_it_and_the_whole_page_is_shown(
+    client, people, asked, words
+):
+    experiment = analysed(people, {"mobile": 400, "desktop": 250})
+    client.force_login(people.viewer)
+    response = client.get(reverse("dashboard:results", args=[experiment.pk]), {"segment": asked})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert words in html
+    assert 'data-testid="segments"' in html and "This page shows one segment" not in html
+
+
+@pytest.mark.django_db
+def test_every_metric_has_its_segment_section_with_links_to_each_segment(client, people):
+    from tests.api.analysed import analysed_experiment, segments_write
+
+    experiment = analysed_experiment(people)
+    segments_write(experiment)
+    html = page(client, people, experiment)
+    headings = re.findall(r'data-testid="segment-metric">([^<]+)<', html)
+    assert [h.strip() for h in headings] == ["Order conversion", "Revenue"]
+    assert html.count('data-testid="segment-dimension"') == 2
+    assert 'href="?segment=device%3Amobile"' in html
+    # The test follows the sequential rule; the segment intervals say they do not.
+    assert "fixed-horizon, although this test's verdict follows the sequential rule" in html
+
+
+@pytest.mark.django_db
+def test_a_dimension_folded_into_other_says_how_many_values_were_folded(client, people):
+    from metrics.ingestion.segments import FOLDED
+    from metrics.models import DataLoad
+
+    experiment = analysed(people, {"mobile": 400, "other": 250})
+    load = DataLoad.objects.create(
+        experiment=experiment,
+        kind=DataLoad.Kind.FILE,
+        status=DataLoad.Status.SUCCEEDED,
+        notes=[FOLDED.format(dimension="device", count=9950, limit=50)],
+    )
+    OutcomeSegment.objects.filter(experiment=experiment).update(load=load)
+    html = page(client, people, experiment)
+    assert "9,950 device values beyond the 50 largest are folded into “other”." in html
+    assert html.count('data-testid="segments-folded"') == 1

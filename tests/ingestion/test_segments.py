@@ -148,3 +148,68 @@ def test_an_upload_with_dimensions_stores_segments_that_add_up_to_the_unchanged_
     # A later load of the same days without dimensions leaves no stale segment behind.
     load_csv(outcome_experiment, people.owner, csv_bytes(rows), django_capture_on_commit_callbacks)
     assert not OutcomeSegment.objects.filter(experiment=outcome_experiment).exists()
+
+
+def segments_of_file(tmp_path, lines: list[str], dimensions=("device",)):
+    from metrics.ingestion.parse import reduce_file
+
+    path = tmp_path / "outcomes.csv"
+    path.write_text("user,variant,date,revenue,device,tier\n" + "\n".join(lines) + "\n")
+    mapping = Mapping(
+        "user",
+        "variant",
+        "date",
+        (MetricColumns("Revenue", "mean", "revenue"),),
+        dimensions=dimensions,
+    )
+    reduction = reduce_file(path, mapping, ["A", "B"])
+    found = defaultdict(lambda: [0, 0.0])
+    for s in reduction.cohorts:
+        if getattr(s, "dimension", ""):
+            found[(s.dimension, s.segment, s.variant)][0] += s.n
+            found[(s.dimension, s.segment, s.variant)][1] += s.sum
+    return {k: tuple(v) for k, v in found.items()}
+
+
+ONE_ROW_EACH = [
+    "u1,A,2024-03-01,1, Mobile ,gold",
+    "u2,a,2024-03-01,2,,",
+    "u3,A,2024-03-02,3, Mobile ,",
+    "u4,A,2024-03-02,4,,silver",
+    "u5,B,2024-03-01,5, Mobile ,gold",
+    "u6,B,2024-03-01,6, Mobile ,silver",
+    "u7,B,2024-03-02,7,,",
+    "u8,B,2024-03-02,8,,",
+]
+
+
+def test_one_row_per_user_is_segmented_in_the_quick_pass_as_the_row_by_row_rule_does(tmp_path):
+    found = segments_of_file(tmp_path, ONE_ROW_EACH, ("device", "tier"))
+    assert found[("device", "Mobile", "A")] == (2, 4.0)  # trimmed, the variant's own name
+    assert found[("device", NONE_SEGMENT, "B")] == (2, 15.0)
+    assert found[("tier", NONE_SEGMENT, "B")] == (2, 15.0)
+    # The same rows through the first-exposure rule row by row: the same segments.
+    frame = pl.LazyFrame(
+        [
+            (u, v.upper(), date.fromisoformat(d), float(r), dev, tier or None)
+            for u, v, d, r, dev, tier in (line.split(",") for line in ONE_ROW_EACH)
+        ],
+        schema=["user", "variant", "date", "num:revenue", "device", "tier"],
+        orient="row",
+    )
+    slow = segment_reduction(frame, MEAN, ("device", "tier"))
+    by_hand = defaultdict(lambda: [0, 0.0])
+    for s in slow.segments:
+        by_hand[(s.dimension, s.segment, s.variant)][0] += s.n
+        by_hand[(s.dimension, s.segment, s.variant)][1] += s.sum
+    assert found == {k: tuple(v) for k, v in by_hand.items()}
+
+
+def test_repeated_users_keep_one_segment_whether_their_value_repeats_or_changes(tmp_path):
+    same = [*ONE_ROW_EACH, "u1,A,2024-03-02,10, Mobile ,gold"]
+    assert segments_of_file(tmp_path, same)[("device", "Mobile", "A")] == (3, 14.0)
+    # u1 on desktop the day after its first exposure on mobile: still mobile.
+    changed = [*ONE_ROW_EACH, "u1,A,2024-03-02,10,desktop,gold"]
+    found = segments_of_file(tmp_path, changed)
+    assert found[("device", "Mobile", "A")] == (3, 14.0)
+    assert ("device", "desktop", "A") not in found

@@ -105,3 +105,45 @@ def test_a_broken_split_in_one_segment_is_flagged_in_that_segment_only():
     result = analyse_dimension("channel", [("email", ok), ("ads", broken)], ok, 1)
     assert not result.segment("email").srm.mismatch
     assert result.segment("ads").srm.mismatch
+
+
+# A published worked example: the 13 BCG vaccine trials of Colditz et al. (1994, JAMA 271:
+# 698–702), as tabulated in metafor's dat.bcg (Viechtbauer 2010, "Conducting meta-analyses in
+# R with the metafor package", J. Stat. Softw. 36(3), section 3): per trial the tuberculosis
+# cases and non-cases, vaccinated (tpos, tneg) and not (cpos, cneg). Effect: the log risk ratio
+# yᵢ = ln[(tpos/(tpos+tneg)) / (cpos/(cpos+cneg))], variance vᵢ = 1/tpos − 1/(tpos+tneg) +
+# 1/cpos − 1/(cpos+cneg). Published: Q = 152.2330 on 12 df and the fixed-effect pooled log RR
+# −0.4303 (metafor's rma(method="EE"), checked there against Stata's metan); DerSimonian–Laird
+# τ² = 0.3088, I² = 92.12 % and the random-effects pooled log RR −0.7141 (rma(method="DL")).
+BCG_TRIALS = (
+    (4, 119, 11, 128),  # Aronson 1948
+    (6, 300, 29, 274),  # Ferguson & Simes 1949
+    (3, 228, 11, 209),  # Rosenthal et al. 1960
+    (62, 13536, 248, 12619),  # Hart & Sutherland 1977
+    (33, 5036, 47, 5761),  # Frimodt-Moller et al. 1973
+    (180, 1361, 372, 1079),  # Stein & Aronson 1953
+    (8, 2537, 10, 619),  # Vandiviere et al. 1973
+    (505, 87886, 499, 87892),  # TPT Madras 1980
+    (29, 7470, 45, 7232),  # Coetzee & Berjak 1968
+    (17, 1699, 65, 1600),  # Rosenthal et al. 1961
+    (186, 50448, 141, 27197),  # Comstock et al. 1974
+    (5, 2493, 3, 2338),  # Comstock & Webster 1969
+    (27, 16886, 29, 17825),  # Comstock et al. 1976
+)
+
+
+def test_cochran_q_i2_and_dersimonian_laird_tau_match_the_published_bcg_example():
+    effects = [math.log((a / (a + b)) / (c / (c + d))) for a, b, c, d in BCG_TRIALS]
+    variances = [1 / a - 1 / (a + b) + 1 / c - 1 / (c + d) for a, b, c, d in BCG_TRIALS]
+    result = cochran_q(effects, [math.sqrt(v) for v in variances])
+    assert result.df == 12
+    assert result.q == pytest.approx(152.2330, abs=5e-5)
+    assert result.pooled == pytest.approx(-0.4303, abs=5e-5)
+    assert result.tau_squared == pytest.approx(0.3088, abs=5e-5)
+    assert result.i_squared == pytest.approx(0.9212, abs=5e-5)
+    assert result.differs
+    # τ² is what the random-effects weights 1/(vᵢ + τ²) are made of: the published pooled
+    # estimate follows from ours to four decimals.
+    weights = [1 / (v + result.tau_squared) for v in variances]
+    pooled = sum(w * y for w, y in zip(weights, effects, strict=True)) / sum(weights)
+    assert pooled == pytest.approx(-0.7141, abs=5e-5)
