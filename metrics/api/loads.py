@@ -13,6 +13,7 @@ from accounts.api.serializers import UserRefSerializer
 from growthlab.rest.filters import QueryFilter, date_range
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
+from metrics.ingestion.wording import problem_shown
 from metrics.models import DataLoad
 
 
@@ -21,6 +22,10 @@ class ProblemSerializer(serializers.Serializer):
     column = serializers.CharField(allow_null=True, required=False)
     message = serializers.CharField()
     text = serializers.CharField(help_text="Where and what, in one sentence.")
+
+    def to_representation(self, instance) -> dict:
+        # Stored in English with its parameters; read in the language the request asked for.
+        return problem_shown(instance)
 
 
 class DataLoadSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from metrics.api.loads import DataLoadSerializer, load_accepted
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.ingestion.services import aggregates_push
+from metrics.ingestion.wording import problem_shown
 
 
 def count_field(**kwargs) -> serializers.IntegerField:
@@ -79,6 +80,6 @@ class AggregatesPushApi(APIView):
         try:
             load = aggregates_push(experiment=experiment, user=request.user, rows=rows)
         except RejectedData as rejected:
-            errors = [problem.as_dict() for problem in rejected.problems]
+            errors = [problem_shown(problem) for problem in rejected.problems]
             return Response({"errors": errors, "more": rejected.more}, status=400)
         return load_accepted(load)

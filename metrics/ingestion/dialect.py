@@ -13,6 +13,8 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
 
+from metrics.ingestion.problems import gettext_noop
+
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_LINES = 200
 SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
@@ -40,7 +42,7 @@ DATE_ORDERS = {
 DATE_ORDER_UNKNOWN = ""
 
 UTF8_CHARACTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-DATE_ORDER_MISSING = (
+DATE_ORDER_MISSING = gettext_noop(
     "The dates in this file fit both day-first and month-first: pick the order of day and month."
 )
 ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$")

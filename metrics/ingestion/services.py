@@ -14,6 +14,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
@@ -30,8 +32,8 @@ from metrics.ingestion.vault import url_decrypt
 from metrics.jobs import DATA_LOADS
 from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 
-FILE_TOO_LARGE = "The file is {size:,} bytes, over the limit of {limit:,} bytes."
-FILE_OVER_LIMIT = "The file is over the limit of {limit:,} bytes."
+FILE_TOO_LARGE = _("The file is {size} bytes, over the limit of {limit} bytes.")
+FILE_OVER_LIMIT = _("The file is over the limit of {limit} bytes.")
 UPLOAD_DIR = "uploads"
 SOURCE_OF_KIND = {
     DataLoad.Kind.FILE: OutcomeSource.FILE,
@@ -40,6 +42,10 @@ SOURCE_OF_KIND = {
     DataLoad.Kind.PUSH: OutcomeSource.PUSH,
     DataLoad.Kind.SQL: OutcomeSource.SQL,
 }
+
+
+def grouped(number: int) -> str:
+    return number_format(number, force_grouping=True)
 
 
 def upload_path(stored_name: str) -> Path:
@@ -53,7 +59,7 @@ def upload_store(*, chunks, limit: int | None = None, size: int | None = None) -
     """
     limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
     if size is not None and size > limit:
-        raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
+        raise ValidationError(FILE_TOO_LARGE.format(size=grouped(size), limit=grouped(limit)))
     stored_name = f"{uuid.uuid4().hex}.upload"
     path = upload_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +70,7 @@ def upload_store(*, chunks, limit: int | None = None, size: int | None = None) -
             if size > limit:
                 sink.close()
                 path.unlink()
-                raise ValidationError(FILE_OVER_LIMIT.format(limit=limit))
+                raise ValidationError(FILE_OVER_LIMIT.format(limit=grouped(limit)))
             digest.update(chunk)
             sink.write(chunk)
     return stored_name, digest.hexdigest()

@@ -1,7 +1,10 @@
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.template.defaultfilters import floatformat
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 register = template.Library()
 
@@ -47,11 +50,25 @@ def markdown(text: str) -> str:
 
 @register.filter
 def thousands(value) -> str:
-    """31234 -> '31,234'; leaves anything that is not a number as it is."""
+    """31234 -> '31,234', '31 234' in Finnish; leaves anything that is not a number as it is."""
     try:
-        return f"{int(value):,}"
+        return number_format(int(value), force_grouping=True)
     except (TypeError, ValueError):
         return value
+
+
+@register.filter
+def percent(value, decimals="-1") -> str:
+    """A number already in percent, as the reader writes it: 12.5 → "12.5%", "12,5 %" in Finnish.
+
+    ``decimals`` as ``floatformat`` takes them; nothing to show → "–".
+    """
+    if value is None or value == "":
+        return "–"
+    number = floatformat(value, decimals)
+    # Translators: the space before the sign is the language's own (fi, sv: a no-break space).
+    # xgettext:no-python-format
+    return pgettext("a number in percent", "{number}%").format(number=number)
 
 
 @register.simple_tag(takes_context=True)
