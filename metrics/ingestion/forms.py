@@ -29,22 +29,28 @@ class DialectForm(forms.Form):
 
     # Not required: a choice left out (a script posting only the columns) keeps the detected one.
     encoding = forms.ChoiceField(
-        label=_("Encoding"), choices=list(ENCODINGS.items()), required=False
+        label=_("Encoding"),
+        choices=[(key, _(label)) for key, label in ENCODINGS.items()],
+        required=False,
     )
     separator = forms.ChoiceField(
         label=_("Separator"), choices=list(SEPARATOR_LABELS.items()), required=False
     )
     decimal = forms.ChoiceField(
-        label=_("Decimal mark"), choices=list(DECIMALS.items()), required=False
+        label=_("Decimal mark"),
+        choices=[(key, _(label)) for key, label in DECIMALS.items()],
+        required=False,
     )
     thousands = forms.ChoiceField(
-        label=_("Thousands separator"), choices=list(THOUSANDS.items()), required=False
+        label=_("Thousands separator"),
+        choices=[(key, _(label)) for key, label in THOUSANDS.items()],
+        required=False,
     )
     date_order = forms.ChoiceField(
         label=_("Dates"),
         choices=[
             ("", _("— pick the order of day and month —")),
-            *((key, label) for key, (_format, label) in DATE_ORDERS.items()),
+            *((key, _(label)) for key, (_format, label) in DATE_ORDERS.items()),
         ],
         required=False,
     )

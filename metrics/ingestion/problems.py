@@ -8,6 +8,7 @@ parameters apart from its words, so a page shows it in the reader's language
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,12 @@ class Problem:
         return {**stored, "text": problem_text(stored)}
 
 
+def message_stored(message: str) -> dict:
+    """A note as a load keeps it: its English text, and its words and parameters if marked."""
+    stored = {"message": str(message)}
+    return stored | message_parts(message) if isinstance(message, Message) else stored
+
+
 def message_parts(message: Message) -> dict:
     """The words and parameters of ``message``; a parameter that is a message itself nests."""
     params = message.params.items()
@@ -86,6 +93,8 @@ def stored_value(value):
     """A parameter as JSON keeps it: numbers stay numbers, a date is ISO, the rest text."""
     if isinstance(value, Message):
         return message_parts(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # JSON has no infinity
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         return value.isoformat() if isinstance(value, date) else str(value)
     return value if isinstance(value, (int, float)) else str(value)

@@ -18,6 +18,8 @@ MAX_USERS = 100_000_000_000
 # Totals of money, minutes or items: beyond this the squares lose every significant digit.
 MAX_TOTAL = 1e30
 LABELS = {
+    "users": gettext_noop("users"),
+    "conversions": gettext_noop("conversions"),
     "sum": gettext_noop("sum of values"),
     "sum_squares": gettext_noop("sum of squared values"),
     "den_sum": gettext_noop("sum of denominators"),
@@ -38,21 +40,20 @@ IN_COHORT = gettext_noop("{metric}, variant '{variant}', {day}: {message}")
 OUT_OF_RANGE = gettext_noop(
     "{value:,} is out of range: {field} must be between {low:,} and {high:,}"
 )
-TOTAL_OUT_OF_RANGE = gettext_noop(
-    "{value:.4g} is out of range: {field} must be between -1e30 and 1e30"
-)
+TOTAL_OUT_OF_RANGE = gettext_noop("{value} is out of range: {field} must be between -1e30 and 1e30")
 
 
 def count_problem(value: int, field: str) -> str | None:
     if 0 <= value <= MAX_USERS:
         return None
-    return OUT_OF_RANGE.format(value=value, field=field, low=0, high=MAX_USERS)
+    return OUT_OF_RANGE.format(value=value, field=LABELS.get(field, field), low=0, high=MAX_USERS)
 
 
 def total_problem(value: float, field: str) -> str | None:
     if math.isfinite(value) and abs(value) <= MAX_TOTAL:
         return None
-    return TOTAL_OUT_OF_RANGE.format(value=value, field=LABELS.get(field, field))
+    # Written here: an infinite total has no JSON number to be stored as.
+    return TOTAL_OUT_OF_RANGE.format(value=f"{value:.4g}", field=LABELS.get(field, field))
 
 
 def cohort_range_problems(cohorts: Iterable[CohortTotals]) -> list[Problem]:

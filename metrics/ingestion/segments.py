@@ -30,6 +30,7 @@ from metrics.ingestion.columns import (
     total_columns,
 )
 from metrics.ingestion.dialect import Dialect
+from metrics.ingestion.problems import gettext_noop
 from metrics.ingestion.quick import number
 
 NONE_SEGMENT = "(none)"
@@ -37,8 +38,12 @@ OTHER_SEGMENT = "other"
 MAX_SEGMENTS = 50
 ORDER = "segment_row_order"
 
-FOLDED = "{dimension}: {count} values beyond the {limit} largest are shown together as “other”."
-TOO_FEW = "{dimension} = “{segment}”: fewer than two users in {variant}; this segment is left out."
+FOLDED = gettext_noop(
+    "{dimension}: {count} values beyond the {limit} largest are shown together as “other”."
+)
+TOO_FEW = gettext_noop(
+    "{dimension} = “{segment}”: fewer than two users in {variant}; this segment is left out."
+)
 
 
 @dataclass(frozen=True)

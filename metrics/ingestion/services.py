@@ -25,7 +25,7 @@ from metrics.ingestion.dialect import Dialect
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
-from metrics.ingestion.problems import Problem, RejectedData
+from metrics.ingestion.problems import Problem, RejectedData, message_stored
 from metrics.ingestion.ranges import cohort_range_problems
 from metrics.ingestion.sql import pull
 from metrics.ingestion.vault import url_decrypt
@@ -216,7 +216,7 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         path = upload_path(load.stored_name)
         dialect = load_dialect(load)
         reduction = reduce_file(path, mapping, variants, progress=progress, dialect=dialect)
-        load.notes = reduction.notes  # saved with the statistics, by data_load_save
+        load.notes = [message_stored(note) for note in reduction.notes]  # saved by data_load_save
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
         progress("querying the warehouse", 10, 0)

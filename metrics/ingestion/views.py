@@ -34,7 +34,7 @@ from metrics.ingestion.services import (
     upload_store,
 )
 from metrics.ingestion.source_views import query_sources
-from metrics.ingestion.wording import problem_lines
+from metrics.ingestion.wording import note_text, problem_lines
 from metrics.models import DataLoad, MetricKind
 
 UPLOAD_EXPIRED = _("This upload is no longer waiting for a mapping; upload the file again.")
@@ -129,6 +129,7 @@ def map_columns(request, pk: int, token: str):
         "form": form,
         "dialect_form": dialect_form,
         "preview": shown,
+        "dialect_summary": shown.dialect.describe(gettext),
         "rows": shown.rows[:5],
         "loads": past_loads(experiment),
     }
@@ -265,7 +266,8 @@ def load_detail(request, pk: int):
         days=Count("exposure_date", distinct=True), variants=Count("variant", distinct=True)
     )
     errors = problem_lines(load.errors, load.errors_more)
-    context = {"load": load, "cohorts": cohorts, "errors": errors, **brought}
+    notes = [note_text(note) for note in load.notes]
+    context = {"load": load, "cohorts": cohorts, "errors": errors, "notes": notes, **brought}
     return render(request, "metrics/load_detail.html", context)
 
 

@@ -36,3 +36,10 @@ def problem_lines(problems: list, more: int) -> list[str]:
 def more_problems(count: int) -> str:
     text = ngettext("… and {count} more problem.", "… and {count} more problems.", count)
     return text.format(count=local_number(count))
+
+
+def note_text(note: str | dict) -> str:
+    """A load's note (``problems.message_stored``, or an older load's plain text), translated."""
+    if isinstance(note, str):
+        return gettext(note)
+    return message_text(note, gettext, local_number)
