@@ -129,7 +129,7 @@ def reduce_file(
     """Check and reduce a per-user file; raise RejectedData listing what is wrong."""
     known = list(known_variants)
     with tempfile.TemporaryDirectory(prefix="growthlab-ingest-") as work_dir:
-        progress("opening file", 5, 0)
+        progress(gettext_noop("opening file"), 5, 0)
         kind = detect_kind(path)
         with readable(kind):
             table = open_table(path, Path(work_dir), dialect)
@@ -138,17 +138,17 @@ def reduce_file(
         frame = table.scan()
         with readable(kind):
             check_columns(frame, mapping)
-        progress("checking and reducing", 10, 0)
+        progress(gettext_noop("checking and reducing"), 10, 0)
         numbers = table.scan(numeric_columns(mapping))
         reduction, shared_users = quick_reduction(numbers, mapping, known, table.dialect)
         if reduction is None:
-            progress("naming the problems", 50, 0)
+            progress(gettext_noop("naming the problems"), 50, 0)
             try:
                 reduction = checked_reduction(table, mapping, known, shared_users)
             except pl.exceptions.ComputeError:
                 table.diagnose()  # raises RejectedData naming the row, when the file is at fault
                 raise reject(UNREADABLE_TEXT.format(dialect=table.dialect.describe())) from None
-        progress("checking and reducing", 90, reduction.rows)
+        progress(gettext_noop("checking and reducing"), 90, reduction.rows)
         if mapping.dimensions:
             split = file_segments(numbers, mapping, known, table.dialect)
             reduction = Reduction(

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
@@ -183,7 +184,7 @@ def data_load_save(load: DataLoad, attempt: Attempt, rows: int, cohorts) -> None
     """Replace the statistics and mark the load done, only while this worker holds it."""
     with transaction.atomic():
         # First, so the row stays locked to this worker until the statistics are committed.
-        attempt.finish(phase="done", progress_percent=100, rows_read=rows)
+        attempt.finish(phase=gettext_noop("done"), progress_percent=100, rows_read=rows)
         written = cohorts_replace(
             experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
         )
@@ -219,7 +220,7 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         load.notes = [message_stored(note) for note in reduction.notes]  # saved by data_load_save
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
-        progress("querying the warehouse", 10, 0)
+        progress(gettext_noop("querying the warehouse"), 10, 0)
         return sql_input(load, variants)
     metrics = experiment_metric_kinds(experiment)
     if load.stored_name:  # a counts file: one metric, named in the mapping
@@ -271,7 +272,9 @@ def sql_input(load: DataLoad, variants: list[str]):
 def data_load_fail(load: DataLoad, attempt: Attempt, problems: list[Problem], more: int) -> None:
     """Record the problems; the refused file is deleted, as nothing of it will be read again."""
     failed = attempt.fail(
-        phase="rejected", errors=[problem.as_dict() for problem in problems], errors_more=more
+        phase=gettext_noop("rejected"),
+        errors=[problem.as_dict() for problem in problems],
+        errors_more=more,
     )
     if failed and load.stored_name:
         upload_discard(load.stored_name)

@@ -267,7 +267,14 @@ def load_detail(request, pk: int):
     )
     errors = problem_lines(load.errors, load.errors_more)
     notes = [note_text(note) for note in load.notes]
-    context = {"load": load, "cohorts": cohorts, "errors": errors, "notes": notes, **brought}
+    context = {
+        "load": load,
+        "phase": gettext(load.phase) if load.phase else "",  # stored in English, like the notes
+        "cohorts": cohorts,
+        "errors": errors,
+        "notes": notes,
+        **brought,
+    }
     return render(request, "metrics/load_detail.html", context)
 
 
@@ -277,7 +284,7 @@ def load_status(request, pk: int):
         {
             "status": load.status,
             "status_label": load.get_status_display(),
-            "phase": load.phase,
+            "phase": gettext(load.phase) if load.phase else "",
             "percent": load.progress_percent,
             "rows_read": load.rows_read,
             "done": load.is_done,
