@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
@@ -52,7 +53,7 @@ def edit(request, pk: int | None = None):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, f"{metric} saved.")
+            messages.success(request, gettext("{metric} saved.").format(metric=metric))
             return redirect("metrics:detail", pk=metric.pk)
     status = 400 if form.is_bound else 200
     return render(request, "metrics/form.html", {"form": form, "metric": metric}, status=status)

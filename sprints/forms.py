@@ -1,6 +1,7 @@
 """Forms of the sprint pages: they check the shape of the input; services check the rules."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from metrics.models import Metric
@@ -19,9 +20,9 @@ class SprintForm(forms.ModelForm):
             "goal": forms.Textarea(attrs={"rows": 3}),
         }
         help_texts = {
-            "number": "Leave empty for the team's next number.",
-            "ends_on": "The last day of the sprint. Leave empty for the team's sprint length.",
-            "goal_metric": "The metric of the KPI tree the sprint aims to move.",
+            "number": _("Leave empty for the team's next number."),
+            "ends_on": _("The last day of the sprint. Leave empty for the team's sprint length."),
+            "goal_metric": _("The metric of the KPI tree the sprint aims to move."),
         }
 
     def __init__(self, *args, teams: list[Team], **kwargs):
@@ -48,19 +49,19 @@ class PullForm(forms.Form):
     def clean(self):
         data = super().clean()
         if bool(data.get("experiment")) == bool(data.get("idea")):
-            raise forms.ValidationError("Choose one test or one idea to pull into the sprint.")
+            raise forms.ValidationError(_("Choose one test or one idea to pull into the sprint."))
         return data
 
 
 class CloseReviewForm(forms.Form):
     review_notes = forms.CharField(
-        label="Notes of the review meeting",
+        label=_("Notes of the review meeting"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        help_text="What launched, what won, and above all what the team learned.",
+        help_text=_("What launched, what won, and above all what the team learned."),
     )
     action_items = forms.CharField(
-        label="Action items",
+        label=_("Action items"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
-        help_text="One per line, with who does it.",
+        help_text=_("One per line, with who does it."),
     )

@@ -4,7 +4,10 @@ from io import BytesIO
 from xml.sax.saxutils import escape
 
 from django.http import HttpResponse
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
@@ -12,6 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from growthlab.web.templatetags.growthlab import percent as local_percent
 from metrics.stats.wording import signed_percent
 
 STYLES = getSampleStyleSheet()
@@ -44,68 +48,90 @@ def signed(value) -> str:
 
 
 def percent(value) -> str:
-    return "–" if value is None else f"{value:g}%"
+    return local_percent(value)
+
+
+def started(experiment) -> str:
+    return _("started %(day)s") % {"day": date_format(timezone.localtime(experiment.started_at))}
 
 
 def review_story(review, programme: dict) -> list[Flowable]:
     sprint = review.sprint
-    dates = (
-        f"{sprint.starts_on:%-d %b} – {sprint.ends_on:%-d %b %Y} · {sprint.get_status_display()}"
-    )
-    story = [text(f"{sprint.team} · sprint {sprint.number} review", "Title"), text(dates)]
+    starts, ends = date_format(sprint.starts_on), date_format(sprint.ends_on)
+    dates = f"{starts} – {ends} · {sprint.get_status_display()}"
+    title = _("%(team)s · sprint %(number)s review") % {
+        "team": sprint.team,
+        "number": sprint.number,
+    }
+    story = [text(title, "Title"), text(dates)]
     if sprint.goal:
         story.append(text(sprint.goal))
-    story += [text("What launched", "Heading2")]
+    story += [text(_("What launched"), "Heading2")]
     story += bullets(
-        [f"{e.title} (started {e.started_at:%-d %b})" for e in review.launched],
-        "Nothing launched in this sprint.",
+        [f"{e.title} ({started(e)})" for e in review.launched],
+        _("Nothing launched in this sprint."),
     )
-    story += [text("What concluded, and how", "Heading2")]
-    rows = [["Test", "Outcome", "Decision"]]
+    story += [text(_("What concluded, and how"), "Heading2")]
+    rows = [[_("Test"), _("Outcome"), _("Decision")]]
     rows += [[e.title, e.outcome, e.get_decision_display()] for e in review.concluded]
-    story.append(table(rows) if review.concluded else text("No test concluded in this sprint."))
-    story += [text("Learnings and post-mortems", "Heading2")]
+    story.append(table(rows) if review.concluded else text(_("No test concluded in this sprint.")))
+    story += [text(_("Learnings and post-mortems"), "Heading2")]
     for e in review.learnings:
-        story += [text(e.title, "Heading4"), text(f"What we learned: {e.learning}")]
+        story += [text(e.title, "Heading4"), text(f"{_('What we learned:')} {e.learning}")]
         if e.postmortem_why:
-            story.append(text(f"Why we think so: {e.postmortem_why}"))
-    story += [text("Guardrails harmed", "Heading2")]
-    no_harm = "No guardrail was harmed." if not review.not_known else "None known to be harmed."
+            story.append(text(f"{_('Why we think so:')} {e.postmortem_why}"))
+    story += [text(_("Guardrails harmed"), "Heading2")]
+    no_harm = (
+        _("No guardrail was harmed.") if not review.not_known else _("None known to be harmed.")
+    )
     story += bullets(
         [
-            f"{h.metric} {signed(h.lift)} with {h.variant} on {h.experiment.title}"
+            _("%(metric)s %(lift)s with %(variant)s on %(title)s")
+            % {
+                "metric": h.metric,
+                "lift": signed(h.lift),
+                "variant": h.variant,
+                "title": h.experiment.title,
+            }
             for h in review.harmed
         ],
         no_harm,
     )
     if review.not_known:
-        story += [text("Guardrails not known yet", "Heading2")]
-        unknown = [f"{u.metric} on {u.experiment.title}: {u.sentence}" for u in review.not_known]
+        story += [text(_("Guardrails not known yet"), "Heading2")]
+        unknown = [
+            _("%(metric)s on %(title)s: %(sentence)s")
+            % {"metric": u.metric, "title": u.experiment.title, "sentence": u.sentence}
+            for u in review.not_known
+        ]
         story += bullets(unknown, "")
-    story += [text("Carried over", "Heading2")]
-    story += bullets([e.title for e in review.carried_over], "Nothing left unfinished.")
-    story += [text("Candidates for the next sprint", "Heading2")]
-    story += bullets([i.title for i in review.candidates], "The backlog has no new ideas.")
+    story += [text(_("Carried over"), "Heading2")]
+    story += bullets([e.title for e in review.carried_over], _("Nothing left unfinished."))
+    story += [text(_("Candidates for the next sprint"), "Heading2")]
+    story += bullets([i.title for i in review.candidates], _("The backlog has no new ideas."))
     return story + notes_story(sprint) + programme_story(programme)
 
 
 def notes_story(sprint) -> list[Flowable]:
     if not sprint.review_notes:
         return []
-    story = [text("Notes of the review meeting", "Heading2"), text(sprint.review_notes)]
+    story = [text(_("Notes of the review meeting"), "Heading2"), text(sprint.review_notes)]
     if sprint.action_items:
-        story += [text("Action items", "Heading3"), text(sprint.action_items)]
+        story += [text(_("Action items"), "Heading3"), text(sprint.action_items)]
     return story
 
 
 def programme_story(programme: dict) -> list[Flowable]:
-    rows = [["Sprint", "Launched", "Concluded", "Win rate", "With a learning", "Median days"]]
+    headings = (_("Sprint"), _("Launched"), _("Concluded"), _("Win rate"), _("With a learning"))
+    rows = [[*headings, _("Median days")]]
     for r in programme["rows"]:
-        days = "–" if r.median_days_to_decision is None else f"{r.median_days_to_decision:g}"
+        days = (
+            "–" if r.median_days_to_decision is None else floatformat(r.median_days_to_decision, -1)
+        )
         rows.append(
             [r.label, r.launched, r.concluded, percent(r.win_rate), percent(r.learning_share), days]
         )
-    return [text("Programme health up to this sprint", "Heading2"), table(rows)]
+    return [text(_("Programme health up to this sprint"), "Heading2"), table(rows)]
 
 
 def review_pdf_response(review, programme: dict) -> HttpResponse:
@@ -116,10 +142,12 @@ def review_pdf_response(review, programme: dict) -> HttpResponse:
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
-        title=f"{sprint} review",
+        title=_("%(sprint)s · review") % {"sprint": sprint},
         author="GrowthLab",
     )
-    footer = f"GrowthLab · exported {timezone.localtime():%-d %b %Y %H:%M}"
+    footer = _("GrowthLab · exported %(when)s") % {
+        "when": date_format(timezone.localtime(), "DATETIME_FORMAT")
+    }
     document.build([*review_story(review, programme), Spacer(1, 6 * mm), text(footer)])
     response = HttpResponse(buffer.getvalue(), content_type="application/pdf")
     name = f"{sprint.team.slug}-sprint-{sprint.number}-review.pdf"

@@ -7,6 +7,8 @@ guardrail harmed, which treatment went furthest) is the engine's, in `metrics.st
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+
 from dashboard.headline import verdict_headline
 from metrics.stats import verdict
 from metrics.stats.analysis import StoredResult
@@ -14,19 +16,19 @@ from metrics.stats.verdict import GuardrailState, Status
 
 # The headline status of a test's results, as the review meeting says how a test ended.
 RESULT_OUTCOMES = {
-    Status.SHIP: "Won",
-    Status.HARMFUL: "Lost",
-    Status.NO_DIFFERENCE: "Inconclusive",
-    Status.KEEP_RUNNING: "Inconclusive",
-    Status.TOO_FEW_UNITS: "Inconclusive",
-    Status.SRM: "Inconclusive: broken traffic split",
+    Status.SHIP: _("Won"),
+    Status.HARMFUL: _("Lost"),
+    Status.NO_DIFFERENCE: _("Inconclusive"),
+    Status.KEEP_RUNNING: _("Inconclusive"),
+    Status.TOO_FEW_UNITS: _("Inconclusive"),
+    Status.SRM: _("Inconclusive: broken traffic split"),
 }
 # Without stored results, the decision says how it ended.
 DECISION_OUTCOMES = {
-    "ship": "Won",
-    "iterate": "Lost: iterating",
-    "abandon": "Abandoned",
-    "inconclusive": "Inconclusive",
+    "ship": _("Won"),
+    "iterate": _("Lost: iterating"),
+    "abandon": _("Abandoned"),
+    "inconclusive": _("Inconclusive"),
 }
 
 
@@ -74,7 +76,7 @@ def guardrail_readings(experiment, results: list[StoredResult]) -> list[Guardrai
     return readings
 
 
-NO_DATA_SENTENCE = "No analysed data for this guardrail yet."
+NO_DATA_SENTENCE = _("No analysed data for this guardrail yet.")
 
 
 def guardrail_review(

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from dashboard.selectors import outputs_by_experiment
 from experiments.models import Decision, Experiment, ExperimentMetric, Idea, MetricRole
@@ -18,6 +19,7 @@ from sprints.results import GuardrailReading, guardrail_review, outcome_of, ship
 Status = Experiment.Status
 BOARD_COLUMNS = [Status.DRAFT, Status.PLANNED, Status.RUNNING, Status.ANALYSING, Status.CONCLUDED]
 CANDIDATE_LIMIT = 10
+SPRINT_LABEL = gettext_lazy("Sprint {number}")
 COUNTING_DOWN = {Status.DRAFT, Status.PLANNED, Status.RUNNING}
 
 
@@ -156,7 +158,9 @@ def programme_facts(team_id: int, up_to: int | None = None) -> tuple[list, list]
     sprints = Sprint.objects.filter(team_id=team_id).order_by("number")
     if up_to is not None:
         sprints = sprints.filter(number__lte=up_to)
-    spans = [SprintSpan(f"Sprint {s.number}", s.starts_on, s.ends_on) for s in sprints]
+    spans = [
+        SprintSpan(SPRINT_LABEL.format(number=s.number), s.starts_on, s.ends_on) for s in sprints
+    ]
     experiments = list(
         Experiment.objects.filter(team_id=team_id, started_at__isnull=False)
         .select_related("idea")

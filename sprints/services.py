@@ -10,34 +10,41 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from experiments.models import Experiment, Idea
 from experiments.services.experiments import experiment_create_from_idea
-from experiments.services.lifecycle import experiment_transition, locked, status_with_article
+from experiments.services.lifecycle import experiment_transition, locked
 from sprints.models import Sprint
 
 Status = Sprint.Status
 Open = Experiment.Status
 
-SPRINT_FROZEN = "Sprint {number} is closed: its record can no longer change."
-SPRINT_OVERLAPS = "The dates overlap sprint {number} of the team ({starts} – {ends})."
-SPRINT_NOT_STARTABLE = "Only a sprint in planning can start; this one is {status}."
-SPRINT_ALREADY_ACTIVE = "The team already has an active sprint: sprint {number}."
-SPRINT_NOT_REVIEWABLE = "Only an active sprint can go to its review; this one is {status}."
-SPRINT_NOT_CLOSABLE = "Only a sprint in review can be closed; this one is {status}."
-NOTES_REQUIRED = "Write the notes of the review meeting before closing it."
-OTHER_TEAM = "The test belongs to {team}, not to {sprint_team}."
-ALREADY_IN_SPRINT = "The test is already in sprint {number}."
-IN_OTHER_SPRINT = "The test is in sprint {number}; remove it there first."
-NOT_PULLABLE = "{a_status} test cannot be pulled into a sprint."
-NOT_IN_SPRINT = "The test is not in this sprint."
-STAYS_IN_SPRINT = (
-    "{a_status} test stays in its sprint; the review carries it over if it is unfinished."
+SPRINT_FROZEN = _("Sprint {number} is closed: its record can no longer change.")
+SPRINT_OVERLAPS = _("The dates overlap sprint {number} of the team ({starts} – {ends}).")
+SPRINT_NOT_STARTABLE = _("Only a sprint in planning can start; this one is {status}.")
+SPRINT_ALREADY_ACTIVE = _("The team already has an active sprint: sprint {number}.")
+SPRINT_NOT_REVIEWABLE = _("Only an active sprint can go to its review; this one is {status}.")
+SPRINT_NOT_CLOSABLE = _("Only a sprint in review can be closed; this one is {status}.")
+NOTES_REQUIRED = _("Write the notes of the review meeting before closing it.")
+OTHER_TEAM = _("The test belongs to {team}, not to {sprint_team}.")
+ALREADY_IN_SPRINT = _("The test is already in sprint {number}.")
+IN_OTHER_SPRINT = _("The test is in sprint {number}; remove it there first.")
+NOT_PULLABLE = _("This test is {status} and cannot be pulled into a sprint.")
+NOT_IN_SPRINT = _("The test is not in this sprint.")
+STAYS_IN_SPRINT = _(
+    "This test is {status}, so it stays in its sprint; the review carries it over if it is "
+    "unfinished."
 )
 PULLABLE = frozenset({Open.DRAFT, Open.PLANNED, Open.RUNNING, Open.ANALYSING})
 UNFINISHED = frozenset({Open.DRAFT, Open.PLANNED, Open.RUNNING, Open.ANALYSING})
-DATE_FORMAT = "%-d %b %Y"
+
+
+def status_lower(experiment: Experiment) -> str:
+    """The test's status inside a sentence: "running", "käynnissä"."""
+    return experiment.get_status_display().lower()
 
 
 def ensure_open(sprint: Sprint) -> None:
@@ -56,7 +63,7 @@ def overlap_check(sprint: Sprint) -> None:
         team_id=sprint.team_id, starts_on__lte=sprint.ends_on, ends_on__gte=sprint.starts_on
     ).exclude(pk=sprint.pk)
     if other := others.order_by("starts_on").first():
-        starts, ends = other.starts_on.strftime(DATE_FORMAT), other.ends_on.strftime(DATE_FORMAT)
+        starts, ends = date_format(other.starts_on), date_format(other.ends_on)
         raise ValidationError(
             {"starts_on": SPRINT_OVERLAPS.format(number=other.number, starts=starts, ends=ends)}
         )
@@ -154,7 +161,7 @@ def pull_check(sprint: Sprint, experiment: Experiment) -> None:
     if experiment.sprint_id is not None:
         raise ValidationError(IN_OTHER_SPRINT.format(number=experiment.sprint.number))
     if experiment.status not in PULLABLE:
-        raise ValidationError(NOT_PULLABLE.format(a_status=status_with_article(experiment)))
+        raise ValidationError(NOT_PULLABLE.format(status=status_lower(experiment)))
 
 
 @transaction.atomic
@@ -193,7 +200,7 @@ def experiment_remove_from_sprint(*, sprint: Sprint, experiment: Experiment, use
     if experiment.sprint_id != sprint.pk:
         raise ValidationError(NOT_IN_SPRINT)
     if experiment.status not in (Open.DRAFT, Open.PLANNED):
-        raise ValidationError(STAYS_IN_SPRINT.format(a_status=status_with_article(experiment)))
+        raise ValidationError(STAYS_IN_SPRINT.format(status=status_lower(experiment)))
     if experiment.status == Open.PLANNED:
         experiment = experiment_transition(experiment=experiment, user=user, action="unplan")
     experiment.sprint = None

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -63,7 +64,7 @@ def sprint_edit(request, pk: int | None = None):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, f"Sprint {sprint.number} saved.")
+            messages.success(request, _("Sprint {number} saved.").format(number=sprint.number))
             return redirect(sprint)
     status = 400 if form.is_bound else 200
     context = {"form": form, "sprint": sprint}
@@ -110,7 +111,9 @@ def sprint_pull(request, pk: int):
         title = pull(request, sprint, form.cleaned_data)
     except ValidationError as error:
         return refused(request, sprint, error)
-    messages.success(request, f"“{title}” is now in sprint {sprint.number}.")
+    messages.success(
+        request, _("“{title}” is now in sprint {number}.").format(title=title, number=sprint.number)
+    )
     return redirect(sprint)
 
 
@@ -131,7 +134,10 @@ def sprint_remove(request, pk: int, experiment_pk: int):
         experiment_remove_from_sprint(sprint=sprint, experiment=experiment, user=request.user)
     except ValidationError as error:
         return refused(request, sprint, error)
-    messages.success(request, f"“{experiment.title}” left sprint {sprint.number}.")
+    messages.success(
+        request,
+        _("“{title}” left sprint {number}.").format(title=experiment.title, number=sprint.number),
+    )
     return redirect(sprint)
 
 
@@ -145,8 +151,9 @@ def sprint_step(request, pk: int, step: str):
         sprint = service(sprint=sprint, user=request.user)
     except ValidationError as error:
         return refused(request, sprint, error)
+    status = sprint.get_status_display().lower()
     messages.success(
-        request, f"Sprint {sprint.number} is now {sprint.get_status_display().lower()}."
+        request, _("Sprint {number} is now {status}.").format(number=sprint.number, status=status)
     )
     return redirect("sprints:review" if step == "review" else "sprints:board", pk=sprint.pk)
 
@@ -186,10 +193,15 @@ def sprint_board_move_view(request, pk: int, experiment_pk: int, action: str):
         )
     except ValidationError as error:
         for message in error.messages:
-            messages.error(request, f"“{experiment.title}”: {message}")
+            messages.error(
+                request, _("“{title}”: {message}").format(title=experiment.title, message=message)
+            )
         context = board_context(request, sprint)
         return render(request, "sprints/sprint_board.html", context, status=409)
-    messages.success(request, f"“{moved.title}” is now {moved.get_status_display().lower()}.")
+    status = moved.get_status_display().lower()
+    messages.success(
+        request, _("“{title}” is now {status}.").format(title=moved.title, status=status)
+    )
     return redirect("sprints:board", pk=sprint.pk)
 
 
@@ -243,7 +255,10 @@ def sprint_review(request, pk: int):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, f"Review closed. Sprint {sprint.number} is now on record.")
+            messages.success(
+                request,
+                _("Review closed. Sprint {number} is now on record.").format(number=sprint.number),
+            )
             return redirect("sprints:review", pk=sprint.pk)
     context = review_context(request, sprint, form=form)
     return render(request, "sprints/sprint_review.html", context, status=400)

@@ -3,7 +3,9 @@
 from dataclasses import dataclass
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 
 from accounts.models import Role, Team, User
 from accounts.services import team_create, user_create
@@ -17,6 +19,16 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def organisation_language():
+    """A request in a person's language activates it for the thread, and it would stay active
+    for the next test's code outside a request (a command, a service): each test starts and
+    ends in the organisation's language."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from accounts.api.serializers import UserRefSerializer
 from growthlab.rest.filters import QueryFilter, date_range
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
+from metrics.ingestion.wording import note_text, problem_shown
 from metrics.models import DataLoad
 
 
@@ -22,11 +23,23 @@ class ProblemSerializer(serializers.Serializer):
     message = serializers.CharField()
     text = serializers.CharField(help_text="Where and what, in one sentence.")
 
+    def to_representation(self, instance) -> dict:
+        # Stored in English with its parameters; read in the language the request asked for.
+        return problem_shown(instance)
+
+
+class NotesField(serializers.ListField):
+    child = serializers.CharField()
+
+    def to_representation(self, data) -> list[str]:
+        return [note_text(note) for note in data]
+
 
 class DataLoadSerializer(serializers.ModelSerializer):
     experiment = serializers.IntegerField(source="experiment_id")
     created_by = UserRefSerializer(allow_null=True)
     errors = ProblemSerializer(many=True, help_text="The first problems found, by row and column.")
+    notes = NotesField(help_text="What a good load changed on the way, in the request's language.")
 
     class Meta:
         model = DataLoad

@@ -16,6 +16,7 @@ from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.ingestion.segments import MAX_DIMENSION_LENGTH, MAX_SEGMENT_LENGTH
 from metrics.ingestion.services import aggregates_push
+from metrics.ingestion.wording import problem_shown
 
 
 def count_field(**kwargs) -> serializers.IntegerField:
@@ -103,6 +104,6 @@ class AggregatesPushApi(APIView):
         try:
             load = aggregates_push(experiment=experiment, user=request.user, rows=rows)
         except RejectedData as rejected:
-            errors = [problem.as_dict() for problem in rejected.problems]
+            errors = [problem_shown(problem) for problem in rejected.problems]
             return Response({"errors": errors, "more": rejected.more}, status=400)
         return load_accepted(load)

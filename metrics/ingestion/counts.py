@@ -29,7 +29,7 @@ from metrics.ingestion.filetype import (
 )
 from metrics.ingestion.names import guess_counts_columns
 from metrics.ingestion.parse import UNKNOWN_VARIANT, CohortTotals
-from metrics.ingestion.problems import Problem, RejectedData, reject
+from metrics.ingestion.problems import Problem, RejectedData, gettext_noop, reject
 from metrics.ingestion.ranges import count_problem, total_problem
 from metrics.ingestion.segments import (
     MAX_SEGMENT_LENGTH,
@@ -69,29 +69,36 @@ SQUARED_TOTALS = (
     ("pre_den_sum", "pre_den_sum_squares"),
 )
 
-NOT_A_WHOLE_NUMBER = "'{value}' is not a whole number of at least 0"
-NOT_A_NUMBER = "'{value}' is not a number"
-NOT_A_DATE = "'{value}' is not a date (YYYY-MM-DD)"
-EMPTY_CELL = "is empty"
-MORE_CONVERSIONS_THAN_USERS = "{conversions:,} conversions is more than the {users:,} users"
-IMPOSSIBLE_SQUARES = "is smaller than sum²/users: no set of values has these totals"
-REPEATED_KEY = "variant '{variant}' on {day} for this metric already appeared in data row {first:,}"
-REPEATED_CELL = (
+NOT_A_WHOLE_NUMBER = gettext_noop("'{value}' is not a whole number of at least 0")
+NOT_A_NUMBER = gettext_noop("'{value}' is not a number")
+NOT_A_DATE = gettext_noop("'{value}' is not a date (YYYY-MM-DD)")
+EMPTY_CELL = gettext_noop("is empty")
+MORE_CONVERSIONS_THAN_USERS = gettext_noop(
+    "{conversions:,} conversions is more than the {users:,} users"
+)
+IMPOSSIBLE_SQUARES = gettext_noop("is smaller than sum²/users: no set of values has these totals")
+REPEATED_KEY = gettext_noop(
+    "variant '{variant}' on {day} for this metric already appeared in data row {first:,}"
+)
+REPEATED_CELL = gettext_noop(
     "variant '{variant}' on {day} for this metric and {segments} already appeared in data "
     "row {first:,}"
 )
-NOT_SEGMENTS = "give the segments as an object of dimension name → value"
-NOT_A_SEGMENT_VALUE = "the value of {dimension} is not text"
-UNKNOWN_METRIC = "unknown metric '{metric}'; this experiment's metrics are {known}"
-MISSING_COUNT_COLUMN = (
+NOT_SEGMENTS = gettext_noop("give the segments as an object of dimension name → value")
+NOT_A_SEGMENT_VALUE = gettext_noop("the value of {dimension} is not text")
+UNKNOWN_METRIC = gettext_noop("unknown metric '{metric}'; this experiment's metrics are {known}")
+MISSING_COUNT_COLUMN = gettext_noop(
     "no column for {role} was found or picked; the file's columns are {columns}. "
     "Pick the column that holds {role}"
 )
-NOT_A_COLUMN = (
+NOT_A_COLUMN = gettext_noop(
     "the picked column `{column}` for {role} is not in the file; its columns are {columns}"
 )
 COUNT_ROLES = ("variant", "date", "users", "conversions", "sum", "sum_squares")
-TOO_MANY_ROWS = "more than {limit:,} rows of counts: upload per-user data instead"
+NOT_CSV = gettext_noop("Counts are read from CSV files; this is a {kind} file.")
+HEADER_ONLY = gettext_noop("The file has a header but no rows.")
+ALL_DAYS = gettext_noop("all days")
+TOO_MANY_ROWS = gettext_noop("more than {limit:,} rows of counts: upload per-user data instead")
 
 
 def reduce_counts(
@@ -126,7 +133,7 @@ def reduce_counts(
             continue
         key = (found.variant, found.exposure_date, found.metric, values)
         if key in seen:
-            day = found.exposure_date or "all days"
+            day = found.exposure_date or ALL_DAYS
             message = repeated_message(found.variant, day, seen[key], dimensions, values)
             problems.append(Problem(message, number, "variant"))
             continue
@@ -323,7 +330,7 @@ def reduce_counts_file(
     elif file_kind is FileKind.WINDOWS_CSV:
         path = single_byte_text_to_utf8(path, work_dir / "counts.csv")
     elif file_kind is not FileKind.CSV:
-        raise reject(f"Counts are read from CSV files; this is a {file_kind} file.")
+        raise reject(NOT_CSV.format(kind=file_kind))
     with open(path, "rb") as handle:
         dialect = sniff(handle.read(SAMPLE_BYTES), encoding="utf-8-sig").dialect
     rows = []
@@ -346,7 +353,7 @@ def reduce_counts_file(
                 row["segments"] = {d: cells.get(d) for d in dimensions}
             rows.append({**row, "metric": metric})
     if not rows:
-        raise reject("The file has a header but no rows.")
+        raise reject(HEADER_ONLY)
     return reduce_counts(rows, metrics={metric: kind}, known_variants=known_variants, taken=taken)
 
 

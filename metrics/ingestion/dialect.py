@@ -13,34 +13,43 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, fields, replace
 
+from metrics.ingestion.problems import gettext_noop
+
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_LINES = 200
-SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+SEPARATORS = {
+    ",": gettext_noop("commas"),
+    ";": gettext_noop("semicolons"),
+    "\t": gettext_noop("tabs"),
+    "|": gettext_noop("vertical bars"),
+}
 ENCODINGS = {
     "utf-8": "UTF-8",
-    "utf-8-sig": "UTF-8 with a byte-order mark",
-    "cp1252": "Windows-1252 (Excel on Windows)",
-    "latin-1": "Latin-1 (ISO 8859-1)",
+    "utf-8-sig": gettext_noop("UTF-8 with a byte-order mark"),
+    "cp1252": gettext_noop("Windows-1252 (Excel on Windows)"),
+    "latin-1": gettext_noop("Latin-1 (ISO 8859-1)"),
 }
-DECIMALS = {".": "decimal points", ",": "decimal commas"}
+DECIMALS = {".": gettext_noop("decimal points"), ",": gettext_noop("decimal commas")}
 THOUSANDS = {
-    "": "no thousands separator",
-    " ": "spaces between thousands",
-    ".": "points between thousands",
-    ",": "commas between thousands",
+    "": gettext_noop("no thousands separator"),
+    " ": gettext_noop("spaces between thousands"),
+    ".": gettext_noop("points between thousands"),
+    ",": gettext_noop("commas between thousands"),
 }
 # Date orders, each with the chrono format polars reads it with (unpadded days and months too).
 DATE_ORDERS = {
-    "iso": ("%Y-%m-%d", "dates as year-month-day (2026-12-06)"),
-    "dmy_dots": ("%d.%m.%Y", "dates day first with points (6.12.2026)"),
-    "dmy_slashes": ("%d/%m/%Y", "dates day first with slashes (06/12/2026)"),
-    "mdy_slashes": ("%m/%d/%Y", "dates month first with slashes (12/06/2026)"),
-    "dmy_dashes": ("%d-%m-%Y", "dates day first with dashes (06-12-2026)"),
+    "iso": ("%Y-%m-%d", gettext_noop("dates as year-month-day (2026-12-06)")),
+    "dmy_dots": ("%d.%m.%Y", gettext_noop("dates day first with points (6.12.2026)")),
+    "dmy_slashes": ("%d/%m/%Y", gettext_noop("dates day first with slashes (06/12/2026)")),
+    "mdy_slashes": ("%m/%d/%Y", gettext_noop("dates month first with slashes (12/06/2026)")),
+    "dmy_dashes": ("%d-%m-%Y", gettext_noop("dates day first with dashes (06-12-2026)")),
 }
 DATE_ORDER_UNKNOWN = ""
+DATE_ORDER_UNCLEAR = gettext_noop("the order of day and month in the dates is not clear: pick it")
+HEADER_ON_LINE = gettext_noop("the header on line {line}")
 
 UTF8_CHARACTER = re.compile(rb"[\xc2-\xf4][\x80-\xbf]+")
-DATE_ORDER_MISSING = (
+DATE_ORDER_MISSING = gettext_noop(
     "The dates in this file fit both day-first and month-first: pick the order of day and month."
 )
 ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}([ T].*)?$")
@@ -85,30 +94,32 @@ class Dialect:
         """Numbers polars reads natively (its decimal comma included, no thousands marks)."""
         return not self.thousands
 
-    def describe(self) -> str:
-        """The dialect in plain words, e.g. "Finnish Excel: semicolons, decimal commas…"."""
+    def describe(self, translate=str) -> str:
+        """The dialect in plain words, e.g. "Finnish Excel: semicolons, decimal commas…";
+        ``translate`` puts each part into the reader's language (a page passes gettext)."""
         parts = [SEPARATORS.get(self.separator, repr(self.separator)), DECIMALS[self.decimal]]
         if self.thousands:
             parts.append(THOUSANDS[self.thousands])
         if self.date_order in DATE_ORDERS:
             parts.append(DATE_ORDERS[self.date_order][1])
         else:
-            parts.append("the order of day and month in the dates is not clear: pick it")
+            parts.append(DATE_ORDER_UNCLEAR)
         parts.append(ENCODINGS.get(self.encoding, self.encoding))
+        parts = [translate(part) for part in parts]
         if self.header_line > 1:
-            parts.append(f"the header on line {self.header_line:,}")
-        return f"{self.family()}: {', '.join(parts)}"
+            parts.append(translate(HEADER_ON_LINE).format(line=self.header_line))
+        return f"{translate(self.family())}: {', '.join(parts)}"
 
     def family(self) -> str:
         if self.separator == ";" and self.decimal == "," and self.date_order == "dmy_dots":
-            return "Finnish, German or Nordic Excel"
+            return gettext_noop("Finnish, German or Nordic Excel")
         if self.separator == ";" and self.decimal == ",":
-            return "European Excel"
+            return gettext_noop("European Excel")
         if self.separator == "\t":
-            return "Tab-separated text"
+            return gettext_noop("Tab-separated text")
         if self.date_order == "mdy_slashes":
-            return "US spreadsheet"
-        return "Plain CSV"
+            return gettext_noop("US spreadsheet")
+        return gettext_noop("Plain CSV")
 
 
 PLAIN_CSV = Dialect()

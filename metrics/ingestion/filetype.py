@@ -14,7 +14,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 
-from metrics.ingestion.problems import reject
+from metrics.ingestion.problems import gettext_noop, reject
 
 XLSX_MAX_UNPACKED_BYTES = 300 * 1024 * 1024  # Excel's 1,048,576-row limit fits well below this
 XLSX_MAX_ENTRIES = 1_000  # a workbook has a few dozen parts; thousands means a crafted file
@@ -23,31 +23,36 @@ GZIP_MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024
 SNIFF_BYTES = 8192
 PREVIEW_ROWS = 200  # what the mapping page reads of a workbook: its first rows, never all
 
-EMPTY_FILE = "The file is empty."
-NOT_A_TABLE = (
+EMPTY_FILE = gettext_noop("The file is empty.")
+NOT_A_TABLE = gettext_noop(
     "This file is not a CSV, gzipped CSV, Parquet or XLSX file (its content looks like {what}), "
     "whatever its name says."
 )
-XLSX_TOO_LARGE = (
+XLSX_TOO_LARGE = gettext_noop(
     "The workbook unpacks to {size:,} bytes, over the limit of {limit:,}; export it as CSV instead."
 )
-XLSX_TOO_MANY_PARTS = "The workbook holds {count:,} parts, over the limit of {limit:,}."
-GZIP_TOO_LARGE = (
+XLSX_TOO_MANY_PARTS = gettext_noop(
+    "The workbook holds {count:,} parts, over the limit of {limit:,}."
+)
+GZIP_TOO_LARGE = gettext_noop(
     "The gzipped file unpacks to more than {limit:,} bytes, the limit; reading stopped there. "
     "Split it, or upload it unpacked."
 )
-GZIP_DAMAGED = "The gzipped file is damaged or cut short and cannot be unpacked; export it again."
-NO_SUCH_SHEET = "The workbook has no sheet named “{sheet}”; its sheets are {sheets}."
-NOT_A_WORKBOOK = "The file is a zip archive but not an Excel workbook (.xlsx)."
+GZIP_DAMAGED = gettext_noop(
+    "The gzipped file is damaged or cut short and cannot be unpacked; export it again."
+)
+NO_SUCH_SHEET = gettext_noop("The workbook has no sheet named “{sheet}”; its sheets are {sheets}.")
+NOT_A_WORKBOOK = gettext_noop("The file is a zip archive but not an Excel workbook (.xlsx).")
 
+BINARY_DATA = gettext_noop("binary data")
 KNOWN_SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\xd0\xcf\x11\xe0": "an old Excel (.xls) or Word file",
-    b"MZ": "a Windows program",
-    b"\x7fELF": "a program",
+    b"%PDF": gettext_noop("a PDF document"),
+    b"\x89PNG": gettext_noop("a PNG image"),
+    b"\xff\xd8\xff": gettext_noop("a JPEG image"),
+    b"GIF8": gettext_noop("a GIF image"),
+    b"\xd0\xcf\x11\xe0": gettext_noop("an old Excel (.xls) or Word file"),
+    b"MZ": gettext_noop("a Windows program"),
+    b"\x7fELF": gettext_noop("a program"),
 }
 
 
@@ -80,7 +85,7 @@ def detect_kind(path: Path) -> FileKind:
     if looks_like_single_byte_text(head):
         return FileKind.WINDOWS_CSV
     what = next((name for sig, name in KNOWN_SIGNATURES.items() if head.startswith(sig)), None)
-    raise reject(NOT_A_TABLE.format(what=what or "binary data"))
+    raise reject(NOT_A_TABLE.format(what=what or BINARY_DATA))
 
 
 def looks_like_text(head: bytes) -> bool:

@@ -8,7 +8,7 @@ from metrics.ingestion.dialect import DATE_ORDERS, DECIMALS, ENCODINGS, THOUSAND
 from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
 from metrics.models import DataSource, MetricKind
 
-NO_COLUMN = ("", "— not in this file —")
+NO_COLUMN = ("", _("— not in this file —"))
 MAPPING_PARTS = ("column", "denominator", "pre", "pre_denominator")
 # A ratio metric's pre-period, both parts or neither: CUPED for revenue per order, say.
 RATIO_PRE_LABELS = {
@@ -20,6 +20,12 @@ SEPARATOR_LABELS = {
     ";": _("semicolon ;"),
     "\t": _("tab"),
     "|": _("vertical bar |"),
+}
+KEY_LABELS = {"user": _("User id"), "variant": _("Variant"), "date": _("Exposure date")}
+KEY_COLUMN_LABELS = {
+    "user": _("User id column"),
+    "variant": _("Variant column"),
+    "date": _("Exposure date column"),
 }
 BAD_VALUE_LINE = _("Write one “file value = variant” per line, not “{line}”.")
 DIMENSIONS_HELP = _(
@@ -53,22 +59,28 @@ class DialectForm(forms.Form):
 
     # Not required: a choice left out (a script posting only the columns) keeps the detected one.
     encoding = forms.ChoiceField(
-        label=_("Encoding"), choices=list(ENCODINGS.items()), required=False
+        label=_("Encoding"),
+        choices=[(key, _(label)) for key, label in ENCODINGS.items()],
+        required=False,
     )
     separator = forms.ChoiceField(
         label=_("Separator"), choices=list(SEPARATOR_LABELS.items()), required=False
     )
     decimal = forms.ChoiceField(
-        label=_("Decimal mark"), choices=list(DECIMALS.items()), required=False
+        label=_("Decimal mark"),
+        choices=[(key, _(label)) for key, label in DECIMALS.items()],
+        required=False,
     )
     thousands = forms.ChoiceField(
-        label=_("Thousands separator"), choices=list(THOUSANDS.items()), required=False
+        label=_("Thousands separator"),
+        choices=[(key, _(label)) for key, label in THOUSANDS.items()],
+        required=False,
     )
     date_order = forms.ChoiceField(
         label=_("Dates"),
         choices=[
             ("", _("— pick the order of day and month —")),
-            *((key, label) for key, (_format, label) in DATE_ORDERS.items()),
+            *((key, _(label)) for key, (_format, label) in DATE_ORDERS.items()),
         ],
         required=False,
     )
@@ -116,26 +128,29 @@ class MappingForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = [NO_COLUMN, *[(name, name) for name in columns]]
         for role in ("user", "variant", "date"):
-            label = {"user": "User id", "variant": "Variant", "date": "Exposure date"}[role]
-            self.fields[role] = forms.ChoiceField(label=label, choices=choices)
+            self.fields[role] = forms.ChoiceField(label=KEY_LABELS[role], choices=choices)
         self.fields["variant_values"] = self.fields.pop("variant_values")  # after the variant
         self.metrics = metrics
         for i, (name, kind) in enumerate(metrics.items()):
-            first = "Numerator" if kind == MetricKind.RATIO else "Value"
+            first = _("{metric}: numerator") if kind == MetricKind.RATIO else _("{metric}: value")
             self.fields[f"m{i}_column"] = forms.ChoiceField(
-                label=f"{name}: {first.lower()}", choices=choices, required=False
+                label=first.format(metric=name), choices=choices, required=False
             )
             if kind == MetricKind.RATIO:
                 self.fields[f"m{i}_denominator"] = forms.ChoiceField(
-                    label=f"{name}: denominator", choices=choices, required=False
+                    label=_("{metric}: denominator").format(metric=name),
+                    choices=choices,
+                    required=False,
                 )
                 for part, label in RATIO_PRE_LABELS.items():
                     self.fields[f"m{i}_{part}"] = forms.ChoiceField(
-                        label=f"{name}: {label}", choices=choices, required=False
+                        label=_("{metric}: {part}").format(metric=name, part=label),
+                        choices=choices,
+                        required=False,
                     )
             if kind == MetricKind.MEAN:
                 self.fields[f"m{i}_pre"] = forms.ChoiceField(
-                    label=f"{name}: pre-period covariate (CUPED, optional)",
+                    label=_("{metric}: pre-period covariate (CUPED, optional)").format(metric=name),
                     choices=choices,
                     required=False,
                 )
@@ -278,11 +293,13 @@ class DataSourceForm(forms.ModelForm):
     """Name, team and connection URL; the saved URL is never put back in the form."""
 
     url = forms.CharField(
-        label="Connection URL",
+        label=_("Connection URL"),
         required=False,
         widget=forms.PasswordInput(render_value=False),
-        help_text="SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host:5432/db. "
-        "Stored encrypted; leave empty to keep the saved one.",
+        help_text=_(
+            "SQLAlchemy URL, e.g. postgresql+psycopg://user:password@host:5432/db. "
+            "Stored encrypted; leave empty to keep the saved one."
+        ),
     )
 
     class Meta:
@@ -311,24 +328,28 @@ class ExperimentQueryForm(forms.Form):
         self.sources = {s.pk: s for s in sources}
         self.fields["query"] = forms.CharField(
             widget=forms.Textarea(attrs={"rows": 8}),
-            help_text="One row per user; its columns are named below.",
+            help_text=_("One row per user; its columns are named below."),
         )
-        for role, label in (("user", "User id"), ("variant", "Variant"), ("date", "Exposure date")):
-            self.fields[role] = forms.CharField(label=f"{label} column")
+        for role, label in KEY_COLUMN_LABELS.items():
+            self.fields[role] = forms.CharField(label=label)
         self.metrics = metrics
         for i, (name, kind) in enumerate(metrics.items()):
-            self.fields[f"m{i}_column"] = forms.CharField(label=f"{name}: column", required=False)
+            self.fields[f"m{i}_column"] = forms.CharField(
+                label=_("{metric}: column").format(metric=name), required=False
+            )
             if kind == MetricKind.RATIO:
                 self.fields[f"m{i}_denominator"] = forms.CharField(
-                    label=f"{name}: denominator column", required=False
+                    label=_("{metric}: denominator column").format(metric=name), required=False
                 )
                 for part, label in RATIO_PRE_LABELS.items():
                     self.fields[f"m{i}_{part}"] = forms.CharField(
-                        label=f"{name}: {label} column", required=False
+                        label=_("{metric}: {part} column").format(metric=name, part=label),
+                        required=False,
                     )
             if kind == MetricKind.MEAN:
                 self.fields[f"m{i}_pre"] = forms.CharField(
-                    label=f"{name}: pre-period column (CUPED, optional)", required=False
+                    label=_("{metric}: pre-period column (CUPED, optional)").format(metric=name),
+                    required=False,
                 )
         self.fields["dimensions"] = dimensions_field()
         self.initial["dimensions"] = ", ".join(initial.get("dimensions") or [])

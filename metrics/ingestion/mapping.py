@@ -1,6 +1,8 @@
 """Column mappings: the JSON a person picks on the mapping page ↔ the parser's Mapping."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from experiments.models import Experiment
 from metrics.ingestion.dialect import DATE_ORDER_MISSING, Dialect
@@ -8,12 +10,23 @@ from metrics.ingestion.parse import Mapping, MetricColumns
 from metrics.ingestion.segments import dimension_name_problem
 from metrics.models import MetricKind, UploadMapping
 
-MAPPING_INCOMPLETE = "Pick the column for {what}."
-UNKNOWN_VALUE_TARGET = (
+PICK_KEY = {
+    "user": _("Pick the column for the user."),
+    "variant": _("Pick the column for the variant."),
+    "date": _("Pick the column for the date."),
+}
+PICK_DENOMINATOR = _("Pick the column for the denominator of {name}.")
+PICK_PRE_PERIOD = {
+    "numerator": _("Pick the column for the pre-period numerator of {name}."),
+    "denominator": _("Pick the column for the pre-period denominator of {name}."),
+}
+PICK_A_METRIC = _("Pick the column for at least one metric.")
+KEY_NOUNS = {"user": _("user"), "variant": _("variant"), "date": _("date")}
+UNKNOWN_VALUE_TARGET = _(
     "“{value}” is mapped to “{name}”, which is not a variant of this test: {known}."
 )
-DIMENSION_IS_KEY = "“{column}” is the {what}; a column cannot also be a dimension."
-UNKNOWN_METRIC = "Not attached to this experiment: {names}; its metrics are {known}."
+DIMENSION_IS_KEY = _("“{column}” is the {what}; a column cannot also be a dimension.")
+UNKNOWN_METRIC = _("Not attached to this experiment: {names}; its metrics are {known}.")
 
 
 def experiment_metric_kinds(experiment: Experiment) -> dict[str, str]:
@@ -34,7 +47,7 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
     """
     for what in ("user", "variant", "date"):
         if not data.get(what):
-            raise ValidationError(MAPPING_INCOMPLETE.format(what=f"the {what}"))
+            raise ValidationError(PICK_KEY[what])
     kinds = experiment_metric_kinds(experiment)
     picked = {
         name
@@ -43,7 +56,7 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
     }
     if unknown := sorted(picked - set(kinds)):
         names = ", ".join(f"“{name}”" for name in unknown)
-        known = ", ".join(f"“{name}”" for name in kinds) or "none"
+        known = ", ".join(f"“{name}”" for name in kinds) or gettext("none")
         raise ValidationError(UNKNOWN_METRIC.format(names=names, known=known))
     metrics = []
     for name, kind in kinds.items():
@@ -51,14 +64,12 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
         if not columns.get("column"):
             continue
         if kind == MetricKind.RATIO and not columns.get("denominator"):
-            raise ValidationError(MAPPING_INCOMPLETE.format(what=f"the denominator of {name}"))
+            raise ValidationError(PICK_DENOMINATOR.format(name=name))
         if kind == MetricKind.RATIO and bool(columns.get("pre")) != bool(
             columns.get("pre_denominator")
         ):
             half = "denominator" if columns.get("pre") else "numerator"
-            raise ValidationError(
-                MAPPING_INCOMPLETE.format(what=f"the pre-period {half} of {name}")
-            )
+            raise ValidationError(PICK_PRE_PERIOD[half].format(name=name))
         metrics.append(
             MetricColumns(
                 key=name,
@@ -70,10 +81,10 @@ def mapping_from_json(experiment: Experiment, data: dict) -> Mapping:
             )
         )
     if not metrics:
-        raise ValidationError(MAPPING_INCOMPLETE.format(what="at least one metric"))
+        raise ValidationError(PICK_A_METRIC)
     dialect = data.get("dialect")
     if dialect is not None and Dialect.from_json(dialect).date_format is None:
-        raise ValidationError(DATE_ORDER_MISSING)
+        raise ValidationError(gettext(DATE_ORDER_MISSING))
     values = variant_values_check(experiment, data.get("variant_values") or {})
     dimensions = dimensions_check(data, metrics)
     return Mapping(data["user"], data["variant"], data["date"], tuple(metrics), values, dimensions)
@@ -90,7 +101,7 @@ def dimensions_check(data: dict, metrics: list[MetricColumns]) -> tuple[str, ...
     for column in dimensions:
         for what in ("user", "variant", "date"):
             if data[what] == column:
-                raise ValidationError(DIMENSION_IS_KEY.format(column=column, what=what))
+                raise ValidationError(DIMENSION_IS_KEY.format(column=column, what=KEY_NOUNS[what]))
         if problem := dimension_name_problem(column, taken):
             raise ValidationError(problem)
     return dimensions

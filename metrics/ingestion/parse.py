@@ -56,49 +56,59 @@ from metrics.ingestion.filetype import (
     workbook_to_csv,
 )
 from metrics.ingestion.names import header_maps
-from metrics.ingestion.problems import MAX_LISTED_PROBLEMS, Problem, RejectedData, reject
+from metrics.ingestion.problems import (
+    MAX_LISTED_PROBLEMS,
+    Problem,
+    RejectedData,
+    gettext_noop,
+    reject,
+)
 from metrics.ingestion.quick import quick_reduction
 from metrics.ingestion.segments import file_segments
 
 ROW = "__row"
-MISSING_COLUMN = "the mapped column `{column}` is not in the file; its columns are {columns}"
-NO_ROWS = "The file has a header but no rows."
-NOT_A_NUMBER = "'{value}' is not a number"
-NOT_ZERO_OR_ONE = "'{value}' is not 0 or 1"
-NOT_A_DATE = "'{value}' is not a date ({expected})"
-DATE_ORDER_NOT_CHOSEN = (
+MISSING_COLUMN = gettext_noop(
+    "the mapped column `{column}` is not in the file; its columns are {columns}"
+)
+NO_ROWS = gettext_noop("The file has a header but no rows.")
+NOT_A_NUMBER = gettext_noop("'{value}' is not a number")
+NOT_ZERO_OR_ONE = gettext_noop("'{value}' is not 0 or 1")
+NOT_A_DATE = gettext_noop("'{value}' is not a date ({expected})")
+DATE_ORDER_NOT_CHOSEN = gettext_noop(
     "the dates fit both day-first and month-first (e.g. '{value}'): "
     "pick the order of day and month on the mapping page"
 )
-EMPTY_CELL = "is empty"
-UNKNOWN_VARIANT = (
+EMPTY_CELL = gettext_noop("is empty")
+UNKNOWN_VARIANT = gettext_noop(
     "unknown variant '{name}' ({rows:,} rows, first in data row {first:,}); "
     "the experiment's variants are {known}"
 )
-USER_IN_TWO_VARIANTS = "user `{user}` appears in more than one variant: {variants}"
-NOT_UTF8 = (
+USER_IN_TWO_VARIANTS = gettext_noop("user `{user}` appears in more than one variant: {variants}")
+NOT_UTF8 = gettext_noop(
     "byte {offset:,} of the file (0x{byte:02X}) is not UTF-8, unlike the text before it; "
     "nothing was changed or loaded. Fix that line, or pick the file's encoding "
     "(e.g. Windows-1252) on the mapping page to read every byte that way"
 )
-RAGGED_ROW = (
+RAGGED_ROW = gettext_noop(
     "has {found:,} fields where the header has {expected:,}; a value holding the separator "
     "(“{separator}”), such as a decimal comma, must be quoted"
 )
-UNCLOSED_QUOTE = (
+UNCLOSED_QUOTE = gettext_noop(
     "a quote (“{quote}”) opened in this row is never closed, so the rest of the file reads as "
     "one value"
 )
-UNREADABLE_TEXT = (
+UNREADABLE_TEXT = gettext_noop(
     "The file cannot be read as {dialect}; check the separator, the quoting and the header "
     "line on the mapping page."
 )
 MAX_ROWS_SHOWN_PER_USER = 3
 UNREADABLE = {
-    FileKind.PARQUET: "The Parquet file is damaged or cut short and cannot be read; "
-    "export it again.",
-    FileKind.XLSX: "The workbook is damaged or cut short and cannot be read; "
-    "save it again from Excel.",
+    FileKind.PARQUET: gettext_noop(
+        "The Parquet file is damaged or cut short and cannot be read; export it again."
+    ),
+    FileKind.XLSX: gettext_noop(
+        "The workbook is damaged or cut short and cannot be read; save it again from Excel."
+    ),
 }
 
 Progress = Callable[[str, int, int], None]  # (phase, percent, rows read)
@@ -119,7 +129,7 @@ def reduce_file(
     """Check and reduce a per-user file; raise RejectedData listing what is wrong."""
     known = list(known_variants)
     with tempfile.TemporaryDirectory(prefix="growthlab-ingest-") as work_dir:
-        progress("opening file", 5, 0)
+        progress(gettext_noop("opening file"), 5, 0)
         kind = detect_kind(path)
         with readable(kind):
             table = open_table(path, Path(work_dir), dialect)
@@ -128,17 +138,17 @@ def reduce_file(
         frame = table.scan()
         with readable(kind):
             check_columns(frame, mapping)
-        progress("checking and reducing", 10, 0)
+        progress(gettext_noop("checking and reducing"), 10, 0)
         numbers = table.scan(numeric_columns(mapping))
         reduction, shared_users = quick_reduction(numbers, mapping, known, table.dialect)
         if reduction is None:
-            progress("naming the problems", 50, 0)
+            progress(gettext_noop("naming the problems"), 50, 0)
             try:
                 reduction = checked_reduction(table, mapping, known, shared_users)
             except pl.exceptions.ComputeError:
                 table.diagnose()  # raises RejectedData naming the row, when the file is at fault
                 raise reject(UNREADABLE_TEXT.format(dialect=table.dialect.describe())) from None
-        progress("checking and reducing", 90, reduction.rows)
+        progress(gettext_noop("checking and reducing"), 90, reduction.rows)
         if mapping.dimensions:
             split = file_segments(
                 numbers, mapping, known, table.dialect, reduction.dimension_groups

@@ -11,42 +11,49 @@ import math
 from collections.abc import Iterable
 
 from metrics.ingestion.columns import TOTAL_FIELDS, CohortTotals
-from metrics.ingestion.problems import Problem
+from metrics.ingestion.problems import Problem, gettext_noop
 
 # Ten times the people on Earth: any real count is below it, and its square fits a float.
 MAX_USERS = 100_000_000_000
 # Totals of money, minutes or items: beyond this the squares lose every significant digit.
 MAX_TOTAL = 1e30
 LABELS = {
-    "sum": "sum of values",
-    "sum_squares": "sum of squared values",
-    "den_sum": "sum of denominators",
-    "den_sum_squares": "sum of squared denominators",
-    "num_den_sum_products": "sum of value × denominator",
-    "pre_sum": "pre-period sum",
-    "pre_sum_squares": "pre-period sum of squares",
-    "post_pre_sum_products": "sum of value × pre-period value",
-    "pre_den_sum": "pre-period sum of denominators",
-    "pre_den_sum_squares": "pre-period sum of squared denominators",
-    "pre_num_den_sum_products": "pre-period sum of value × denominator",
-    "post_pre_den_sum_products": "sum of denominator × pre-period denominator",
-    "num_pre_den_sum_products": "sum of value × pre-period denominator",
-    "den_pre_num_sum_products": "sum of denominator × pre-period value",
+    "users": gettext_noop("users"),
+    "conversions": gettext_noop("conversions"),
+    "sum": gettext_noop("sum of values"),
+    "sum_squares": gettext_noop("sum of squared values"),
+    "den_sum": gettext_noop("sum of denominators"),
+    "den_sum_squares": gettext_noop("sum of squared denominators"),
+    "num_den_sum_products": gettext_noop("sum of value × denominator"),
+    "pre_sum": gettext_noop("pre-period sum"),
+    "pre_sum_squares": gettext_noop("pre-period sum of squares"),
+    "post_pre_sum_products": gettext_noop("sum of value × pre-period value"),
+    "pre_den_sum": gettext_noop("pre-period sum of denominators"),
+    "pre_den_sum_squares": gettext_noop("pre-period sum of squared denominators"),
+    "pre_num_den_sum_products": gettext_noop("pre-period sum of value × denominator"),
+    "post_pre_den_sum_products": gettext_noop("sum of denominator × pre-period denominator"),
+    "num_pre_den_sum_products": gettext_noop("sum of value × pre-period denominator"),
+    "den_pre_num_sum_products": gettext_noop("sum of denominator × pre-period value"),
 }
-OUT_OF_RANGE = "{value:,} is out of range: {field} must be between {low:,} and {high:,}"
-TOTAL_OUT_OF_RANGE = "{value:.4g} is out of range: {field} must be between -1e30 and 1e30"
+ALL_DAYS = gettext_noop("all days")
+IN_COHORT = gettext_noop("{metric}, variant '{variant}', {day}: {message}")
+OUT_OF_RANGE = gettext_noop(
+    "{value:,} is out of range: {field} must be between {low:,} and {high:,}"
+)
+TOTAL_OUT_OF_RANGE = gettext_noop("{value} is out of range: {field} must be between -1e30 and 1e30")
 
 
 def count_problem(value: int, field: str) -> str | None:
     if 0 <= value <= MAX_USERS:
         return None
-    return OUT_OF_RANGE.format(value=value, field=field, low=0, high=MAX_USERS)
+    return OUT_OF_RANGE.format(value=value, field=LABELS.get(field, field), low=0, high=MAX_USERS)
 
 
 def total_problem(value: float, field: str) -> str | None:
     if math.isfinite(value) and abs(value) <= MAX_TOTAL:
         return None
-    return TOTAL_OUT_OF_RANGE.format(value=value, field=LABELS.get(field, field))
+    # Written here: an infinite total has no JSON number to be stored as.
+    return TOTAL_OUT_OF_RANGE.format(value=f"{value:.4g}", field=LABELS.get(field, field))
 
 
 def cohort_range_problems(cohorts: Iterable[CohortTotals]) -> list[Problem]:
@@ -58,7 +65,12 @@ def cohort_range_problems(cohorts: Iterable[CohortTotals]) -> list[Problem]:
             value = getattr(cohort, name)
             if value is not None:
                 found.append(total_problem(float(value), name))
-        day = cohort.exposure_date.isoformat() if cohort.exposure_date else "all days"
-        where = f"{cohort.metric}, variant '{cohort.variant}', {day}: "
-        problems += [Problem(where + message) for message in found if message]
+        day = cohort.exposure_date.isoformat() if cohort.exposure_date else ALL_DAYS
+        problems += [
+            Problem(
+                IN_COHORT.format(metric=cohort.metric, variant=cohort.variant, day=day, message=m)
+            )
+            for m in found
+            if m
+        ]
     return problems

@@ -45,6 +45,7 @@ from metrics.ingestion.columns import (
     total_columns,
 )
 from metrics.ingestion.dialect import Dialect
+from metrics.ingestion.problems import gettext_noop
 from metrics.ingestion.quick import dated, day_key, dimension_changes, named_variants, number
 
 NONE_SEGMENT = "(none)"
@@ -55,18 +56,26 @@ MAX_SEGMENT_LENGTH = 120  # OutcomeSegment.segment: a longer value is cut there
 ORDER = "segment_row_order"
 COUNT_KEYS = ("metric", "variant", "date")
 
-FOLDED = "{dimension}: {count} values beyond the {limit} largest are shown together as “other”."
-# A load's notes are its words; the results page reads back how many values each fold took.
+FOLDED = gettext_noop(
+    "{dimension}: {count} values beyond the {limit} largest are shown together as “other”."
+)
+# A load's notes keep their English words; the results page reads back each fold's numbers.
 FOLDED_NOTE = re.compile(
-    re.escape(FOLDED)
+    re.escape(str(FOLDED))
     .replace(re.escape("{dimension}"), "(?P<dimension>.+)")
     .replace(re.escape("{count}"), r"(?P<count>\d+)")
     .replace(re.escape("{limit}"), r"(?P<limit>\d+)")
 )
-TOO_FEW = "{dimension} = “{segment}”: fewer than two users in {variant}; this segment is left out."
-DIMENSION_IS_METRIC = "“{column}” is mapped as {metric}; a column cannot also be a dimension."
-DIMENSION_NAME_EMPTY = "a dimension needs a name"
-DIMENSION_NAME_TOO_LONG = "the dimension name “{name}” is longer than {limit} characters"
+TOO_FEW = gettext_noop(
+    "{dimension} = “{segment}”: fewer than two users in {variant}; this segment is left out."
+)
+DIMENSION_IS_METRIC = gettext_noop(
+    "“{column}” is mapped as {metric}; a column cannot also be a dimension."
+)
+DIMENSION_NAME_EMPTY = gettext_noop("a dimension needs a name")
+DIMENSION_NAME_TOO_LONG = gettext_noop(
+    "the dimension name “{name}” is longer than {limit} characters"
+)
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,8 @@ def folded_counts(notes: list) -> dict[str, tuple[int, int]]:
     """{dimension: (values folded into "other", values kept)} from a load's notes (FOLDED)."""
     found = {}
     for note in notes:
-        if isinstance(note, str) and (match := FOLDED_NOTE.fullmatch(note)):
+        text = note.get("message", "") if isinstance(note, dict) else note
+        if isinstance(text, str) and (match := FOLDED_NOTE.fullmatch(text)):
             found[match["dimension"]] = (int(match["count"]), int(match["limit"]))
     return found
 

@@ -14,6 +14,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
@@ -23,15 +26,15 @@ from metrics.ingestion.dialect import Dialect
 from metrics.ingestion.load import cohorts_replace
 from metrics.ingestion.mapping import experiment_metric_kinds, mapping_from_json
 from metrics.ingestion.parse import reduce_file
-from metrics.ingestion.problems import Problem, RejectedData
+from metrics.ingestion.problems import Problem, RejectedData, message_stored
 from metrics.ingestion.ranges import cohort_range_problems
 from metrics.ingestion.sql import pull
 from metrics.ingestion.vault import url_decrypt
 from metrics.jobs import DATA_LOADS
 from metrics.models import DataLoad, ExperimentQuery, OutcomeSource
 
-FILE_TOO_LARGE = "The file is {size:,} bytes, over the limit of {limit:,} bytes."
-FILE_OVER_LIMIT = "The file is over the limit of {limit:,} bytes."
+FILE_TOO_LARGE = _("The file is {size} bytes, over the limit of {limit} bytes.")
+FILE_OVER_LIMIT = _("The file is over the limit of {limit} bytes.")
 UPLOAD_DIR = "uploads"
 SOURCE_OF_KIND = {
     DataLoad.Kind.FILE: OutcomeSource.FILE,
@@ -40,6 +43,10 @@ SOURCE_OF_KIND = {
     DataLoad.Kind.PUSH: OutcomeSource.PUSH,
     DataLoad.Kind.SQL: OutcomeSource.SQL,
 }
+
+
+def grouped(number: int) -> str:
+    return number_format(number, force_grouping=True)
 
 
 def upload_path(stored_name: str) -> Path:
@@ -53,7 +60,7 @@ def upload_store(*, chunks, limit: int | None = None, size: int | None = None) -
     """
     limit = settings.UPLOAD_MAX_BYTES if limit is None else limit
     if size is not None and size > limit:
-        raise ValidationError(FILE_TOO_LARGE.format(size=size, limit=limit))
+        raise ValidationError(FILE_TOO_LARGE.format(size=grouped(size), limit=grouped(limit)))
     stored_name = f"{uuid.uuid4().hex}.upload"
     path = upload_path(stored_name)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -64,7 +71,7 @@ def upload_store(*, chunks, limit: int | None = None, size: int | None = None) -
             if size > limit:
                 sink.close()
                 path.unlink()
-                raise ValidationError(FILE_OVER_LIMIT.format(limit=limit))
+                raise ValidationError(FILE_OVER_LIMIT.format(limit=grouped(limit)))
             digest.update(chunk)
             sink.write(chunk)
     return stored_name, digest.hexdigest()
@@ -188,7 +195,7 @@ def data_load_save(load: DataLoad, attempt: Attempt, rows: int, cohorts) -> None
     """Replace the statistics and mark the load done, only while this worker holds it."""
     with transaction.atomic():
         # First, so the row stays locked to this worker until the statistics are committed.
-        attempt.finish(phase="done", progress_percent=100, rows_read=rows)
+        attempt.finish(phase=gettext_noop("done"), progress_percent=100, rows_read=rows)
         written = cohorts_replace(
             experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
         )
@@ -221,10 +228,10 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         path = upload_path(load.stored_name)
         dialect = load_dialect(load)
         reduction = reduce_file(path, mapping, variants, progress=progress, dialect=dialect)
-        load.notes = reduction.notes  # saved with the statistics, by data_load_save
+        load.notes = [message_stored(note) for note in reduction.notes]  # saved by data_load_save
         return reduction.rows, reduction.cohorts
     if load.kind == DataLoad.Kind.SQL:
-        progress("querying the warehouse", 10, 0)
+        progress(gettext_noop("querying the warehouse"), 10, 0)
         return sql_input(load, variants)
     metrics = experiment_metric_kinds(experiment)
     if load.stored_name:  # a counts file: one metric, named in the mapping
@@ -274,7 +281,9 @@ def sql_input(load: DataLoad, variants: list[str]):
 def data_load_fail(load: DataLoad, attempt: Attempt, problems: list[Problem], more: int) -> None:
     """Record the problems; the refused file is deleted, as nothing of it will be read again."""
     failed = attempt.fail(
-        phase="rejected", errors=[problem.as_dict() for problem in problems], errors_more=more
+        phase=gettext_noop("rejected"),
+        errors=[problem.as_dict() for problem in problems],
+        errors_more=more,
     )
     if failed and load.stored_name:
         upload_discard(load.stored_name)

@@ -8,6 +8,7 @@ name and password replaced by ***.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
+from django.utils.translation import gettext_lazy as _
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -17,11 +18,11 @@ from metrics.ingestion.services import data_load_create
 from metrics.ingestion.vault import url_decrypt, url_encrypt
 from metrics.models import DataLoad, DataSource, ExperimentQuery
 
-BAD_URL = "This is not a connection URL (dialect://user:password@host:port/database)."
-NOT_RUNNING = "Only a running experiment pulls its data."
-NO_QUERY = "This experiment has no SQL source attached."
-QUERY_NOT_SELECT = "The query must be a single SELECT (or WITH … SELECT) statement."
-SOURCE_IN_USE = "These experiments pull their data from this source: {titles}."
+BAD_URL = _("This is not a connection URL (dialect://user:password@host:port/database).")
+NOT_RUNNING = _("Only a running experiment pulls its data.")
+NO_QUERY = _("This experiment has no SQL source attached.")
+QUERY_NOT_SELECT = _("The query must be a single SELECT (or WITH … SELECT) statement.")
+SOURCE_IN_USE = _("These experiments pull their data from this source: {titles}.")
 
 
 def url_shown(source: DataSource) -> str:

@@ -28,7 +28,7 @@ from metrics.ingestion.columns import (
     numeric_columns,
     total_columns,
 )
-from metrics.ingestion.problems import Problem, RejectedData, reject
+from metrics.ingestion.problems import Problem, RejectedData, gettext_noop, reject
 from metrics.ingestion.segments import (
     MAX_SEGMENT_LENGTH,
     MAX_SEGMENTS,
@@ -40,12 +40,12 @@ from metrics.ingestion.segments import (
 )
 
 STATEMENT_TIMEOUT_SECONDS = 300
-QUERY_FAILED = "The query failed: {reason}"
-QUERY_TIMED_OUT = "The query ran longer than {seconds:,} s and was stopped."
-EMPTY_CELLS = "{count:,} rows have no value"
-NOT_ZERO_OR_ONE = "{count:,} rows hold a value other than 0 or 1"
-NO_ROWS = "The query returned no rows."
-UNKNOWN_VARIANT = "unknown variant '{name}'; the experiment's variants are {known}"
+QUERY_FAILED = gettext_noop("The query failed: {reason}")
+QUERY_TIMED_OUT = gettext_noop("The query ran longer than {seconds:,} s and was stopped.")
+EMPTY_CELLS = gettext_noop("{count:,} rows have no value")
+NOT_ZERO_OR_ONE = gettext_noop("{count:,} rows hold a value other than 0 or 1")
+NO_ROWS = gettext_noop("The query returned no rows.")
+UNKNOWN_VARIANT = gettext_noop("unknown variant '{name}'; the experiment's variants are {known}")
 HIDDEN = "***"
 
 

@@ -3,9 +3,10 @@
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
-KEY_CHANGED = "The saved connection cannot be read with this server's DATA_SOURCE_KEY."
-NO_KEY = "Set DATA_SOURCE_KEY on the server to save SQL data sources."
+KEY_CHANGED = _("The saved connection cannot be read with this server's DATA_SOURCE_KEY.")
+NO_KEY = _("Set DATA_SOURCE_KEY on the server to save SQL data sources.")
 
 
 def fernet() -> Fernet:

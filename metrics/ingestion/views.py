@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from accounts import access
@@ -32,9 +34,10 @@ from metrics.ingestion.services import (
     upload_store,
 )
 from metrics.ingestion.source_views import query_sources
-from metrics.models import DataLoad
+from metrics.ingestion.wording import note_text, problem_lines
+from metrics.models import DataLoad, MetricKind
 
-UPLOAD_EXPIRED = "This upload is no longer waiting for a mapping; upload the file again."
+UPLOAD_EXPIRED = _("This upload is no longer waiting for a mapping; upload the file again.")
 
 
 def experiment_for_upload(request, pk: int) -> Experiment:
@@ -90,7 +93,10 @@ def map_columns(request, pk: int, token: str):
         # A file that cannot be read is not kept: the person uploads a corrected one.
         upload_discard(pending["stored_name"])
         del request.session[f"upload:{token}"]
-        context = {"experiment": experiment, "problems": rejected.problems}
+        context = {
+            "experiment": experiment,
+            "problems": problem_lines(rejected.problems, rejected.more),
+        }
         return render(request, "metrics/outcome_message.html", context, status=400)
     metrics = experiment_metric_kinds(experiment)
     rereading = posted is not None and "reread" in posted
@@ -123,6 +129,7 @@ def map_columns(request, pk: int, token: str):
         "form": form,
         "dialect_form": dialect_form,
         "preview": shown,
+        "dialect_summary": shown.dialect.describe(gettext),
         "rows": shown.rows[:5],
         "loads": past_loads(experiment),
     }
@@ -212,7 +219,7 @@ def counts_file(request, pk: int):
                 dimensions=form.cleaned_data["dimensions"],
             )
         except RejectedData as rejected:
-            problems = [*map(str, rejected.problems), *more_problems(rejected.more)]
+            problems = problem_lines(rejected.problems, rejected.more)
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
@@ -228,22 +235,22 @@ def counts_file(request, pk: int):
     )
 
 
-def more_problems(count: int) -> list[str]:
-    return [f"… and {count:,} more problems."] if count else []
-
-
 def counts_columns() -> list[tuple[str, str]]:
     """(metric kind, its columns) for the page: what each kind of export must contain."""
+
+    def optional(name: str) -> str:
+        return gettext("{column} (optional)").format(column=name)
+
     return [
         (
-            kind,
+            MetricKind(kind).label,
             ", ".join(
                 (
                     "variant",
-                    "date (optional)",
+                    optional("date"),
                     "users",
                     *needed,
-                    *(f"{name} (optional)" for name in OPTIONAL.get(kind, ())),
+                    *map(optional, OPTIONAL.get(kind, ())),
                 )
             ),
         )
@@ -259,7 +266,16 @@ def load_detail(request, pk: int):
     brought = cohorts.aggregate(
         days=Count("exposure_date", distinct=True), variants=Count("variant", distinct=True)
     )
-    context = {"load": load, "cohorts": cohorts, **brought}
+    errors = problem_lines(load.errors, load.errors_more)
+    notes = [note_text(note) for note in load.notes]
+    context = {
+        "load": load,
+        "phase": gettext(load.phase) if load.phase else "",  # stored in English, like the notes
+        "cohorts": cohorts,
+        "errors": errors,
+        "notes": notes,
+        **brought,
+    }
     return render(request, "metrics/load_detail.html", context)
 
 
@@ -269,7 +285,7 @@ def load_status(request, pk: int):
         {
             "status": load.status,
             "status_label": load.get_status_display(),
-            "phase": load.phase,
+            "phase": gettext(load.phase) if load.phase else "",
             "percent": load.progress_percent,
             "rows_read": load.rows_read,
             "done": load.is_done,

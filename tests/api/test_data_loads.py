@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from metrics.ingestion.parse import NOT_A_NUMBER
 from metrics.ingestion.problems import Problem
 from metrics.models import DataLoad
 from tests.factories import experiment_make
@@ -76,3 +77,25 @@ def test_an_unknown_load_is_a_json_404(as_user, people):
     response = as_user(people.viewer).get("/api/v1/data-loads/424242/")
     assert response.status_code == 404
     assert response.json() == {"detail": "No DataLoad matches the given query."}
+
+
+def test_a_problem_reads_in_the_language_the_request_asks_for(as_user, people):
+    experiment = experiment_make(people, ready=True)
+    problem = Problem(message=NOT_A_NUMBER.format(value="N/A"), row=1204, column="revenue")
+    failed = DataLoad.objects.create(
+        experiment=experiment, kind="push", status="failed", errors=[problem.as_dict()]
+    )
+    client = as_user(people.outsider)
+    body = client.get(f"/api/v1/data-loads/{failed.pk}/", HTTP_ACCEPT_LANGUAGE="fi").json()
+    assert body["errors"] == [
+        {
+            "row": 1204,
+            "column": "revenue",
+            "message": "'N/A' ei ole luku",
+            "text": "datarivi 1\xa0204, sarake `revenue`: 'N/A' ei ole luku",
+        }
+    ]
+    english = client.get(f"/api/v1/data-loads/{failed.pk}/").json()
+    assert english["errors"][0]["text"] == "data row 1,204, column `revenue`: 'N/A' is not a number"
+    failed.refresh_from_db()  # stored once, in English with its parameters, read in either
+    assert failed.errors[0]["params"] == {"value": "N/A"}

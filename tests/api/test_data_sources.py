@@ -14,7 +14,6 @@ from accounts.models import Role
 from accounts.services import user_create
 from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_metric_attach
-from metrics.ingestion.mapping import MAPPING_INCOMPLETE
 from metrics.ingestion.sources import (
     BAD_URL,
     NO_QUERY,
@@ -325,9 +324,9 @@ def test_a_statement_that_is_not_a_select_is_named(as_user, people, source, expe
         ),
         (
             {"Revenue per order": {"column": "revenue"}},
-            [MAPPING_INCOMPLETE.format(what="the denominator of Revenue per order")],
+            ["Pick the column for the denominator of Revenue per order."],
         ),
-        ({}, [MAPPING_INCOMPLETE.format(what="at least one metric")]),
+        ({}, ["Pick the column for at least one metric."]),
         (
             {"Order conversion": {"pre": "x"}},
             {"metrics": {"Order conversion": {"column": ["This field is required."]}}},

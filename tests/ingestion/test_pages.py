@@ -162,3 +162,55 @@ def test_experiment_page_links_to_outcome_data(client, people, outcome_experimen
     signed_in(client, people.owner)
     page = client.get(outcome_experiment.get_absolute_url()).content.decode()
     assert reverse("metrics:outcome_upload", args=[outcome_experiment.pk]) in page
+
+
+def in_finnish(user):
+    user.language = "fi"
+    user.save(update_fields=["language"])
+    return user
+
+
+def test_a_bad_cell_reads_in_finnish_with_a_finnish_row_number(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    signed_in(client, in_finnish(people.owner))
+    rows = user_rows(1300)
+    rows[1203][4] = "N/A"  # data row 1,204: the header is not counted
+    response = upload(client, outcome_experiment, csv_bytes(rows))
+    mapping_page = client.get(response.url).content.decode()
+    assert "Mikä sarake on mitäkin?" in mapping_page
+    assert "Tavallinen CSV: pilkut, desimaalipisteet" in mapping_page  # how the file is written
+    with django_capture_on_commit_callbacks(execute=True):
+        mapped = client.post(response.url, MAPPING_POST)
+    page = client.get(mapped.url).content.decode()
+    assert '<html lang="fi">' in page
+    assert "Mitään ei tallennettu; aiemmat tilastot pysyvät ennallaan." in page
+    # The row number is grouped the Finnish way, with a no-break space.
+    assert "datarivi 1\xa0204, sarake `revenue`: &#x27;N/A&#x27; ei ole luku" in page
+    assert "is not a number" not in page and "data row" not in page
+    assert DataLoad.objects.get().status == "failed"
+    assert not OutcomeCohort.objects.exists()
+
+
+def test_a_file_that_is_no_table_is_refused_in_finnish(client, people, outcome_experiment):
+    signed_in(client, in_finnish(people.owner))
+    response = upload(client, outcome_experiment, b"\x89PNG\r\n\x1a\n\x00\x00", name="data.csv")
+    page = client.get(response.url)
+    assert page.status_code == 400
+    text = page.content.decode()
+    assert "<h1>Tiedostoa ei voi ladata</h1>" in text
+    assert "(sisältö näyttää olevan PNG-kuva)" in text
+    assert "Lataa toinen tiedosto" in text
+    assert not DataLoad.objects.exists()
+
+
+def test_a_succeeded_load_reads_its_counts_in_finnish(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    signed_in(client, in_finnish(people.owner))
+    response = upload(client, outcome_experiment, csv_bytes(user_rows(1200)))
+    with django_capture_on_commit_callbacks(execute=True):
+        mapped = client.post(response.url, MAPPING_POST)
+    page = client.get(mapped.url).content.decode()
+    assert "1\xa0200 käyttäjää luettu, 2 versiota, 3 altistuspäivää" in page
+    assert "Tilastot tallennettu" in page

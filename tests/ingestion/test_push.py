@@ -120,3 +120,22 @@ def test_a_mean_total_out_of_range_is_a_400_naming_the_field(
     assert response.status_code == 400
     assert sorted(response.json()["aggregates"]["0"]) == ["sum", "sum_squares"]
     assert not DataLoad.objects.exists()
+
+
+def test_a_refused_push_answers_in_the_language_asked_for(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    client.login(username=people.owner.username, password=PASSWORD)
+    url = f"/api/v1/experiments/{outcome_experiment.pk}/aggregates/"
+    response = client.post(
+        url,
+        {"aggregates": [day("A", 1200, 30), day("B", 1500, 1600)]},
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="fi",
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["text"] == (
+        "datarivi 2, sarake `conversions`: "
+        "1\xa0600 konversiota on enemmän kuin käyttäjiä (1\xa0500)"
+    )
+    assert not DataLoad.objects.exists()

@@ -144,7 +144,9 @@ def test_an_upload_with_dimensions_stores_segments_that_add_up_to_the_unchanged_
                     continue  # the ratio's sums are the revenue's; checked through Revenue
                 want = [want[0] - 1, want[1] - value, want[2] - value**2]
             assert [n, total, squares] == pytest.approx(want)
-    assert load.notes == ["device = “kiosk”: fewer than two users in A; this segment is left out."]
+    assert [note["message"] for note in load.notes] == [
+        "device = “kiosk”: fewer than two users in A; this segment is left out."
+    ]
     # A later load of the same days without dimensions leaves no stale segment behind.
     load_csv(outcome_experiment, people.owner, csv_bytes(rows), django_capture_on_commit_callbacks)
     assert not OutcomeSegment.objects.filter(experiment=outcome_experiment).exists()

@@ -127,7 +127,8 @@ def test_a_running_test_stays_in_its_sprint(people, sprint, make_test):
     with pytest.raises(ValidationError) as refused:
         experiment_remove_from_sprint(sprint=sprint, experiment=experiment, user=people.lead)
     assert messages_of(refused) == [
-        "A running test stays in its sprint; the review carries it over if it is unfinished."
+        "This test is running, so it stays in its sprint; the review carries it over if it is "
+        "unfinished."
     ]
     experiment.refresh_from_db()
     assert experiment.sprint == sprint

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -194,6 +196,46 @@ def test_review_page_lists_the_agenda_with_charts_data(client, people, in_review
     assert "Delivery dates sell." in response.text
     assert 'id="sprint-figures"' in response.text
     assert response.context["figures"]["velocity"]["data"][0]["y"] == [1]
+
+
+def test_the_review_reads_in_finnish_with_finnish_numbers_and_dates(
+    client, people, sprint, make_test
+):
+    sprint_activate(sprint=sprint, user=people.lead)
+    for title, decision in [
+        ("Won", Decision.SHIP),
+        ("Stopped", Decision.ABANDON),
+        ("Unclear", Decision.INCONCLUSIVE),
+    ]:
+        experiment = experiment_add_to_sprint(
+            sprint=sprint, experiment=make_test(title), user=people.lead
+        )
+        experiment_transition(experiment=experiment, user=people.owner, action="start")
+        experiment_conclude(
+            experiment=experiment,
+            user=people.lead,
+            decision=decision,
+            learning="Delivery dates sell.",
+            reason="Shipped on last year's result.",
+        )
+    sprint_start_review(sprint=sprint, user=people.lead)
+    people.viewer.language = "fi"
+    people.viewer.save(update_fields=["language"])
+    client.force_login(people.viewer)
+    page = client.get(url("review", sprint.pk)).content.decode()
+    assert '<html lang="fi">' in page
+    assert f"{people.team} · sprintti 1" in page
+    for phrase in ("Mitä päättyi ja miten", "Opit ja jälkiarvioinnit", "Mitä opimme:"):
+        assert phrase in page
+    assert "<td>Voitti" in page and "<td>Hylätty" in page and "<td>Ei ratkaisua" in page
+    # One shipped of three concluded, with a decimal comma and a space before the sign.
+    assert '<td class="number" data-testid="win-rate">33,3\xa0%</td>' in page
+    started = today()
+    assert f"alkoi {started.day}.{started.month}.{started.year}" in page
+    # The charts' own words travel as JSON in a script; the page's text is what is checked here.
+    text = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)
+    for english in ("What concluded", "Win rate", "Learnings and post-mortems", "Carried over"):
+        assert english not in text
 
 
 def test_review_exports_as_pdf_and_printable_page(client, people, in_review):
