@@ -69,7 +69,7 @@ def analysed(people, treatment_conversions: dict[str, int] | None):
 
 def page(client, people, experiment):
     client.force_login(people.viewer)
-    response = client.get(reverse("dashboard:results", args=[experiment.pk]))
+    response = client.get(reverse("experiment:results", args=[experiment.pk]))
     assert response.status_code == 200
     return response.content.decode()
 

@@ -144,10 +144,10 @@ def test_a_share_link_opens_read_only_with_names_and_no_edit_controls(people, li
 def test_the_team_page_lists_share_links_and_only_editors_see_their_addresses(client, people, link):
     token = share_token(link.pk)
     client.force_login(people.viewer)
-    page = client.get(reverse("accounts:team_detail", args=[people.team.slug])).text
+    page = client.get(reverse("experiments:team_detail", args=[people.team.slug])).text
     assert "Digest and shared views" in page and token not in page and "Withdraw" not in page
     client.force_login(people.lead)
-    page = client.get(reverse("accounts:team_detail", args=[people.team.slug])).text
+    page = client.get(reverse("experiments:team_detail", args=[people.team.slug])).text
     assert token in page and "Withdraw" in page
 
 

@@ -80,7 +80,7 @@ def test_board_card_shows_the_result_badge_and_its_link(client, people, sprint, 
     winner = running("Delivery date")
     client.force_login(people.viewer)
     response = client.get(url("board", sprint.pk))
-    results = reverse("dashboard:results", args=[winner.pk])
+    results = reverse("experiment:results", args=[winner.pk])
     assert f'href="{results}" data-testid="result-badge">Ship now</a>' in response.text
 
 
