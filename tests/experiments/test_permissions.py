@@ -19,7 +19,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, resolve, reverse
 
 import accounts.urls
+import experiments.experiment_urls
 import experiments.urls
+import metrics.experiment_urls
 import metrics.urls
 from accounts.models import Membership, Team
 from experiments.models import (
@@ -414,11 +416,18 @@ SELF_SERVICE = {
 
 def route_names() -> set[str]:
     names = set()
-    for module in (experiments.urls, metrics.urls, accounts.urls):
+    modules = {
+        experiments.urls: "experiments",
+        metrics.urls: "metrics",
+        accounts.urls: "accounts",
+        experiments.experiment_urls: "experiment",
+        metrics.experiment_urls: "experiment",
+    }
+    for module, namespace in modules.items():
         for pattern in module.urlpatterns:
             assert isinstance(pattern, URLPattern), f"nested include in {module.__name__}"
             assert not isinstance(pattern, URLResolver)
-            names.add(f"{module.app_name}:{pattern.name}")
+            names.add(f"{namespace}:{pattern.name}")
     return names
 
 

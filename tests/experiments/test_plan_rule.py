@@ -77,3 +77,11 @@ def test_the_plan_form_says_the_rule_it_sizes_for(client, people):
     client.force_login(people.owner)
     page = client.get(reverse("experiment:plan", args=[experiment.pk])).text
     assert "This test is read with the sequential rule (its analysis settings)" in page
+
+
+def test_the_plan_names_the_decision_rules_the_analysis_settings_offer():
+    """The plan cannot import the analysis app; its two rule names must still be its methods."""
+    from analysis.models import Method
+    from experiments.services import planning
+
+    assert {planning.FIXED, planning.SEQUENTIAL} == set(Method.values)
