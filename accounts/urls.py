@@ -11,7 +11,4 @@ urlpatterns = [
     path("accounts/profile/", views.profile, name="profile"),
     path("accounts/profile/tokens/", token_views.token_create, name="token_create"),
     path("accounts/profile/tokens/<int:pk>/revoke/", token_views.token_revoke, name="token_revoke"),
-    path("teams/", views.team_list, name="team_list"),
-    path("teams/<slug:slug>/", views.team_detail, name="team_detail"),
-    path("teams/<slug:slug>/edit/", views.team_edit, name="team_edit"),
 ]

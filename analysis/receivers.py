@@ -1,11 +1,17 @@
-"""How the analysis app answers the experiments app's signals (experiments/signals.py)."""
+"""How the analysis app answers the signals of the apps below it: the experiments app's
+(experiments/signals.py) and a finished data load (jobs.signals.job_done)."""
 
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
 from analysis.models import AnalysisChoices, AnalysisSettings
 from analysis.services.choices import analysis_choices, team_defaults
+from analysis.services.runs import analysis_after_load
 from experiments.signals import analysis_choices_wanted, experiment_seeded
+from jobs.models import JobStatus
+from jobs.signals import job_done
+from metrics.jobs import DATA_LOADS
+from metrics.models import DataLoad
 
 
 @receiver(experiment_seeded)
@@ -33,3 +39,11 @@ def seeded_settings(sender, *, experiment, user, choices, source, **kwargs):
 @receiver(analysis_choices_wanted)
 def choices_of(sender, *, experiment, **kwargs) -> dict:
     return analysis_choices(experiment)
+
+
+@receiver(job_done, dispatch_uid="analysis-after-load")
+def analyse_new_statistics(sender, *, kind, job_id, status, **kwargs) -> None:
+    """A load that succeeded replaced the statistics: queue their analysis. Sent after commit
+    and robustly, so a problem here is logged and never fails the good load."""
+    if kind is DATA_LOADS and status == JobStatus.SUCCEEDED:
+        analysis_after_load(load=DataLoad.objects.select_related("experiment").get(id=job_id))

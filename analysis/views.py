@@ -60,7 +60,7 @@ def team_defaults_edit(request, slug: str):
         if form.is_valid():
             team_defaults_update(team=team, user=request.user, data=form.cleaned_data)
             messages.success(request, DEFAULTS_SAVED)
-            return redirect("accounts:team_detail", slug=team.slug)
+            return redirect("experiments:team_detail", slug=team.slug)
         status = 400  # the form names the field; nothing was saved
     else:
         status = 200

@@ -200,7 +200,7 @@ def results_page(repeat: int) -> dict:
     experiment, owner, segment_rows = analysed_experiment()
     client = Client()
     client.force_login(owner)
-    url = reverse("dashboard:results", args=[experiment.pk])
+    url = reverse("experiment:results", args=[experiment.pk])
     timings = {}
     for label, query in (("unfiltered", ""), ("one segment", "?segment=device:device-0")):
         client.get(url + query)  # warm: templates compiled, translations loaded

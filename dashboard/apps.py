@@ -6,8 +6,8 @@ class DashboardConfig(AppConfig):
     verbose_name = "Results dashboard and calculator"
 
     def ready(self) -> None:
-        # The business case below reads measured lifts through this registry.
-        from dashboard.results import measured_lifts
-        from experiments.business_case import measured_lift_reader
+        # The experiments app (below) reads the stored results through this registry.
+        from dashboard.results import measured_lifts, measured_result
+        from experiments.measured import results_readers
 
-        measured_lift_reader(measured_lifts)
+        results_readers(result=measured_result, lifts=measured_lifts)

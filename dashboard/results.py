@@ -6,7 +6,6 @@ figures and tables, the traffic check, the health findings and the state of the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.utils import timezone
@@ -15,10 +14,10 @@ from django.utils.translation import gettext_lazy
 
 from dashboard import charts, segments, selectors
 from dashboard.headline import verdict_headline
-from experiments.business_case import MeasuredLift
+from experiments.measured import MeasuredLift, MeasuredResult
 from metrics.stats import verdict, wording
 from metrics.stats.analysis import Comparison, StoredResult
-from metrics.stats.verdict import GuardrailState, Status
+from metrics.stats.verdict import GuardrailState
 
 ROLES = (
     ("primary", gettext_lazy("Primary metric")),
@@ -242,18 +241,6 @@ def results_context(experiment, segment: str | None = None) -> dict:
         mde=mde,
     )
     return context
-
-
-@dataclass(frozen=True)
-class MeasuredResult:
-    """What the stored results say when a test is concluded: the headline, the primary
-    metric's verdicts, its measured change in words, and the guardrails not known unharmed."""
-
-    status: Status
-    headline: str
-    sentences: tuple[str, ...]
-    summary: str
-    unknown_guardrails: tuple[str, ...]
 
 
 MEASURED = "{metric}: {variant} {change} against control ({ci}), {users} users per variant."

@@ -111,7 +111,7 @@ def share_create(request, slug: str):
             messages.success(
                 request, _("Share link made: %(url)s") % {"url": share_url(request, link)}
             )
-            return redirect("accounts:team_detail", slug=team.slug)
+            return redirect("experiments:team_detail", slug=team.slug)
     return render(request, "digests/share_invalid.html", {"form": form, "team": team}, status=400)
 
 
@@ -120,7 +120,7 @@ def share_revoke(request, pk: int):
     link = get_object_or_404(ShareLink.objects.select_related("team"), pk=pk)
     services.share_link_revoke(link=link, user=request.user)
     messages.success(request, _("The share link no longer opens."))
-    return redirect("accounts:team_detail", slug=link.team.slug)
+    return redirect("experiments:team_detail", slug=link.team.slug)
 
 
 @login_not_required

@@ -2,19 +2,19 @@
 
 Before: baseline × daily users once shipped × 365 × expected lift × value of one unit, from the
 experiment's own fields (the lift and users fall back to the plan's MDE and daily users).
-After: the same product with the primary metric's measured lift and interval. The stored
-results live above this app, so the app that reads them registers a reader here
-(`measured_lift_reader`), the way job kinds register with `jobs.kinds`.
+After: the same product with the primary metric's measured lift and interval, read through
+`experiments.measured`.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from experiments.measured import MeasuredLift, measured_lifts
 from metrics.stats.value import ValueRange, annual_value, projected_value
 from metrics.stats.wording import signed_percent
 
@@ -28,17 +28,6 @@ def money(amount: float, currency: str) -> str:
     if amount in (math.inf, -math.inf):
         return str(NO_LIMIT)
     return f"{amount:,.0f} {currency}"
-
-
-@dataclass(frozen=True)
-class MeasuredLift:
-    """The primary metric's measured relative lift of the best treatment, with its interval."""
-
-    variant: str
-    control_value: float  # the control's measured metric per user: the baseline it had
-    estimate: float
-    lower: float
-    upper: float
 
 
 @dataclass(frozen=True)
@@ -84,21 +73,6 @@ class BusinessCase:
             _("an expected lift"): self.expected_lift,
         }
         return [str(name) for name, value in needs.items() if value is None]
-
-
-LiftReader = Callable[[Iterable[int]], dict[int, MeasuredLift]]
-_readers: list[LiftReader] = []
-
-
-def measured_lift_reader(reader: LiftReader) -> LiftReader:
-    """Register the function that reads measured lifts by experiment id (one, at start-up)."""
-    _readers[:] = [reader]
-    return reader
-
-
-def measured_lifts(experiment_ids: Iterable[int]) -> dict[int, MeasuredLift]:
-    ids = list(experiment_ids)
-    return _readers[0](ids) if _readers and ids else {}
 
 
 def expected_lift_of(experiment) -> float | None:

@@ -19,6 +19,7 @@ from experiments.models import (
     Variant,
 )
 from experiments.services.tags import tag_names_parse
+from experiments.services.templates import TEMPLATE_FIELDS
 from growthlab.web.forms import LocalNumbersMixin
 from metrics.models import Metric
 
@@ -375,23 +376,7 @@ class TemplateForm(forms.ModelForm):
 
     class Meta:
         model = ExperimentTemplate
-        fields = [
-            "name",
-            "team",
-            "description",
-            "channel",
-            "audience",
-            "hypothesis_insight",
-            "hypothesis_change",
-            "hypothesis_effect",
-            "mde_relative",
-            "planned_duration_days",
-            "plan_baseline",
-            "plan_baseline_sd",
-            "plan_daily_traffic",
-            "plan_alpha",
-            "plan_power",
-        ]
+        fields = ["name", "team", "description", *TEMPLATE_FIELDS]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "hypothesis_insight": forms.Textarea(attrs={"rows": 2}),

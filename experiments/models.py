@@ -289,7 +289,7 @@ class Experiment(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("experiments:experiment_detail", args=[self.pk])
+        return reverse("experiment:detail", args=[self.pk])
 
 
 class Variant(models.Model):

@@ -157,7 +157,7 @@ def checklist_toggle(request, pk: int, item_pk: int):
     item = get_object_or_404(ChecklistItem, pk=item_pk, experiment_id=pk)
     access.require(access.can_edit_experiment(request.user, item.experiment))
     checklist_tick(item=item, user=request.user, done=request.POST.get("done") == "1")
-    return redirect("experiments:experiment_detail", pk=pk)
+    return redirect("experiment:detail", pk=pk)
 
 
 @require_POST
@@ -207,7 +207,7 @@ def team_signoff_policy(request, slug: str):
     if request.method == "POST" and form.is_valid():
         signoff_policy_update(team=team, user=request.user, **form.cleaned_data)
         messages.success(request, _("Sign-off rules saved."))
-        return redirect("accounts:team_detail", slug=team.slug)
+        return redirect("experiments:team_detail", slug=team.slug)
     context = {"form": form, "team": team}
     return render(request, "experiments/signoff_policy_form.html", context)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from experiments import process_views, views
+from experiments import process_views, team_views, views
 
 app_name = "experiments"
 urlpatterns = [
@@ -13,69 +13,9 @@ urlpatterns = [
     path("experiments/", views.experiment_list, name="experiment_list"),
     path("experiments/new/", views.experiment_edit, name="experiment_create"),
     path("experiments/csv/", views.experiment_list_csv, name="experiment_list_csv"),
-    path("experiments/<int:pk>/", views.experiment_detail, name="experiment_detail"),
-    path("experiments/<int:pk>/edit/", views.experiment_edit, name="experiment_edit"),
-    # Not ".../plan/": that path is the lifecycle action "plan" (experiment_move below).
-    path("experiments/<int:pk>/sample-size/", views.experiment_plan, name="experiment_plan"),
-    path("experiments/<int:pk>/variants/new/", views.variant_edit, name="variant_create"),
-    path(
-        "experiments/<int:pk>/variants/<int:variant_pk>/edit/",
-        views.variant_edit,
-        name="variant_edit",
-    ),
-    path(
-        "experiments/<int:pk>/variants/<int:variant_pk>/delete/",
-        views.variant_delete,
-        name="variant_delete",
-    ),
-    path(
-        "experiments/<int:pk>/variants/<int:variant_pk>/screenshot/",
-        views.variant_screenshot,
-        name="variant_screenshot",
-    ),
-    path("experiments/<int:pk>/metrics/", views.metric_attach, name="metric_attach"),
-    path(
-        "experiments/<int:pk>/metrics/<int:link_pk>/detach/",
-        views.metric_detach,
-        name="metric_detach",
-    ),
-    path(
-        "experiments/<int:pk>/conclude/", views.experiment_conclude_view, name="experiment_conclude"
-    ),
-    path(
-        "experiments/<int:pk>/duplicate/",
-        process_views.experiment_duplicate_view,
-        name="experiment_duplicate",
-    ),
-    path(
-        "experiments/<int:pk>/save-as-template/",
-        process_views.experiment_save_as_template,
-        name="experiment_save_as_template",
-    ),
-    path(
-        "experiments/<int:pk>/checklist/<int:item_pk>/",
-        process_views.checklist_toggle,
-        name="checklist_toggle",
-    ),
-    path("experiments/<int:pk>/sign-off/", process_views.signoff_ask, name="signoff_ask"),
-    path(
-        "experiments/<int:pk>/sign-off/<int:signoff_pk>/approve/",
-        process_views.signoff_decide,
-        {"decision": "approve"},
-        name="signoff_approve",
-    ),
-    path(
-        "experiments/<int:pk>/sign-off/<int:signoff_pk>/refuse/",
-        process_views.signoff_decide,
-        {"decision": "refuse"},
-        name="signoff_refuse",
-    ),
-    path(
-        "experiments/<int:pk>/history/export/",
-        process_views.audit_export,
-        name="experiment_history_export",
-    ),
-    path("experiments/<int:pk>/<slug:action>/", views.experiment_move, name="experiment_move"),
+    path("teams/", team_views.team_list, name="team_list"),
+    path("teams/<slug:slug>/", team_views.team_detail, name="team_detail"),
+    path("teams/<slug:slug>/edit/", team_views.team_edit, name="team_edit"),
     path("templates/", process_views.template_list, name="template_list"),
     path("templates/new/", process_views.template_edit, name="template_create"),
     path("templates/<int:pk>/", process_views.template_detail, name="template_detail"),

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
 from accounts.models import Team
-from dashboard.results import measured_result
 from experiments import selectors
 from experiments.api.rows import experiment_csv_columns, experiment_list_rows, experiment_rows
 from experiments.api.serializers import ExperimentSerializer
@@ -26,6 +25,7 @@ from experiments.forms import (
     SampleSizePlanForm,
     VariantForm,
 )
+from experiments.measured import measured_result
 from experiments.models import (
     Channel,
     CustomField,
@@ -186,7 +186,7 @@ def idea_to_experiment(request, pk: int):
             request,
             _("The idea is now a draft test. Write the hypothesis, then plan and start it."),
         )
-    return redirect("experiments:experiment_edit", pk=experiment.pk)
+    return redirect("experiment:edit", pk=experiment.pk)
 
 
 def experiment_list(request):
@@ -425,9 +425,9 @@ def variant_delete(request, pk: int, variant_pk: int):
         variant_remove(variant=variant, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return redirect("experiments:experiment_detail", pk=pk)
+        return redirect("experiment:detail", pk=pk)
     messages.success(request, _("Variant %(name)s removed.") % {"name": variant.name})
-    return redirect("experiments:experiment_detail", pk=pk)
+    return redirect("experiment:detail", pk=pk)
 
 
 def variant_screenshot(request, pk: int, variant_pk: int):
@@ -470,7 +470,7 @@ def metric_detach(request, pk: int, link_pk: int):
         experiment_metric_detach(link=link, user=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-    return redirect("experiments:experiment_detail", pk=pk)
+    return redirect("experiment:detail", pk=pk)
 
 
 @require_POST

@@ -1,11 +1,21 @@
 from django.contrib import admin
 from django.urls import include, path
 
+# One experiment's pages, from the apps that own each idea, under one namespace: reverse
+# "experiment:results" with the test's id. The experiments app's own go last (a catch-all).
+experiment_pages = [
+    path("", include("dashboard.experiment_urls")),
+    path("", include("analysis.experiment_urls")),
+    path("", include("metrics.experiment_urls")),
+    path("", include("experiments.experiment_urls")),
+]
+
 urlpatterns = [
+    path("experiments/<int:pk>/", include((experiment_pages, "experiment"))),
     path("admin/", admin.site.urls),
     path("api/v1/", include("growthlab.api")),
     path("", include("accounts.urls")),
-    path("", include("dashboard.urls")),  # before <slug:action> takes .../results/
+    path("", include("dashboard.urls")),
     path("", include("experiments.urls")),
     path("", include("analysis.urls")),
     path("metrics/", include("metrics.urls")),

@@ -52,7 +52,7 @@ def start_key(experiment: Experiment) -> str:
 
 
 def results_path(experiment: Experiment) -> str:
-    return reverse("dashboard:results", args=[experiment.pk])
+    return reverse("experiment:results", args=[experiment.pk])
 
 
 def plan_reached(stored: list[StoredResult]) -> bool:
@@ -146,7 +146,7 @@ def failure_alert(experiment: Experiment, kind: str) -> Raised | None:
         path = results_path(experiment)
     else:
         happened = _("Loading data into “{title}” failed three times in a row.")
-        path = reverse("metrics:outcome_upload", args=[experiment.pk])
+        path = reverse("experiment:outcome_upload", args=[experiment.pk])
     # The streak is named by its first failure, so a fourth failure raises nothing new.
     first = streak[-1][0]
     return Raised(
@@ -178,7 +178,7 @@ def no_data_alert(experiment: Experiment, grace_days: int, now) -> Raised | None
             title=experiment.title, days=days
         ),
         str(_("Check the data source or upload the latest outcome data.")),
-        reverse("metrics:outcome_upload", args=[experiment.pk]),
+        reverse("experiment:outcome_upload", args=[experiment.pk]),
         experiment,
     )
 
@@ -255,7 +255,7 @@ def signoff_alert(signoff, action: str) -> Raised:
             reason=signoff.reason,
         ),
         todo=str(todo),
-        path=reverse("experiments:experiment_detail", args=[experiment.pk]),
+        path=reverse("experiment:detail", args=[experiment.pk]),
         experiment=experiment,
     )
 

@@ -59,19 +59,7 @@ METRIC_CATALOGUE = {
     "metrics.services",
     "metrics.views",
 }
-ALLOWED_UPWARD = {
-    ("accounts", "experiments"): "the team pages (accounts/views.py) count and list each team's"
-    " tests; they belong with the experiment pages, whose URLs are still accounts:team_*.",
-    ("experiments", "dashboard"): "concluding asks whether the stored results name a winner and"
-    " clear the guardrails (dashboard.results.measured_result, read by the conclude page and"
-    " experiments.services.lifecycle.ship_concerns); the reading should be handed to the"
-    " lifecycle service by its caller.",
-    ("experiments", "analysis"): "the sample-size plan is sized for the decision rule (sequential"
-    " or fixed), which lives in the analysis settings (experiments/services/planning.py); the"
-    " rule belongs with the experiment's own documentation, below analysis.",
-    ("metrics.outcomes", "analysis"): "a successful data load queues the experiment's analysis"
-    " run (metrics/ingestion/services.py); the jobs module's on-success hook is the way out.",
-}
+ALLOWED_UPWARD: dict[tuple[str, str], str] = {}
 SKIPPED_DIRECTORIES = {"migrations", "__pycache__"}
 
 

@@ -32,6 +32,7 @@ from experiments.services.custom_fields import custom_values_clean, typed
 from experiments.services.experiments import EXPERIMENT_EDITABLE_FIELDS
 from experiments.services.ideas import IDEA_EDITABLE_FIELDS
 from experiments.services.tags import MAX_TAG_LENGTH
+from experiments.services.templates import TEMPLATE_FIELDS
 from metrics.models import Metric
 
 IDEA_OF_ANOTHER_TEAM = _(
@@ -383,18 +384,7 @@ class TemplateSerializer(serializers.ModelSerializer):
             "team",
             "name",
             "description",
-            "channel",
-            "audience",
-            "hypothesis_insight",
-            "hypothesis_change",
-            "hypothesis_effect",
-            "mde_relative",
-            "planned_duration_days",
-            "plan_baseline",
-            "plan_baseline_sd",
-            "plan_daily_traffic",
-            "plan_alpha",
-            "plan_power",
+            *TEMPLATE_FIELDS,
             "variants",
             "metrics",
             "tags",

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from experiments.measured import measured_result
 from experiments.models import Decision, Experiment, Idea, MetricRole
 from experiments.services.custom_fields import required_blockers
 from experiments.services.history import recorded_edit
@@ -141,8 +142,6 @@ def conclude_blockers(*, decision: str, learning: str) -> list[str]:
 def ship_concerns(experiment: Experiment) -> list[str]:
     """Why a "ship" now would go beyond what the stored results show: no winner yet, or a
     guardrail whose harm is not known (not analysed, no data, a broken split)."""
-    from dashboard.results import measured_result
-
     measured = measured_result(experiment)
     concerns = []
     if measured.status != "ship":

@@ -6,12 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy
 
-from analysis.models import Method
-from analysis.services.choices import settings_for
 from experiments.models import Experiment
 from experiments.selectors import primary_metric
 from experiments.services.experiments import ensure_not_frozen
 from experiments.services.history import recorded_edit
+from experiments.signals import analysis_choices
 from metrics import stats
 from metrics.models import MetricKind
 
@@ -23,6 +22,9 @@ NEEDS_MDE = gettext_lazy(
     "users the test needs."
 )
 NEEDS_BASELINE = gettext_lazy("Set the baseline: today's value of the primary metric.")
+
+# The analysis settings' decision rules (analysis.models.Method), which this app cannot import.
+FIXED, SEQUENTIAL = "fixed", "sequential"
 
 
 def power_payload(experiment: Experiment, kind: str) -> dict:
@@ -56,9 +58,9 @@ def power_payload(experiment: Experiment, kind: str) -> dict:
         "expected_split": [float(v.traffic_share) for v in [control, *treatments]],
         "sprint_days": experiment.team.sprint_length_days,
     }
-    rule = settings_for(experiment)
-    if rule.method == Method.SEQUENTIAL:
-        payload["sequential_tuning_parameter"] = rule.sequential_tuning_parameter
+    rule = analysis_choices(experiment)
+    if rule["method"] == SEQUENTIAL:
+        payload["sequential_tuning_parameter"] = rule["sequential_tuning_parameter"]
     if kind == MetricKind.BINOMIAL:
         payload["baseline_rate"] = experiment.plan_baseline
     elif not experiment.plan_baseline_sd:
@@ -81,7 +83,7 @@ def sample_size_plan(experiment: Experiment, *, method: str | None = None) -> di
     if metric is None:
         raise ValidationError(NEEDS_PRIMARY_METRIC)
     payload = power_payload(experiment, metric.kind)
-    if method == Method.FIXED:
+    if method == FIXED:
         payload.pop("sequential_tuning_parameter", None)
     try:
         return stats.plan_power(payload)
@@ -91,7 +93,7 @@ def sample_size_plan(experiment: Experiment, *, method: str | None = None) -> di
 
 def plan_method_of(experiment: Experiment) -> str:
     """The decision rule a plan made now is sized for: the analysis settings' method."""
-    return settings_for(experiment).method
+    return analysis_choices(experiment)["method"]
 
 
 @dataclass(frozen=True)
@@ -112,9 +114,9 @@ def plan_rule(experiment: Experiment) -> PlanRule | None:
     if not experiment.plan_sample_size_per_variant:
         return None
     fixed_sample = None
-    if experiment.plan_method == Method.SEQUENTIAL:
+    if experiment.plan_method == SEQUENTIAL:
         try:
-            fixed_sample = max(sample_size_plan(experiment, method=Method.FIXED)["n_per_variant"])
+            fixed_sample = max(sample_size_plan(experiment, method=FIXED)["n_per_variant"])
         except (ValidationError, TypeError):
             fixed_sample = None  # the plan's inputs changed since; the page shows the plan alone
     return PlanRule(experiment.plan_method, plan_method_of(experiment), fixed_sample)

@@ -23,7 +23,7 @@ from experiments.models import (
 )
 from experiments.services.experiments import experiment_create, variant_describe
 from experiments.services.history import history_record
-from experiments.signals import analysis_choices_wanted, experiment_seeded
+from experiments.signals import analysis_choices, experiment_seeded
 
 # What a template and a test share, besides variants, metrics, tags and checklist.
 TEMPLATE_FIELDS = (
@@ -246,8 +246,7 @@ def template_from_experiment(
     *, experiment: Experiment, user, name: str, team
 ) -> ExperimentTemplate:
     """Save a test's documentation, variants, metrics and checklist as a template."""
-    answers = analysis_choices_wanted.send(sender=Experiment, experiment=experiment)
-    choices = next((answer for _receiver, answer in answers if answer), {})
+    choices = analysis_choices(experiment)
     template = template_save(
         template=ExperimentTemplate(team=team),
         user=user,

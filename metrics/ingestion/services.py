@@ -199,12 +199,8 @@ def data_load_save(load: DataLoad, attempt: Attempt, rows: int, cohorts) -> None
         written = cohorts_replace(
             experiment=load.experiment, source=SOURCE_OF_KIND[load.kind], cohorts=cohorts, load=load
         )
+        # The analysis app hears of the new statistics through `jobs.signals.job_done`.
         DataLoad.objects.filter(id=load.id).update(cohorts_written=written, notes=load.notes)
-        # New statistics: queue their analysis once committed; robust, so a problem in the
-        # analysis app is logged and never fails a good load.
-        from analysis.services import analysis_after_load
-
-        transaction.on_commit(lambda: analysis_after_load(load=load), robust=True)
 
 
 def data_load_progress(attempt: Attempt):

@@ -66,7 +66,7 @@ def outcome_sql(request, pk: int):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            return redirect("metrics:outcome_upload", pk=experiment.pk)
+            return redirect("experiment:outcome_upload", pk=experiment.pk)
     context = {"experiment": experiment, "form": form}
     return render(request, "metrics/outcome_sql.html", context, status=400 if form.errors else 200)
 

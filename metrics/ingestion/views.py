@@ -64,7 +64,7 @@ def upload(request, pk: int):
                 "original_name": file.name,
                 "experiment": experiment.pk,
             }
-            return redirect("metrics:outcome_map", pk=experiment.pk, token=token)
+            return redirect("experiment:outcome_map", pk=experiment.pk, token=token)
     status = 400 if form.is_bound else 200
     context = {"experiment": experiment, "form": form, "loads": past_loads(experiment)}
     context["can_attach_query"] = bool(query_sources(request.user))

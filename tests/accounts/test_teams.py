@@ -9,23 +9,23 @@ from accounts.models import Team
 def test_team_pages_list_members_and_tests(people):
     client = Client()
     client.force_login(people.outsider)
-    listing = client.get(reverse("accounts:team_list"))
+    listing = client.get(reverse("experiments:team_list"))
     assert listing.status_code == 200
     assert "Web Growth" in listing.text and "CRM" in listing.text
-    page = client.get(reverse("accounts:team_detail", args=[people.team.slug]))
+    page = client.get(reverse("experiments:team_detail", args=[people.team.slug]))
     assert page.status_code == 200
     for member in ("owner", "teammate", "lead", "analyst", "viewer"):
         assert member in page.text
-    assert reverse("accounts:team_edit", args=[people.team.slug]) not in page.text
+    assert reverse("experiments:team_edit", args=[people.team.slug]) not in page.text
 
 
 def test_a_lead_changes_the_team_settings(people):
     client = Client()
     client.force_login(people.lead)
-    page = client.get(reverse("accounts:team_detail", args=[people.team.slug]))
-    assert reverse("accounts:team_edit", args=[people.team.slug]) in page.text
+    page = client.get(reverse("experiments:team_detail", args=[people.team.slug]))
+    assert reverse("experiments:team_edit", args=[people.team.slug]) in page.text
     response = client.post(
-        reverse("accounts:team_edit", args=[people.team.slug]),
+        reverse("experiments:team_edit", args=[people.team.slug]),
         {
             "name": "Web Growth",
             "mission": "More orders",
@@ -48,7 +48,7 @@ def test_a_lead_changes_the_team_settings(people):
 def test_bad_team_settings_are_named_and_nothing_saved(people):
     client = Client()
     client.force_login(people.lead)
-    url = reverse("accounts:team_edit", args=[people.team.slug])
+    url = reverse("experiments:team_edit", args=[people.team.slug])
     data = {"name": "Web Growth", "scoring_model": "ice", "sprint_length_days": 3}
     response = client.post(url, data)
     assert response.status_code == 400

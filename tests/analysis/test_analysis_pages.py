@@ -16,7 +16,7 @@ def signed_in(client, user):
 def rerun(client, experiment, capture):
     """Press re-analyse, let the worker run (eagerly), then open the page the button led to."""
     with capture(execute=True):
-        response = client.post(reverse("analysis:rerun", args=[experiment.pk]))
+        response = client.post(reverse("experiment:analysis_rerun", args=[experiment.pk]))
     if response.status_code != 302:
         return response
     return client.get(response.url)
@@ -63,7 +63,7 @@ def test_changing_a_setting_queues_a_run_and_keeps_the_old_result_until_then(
 ):
     signed_in(client, people.owner)
     rerun(client, with_data, django_capture_on_commit_callbacks)
-    url = reverse("analysis:settings", args=[with_data.pk])
+    url = reverse("experiment:analysis_settings", args=[with_data.pk])
     form = {
         "alpha": "0.01",
         "two_sided": "on",
@@ -91,7 +91,7 @@ def test_a_prior_without_a_spread_is_refused_in_words(
     client, people, with_data, django_capture_on_commit_callbacks
 ):
     signed_in(client, people.owner)
-    url = reverse("analysis:settings", args=[with_data.pk])
+    url = reverse("experiment:analysis_settings", args=[with_data.pk])
     form = {
         "alpha": "0.05",
         "method": "fixed",

@@ -40,7 +40,7 @@ def test_a_lead_sets_the_defaults_and_the_teams_tests_use_them(client, people, r
 
 
 def test_the_team_page_links_the_defaults_for_its_lead_only(client, people):
-    url = reverse("accounts:team_detail", args=[people.team.slug])
+    url = reverse("experiments:team_detail", args=[people.team.slug])
     link = reverse("analysis:team_defaults", args=[people.team.slug])
     client.login(username="lead", password=PASSWORD)
     assert link in client.get(url).content.decode()

@@ -61,5 +61,5 @@ def test_the_page_button_turns_an_idea_into_one_test_however_often_it_is_sent(cl
     url = reverse("experiments:idea_to_experiment", args=[idea.pk])
     answers = [client.post(url, {"once_key": once_key}) for _ in range(3)]
     experiment = Experiment.objects.get(idea=idea)
-    edit = reverse("experiments:experiment_edit", args=[experiment.pk])
+    edit = reverse("experiment:edit", args=[experiment.pk])
     assert [answer.url for answer in answers] == [edit] * 3

@@ -70,7 +70,7 @@ def test_a_finnish_marketer_reads_why_the_file_was_refused(
     rows = outcome_rows(1300)
     rows[1203][4] = "N/A"  # data row 1,204
     sign_in(page, in_finnish(people.owner))
-    page.goto(reverse("metrics:outcome_upload", args=[outcome_experiment.pk]))
+    page.goto(reverse("experiment:outcome_upload", args=[outcome_experiment.pk]))
     expect(page.get_by_role("heading", level=1)).to_have_text("Tulosdata")
     page.locator('input[type="file"][name="file"]').set_input_files(
         {"name": "tulokset.csv", "mimeType": "text/csv", "buffer": csv_text(rows)}

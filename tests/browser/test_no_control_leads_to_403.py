@@ -119,6 +119,6 @@ def test_a_marketer_on_their_own_tests_is_shown_only_links_they_can_use(page, se
     settings.PASSWORD_HASHERS = FAST_HASHERS
     call_command("load_demo_data")
     experiments = Experiment.objects.filter(team__name="Web Growth").order_by("pk")
-    outcome_pages = [f"/metrics/experiments/{e.pk}/outcomes/" for e in experiments[:3]]
+    outcome_pages = [f"/experiments/{e.pk}/outcomes/" for e in experiments[:3]]
     sign_in_as(page, "marketer.max")
     assert links_that_refuse(page, web_growth_pages() + outcome_pages) == []

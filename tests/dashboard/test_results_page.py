@@ -28,7 +28,7 @@ def show(monkeypatch, client, people, experiment):
 
     def show(results):
         monkeypatch.setattr(selectors, "latest_result_for", lambda _: results)
-        return client.get(reverse("dashboard:results", args=[experiment.pk]))
+        return client.get(reverse("experiment:results", args=[experiment.pk]))
 
     return show
 
@@ -118,7 +118,7 @@ def test_before_any_analysis_the_page_says_no_results_yet(show):
 
 def test_an_unknown_experiment_is_not_found(client, people):
     client.force_login(people.viewer)
-    assert client.get(reverse("dashboard:results", args=[999999])).status_code == 404
+    assert client.get(reverse("experiment:results", args=[999999])).status_code == 404
 
 
 def test_only_the_primary_metric_can_say_the_test_is_underpowered():

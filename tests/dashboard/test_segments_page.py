@@ -69,7 +69,7 @@ def analysed(people, treatment_conversions: dict[str, int] | None):
 
 def page(client, people, experiment):
     client.force_login(people.viewer)
-    response = client.get(reverse("dashboard:results", args=[experiment.pk]))
+    response = client.get(reverse("experiment:results", args=[experiment.pk]))
     assert response.status_code == 200
     return response.content.decode()
 
@@ -117,7 +117,7 @@ def test_a_test_without_segments_shows_no_segment_section(client, people):
 def test_one_segment_reads_every_chart_from_its_own_totals_and_names_no_winner(client, people):
     experiment = analysed(people, {"mobile": 400, "desktop": 250})
     client.force_login(people.viewer)
-    url = reverse("dashboard:results", args=[experiment.pk])
+    url = reverse("experiment:results", args=[experiment.pk])
     response = client.get(url, {"segment": "device:mobile"})
     assert response.status_code == 200
     html = response.content.decode()
@@ -147,7 +147,7 @@ def test_an_unknown_segment_is_a_400_naming_it_and_the_whole_page_is_shown(
 ):
     experiment = analysed(people, {"mobile": 400, "desktop": 250})
     client.force_login(people.viewer)
-    response = client.get(reverse("dashboard:results", args=[experiment.pk]), {"segment": asked})
+    response = client.get(reverse("experiment:results", args=[experiment.pk]), {"segment": asked})
     assert response.status_code == 400
     html = response.content.decode()
     assert words in html

@@ -78,7 +78,7 @@ def test_outputs_of_many_experiments_come_in_one_query(analysed, django_assert_n
 
 def test_the_results_page_draws_from_stored_runs(analysed, client, people):
     client.force_login(people.viewer)
-    response = client.get(reverse("dashboard:results", args=[analysed.pk]))
+    response = client.get(reverse("experiment:results", args=[analysed.pk]))
     assert response.status_code == 200
     assert {"forest-m0", "forest-m1", "traffic"} <= set(response.context["figures"])
     summary = " ".join(response.content.decode().split())
@@ -89,7 +89,7 @@ def test_the_daily_table_reads_rates_in_percent_and_the_correction_by_its_name(
     analysed, client, people
 ):
     client.force_login(people.viewer)
-    page = client.get(reverse("dashboard:results", args=[analysed.pk])).content.decode()
+    page = client.get(reverse("experiment:results", args=[analysed.pk])).content.decode()
     # A converts 50 of each day's 1,000 users: 5.00 %, not 0.05.
     assert '<th scope="col" class="number">A rate %</th>' in page
     assert '<tr><th scope="row">' in page and '<td class="number">5.00</td>' in page
@@ -111,7 +111,7 @@ def test_the_experiment_list_and_team_page_badge_a_running_winner(
     client.force_login(people.viewer)
     badge = f'href="/experiments/{analysed.pk}/results/" data-testid="result-badge">Ship now</a>'
     assert badge in client.get(reverse("experiments:experiment_list")).content.decode()
-    team_page = client.get(reverse("accounts:team_detail", args=[people.team.slug]))
+    team_page = client.get(reverse("experiments:team_detail", args=[people.team.slug]))
     assert badge in team_page.content.decode()
 
 

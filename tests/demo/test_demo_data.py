@@ -378,7 +378,7 @@ def test_conversions_are_stored_as_sufficient_statistics(demo):
 
 def badge_for(page: str, experiment: Experiment) -> str:
     href = (
-        f'href="{reverse("dashboard:results", args=[experiment.pk])}" data-testid="result-badge">'
+        f'href="{reverse("experiment:results", args=[experiment.pk])}" data-testid="result-badge">'
     )
     return page.split(href, 1)[1].split("</a>", 1)[0]
 
@@ -395,10 +395,10 @@ def test_the_list_badges_a_failed_refresh_as_unhealthy_not_by_its_old_answer(dem
 def test_p_values_too_small_to_print_read_below_one_in_ten_thousand(demo, client):
     client.force_login(User.objects.get(username="viewer.vic"))
     srm = Experiment.objects.get(title="Payment options shown on the product page")
-    page = client.get(reverse("dashboard:results", args=[srm.pk])).content.decode()
+    page = client.get(reverse("experiment:results", args=[srm.pk])).content.decode()
     assert "SRM check p &lt; 0.0001)" in page
     winner = Experiment.objects.get(title="Delivery date promise on product pages")
-    page = client.get(reverse("dashboard:results", args=[winner.pk])).content.decode()
+    page = client.get(reverse("experiment:results", args=[winner.pk])).content.decode()
     assert '<td class="number">&lt; 0.0001</td>' in page
     assert "0.0000<" not in page
 
@@ -455,10 +455,10 @@ def test_the_demo_reads_one_test_by_device_where_the_effect_differs_and_one_wher
 ):
     client.force_login(User.objects.get(username="viewer.vic"))
     differs = Experiment.objects.get(title="Guest checkout as the default path")
-    page = client.get(reverse("dashboard:results", args=[differs.pk])).content.decode()
+    page = client.get(reverse("experiment:results", args=[differs.pk])).content.decode()
     assert "Mobile gains more than desktop; test that separately" in page
     same = Experiment.objects.get(title="Delivery date promise on product pages")
-    page = client.get(reverse("dashboard:results", args=[same.pk])).content.decode()
+    page = client.get(reverse("experiment:results", args=[same.pk])).content.decode()
     assert "The effect does not differ between device segments" in page
     assert "leads for the next test, never a verdict" in page
 

@@ -74,7 +74,7 @@ def test_the_form_edits_the_business_case(client, people):
 
     experiment = experiment_make(people)
     client.force_login(people.owner)
-    url = reverse("experiments:experiment_edit", args=[experiment.pk])
+    url = reverse("experiment:edit", args=[experiment.pk])
     form = client.get(url).text
     for label in ("Value of one unit", "Expected lift if the hypothesis holds (%)"):
         assert label in form

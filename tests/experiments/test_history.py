@@ -129,7 +129,7 @@ def test_a_refused_edit_records_nothing(people):
     client = Client()
     client.force_login(people.owner)
     response = client.post(
-        reverse("experiments:experiment_edit", args=[experiment.pk]),
+        reverse("experiment:edit", args=[experiment.pk]),
         {"title": "", "owner": people.owner.pk, "channel": "web"},
     )
     assert response.status_code == 400
@@ -141,7 +141,7 @@ def test_the_experiment_page_shows_the_timeline_with_changed_fields(people):
     client = Client()
     client.force_login(people.teammate)
     response = client.post(
-        reverse("experiments:experiment_edit", args=[experiment.pk]),
+        reverse("experiment:edit", args=[experiment.pk]),
         {
             "title": "Free shipping above 499 SEK",
             "owner": people.owner.pk,

@@ -19,7 +19,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, resolve, reverse
 
 import accounts.urls
+import experiments.experiment_urls
 import experiments.urls
+import metrics.experiment_urls
 import metrics.urls
 from accounts.models import Membership, Team
 from experiments.models import (
@@ -61,7 +63,7 @@ PERSONAS = ("owner", "teammate", "lead", "analyst", "viewer", "outsider", "outsi
 
 @dataclass(frozen=True)
 class Write:
-    name: str  # "experiments:experiment_edit"
+    name: str  # "experiment:edit"
     kind: str  # a key of ALLOWED
     prepare: Callable  # people -> (url, data)
     creates_in_team: bool = False  # a create form whose team field lists only the user's teams
@@ -114,7 +116,7 @@ def experiment_create(people):
 def experiment_edit(people):
     experiment = experiment_make(people)
     data = {"title": "A clearer title", "owner": people.owner.pk, "channel": "email"}
-    return reverse("experiments:experiment_edit", args=[experiment.pk]), data
+    return reverse("experiment:edit", args=[experiment.pk]), data
 
 
 def experiment_plan(people):
@@ -126,44 +128,44 @@ def experiment_plan(people):
         "plan_alpha": "0.05",
         "plan_power": "0.8",
     }
-    return reverse("experiments:experiment_plan", args=[experiment.pk]), data
+    return reverse("experiment:plan", args=[experiment.pk]), data
 
 
 def variant_create(people):
     experiment = experiment_make(people)
     data = {"name": "C", "description": "Green button", "traffic_share": "20"}
-    return reverse("experiments:variant_create", args=[experiment.pk]), data
+    return reverse("experiment:variant_create", args=[experiment.pk]), data
 
 
 def variant_edit(people):
     experiment = experiment_make(people)
     variant = experiment.variants.get(name="B")
     data = {"name": "B", "description": "Free shipping banner", "traffic_share": "50"}
-    return reverse("experiments:variant_edit", args=[experiment.pk, variant.pk]), data
+    return reverse("experiment:variant_edit", args=[experiment.pk, variant.pk]), data
 
 
 def variant_delete(people):
     experiment = experiment_make(people)
     variant = experiment.variants.get(name="B")
-    return reverse("experiments:variant_delete", args=[experiment.pk, variant.pk]), {}
+    return reverse("experiment:variant_delete", args=[experiment.pk, variant.pk]), {}
 
 
 def metric_attach(people):
     experiment = experiment_make(people)
     metric = metric_make("Bounce rate", good_direction="decrease")
     data = {"metric": metric.pk, "role": MetricRole.GUARDRAIL}
-    return reverse("experiments:metric_attach", args=[experiment.pk]), data
+    return reverse("experiment:metric_attach", args=[experiment.pk]), data
 
 
 def metric_detach(people):
     link = experiment_make(people, ready=True).experiment_metrics.get()
-    return reverse("experiments:metric_detach", args=[link.experiment_id, link.pk]), {}
+    return reverse("experiment:metric_detach", args=[link.experiment_id, link.pk]), {}
 
 
 def experiment_conclude(people):
     experiment = ready_experiment(people, "analysing")
     data = {"decision": Decision.ITERATE, "learning": "Banner fatigue sets in after a week."}
-    return reverse("experiments:experiment_conclude", args=[experiment.pk]), data
+    return reverse("experiment:conclude", args=[experiment.pk]), data
 
 
 def experiment_move(action: str, status: str) -> Write:
@@ -175,9 +177,9 @@ def experiment_move(action: str, status: str) -> Write:
                 team=people.team, number=9, starts_on=start, ends_on=start + datetime.timedelta(21)
             )
             Experiment.objects.filter(pk=experiment.pk).update(sprint=sprint)
-        return reverse("experiments:experiment_move", args=[experiment.pk, action]), {}
+        return reverse("experiment:move", args=[experiment.pk, action]), {}
 
-    return Write("experiments:experiment_move", "documentation", prepare, action=action)
+    return Write("experiment:move", "documentation", prepare, action=action)
 
 
 METRIC_DATA = {"kind": MetricKind.BINOMIAL, "good_direction": "increase", "unit": "%"}
@@ -203,7 +205,7 @@ def outcome_counts(people):
         "v1_users": 510,
         "v1_conversions": 55,
     }
-    return reverse("metrics:outcome_counts", args=[experiment.pk]), data
+    return reverse("experiment:outcome_counts", args=[experiment.pk]), data
 
 
 def team_template(people) -> ExperimentTemplate:
@@ -252,19 +254,19 @@ def template_use(people):
 
 
 def experiment_duplicate(people):
-    return reverse("experiments:experiment_duplicate", args=[experiment_make(people).pk]), {}
+    return reverse("experiment:duplicate", args=[experiment_make(people).pk]), {}
 
 
 def experiment_save_as_template(people):
     experiment = experiment_make(people, ready=True)
-    url = reverse("experiments:experiment_save_as_template", args=[experiment.pk])
+    url = reverse("experiment:save_as_template", args=[experiment.pk])
     return url, {"name": "Like this one"}
 
 
 def checklist_toggle(people):
     experiment = experiment_make(people)
     item = ChecklistItem.objects.create(experiment=experiment, text="QA on mobile")
-    url = reverse("experiments:checklist_toggle", args=[experiment.pk, item.pk])
+    url = reverse("experiment:checklist_toggle", args=[experiment.pk, item.pk])
     return url, {"done": "1"}
 
 
@@ -275,7 +277,7 @@ def signing_team(people) -> None:
 def signoff_ask(people):
     signing_team(people)
     experiment = ready_experiment(people)
-    return reverse("experiments:signoff_ask", args=[experiment.pk]), {}
+    return reverse("experiment:signoff_ask", args=[experiment.pk]), {}
 
 
 def pending_signoff(people) -> SignoffRequest:
@@ -286,13 +288,13 @@ def pending_signoff(people) -> SignoffRequest:
 
 def signoff_approve(people):
     signoff = pending_signoff(people)
-    url = reverse("experiments:signoff_approve", args=[signoff.experiment_id, signoff.pk])
+    url = reverse("experiment:signoff_approve", args=[signoff.experiment_id, signoff.pk])
     return url, {}
 
 
 def signoff_refuse(people):
     signoff = pending_signoff(people)
-    url = reverse("experiments:signoff_refuse", args=[signoff.experiment_id, signoff.pk])
+    url = reverse("experiment:signoff_refuse", args=[signoff.experiment_id, signoff.pk])
     return url, {"reason": "The audience overlaps the spring sale."}
 
 
@@ -318,7 +320,7 @@ def team_edit(people):
     data = {"name": "Web Growth", "mission": "Grow web orders", "scoring_model": "rice"}
     data["sprint_length_days"] = 14
     data |= {"time_zone": "Europe/Helsinki", "currency": "EUR", "digest_empty_week": "skip"}
-    return reverse("accounts:team_edit", args=[people.team.slug]), data
+    return reverse("experiments:team_edit", args=[people.team.slug]), data
 
 
 WRITES = [
@@ -328,14 +330,14 @@ WRITES = [
     Write(
         "experiments:experiment_create", "documentation", experiment_create, creates_in_team=True
     ),
-    Write("experiments:experiment_edit", "documentation", experiment_edit),
-    Write("experiments:experiment_plan", "documentation", experiment_plan),
-    Write("experiments:variant_create", "documentation", variant_create),
-    Write("experiments:variant_edit", "documentation", variant_edit),
-    Write("experiments:variant_delete", "documentation", variant_delete),
-    Write("experiments:metric_attach", "documentation", metric_attach),
-    Write("experiments:metric_detach", "documentation", metric_detach),
-    Write("experiments:experiment_conclude", "conclusion", experiment_conclude),
+    Write("experiment:edit", "documentation", experiment_edit),
+    Write("experiment:plan", "documentation", experiment_plan),
+    Write("experiment:variant_create", "documentation", variant_create),
+    Write("experiment:variant_edit", "documentation", variant_edit),
+    Write("experiment:variant_delete", "documentation", variant_delete),
+    Write("experiment:metric_attach", "documentation", metric_attach),
+    Write("experiment:metric_detach", "documentation", metric_detach),
+    Write("experiment:conclude", "conclusion", experiment_conclude),
     experiment_move("plan", "draft"),
     experiment_move("unplan", "planned"),
     experiment_move("start", "draft"),
@@ -343,8 +345,8 @@ WRITES = [
     experiment_move("archive", "draft"),
     Write("metrics:create", "metric", metric_create),
     Write("metrics:edit", "metric", metric_edit),
-    Write("metrics:outcome_counts", "documentation", outcome_counts),
-    Write("accounts:team_edit", "team", team_edit),
+    Write("experiment:outcome_counts", "documentation", outcome_counts),
+    Write("experiments:team_edit", "team", team_edit),
     Write(
         "experiments:template_create",
         "template",
@@ -353,12 +355,12 @@ WRITES = [
     ),
     Write("experiments:template_edit", "template", template_edit),
     Write("experiments:template_use", "documentation", template_use, creates_in_team=True),
-    Write("experiments:experiment_duplicate", "documentation", experiment_duplicate),
-    Write("experiments:experiment_save_as_template", "template", experiment_save_as_template),
-    Write("experiments:checklist_toggle", "documentation", checklist_toggle),
-    Write("experiments:signoff_ask", "documentation", signoff_ask),
-    Write("experiments:signoff_approve", "signoff", signoff_approve),
-    Write("experiments:signoff_refuse", "signoff", signoff_refuse),
+    Write("experiment:duplicate", "documentation", experiment_duplicate),
+    Write("experiment:save_as_template", "template", experiment_save_as_template),
+    Write("experiment:checklist_toggle", "documentation", checklist_toggle),
+    Write("experiment:signoff_ask", "documentation", signoff_ask),
+    Write("experiment:signoff_approve", "signoff", signoff_approve),
+    Write("experiment:signoff_refuse", "signoff", signoff_refuse),
     Write("experiments:team_signoff_policy", "team", team_signoff_policy),
     Write("experiments:custom_field_create", "custom_field", custom_field_create),
     Write("experiments:custom_field_edit", "custom_field", custom_field_edit),
@@ -371,32 +373,36 @@ READS = {
     "experiments:idea_detail",
     "experiments:experiment_list",
     "experiments:experiment_list_csv",
-    "experiments:experiment_detail",
-    "experiments:variant_screenshot",
+    "experiment:detail",
+    "experiment:variant_screenshot",
     "metrics:catalogue",
     "metrics:detail",
     "metrics:load_detail",
     "metrics:load_status",
     "metrics:source_list",
     "accounts:profile",
-    "accounts:team_list",
-    "accounts:team_detail",
+    "experiments:team_list",
+    "experiments:team_detail",
     "experiments:template_list",
     "experiments:template_detail",
     "experiments:custom_field_list",
     "experiments:audit",
     "experiments:history_export",
-    "experiments:experiment_history_export",
+    "experiment:history_export",
 }
 # Writes whose first step stores a file, not a row; tests/ingestion/test_pages.py covers them.
-FILE_UPLOADS = {"metrics:outcome_upload", "metrics:outcome_map", "metrics:outcome_counts_file"}
+FILE_UPLOADS = {
+    "experiment:outcome_upload",
+    "experiment:outcome_map",
+    "experiment:outcome_counts_file",
+}
 # SQL data source pages (analyst-only, refresh by experiment editors); personas in
 # tests/ingestion/test_sql.py.
 SQL_SOURCES = {
     "metrics:source_create",
     "metrics:source_edit",
-    "metrics:outcome_sql",
-    "metrics:outcome_sql_refresh",
+    "experiment:outcome_sql",
+    "experiment:outcome_sql_refresh",
 }
 # Routes that act only on the signed-in person themselves, not on shared documentation.
 SELF_SERVICE = {
@@ -410,11 +416,18 @@ SELF_SERVICE = {
 
 def route_names() -> set[str]:
     names = set()
-    for module in (experiments.urls, metrics.urls, accounts.urls):
+    modules = {
+        experiments.urls: "experiments",
+        metrics.urls: "metrics",
+        accounts.urls: "accounts",
+        experiments.experiment_urls: "experiment",
+        metrics.experiment_urls: "experiment",
+    }
+    for module, namespace in modules.items():
         for pattern in module.urlpatterns:
             assert isinstance(pattern, URLPattern), f"nested include in {module.__name__}"
             assert not isinstance(pattern, URLResolver)
-            names.add(f"{module.app_name}:{pattern.name}")
+            names.add(f"{namespace}:{pattern.name}")
     return names
 
 
@@ -435,8 +448,8 @@ def test_every_lifecycle_action_but_conclude_has_a_write_case():
 @pytest.mark.parametrize("action", sorted(TRANSITIONS))
 def test_every_lifecycle_button_reaches_the_lifecycle_view(action):
     """No other route may shadow a lifecycle action ('.../plan/' once opened a form)."""
-    url = reverse("experiments:experiment_move", args=[1, action])
-    expected = "experiment_conclude" if action == "conclude" else "experiment_move"
+    url = reverse("experiment:move", args=[1, action])
+    expected = "conclude" if action == "conclude" else "move"
     assert resolve(url).url_name == expected
 
 
@@ -502,12 +515,12 @@ def test_write_route_by_persona(people, write):
     "name",
     [
         "experiments:idea_edit",
-        "experiments:experiment_edit",
-        "experiments:experiment_plan",
-        "experiments:variant_create",
-        "experiments:experiment_conclude",
+        "experiment:edit",
+        "experiment:plan",
+        "experiment:variant_create",
+        "experiment:conclude",
         "metrics:edit",
-        "accounts:team_edit",
+        "experiments:team_edit",
         "experiments:template_edit",
         "experiments:team_signoff_policy",
         "experiments:custom_field_edit",
@@ -528,7 +541,7 @@ def test_an_unknown_lifecycle_action_is_not_found(people):
     experiment = ready_experiment(people, "running")
     client = Client()
     client.force_login(people.lead)
-    url = reverse("experiments:experiment_move", args=[experiment.pk, "explode"])
+    url = reverse("experiment:move", args=[experiment.pk, "explode"])
     assert client.post(url).status_code == 404
     experiment.refresh_from_db()
     assert experiment.status == "running"
@@ -563,9 +576,9 @@ def read_urls(people, settings, tmp_path):
         "experiments:idea_detail": reverse("experiments:idea_detail", args=[idea.pk]),
         "experiments:experiment_list": reverse("experiments:experiment_list"),
         "experiments:experiment_list_csv": reverse("experiments:experiment_list_csv"),
-        "experiments:experiment_detail": experiment.get_absolute_url(),
-        "experiments:variant_screenshot": reverse(
-            "experiments:variant_screenshot", args=[experiment.pk, variant.pk]
+        "experiment:detail": experiment.get_absolute_url(),
+        "experiment:variant_screenshot": reverse(
+            "experiment:variant_screenshot", args=[experiment.pk, variant.pk]
         ),
         "metrics:catalogue": reverse("metrics:catalogue"),
         "metrics:detail": reverse("metrics:detail", args=[metric.pk]),
@@ -573,16 +586,14 @@ def read_urls(people, settings, tmp_path):
         "metrics:load_status": reverse("metrics:load_status", args=[load.pk]),
         "metrics:source_list": reverse("metrics:source_list"),
         "accounts:profile": reverse("accounts:profile"),
-        "accounts:team_list": reverse("accounts:team_list"),
-        "accounts:team_detail": reverse("accounts:team_detail", args=[people.team.slug]),
+        "experiments:team_list": reverse("experiments:team_list"),
+        "experiments:team_detail": reverse("experiments:team_detail", args=[people.team.slug]),
         "experiments:template_list": reverse("experiments:template_list"),
         "experiments:template_detail": team_template(people).get_absolute_url(),
         "experiments:custom_field_list": reverse("experiments:custom_field_list"),
         "experiments:audit": reverse("experiments:audit"),
         "experiments:history_export": reverse("experiments:history_export") + "?format=json",
-        "experiments:experiment_history_export": reverse(
-            "experiments:experiment_history_export", args=[experiment.pk]
-        ),
+        "experiment:history_export": reverse("experiment:history_export", args=[experiment.pk]),
     }
 
 

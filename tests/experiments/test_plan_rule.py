@@ -29,7 +29,7 @@ def engine_users(**extra) -> int:
 
 def planned(client, people, experiment) -> Experiment:
     client.force_login(people.owner)
-    url = reverse("experiments:experiment_plan", args=[experiment.pk])
+    url = reverse("experiment:plan", args=[experiment.pk])
     assert client.post(url, PLAN_FORM).status_code == 302
     experiment.refresh_from_db()
     return experiment
@@ -75,5 +75,13 @@ def test_a_plan_sized_for_another_rule_than_the_settings_asks_to_be_sized_again(
 def test_the_plan_form_says_the_rule_it_sizes_for(client, people):
     experiment = experiment_make(people, ready=True)
     client.force_login(people.owner)
-    page = client.get(reverse("experiments:experiment_plan", args=[experiment.pk])).text
+    page = client.get(reverse("experiment:plan", args=[experiment.pk])).text
     assert "This test is read with the sequential rule (its analysis settings)" in page
+
+
+def test_the_plan_names_the_decision_rules_the_analysis_settings_offer():
+    """The plan cannot import the analysis app; its two rule names must still be its methods."""
+    from analysis.models import Method
+    from experiments.services import planning
+
+    assert {planning.FIXED, planning.SEQUENTIAL} == set(Method.values)

@@ -249,16 +249,14 @@ def test_custom_fields_on_the_form_the_page_and_the_list_filter(people):
     nordic, dach = experiment_make(people, title="Nordic test"), experiment_make(people, title="D")
     client = Client()
     client.force_login(people.owner)
-    form = client.get(reverse("experiments:experiment_edit", args=[nordic.pk]))
+    form = client.get(reverse("experiment:edit", args=[nordic.pk]))
     assert 'name="cf_region"' in form.text
     data = {"title": "Nordic test", "owner": people.owner.pk, "channel": "web"}
     response = client.post(
-        reverse("experiments:experiment_edit", args=[nordic.pk]), {**data, "cf_region": "Nordics"}
+        reverse("experiment:edit", args=[nordic.pk]), {**data, "cf_region": "Nordics"}
     )
     assert response.status_code == 302
-    bad = client.post(
-        reverse("experiments:experiment_edit", args=[dach.pk]), {**data, "cf_region": "Mars"}
-    )
+    bad = client.post(reverse("experiment:edit", args=[dach.pk]), {**data, "cf_region": "Mars"})
     assert bad.status_code == 400 and not dach.custom_values.exists()
     assert "Nordics" in client.get(nordic.get_absolute_url()).text
     listed = client.get(reverse("experiments:experiment_list") + "?cf_region=Nordics").text
@@ -346,7 +344,7 @@ def test_a_change_to_a_running_test_waits_for_the_lead_and_is_applied_on_approva
     experiment_transition(experiment=experiment, user=people.lead, action="start")
     client = Client()
     client.force_login(people.owner)
-    url = reverse("experiments:experiment_edit", args=[experiment.pk])
+    url = reverse("experiment:edit", args=[experiment.pk])
     data = {"title": experiment.title, "owner": people.owner.pk, "channel": "web"}
     response = client.post(url, {**data, "audience": "Returning customers"})
     assert response.status_code == 302
@@ -381,17 +379,17 @@ def test_the_page_shows_the_sign_off_waiting_and_the_lead_decides_there(people, 
     experiment = experiment_make(people, ready=True)
     client = Client()
     client.force_login(people.owner)
-    client.post(reverse("experiments:signoff_ask", args=[experiment.pk]))
-    response = client.post(reverse("experiments:experiment_move", args=[experiment.pk, "start"]))
+    client.post(reverse("experiment:signoff_ask", args=[experiment.pk]))
+    response = client.post(reverse("experiment:move", args=[experiment.pk, "start"]))
     assert response.status_code == 409
     assert "still waiting for a team lead" in response.text
     client.force_login(people.lead)
     page = client.get(experiment.get_absolute_url()).text
     assert "Approve" in page and "Refuse" in page
     signoff = SignoffRequest.objects.get()
-    url = reverse("experiments:signoff_refuse", args=[experiment.pk, signoff.pk])
+    url = reverse("experiment:signoff_refuse", args=[experiment.pk, signoff.pk])
     client.post(url, {"reason": ""})
     assert SignoffRequest.objects.get().status == "pending"
-    client.post(reverse("experiments:signoff_approve", args=[experiment.pk, signoff.pk]))
+    client.post(reverse("experiment:signoff_approve", args=[experiment.pk, signoff.pk]))
     assert SignoffRequest.objects.get().status == "approved"
     assert "Approved" in client.get(experiment.get_absolute_url()).text

@@ -98,7 +98,7 @@ def test_empty_experiment_title_is_named(people, client_as):
     experiment = experiment_make(people)
     before = counts()
     response = client_as(people.owner).post(
-        reverse("experiments:experiment_edit", args=[experiment.pk]),
+        reverse("experiment:edit", args=[experiment.pk]),
         experiment_form(people, title=""),
     )
     assert response.status_code == 400
@@ -110,7 +110,7 @@ def test_planned_end_before_start_is_refused(people, client_as):
     experiment = experiment_make(people)
     before = counts()
     response = client_as(people.owner).post(
-        reverse("experiments:experiment_edit", args=[experiment.pk]),
+        reverse("experiment:edit", args=[experiment.pk]),
         experiment_form(people, planned_start="2025-05-10", planned_end="2025-05-01"),
     )
     assert response.status_code == 400
@@ -124,7 +124,7 @@ def test_planned_end_before_start_is_refused(people, client_as):
 def test_negative_mde_is_named(people, client_as):
     experiment = experiment_make(people)
     response = client_as(people.owner).post(
-        reverse("experiments:experiment_edit", args=[experiment.pk]),
+        reverse("experiment:edit", args=[experiment.pk]),
         experiment_form(people, mde_relative="-3"),
     )
     assert response.status_code == 400
@@ -138,7 +138,7 @@ def test_traffic_share_outside_0_to_100_is_refused(people, client_as, share):
     experiment = experiment_make(people)
     before = counts()
     response = client_as(people.owner).post(
-        reverse("experiments:variant_create", args=[experiment.pk]),
+        reverse("experiment:variant_create", args=[experiment.pk]),
         {"name": "C", "traffic_share": share},
     )
     assert response.status_code == 400
@@ -153,7 +153,7 @@ def test_a_screenshot_that_is_not_an_image_is_refused(people, client_as, setting
     before = counts()
     fake = SimpleUploadedFile("shot.png", b"%PDF-1.4 not an image", content_type="image/png")
     response = client_as(people.owner).post(
-        reverse("experiments:variant_create", args=[experiment.pk]),
+        reverse("experiment:variant_create", args=[experiment.pk]),
         {"name": "C", "traffic_share": "10", "screenshot": fake},
     )
     assert response.status_code == 400
@@ -170,7 +170,7 @@ def test_a_screenshot_over_the_limit_is_refused(people, client_as, settings, tmp
     assert len(big) > settings.SCREENSHOT_MAX_BYTES
     before = counts()
     response = client_as(people.owner).post(
-        reverse("experiments:variant_create", args=[experiment.pk]),
+        reverse("experiment:variant_create", args=[experiment.pk]),
         {
             "name": "C",
             "traffic_share": "10",
@@ -188,7 +188,7 @@ def test_a_screenshot_within_the_limit_is_kept_and_served(people, client_as, set
     experiment = experiment_make(people)
     client = client_as(people.owner)
     response = client.post(
-        reverse("experiments:variant_create", args=[experiment.pk]),
+        reverse("experiment:variant_create", args=[experiment.pk]),
         {
             "name": "C",
             "traffic_share": "10",
@@ -197,7 +197,7 @@ def test_a_screenshot_within_the_limit_is_kept_and_served(people, client_as, set
     )
     assert response.status_code == 302
     variant = experiment.variants.get(name="C")
-    served = client.get(reverse("experiments:variant_screenshot", args=[experiment.pk, variant.pk]))
+    served = client.get(reverse("experiment:variant_screenshot", args=[experiment.pk, variant.pk]))
     assert served.status_code == 200
     assert b"".join(served.streaming_content) == png_bytes()
 
@@ -206,7 +206,7 @@ def test_conclude_without_learning_is_named(people, client_as):
     experiment = experiment_make(people, ready=True)
     Experiment.objects.filter(pk=experiment.pk).update(status="running", started_at=timezone.now())
     response = client_as(people.lead).post(
-        reverse("experiments:experiment_conclude", args=[experiment.pk]), {"decision": "ship"}
+        reverse("experiment:conclude", args=[experiment.pk]), {"decision": "ship"}
     )
     assert response.status_code == 400
     assert field_error(response.text, "learning") == "This field is required."
@@ -217,7 +217,7 @@ def test_conclude_without_learning_is_named(people, client_as):
 def test_refused_start_names_what_is_missing_on_the_page(people, client_as):
     experiment = experiment_make(people)
     response = client_as(people.owner).post(
-        reverse("experiments:experiment_move", args=[experiment.pk, "start"])
+        reverse("experiment:move", args=[experiment.pk, "start"])
     )
     assert response.status_code == 409
     assert "The test cannot start yet. It still needs" in response.text
@@ -340,7 +340,7 @@ def test_backlog_filters_narrow_the_list(people, client_as):
 
 def plan(client, experiment, **fields):
     data = {"plan_alpha": "0.05", "plan_power": "0.8", **fields}
-    return client.post(reverse("experiments:experiment_plan", args=[experiment.pk]), data)
+    return client.post(reverse("experiment:plan", args=[experiment.pk]), data)
 
 
 def test_binomial_plan_matches_statsmodels(people, client_as):

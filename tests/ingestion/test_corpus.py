@@ -30,7 +30,7 @@ def uploads_left(media) -> list:
 
 def upload(client, experiment, entry):
     client.login(username=experiment.owner.username, password=PASSWORD)
-    url = reverse("metrics:outcome_upload", args=[experiment.pk])
+    url = reverse("experiment:outcome_upload", args=[experiment.pk])
     response = client.post(url, {"file": SimpleUploadedFile(entry.name, entry.data)})
     assert response.status_code == 302
     return response.url

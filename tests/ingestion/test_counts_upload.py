@@ -18,7 +18,7 @@ REVENUE = b"variant,users,sum,sum_squares\nA,400,1200.5,9100.25\nB,410,1300,9900
 
 def post_counts(client, user, experiment, data: bytes, metric="Order conversion"):
     client.login(username=user.username, password=PASSWORD)
-    url = reverse("metrics:outcome_counts_file", args=[experiment.pk])
+    url = reverse("experiment:outcome_counts_file", args=[experiment.pk])
     return client.post(url, {"metric": metric, "file": SimpleUploadedFile("export.csv", data)})
 
 
@@ -94,8 +94,8 @@ def test_only_the_team_s_editors_upload_counts(client, people, outcome_experimen
 
 def test_the_outcome_page_links_to_the_counts_file_page(client, people, outcome_experiment):
     client.login(username=people.owner.username, password=PASSWORD)
-    page = client.get(reverse("metrics:outcome_upload", args=[outcome_experiment.pk]))
-    url = reverse("metrics:outcome_counts_file", args=[outcome_experiment.pk])
+    page = client.get(reverse("experiment:outcome_upload", args=[outcome_experiment.pk]))
+    url = reverse("experiment:outcome_counts_file", args=[outcome_experiment.pk])
     assert url in page.content.decode()
     form = client.get(url)
     assert form.status_code == 200

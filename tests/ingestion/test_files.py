@@ -29,7 +29,7 @@ def signed_in(client, people):
 
 
 def upload(client, experiment, name: str, data: bytes):
-    url = reverse("metrics:outcome_upload", args=[experiment.pk])
+    url = reverse("experiment:outcome_upload", args=[experiment.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, data)})
 
 
@@ -130,7 +130,7 @@ COUNTS_EXPORT = (
 
 
 def post_counts(client, people, experiment, data: bytes, metric: str, **columns):
-    url = reverse("metrics:outcome_counts_file", args=[experiment.pk])
+    url = reverse("experiment:outcome_counts_file", args=[experiment.pk])
     fields = {"metric": metric, "file": SimpleUploadedFile("email.csv", data)}
     fields |= {f"column_{role}": column for role, column in columns.items()}
     return signed_in(client, people).post(url, fields)

@@ -30,7 +30,7 @@ def signed_in(client, user):
 
 
 def upload(client, experiment, data: bytes, name="outcomes.csv"):
-    url = reverse("metrics:outcome_upload", args=[experiment.pk])
+    url = reverse("experiment:outcome_upload", args=[experiment.pk])
     return client.post(url, {"file": SimpleUploadedFile(name, data)})
 
 
@@ -113,7 +113,7 @@ def test_typed_counts_are_stored(
     client, people, outcome_experiment, django_capture_on_commit_callbacks
 ):
     signed_in(client, people.owner)
-    url = reverse("metrics:outcome_counts", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_counts", args=[outcome_experiment.pk])
     data = {
         "metric": "Order conversion",
         "date": "2024-03-01",
@@ -135,7 +135,7 @@ def test_typed_counts_with_more_conversions_than_users_fail_with_the_reason(
     client, people, outcome_experiment, django_capture_on_commit_callbacks
 ):
     signed_in(client, people.owner)
-    url = reverse("metrics:outcome_counts", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_counts", args=[outcome_experiment.pk])
     data = {
         "metric": "Order conversion",
         "v0_users": 5,
@@ -154,14 +154,14 @@ def test_typed_counts_with_more_conversions_than_users_fail_with_the_reason(
 def test_only_the_team_s_editors_upload(client, people, outcome_experiment, who):
     signed_in(client, getattr(people, who))
     assert upload(client, outcome_experiment, csv_bytes(user_rows(3))).status_code == 403
-    url = reverse("metrics:outcome_counts", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_counts", args=[outcome_experiment.pk])
     assert client.get(url).status_code == 403
 
 
 def test_experiment_page_links_to_outcome_data(client, people, outcome_experiment):
     signed_in(client, people.owner)
     page = client.get(outcome_experiment.get_absolute_url()).content.decode()
-    assert reverse("metrics:outcome_upload", args=[outcome_experiment.pk]) in page
+    assert reverse("experiment:outcome_upload", args=[outcome_experiment.pk]) in page
 
 
 def in_finnish(user):

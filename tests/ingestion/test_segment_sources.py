@@ -239,7 +239,7 @@ def test_a_counts_file_dimension_that_has_another_role_is_refused(tmp_path, dime
 
 def post_counts_file(client, user, experiment, data: bytes, dimensions: str):
     client.login(username=user.username, password=PASSWORD)
-    url = reverse("metrics:outcome_counts_file", args=[experiment.pk])
+    url = reverse("experiment:outcome_counts_file", args=[experiment.pk])
     upload = SimpleUploadedFile("export.csv", data)
     form = {"metric": "Order conversion", "file": upload, "dimensions": dimensions}
     return client.post(url, form)
@@ -526,7 +526,7 @@ def attach(client, people, experiment, source, dimensions: str):
         "m1_column": "revenue",
         "dimensions": dimensions,
     }
-    url = reverse("metrics:outcome_sql", args=[experiment.pk])
+    url = reverse("experiment:outcome_sql", args=[experiment.pk])
     return signed_in(client, people.analyst).post(url, data)
 
 
@@ -543,10 +543,10 @@ def test_the_sql_page_names_the_dimension_and_a_refresh_stores_its_segments(
     assert response.status_code == 302
     attached = ExperimentQuery.objects.get(experiment=outcome_experiment)
     assert attached.mapping["dimensions"] == ["device"]
-    page = client.get(reverse("metrics:outcome_sql", args=[outcome_experiment.pk]))
+    page = client.get(reverse("experiment:outcome_sql", args=[outcome_experiment.pk]))
     assert 'name="dimensions" value="device"' in page.text
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("metrics:outcome_sql_refresh", args=[outcome_experiment.pk]))
+        client.post(reverse("experiment:outcome_sql_refresh", args=[outcome_experiment.pk]))
     load = DataLoad.objects.get(experiment=outcome_experiment)
     assert load.status == "succeeded", load.errors
     assert load.notes == ["device = “kiosk”: fewer than two users in A; this segment is left out."]

@@ -184,7 +184,7 @@ def test_the_url_is_encrypted_at_rest(source):
 def test_refresh_now_stores_the_statistics(
     client, people, source, outcome_experiment, warehouse, django_capture_on_commit_callbacks
 ):
-    url = reverse("metrics:outcome_sql_refresh", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_sql_refresh", args=[outcome_experiment.pk])
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(client, people.owner).post(url)
     load = DataLoad.objects.get(experiment=outcome_experiment)
@@ -239,7 +239,7 @@ def test_credentials_appear_in_no_page_message_or_log(
     caplog.set_level(logging.DEBUG)
     signed_in(client, people.analyst)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("metrics:outcome_sql_refresh", args=[outcome_experiment.pk]))
+        client.post(reverse("experiment:outcome_sql_refresh", args=[outcome_experiment.pk]))
     load = DataLoad.objects.get(experiment=outcome_experiment)
     assert load.status == "failed"
     assert load.errors[0]["message"].startswith("The query failed: connection failed:")
@@ -248,7 +248,7 @@ def test_credentials_appear_in_no_page_message_or_log(
         reverse("metrics:load_status", args=[load.pk]),
         reverse("metrics:source_list"),
         reverse("metrics:source_edit", args=[source.pk]),
-        reverse("metrics:outcome_sql", args=[outcome_experiment.pk]),
+        reverse("experiment:outcome_sql", args=[outcome_experiment.pk]),
     ]
     texts = [client.get(page).text for page in pages] + [str(load.errors), caplog.text]
     user = connection.settings_dict["USER"]
@@ -304,7 +304,7 @@ def test_an_analyst_attaches_a_query_with_its_mapping(client, people, outcome_ex
         "m2_column": "revenue",
         "m2_denominator": "orders",
     }
-    url = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_sql", args=[outcome_experiment.pk])
     response = signed_in(client, people.analyst).post(url, data)
     assert response.status_code == 302
     attached = ExperimentQuery.objects.get(experiment=outcome_experiment)
@@ -323,7 +323,7 @@ def test_a_query_that_is_not_a_select_is_refused(client, people, outcome_experim
         "date": "day",
         "m0_column": "converted",
     }
-    url = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_sql", args=[outcome_experiment.pk])
     response = signed_in(client, people.analyst).post(url, data)
     assert response.status_code == 400
     assert "The query must be a single SELECT (or WITH … SELECT) statement." in response.text
@@ -333,11 +333,11 @@ def test_a_query_that_is_not_a_select_is_refused(client, people, outcome_experim
 def test_a_marketer_may_not_attach_a_query_and_a_viewer_may_not_refresh(
     client, people, outcome_experiment, source
 ):
-    attach = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
+    attach = reverse("experiment:outcome_sql", args=[outcome_experiment.pk])
     data = {"source": source.pk, "query": "SELECT 1", "user": "a", "variant": "b", "date": "c"}
     assert signed_in(client, people.owner).post(attach, data).status_code == 403
     client.logout()
-    refresh = reverse("metrics:outcome_sql_refresh", args=[outcome_experiment.pk])
+    refresh = reverse("experiment:outcome_sql_refresh", args=[outcome_experiment.pk])
     assert signed_in(client, people.viewer).post(refresh).status_code == 403
     assert ExperimentQuery.objects.get(experiment=outcome_experiment).query == QUERY
     assert not DataLoad.objects.exists()
@@ -354,7 +354,7 @@ def test_an_analyst_of_another_team_may_not_attach_their_source_to_this_test(
         url=database_url(),
         user=outside_analyst,
     )
-    attach = reverse("metrics:outcome_sql", args=[outcome_experiment.pk])
+    attach = reverse("experiment:outcome_sql", args=[outcome_experiment.pk])
     data = {
         "source": theirs.pk,
         "query": QUERY,

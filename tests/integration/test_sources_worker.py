@@ -139,7 +139,7 @@ def typed_counts(expected: dict, metric: str, day: date) -> dict:
 
 def test_counts_typed_in_are_stored_by_the_worker(worker, client, people, outcome_experiment):
     everything = expected_cohorts(user_rows(300))
-    url = reverse("metrics:outcome_counts", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_counts", args=[outcome_experiment.pk])
     signed_in(client, people.owner)
     for metric in ("Order conversion", "Revenue"):
         page = client.post(url, typed_counts(everything, metric, FIRST_DAY))
@@ -180,7 +180,7 @@ def test_a_counts_file_is_stored_by_the_worker_and_a_second_upload_changes_nothi
     worker, client, people, outcome_experiment
 ):
     expected = {k: v for k, v in expected_cohorts(user_rows(600)).items() if k[0] == "Revenue"}
-    url = reverse("metrics:outcome_counts_file", args=[outcome_experiment.pk])
+    url = reverse("experiment:outcome_counts_file", args=[outcome_experiment.pk])
     signed_in(client, people.owner)
 
     def upload():
@@ -278,7 +278,7 @@ def running_with_sql_source(people, outcome_experiment, warehouse) -> Experiment
 
 
 def refresh_now(client, experiment, worker) -> DataLoad:
-    url = reverse("metrics:outcome_sql_refresh", args=[experiment.pk])
+    url = reverse("experiment:outcome_sql_refresh", args=[experiment.pk])
     return finished(load_behind(client.post(url)), worker)
 
 

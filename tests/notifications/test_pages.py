@@ -48,7 +48,7 @@ def test_follow_needs_post_csrf_and_a_known_target(running, people):
 
 def test_a_team_metric_and_sprint_page_show_the_button(people):
     client = signed_in(people.viewer)
-    page = client.get(reverse("accounts:team_detail", args=[people.team.slug])).content.decode()
+    page = client.get(reverse("experiments:team_detail", args=[people.team.slug])).content.decode()
     assert 'data-testid="follow"' in page
     client.post(reverse("notifications:follow", args=["team", people.team.pk]), {"following": "1"})
     assert Follow.objects.filter(user=people.viewer, team=people.team).exists()

@@ -5,9 +5,14 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from analysis.models import Trigger
+from analysis.services import analysis_request, analysis_run_execute
 from experiments.models import Experiment, MetricRole
 from experiments.services.experiments import experiment_create, experiment_metric_attach
-from sprints.services import sprint_create
+from experiments.services.lifecycle import experiment_conclude, experiment_transition
+from metrics.models import Direction
+from sprints.services import experiment_add_to_sprint, sprint_create
+from tests.analysis.data import cohorts_write
 from tests.factories import metric_make, read_fixed_horizon
 
 # p = 10 %, 10 % relative MDE, α = 0.05, power 0.8, 50/50: the textbook two-proportion formula
@@ -62,3 +67,64 @@ def make_test(people, metric):
 
 def days(n: int) -> timedelta:
     return timedelta(days=n)
+
+
+# Analysed tests: the real analysis service on cohorts with known totals, per day and variant
+# 1,000 users, A converts 50 and B `b_conversions`, so B's lift is exactly b/50 - 1.
+DAYS = 14  # 14,000 users per variant: a 50 % lift is far past any doubt
+
+
+@pytest.fixture
+def return_rate(db):
+    return metric_make("Return rate", good_direction=Direction.DECREASE)
+
+
+@pytest.fixture
+def analysed_test_fields():
+    """Extra fields every analysed test is made with; a suite overrides it (the digests')."""
+    return {}
+
+
+@pytest.fixture
+def running(people, sprint, make_test, analysed_test_fields):
+    """A running test of the sprint, analysed on cohorts where B converts `b_conversions`."""
+
+    def make(title: str, b_conversions: int | None = 75, guardrail=None, **data) -> Experiment:
+        experiment = make_test(title, **analysed_test_fields, **data)
+        # Planned for the users it gets, so the answer is read at its planned end.
+        Experiment.objects.filter(pk=experiment.pk).update(
+            plan_sample_size_per_variant=1000 * DAYS, planned_duration_days=DAYS
+        )
+        experiment.refresh_from_db()
+        if guardrail is not None:
+            experiment_metric_attach(
+                experiment=experiment,
+                metric=guardrail,
+                role=MetricRole.GUARDRAIL,
+                user=people.owner,
+            )
+        experiment_add_to_sprint(sprint=sprint, experiment=experiment, user=people.lead)
+        experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
+        if b_conversions is not None:
+            cohorts_write(experiment, days=DAYS, b_conversions=b_conversions)
+            run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL, user=people.owner)
+            analysis_run_execute(run_id=run.id)
+        return experiment
+
+    return make
+
+
+@pytest.fixture
+def concluded(people, running):
+    def make(title: str, decision: str = "ship", **analysed) -> Experiment:
+        experiment = running(title, **analysed)
+        return experiment_conclude(
+            experiment=experiment,
+            user=people.lead,
+            decision=decision,
+            learning=f"What {title} taught us.",
+            next_test="Try it on the app too.",
+            reason="Shipped on judgement.",
+        )
+
+    return make

@@ -9,78 +9,20 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from analysis.models import Trigger
-from analysis.services import analysis_request, analysis_run_execute
-from experiments.models import Decision, Experiment, MetricRole
-from experiments.services.experiments import experiment_metric_attach
-from experiments.services.lifecycle import experiment_conclude, experiment_transition
-from metrics.models import Direction
+from experiments.models import Decision
 from sprints.services import experiment_add_to_sprint
-from tests.analysis.data import cohorts_write
-from tests.factories import metric_make
 from tests.sprints.conftest import days, today
-
-DAYS = 14  # 14,000 users per variant: a 50 % lift is far past any doubt
 
 
 def url(name: str, *args) -> str:
     return reverse(f"sprints:{name}", args=args)
 
 
-@pytest.fixture
-def return_rate(db):
-    return metric_make("Return rate", good_direction=Direction.DECREASE)
-
-
-@pytest.fixture
-def running(people, sprint, make_test):
-    """A running test of the sprint, analysed on cohorts where B converts `b_conversions`."""
-
-    def make(title: str, b_conversions: int | None = 75, guardrail=None) -> Experiment:
-        experiment = make_test(title)
-        # Planned for the users it gets, so the answer is read at its planned end.
-        Experiment.objects.filter(pk=experiment.pk).update(
-            plan_sample_size_per_variant=1000 * DAYS, planned_duration_days=DAYS
-        )
-        experiment.refresh_from_db()
-        if guardrail is not None:
-            experiment_metric_attach(
-                experiment=experiment,
-                metric=guardrail,
-                role=MetricRole.GUARDRAIL,
-                user=people.owner,
-            )
-        experiment_add_to_sprint(sprint=sprint, experiment=experiment, user=people.lead)
-        experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
-        if b_conversions is not None:
-            cohorts_write(experiment, days=DAYS, b_conversions=b_conversions)
-            run = analysis_request(experiment=experiment, trigger=Trigger.MANUAL, user=people.owner)
-            analysis_run_execute(run_id=run.id)
-        return experiment
-
-    return make
-
-
-@pytest.fixture
-def concluded(people, running):
-    def make(title: str, decision: str, **analysed) -> Experiment:
-        experiment = running(title, **analysed)
-        return experiment_conclude(
-            experiment=experiment,
-            user=people.lead,
-            decision=decision,
-            learning=f"What {title} taught us.",
-            reason="Shipped on judgement.",
-        )
-
-    return make
-
-
 def test_board_card_shows_the_result_badge_and_its_link(client, people, sprint, running):
     winner = running("Delivery date")
     client.force_login(people.viewer)
     response = client.get(url("board", sprint.pk))
-    results = reverse("dashboard:results", args=[winner.pk])
+    results = reverse("experiment:results", args=[winner.pk])
     assert f'href="{results}" data-testid="result-badge">Ship now</a>' in response.text
 
 
