@@ -7,6 +7,7 @@ guardrail harmed, which treatment went furthest) is the engine's, in `metrics.st
 
 from dataclasses import dataclass
 
+from analysis import wording
 from dashboard.headline import verdict_headline
 from metrics.stats import verdict
 from metrics.stats.analysis import StoredResult
@@ -68,7 +69,7 @@ def guardrail_readings(experiment, results: list[StoredResult]) -> list[Guardrai
                     variant=comparison.variant,
                     state=verdict.guardrail_state(result, comparison),
                     lift=lift,
-                    sentence=comparison.verdict.sentence,
+                    sentence=wording.verdict_sentence(comparison.verdict),
                 )
             )
     return readings

@@ -47,9 +47,11 @@ def markdown(text: str) -> str:
 
 @register.filter
 def thousands(value) -> str:
-    """31234 -> '31,234'; leaves anything that is not a number as it is."""
+    """31234 -> '31,234' ('31 234' in Finnish); leaves anything that is not a number as it is."""
+    from growthlab.web import numbers
+
     try:
-        return f"{int(value):,}"
+        return numbers.integer(value)
     except (TypeError, ValueError):
         return value
 

@@ -1,0 +1,54 @@
+"""Numbers in the reader's language: "12 345" and "12,5 %" in Finnish, "12,345" and "12.5%" in
+English. Pages, messages and charts format through here, never with ``f"{n:,}"``, which is
+English whatever the reader reads.
+
+The separators come from the active language's format module (``growthlab/formats``); the
+place of the percent sign ("12,5 %" in Finnish and Swedish, "12,5%" in Dutch) from the
+catalogue, as a translator writes it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.utils import formats
+from django.utils.translation import pgettext
+
+
+def integer(value) -> str:
+    """31234 → "31,234" (en), "31 234" (fi, sv), "31.234" (nl)."""
+    return formats.number_format(int(value), 0, use_l10n=True, force_grouping=True)
+
+
+def decimal(value: float, digits: int) -> str:
+    """12345.678 to 2 digits → "12,345.68" (en), "12 345,68" (fi).
+
+    Rounded as Python's own formatting rounds (Django's number_format cuts a float's digits).
+    """
+    rounded = Decimal(f"{value:.{digits}f}")
+    return formats.number_format(rounded, digits, use_l10n=True, force_grouping=True)
+
+
+def decimal_mark() -> str:
+    return formats.get_format("DECIMAL_SEPARATOR", use_l10n=True)
+
+
+def thousands_mark() -> str:
+    return formats.get_format("THOUSAND_SEPARATOR", use_l10n=True)
+
+
+def percent_pattern() -> str:
+    """Where the number stands beside its percent sign, "{number}%" in English."""
+    # xgettext:no-python-format
+    return pgettext("a percentage; keep {number}", "{number}%")
+
+
+def percent_sign_spaced() -> bool:
+    """Whether this language puts a space before the percent sign ("12,5 %")."""
+    pattern = percent_pattern()
+    return pattern.endswith(("\u00a0%", " %"))
+
+
+def plotly_separators() -> str:
+    """Plotly's ``layout.separators``: the decimal mark, then the thousands mark."""
+    return decimal_mark() + thousands_mark()
