@@ -7,12 +7,13 @@ only what the experiment does not hold: how later tests bear on it.
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class LearningLink(models.Model):
     class Kind(models.TextChoices):
-        CONFIRMS = "confirms", "Confirms"
-        CONTRADICTS = "contradicts", "Contradicts"
+        CONFIRMS = "confirms", _("Confirms")
+        CONTRADICTS = "contradicts", _("Contradicts")
 
     learning = models.ForeignKey(
         "experiments.Experiment", on_delete=models.CASCADE, related_name="later_evidence"
