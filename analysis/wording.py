@@ -13,8 +13,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from growthlab.web import numbers
 from metrics.stats import wording
@@ -22,10 +22,18 @@ from metrics.stats.health import Finding
 from metrics.stats.verdict import Verdict
 from metrics.stats.wording import NumberStyle
 
+_STYLES: dict[str | None, NumberStyle] = {}
+
 
 def style() -> NumberStyle:
-    """The active language's decimal mark and percent sign."""
-    return NumberStyle(decimal=numbers.decimal_mark(), percent=numbers.percent_pattern())
+    """The active language's decimal mark and percent sign (one lookup per language: a
+    results page words hundreds of numbers)."""
+    language = get_language()
+    found = _STYLES.get(language)
+    if found is None:
+        found = NumberStyle(decimal=numbers.decimal_mark(), percent=numbers.percent_pattern())
+        _STYLES[language] = found
+    return found
 
 
 def percent(fraction: float) -> str:
