@@ -9,24 +9,35 @@ catalogue, as a translator writes it.
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.utils import formats
-from django.utils.translation import pgettext
+from django.utils.translation import get_language, pgettext
+
+_MARKS: dict[str | None, dict[int, str]] = {}
+
+
+def _marks() -> dict[int, str]:
+    """Python's "," and "." mapped to the active language's thousands and decimal marks.
+
+    Looked up once per language, then numbers are formatted by Python itself: a results page
+    writes thousands of cells, and number_format reads the format module for each one. Every
+    language here groups by three (NUMBER_GROUPING = 3).
+    """
+    language = get_language()
+    marks = _MARKS.get(language)
+    if marks is None:
+        marks = str.maketrans({",": thousands_mark(), ".": decimal_mark()})
+        _MARKS[language] = marks
+    return marks
 
 
 def integer(value) -> str:
     """31234 → "31,234" (en), "31 234" (fi, sv), "31.234" (nl)."""
-    return formats.number_format(int(value), 0, use_l10n=True, force_grouping=True)
+    return f"{int(value):,}".translate(_marks())
 
 
 def decimal(value: float, digits: int) -> str:
-    """12345.678 to 2 digits → "12,345.68" (en), "12 345,68" (fi).
-
-    Rounded as Python's own formatting rounds (Django's number_format cuts a float's digits).
-    """
-    rounded = Decimal(f"{value:.{digits}f}")
-    return formats.number_format(rounded, digits, use_l10n=True, force_grouping=True)
+    """12345.678 to 2 digits → "12,345.68" (en), "12 345,68" (fi)."""
+    return f"{value:,.{digits}f}".translate(_marks())
 
 
 def decimal_mark() -> str:

@@ -163,7 +163,12 @@ def test_the_results_page_in_finnish_reads_the_verdict_in_finnish(
     monkeypatch.setattr(
         selectors, "latest_result_for", lambda _: er.experiment_results(*er.STATES["winner"]())
     )
-    page = client.get(reverse("dashboard:results", args=[experiment.pk])).content.decode()
+    try:
+        page = client.get(reverse("dashboard:results", args=[experiment.pk])).content.decode()
+    finally:
+        # The request activated the reader's language in this thread; the tests after this
+        # one read the default again.
+        translation.deactivate()
     assert '<html lang="fi">' in page
     assert "nosti mittaria Order conversion" in page
     assert "Julkaise se." in page
