@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Team
 from accounts.throttle import (
@@ -44,6 +45,23 @@ class ThrottledAdminAuthenticationForm(SignInThrottleMixin, AdminAuthenticationF
 class TeamSettingsForm(forms.ModelForm):
     class Meta:
         model = Team
+        labels = {
+            "name": _("Name"),
+            "mission": _("Mission"),
+            "scoring_model": _("Scoring model"),
+            "sprint_length_days": _("Sprint length (days)"),
+            "north_star": _("North star"),
+            "time_zone": _("Time zone"),
+            "currency": _("Currency"),
+            "digest_empty_week": _("A week with nothing to report"),
+        }
+        help_texts = {
+            "sprint_length_days": _("Length of a growth sprint in days; three weeks by default."),
+            "time_zone": _(
+                "Where the team works: its weekly digest goes out on Monday morning there."
+            ),
+            "currency": _("The currency of the team's business cases."),
+        }
         fields = [
             "name",
             "mission",

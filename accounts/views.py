@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.i18n import set_language
 
@@ -65,7 +66,7 @@ def team_edit(request, slug: str):
     if request.method == "POST":
         if form.is_valid():
             form.save()
-            messages.success(request, "Team settings saved.")
+            messages.success(request, _("Team settings saved."))
             return redirect("accounts:team_detail", slug=team.slug)
         return render(request, "accounts/team_edit.html", {"form": form, "team": team}, status=400)
     return render(request, "accounts/team_edit.html", {"form": form, "team": team})

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import access
@@ -13,9 +14,9 @@ from analysis.services import analysis_request, analysis_settings_update, team_d
 from analysis.services.choices import settings_for, team_defaults
 from experiments.models import Experiment
 
-QUEUED = "Analysis queued: the result updates when it is done."
-SETTINGS_SAVED = "Analysis settings saved. The last result stays until the new one is ready."
-DEFAULTS_SAVED = (
+QUEUED = _("Analysis queued: the result updates when it is done.")
+SETTINGS_SAVED = _("Analysis settings saved. The last result stays until the new one is ready.")
+DEFAULTS_SAVED = _(
     "Analysis defaults saved. They apply to every test of the team without its own settings."
 )
 

@@ -202,7 +202,7 @@ def sql_pushdown(path: str) -> dict:
     url = BENCH_DATABASE_URL.replace("postgres://", "postgresql+psycopg://", 1)
     query = "SELECT * FROM bench_outcomes"
     start = time.perf_counter()
-    cohorts = pull(url, query, mapping, ["A", "B"])
+    cohorts = pull(url, query, mapping, ["A", "B"]).cohorts
     seconds = time.perf_counter() - start
     travelled = {(c.variant, c.exposure_date) for c in cohorts}
     assert len(travelled) == VARIANTS * DAYS, len(travelled)

@@ -18,6 +18,7 @@ from demo.load_experiments import experiments_load
 from demo.load_ideas import ideas_load
 from demo.load_org import metrics_load, north_stars_set, people_load, teams_load
 from demo.load_process import process_load
+from demo.load_readbacks import readbacks_load
 from demo.load_sprints import sprint_reviews_load, sprints_load
 from demo.outcomes import measured_results_write, outcomes_load
 
@@ -37,6 +38,7 @@ STEPS: tuple[Callable[[Demo], None], ...] = (
     share_link_load,
     follows_load,
     alerts_load,
+    readbacks_load,
 )
 # Kinds of row in the order the summary names them, each with its singular.
 SUMMARY_KINDS = {
@@ -52,6 +54,7 @@ SUMMARY_KINDS = {
     "share links": "share link",
     "follows": "follow",
     "alerts": "alert",
+    "read-backs": "read-back",
 }
 NOTHING_CREATED = "The demo organisation is already loaded: nothing was changed."
 

@@ -21,6 +21,7 @@ from dashboard.selectors import outputs_by_experiment
 from experiments.business_case import BusinessCase, business_case_of
 from experiments.models import Decision, Experiment
 from experiments.selectors import primary_links, primary_metric
+from learnings.selectors import readbacks_finished
 from metrics.models import Metric
 from metrics.stats.analysis import StoredResult
 from notifications.services import digest_alerts
@@ -77,11 +78,18 @@ class TeamDigest:
     programme: SprintFigures
     # Alerts a person asked to read in the digest; filled per recipient by `with_alerts`.
     alerts: list = field(default_factory=list)
+    # Shipped tests read back in the week (learnings.ReadBack): did their wins hold?
+    readbacks: list = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not (
-            self.concluded or self.started or self.running or self.guardrails or self.alerts
+            self.concluded
+            or self.started
+            or self.running
+            or self.guardrails
+            or self.alerts
+            or self.readbacks
         )
 
     @property
@@ -190,6 +198,7 @@ def team_digest(team: Team, start: datetime, end: datetime) -> TeamDigest:
         guardrails=guardrail_warnings(running),
         sprint=sprint_progress(team, today),
         programme=programme_of(team, today),
+        readbacks=readbacks_finished(team.id, start, end),
     )
 
 

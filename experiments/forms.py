@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.template.defaultfilters import floatformat
 from django.utils.translation import gettext_lazy as _
 
 from accounts import access
@@ -21,7 +22,7 @@ from experiments.services.tags import tag_names_parse
 from growthlab.web.forms import LocalNumbersMixin
 from metrics.models import Metric
 
-SCREENSHOT_TOO_BIG = "The screenshot is {size:.1f} MB; the limit is {limit:.0f} MB."
+SCREENSHOT_TOO_BIG = _("The screenshot is %(size)s MB; the limit is %(limit)s MB.")
 
 
 class TagsField(forms.CharField):
@@ -29,7 +30,7 @@ class TagsField(forms.CharField):
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", "Comma-separated, e.g. pricing, checkout")
+        kwargs.setdefault("help_text", _("Comma-separated, e.g. pricing, checkout"))
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -64,12 +65,26 @@ def score_field(label: str, help_text: str) -> forms.IntegerField:
 class IdeaForm(TeamChoiceMixin, forms.ModelForm):
     team_kind = "idea"
     tags = TagsField()
-    impact = score_field("Impact (1–10)", "How much would it move the metric if it works?")
-    confidence = score_field("Confidence (1–10)", "How sure are we that it will work?")
-    ease = score_field("Ease (1–10)", "How easy is it to test? 10 = an afternoon.")
+    impact = score_field(_("Impact (1–10)"), _("How much would it move the metric if it works?"))
+    confidence = score_field(_("Confidence (1–10)"), _("How sure are we that it will work?"))
+    ease = score_field(_("Ease (1–10)"), _("How easy is it to test? 10 = an afternoon."))
 
     class Meta:
         model = Idea
+        labels = {
+            "title": _("Title"),
+            "insight": _("Observation or insight"),
+            "proposed_change": _("Proposed change"),
+            "audience": _("Audience"),
+            "channel": _("Channel"),
+            "status": _("Status"),
+            "reach": _("Reach"),
+            "effort": _("Effort"),
+        }
+        help_texts = {
+            "reach": _("People reached per quarter (RICE)."),
+            "effort": _("Person-weeks of work (RICE)."),
+        }
         fields = [
             "title",
             "insight",
@@ -137,6 +152,36 @@ class ExperimentForm(LocalNumbersMixin, CustomFieldsMixin, TeamChoiceMixin, form
 
     class Meta:
         model = Experiment
+        labels = {
+            "title": _("Title"),
+            "owner": _("Owner"),
+            "channel": _("Channel"),
+            "audience": _("Audience"),
+            "description": _("Description"),
+            "hypothesis_insight": _("Because we saw …"),
+            "hypothesis_change": _("We believe that …"),
+            "hypothesis_effect": _("Expected effect (will …)"),
+            "mde_relative": _("Minimum detectable effect (%)"),
+            "planned_duration_days": _("Planned duration (days)"),
+            "planned_start": _("Planned start"),
+            "planned_end": _("Planned end"),
+            "value_per_unit": _("Value of one unit"),
+            "value_expected_lift": _("Expected lift if the hypothesis holds (%)"),
+            "value_daily_users": _("Daily users once shipped"),
+        }
+        help_texts = {
+            "description": _("Markdown."),
+            "mde_relative": _("The smallest relative change worth detecting, in percent."),
+            "value_per_unit": _(
+                "What one conversion is worth, or what one unit of revenue leaves (a margin)."
+            ),
+            "value_expected_lift": _(
+                "Relative change in percent; blank uses the minimum detectable effect."
+            ),
+            "value_daily_users": _(
+                "Everyone the change reaches a day; blank uses the test's daily users."
+            ),
+        }
         fields = [
             "title",
             "owner",
@@ -182,6 +227,18 @@ RATE_OUT_OF_RANGE = _("A conversion rate lies between 0% and 100%: 9.2 means 9.2
 class SampleSizePlanForm(LocalNumbersMixin, forms.ModelForm):
     class Meta:
         model = Experiment
+        labels = {
+            "plan_baseline": _("Baseline"),
+            "plan_baseline_sd": _("Baseline standard deviation"),
+            "mde_relative": _("Minimum detectable effect (%)"),
+            "plan_daily_traffic": _("Daily users entering the test"),
+            "plan_alpha": _("Significance level"),
+            "plan_power": _("Power"),
+        }
+        help_texts = {
+            "plan_baseline": _("Today's rate (0–1) or mean."),
+            "mde_relative": _("The smallest relative change worth detecting, in percent."),
+        }
         fields = [
             "plan_baseline",
             "plan_baseline_sd",
@@ -219,6 +276,17 @@ class SampleSizePlanForm(LocalNumbersMixin, forms.ModelForm):
 class VariantForm(LocalNumbersMixin, forms.ModelForm):
     class Meta:
         model = Variant
+        labels = {
+            "name": _("Name"),
+            "description": _("Description"),
+            "is_control": _("Is control"),
+            "traffic_share": _("Planned traffic share (%)"),
+            "screenshot": _("Screenshot"),
+            "link": _("Link"),
+        }
+        help_texts = {
+            "link": _("Where the variant can be seen."),
+        }
         fields = ["name", "description", "is_control", "traffic_share", "screenshot", "link"]
         widgets = {"description": forms.Textarea(attrs={"rows": 2})}
 
@@ -227,7 +295,11 @@ class VariantForm(LocalNumbersMixin, forms.ModelForm):
         limit = settings.SCREENSHOT_MAX_BYTES
         if screenshot and getattr(screenshot, "size", 0) > limit:
             raise ValidationError(
-                SCREENSHOT_TOO_BIG.format(size=screenshot.size / 1e6, limit=limit / 1e6)
+                SCREENSHOT_TOO_BIG
+                % {
+                    "size": floatformat(screenshot.size / 1e6, 1),
+                    "limit": floatformat(limit / 1e6, 0),
+                }
             )
         return screenshot
 
@@ -244,29 +316,33 @@ class AttachMetricForm(forms.Form):
 
 class ConcludeForm(forms.Form):
     decision = forms.ChoiceField(
-        choices=Decision.choices, widget=forms.RadioSelect, help_text="What the team decided."
+        choices=Decision.choices, widget=forms.RadioSelect, help_text=_("What the team decided.")
     )
     learning = forms.CharField(
-        label="What we learned",
+        label=_("What we learned"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Written for a colleague who was not there: what is now true that we did "
-        "not know before? A test that lost teaches as much as one that won.",
+        help_text=_(
+            "Written for a colleague who was not there: what is now true that we did "
+            "not know before? A test that lost teaches as much as one that won."
+        ),
     )
     what_happened = forms.CharField(
-        label="What happened", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("What happened"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     why = forms.CharField(
-        label="Why we think so", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("Why we think so"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     next_test = forms.CharField(
-        label="The next test", widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("The next test"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
     reason = forms.CharField(
-        label="Why ship now",
+        label=_("Why ship now"),
         widget=forms.Textarea(attrs={"rows": 2}),
         required=False,
-        help_text="Needed only to ship before the results name a winner or while a guardrail"
-        " is not known to be unharmed; kept in the test's history.",
+        help_text=_(
+            "Needed only to ship before the results name a winner or while a guardrail"
+            " is not known to be unharmed; kept in the test's history."
+        ),
     )
 
 

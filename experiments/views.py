@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -74,7 +75,7 @@ CHANGE_WAITS_FOR_SIGNOFF = gettext_lazy(
     "Your change waits for a team lead's sign-off: it is applied when a lead approves it."
 )
 LIFECYCLE = [
-    ("idea", "Idea"),
+    ("idea", gettext_lazy("Idea")),
     *((value, label) for value, label in Experiment.Status.choices),
 ]
 
@@ -162,7 +163,7 @@ def idea_edit(request, pk: int | None = None):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, "Idea saved.")
+            messages.success(request, _("Idea saved."))
             return redirect(idea)
     status = 400 if form.is_bound else 200
     context = {"form": form, "idea": idea}
@@ -182,7 +183,8 @@ def idea_to_experiment(request, pk: int):
         return redirect(idea)
     if created:
         messages.success(
-            request, "The idea is now a draft test. Write the hypothesis, then plan and start it."
+            request,
+            _("The idea is now a draft test. Write the hypothesis, then plan and start it."),
         )
     return redirect("experiments:experiment_edit", pk=experiment.pk)
 
@@ -350,7 +352,7 @@ def experiment_edit(request, pk: int | None = None):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, "Documentation saved.")
+            messages.success(request, _("Documentation saved."))
             return redirect(experiment)
     status = 400 if form.is_bound else 200
     context = {"form": form, "experiment": experiment}
@@ -384,7 +386,7 @@ def experiment_plan(request, pk: int):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, "Sample-size plan saved.")
+            messages.success(request, _("Sample-size plan saved."))
             return redirect(experiment)
     experiment.refresh_from_db()
     status = 400 if form.is_bound else 200
@@ -408,7 +410,7 @@ def variant_edit(request, pk: int, variant_pk: int | None = None):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, f"Variant {variant.name} saved.")
+            messages.success(request, _("Variant %(name)s saved.") % {"name": variant.name})
             return redirect(experiment)
     status = 400 if form.is_bound else 200
     context = {"form": form, "experiment": experiment, "variant": variant}
@@ -424,7 +426,7 @@ def variant_delete(request, pk: int, variant_pk: int):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("experiments:experiment_detail", pk=pk)
-    messages.success(request, f"Variant {variant.name} removed.")
+    messages.success(request, _("Variant %(name)s removed.") % {"name": variant.name})
     return redirect("experiments:experiment_detail", pk=pk)
 
 
@@ -432,7 +434,7 @@ def variant_screenshot(request, pk: int, variant_pk: int):
     """Serve a screenshot to signed-in people only; media is never public."""
     variant = get_object_or_404(Variant, pk=variant_pk, experiment_id=pk)
     if not variant.screenshot:
-        raise Http404("This variant has no screenshot.")
+        raise Http404(_("This variant has no screenshot."))
     response = FileResponse(variant.screenshot.open("rb"))
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -449,7 +451,9 @@ def metric_attach(request, pk: int):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, f"{form.cleaned_data['metric']} attached.")
+            messages.success(
+                request, _("%(metric)s attached.") % {"metric": form.cleaned_data["metric"]}
+            )
             return redirect(experiment)
     experiment = selectors.experiment_detail(pk)
     context = detail_context(request, experiment, metric_form=form)
@@ -486,7 +490,8 @@ def experiment_move(request, pk: int, action: str):
             detail_context(request, experiment),
             status=409,
         )
-    messages.success(request, f"The test is now {experiment.get_status_display().lower()}.")
+    status = experiment.get_status_display().lower()
+    messages.success(request, _("The test is now %(status)s.") % {"status": status})
     return redirect(experiment)
 
 
@@ -502,7 +507,7 @@ def experiment_conclude_view(request, pk: int):
         except ValidationError as error:
             service_error_to_form(form, error)
         else:
-            messages.success(request, "Concluded. The learning is now in the library.")
+            messages.success(request, _("Concluded. The learning is now in the library."))
             return redirect(experiment)
     status = 400 if form.is_bound else 200
     context = {"form": form, "experiment": experiment, "measured": measured}

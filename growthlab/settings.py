@@ -291,6 +291,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.scheduled_alerts_sweep_task",
         "schedule": crontab(minute=5),
     },
+    # Shipped tests' read-backs that came due are queued (or wait for data); each moves once.
+    "learnings-readbacks-due": {
+        "task": "learnings.tasks.scheduled_readback_sweep_task",
+        "schedule": crontab(minute=25),
+    },
     # Stored uploads that no data load owns (abandoned before mapping) are deleted after a day.
     "outcomes-uploads-sweep": {
         "task": "metrics.ingestion.sweep.scheduled_uploads_sweep_task",

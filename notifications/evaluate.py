@@ -258,3 +258,31 @@ def signoff_alert(signoff, action: str) -> Raised:
         path=reverse("experiments:experiment_detail", args=[experiment.pk]),
         experiment=experiment,
     )
+
+
+READBACK_WORDS = {
+    "needs_data": (
+        _("{title} is due for its {days}-day read-back of {metric}, which waits for new data."),
+        _("Upload or push {metric} for the test's users; the read-back then runs by itself."),
+    ),
+    "reversed": (
+        _("The win of {title} reversed on {metric} after {days} days."),
+        _("Open the learning and write the post-mortem of the reversal."),
+    ),
+}
+
+
+def readback_alert(readback, event: str) -> Raised:
+    """A read-back needs a new load, or found the shipped win reversed: one alert per event."""
+    plan = readback.plan
+    experiment = plan.experiment
+    happened, todo = READBACK_WORDS[event]
+    words = {"title": experiment.title, "days": readback.days, "metric": plan.metric.name}
+    return Raised(
+        kind=Kind.READBACK,
+        key=f"readback:{readback.pk}:{event}",
+        happened=str(happened).format(**words),
+        todo=str(todo).format(**words),
+        path=reverse("learnings:detail", args=[experiment.pk]),
+        experiment=experiment,
+    )

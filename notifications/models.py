@@ -24,6 +24,7 @@ class Kind(models.TextChoices):
     PLANNED_END = "planned_end", _("Planned end reached")
     SPRINT_REVIEW = "sprint_review", _("Sprint review due")
     SIGNOFF = "signoff", _("Sign-off asked for or decided")
+    READBACK = "readback", _("A shipped win read back: data needed or reversed")
 
 
 class Mode(models.TextChoices):
@@ -43,6 +44,8 @@ DEFAULT_MODES = {
     Kind.SPRINT_REVIEW: Mode.DIGEST,
     # A test waits on it: the lead must hear of a request, the requester of the answer.
     Kind.SIGNOFF: Mode.NOW,
+    # A read-back waits on a new load, or a shipped change now hurts: both need someone now.
+    Kind.READBACK: Mode.NOW,
 }
 
 

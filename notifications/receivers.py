@@ -9,6 +9,7 @@ from experiments.signals import signoff_changed
 from growthlab.web.slots import slot_register
 from jobs.models import JobStatus
 from jobs.signals import job_done
+from learnings.signals import readback_needs_data, readback_reversed
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,24 @@ def signoff_alerts(sender, signoff, action: str, **kwargs) -> None:
     from notifications.services import alerts_raise
 
     alerts_raise([signoff_alert(signoff, action)])
+
+
+@receiver(readback_needs_data, dispatch_uid="notifications-readback-needs-data")
+def readback_needs_data_alert(sender, readback, **kwargs) -> None:
+    """A read-back of an uploaded or pushed test came due: its owner and team are reminded."""
+    from notifications.evaluate import readback_alert
+    from notifications.services import alerts_raise
+
+    alerts_raise([readback_alert(readback, "needs_data")])
+
+
+@receiver(readback_reversed, dispatch_uid="notifications-readback-reversed")
+def readback_reversed_alert(sender, readback, **kwargs) -> None:
+    """A shipped win reversed: the test's people hear of it, and of the post-mortem asked."""
+    from notifications.evaluate import readback_alert
+    from notifications.services import alerts_raise
+
+    alerts_raise([readback_alert(readback, "reversed")])
 
 
 def follow_button(context: dict, obj) -> str:

@@ -6,6 +6,7 @@ from accounts import access
 from analysis.conf import conf
 from analysis.selectors import analysis_state
 from analysis.services.schedule import SCHEDULED_STATUSES
+from growthlab.web import numbers
 
 register = template.Library()
 
@@ -29,4 +30,4 @@ def percent(value) -> str:
     """A fraction as a signed percentage: 0.123 → "+12.3%"; an open interval end → "…"."""
     if value is None or math.isinf(value):
         return "…"
-    return f"{value * 100:+.1f}%"
+    return numbers.percent(value * 100, 1, signed=True)

@@ -63,3 +63,25 @@ def percent_sign_spaced() -> bool:
 def plotly_separators() -> str:
     """Plotly's ``layout.separators``: the decimal mark, then the thousands mark."""
     return decimal_mark() + thousands_mark()
+
+
+def grouped(value: int | float, decimals: int | None = None) -> str:
+    """12345 → "12,345" in English, "12 345" in Finnish (always grouped, as a count reads)."""
+    if decimals is not None:
+        return decimal(value, decimals)
+    if isinstance(value, int):
+        return integer(value)
+    return formats.number_format(value, force_grouping=True)
+
+
+def percent_sign(number_text: str) -> str:
+    """ "12,5" → "12,5 %" in Finnish and Swedish, "12,5%" in English and Dutch."""
+    return percent_pattern().format(number=number_text)
+
+
+def percent(value: float, decimals: int = 0, *, signed: bool = False) -> str:
+    """A value already in percent: 12.5 → "12.5%" / "12,5 %"; signed adds "+" to a gain."""
+    text = decimal(value, decimals)
+    if signed and round(value, decimals) > 0:
+        text = f"+{text}"
+    return percent_sign(text)

@@ -104,6 +104,24 @@ class LearningListApi(ApiListView):
         return Experiment.objects.none()  # the filter builds the library's own queryset
 
 
+class SimilarTestLiftSerializer(serializers.Serializer):
+    metric = serializers.CharField(source="metric_name", help_text="The primary metric.")
+    estimate = serializers.FloatField(help_text="Relative lift, 0.08 = +8%.")
+    ci_lower = serializers.FloatField(help_text="Lower end of the decision rule's interval.")
+    ci_upper = serializers.FloatField(help_text="Upper end of the decision rule's interval.")
+
+
+class SimilarTestSerializer(LearningSerializer):
+    lift = SimilarTestLiftSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text="The primary metric's measured lift from the stored result; null without one.",
+    )
+
+    class Meta(LearningSerializer.Meta):
+        fields = [*LearningSerializer.Meta.fields, "lift"]
+
+
 class SimilarQuery(serializers.Serializer):
     q = serializers.CharField(
         required=False,
@@ -118,16 +136,17 @@ class SimilarQuery(serializers.Serializer):
 
 
 @extend_schema(
-    parameters=[SimilarQuery], responses={200: LearningSerializer(many=True)} | errors(*READ)
+    parameters=[SimilarQuery], responses={200: SimilarTestSerializer(many=True)} | errors(*READ)
 )
 class SimilarTestsApi(generics.GenericAPIView):
-    """The concluded tests most like the given text, best first (at most five)."""
+    """The concluded tests most like the given text (title, hypothesis, learning, tags, KPI
+    node), best first (at most five), each with its decision and measured lift."""
 
-    serializer_class = LearningSerializer
+    serializer_class = SimilarTestSerializer
     pagination_class = None  # at most five, best first: one short list
 
     def get(self, request):
         query = SimilarQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         found = similar_tests(query.validated_data["q"], query.validated_data.get("exclude"))
-        return Response(LearningSerializer(found, many=True).data)
+        return Response(SimilarTestSerializer(found, many=True).data)

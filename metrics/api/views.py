@@ -1,6 +1,7 @@
 """Daily aggregates pushed by a tracking pipeline: checked now, written by a worker."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -13,6 +14,7 @@ from growthlab.rest.schema import WRITE, errors
 from metrics.api.loads import DataLoadSerializer, load_accepted
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
+from metrics.ingestion.segments import MAX_DIMENSION_LENGTH, MAX_SEGMENT_LENGTH
 from metrics.ingestion.services import aggregates_push
 
 
@@ -48,10 +50,32 @@ class AggregateSerializer(serializers.Serializer):
     post_pre_den_sum_products = total_field()
     num_pre_den_sum_products = total_field()
     den_pre_num_sum_products = total_field()
+    segments = serializers.DictField(
+        child=serializers.CharField(
+            max_length=MAX_SEGMENT_LENGTH, allow_blank=True, allow_null=True
+        ),
+        required=False,
+        help_text=_(
+            'This item\'s value of each dimension ({"device": "mobile"}): the item is '
+            "then one cell of those dimensions, and the day's overall is the sum of its cells. "
+            "An empty or missing value is the segment “(none)”."
+        ),
+    )
+
+    def validate_segments(self, segments: dict) -> dict:
+        for name in segments:
+            if not name.strip() or len(name) > MAX_DIMENSION_LENGTH:
+                raise serializers.ValidationError(
+                    _("A dimension name has 1 to {limit} characters, unlike “{name}”.").format(
+                        limit=MAX_DIMENSION_LENGTH, name=name
+                    )
+                )
+        return segments
 
 
 class AggregatesPushApi(APIView):
-    """POST {"aggregates": [{date, variant, metric, users, conversions | sum, sum_squares …}]}.
+    """POST {"aggregates": [{date, variant, metric, users, conversions | sum, sum_squares …,
+    segments?}]}.
 
     A re-push of a day replaces that day. Answers 202 with the data load (its API address in
     Location), or 400 with every problem named by row (the item's position, from 1) and field.

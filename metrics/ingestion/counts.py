@@ -3,6 +3,10 @@ counts typed in for an offline test, and daily aggregates pushed by a tracking p
 
 Pure: no Django import. Input is a list of rows (dicts of text or numbers), each checked cell by
 cell; any problem rejects them all.
+
+A row may also name its value of each dimension ("segments": {"device": "mobile"}; in a file,
+the dimension columns picked): it is then one cell of those dimensions, the overall is the sum of
+the cells and each dimension's segments follow the rules of metrics.ingestion.segments.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 
+import polars as pl
+
+from metrics.ingestion.columns import TOTAL_FIELDS, Reduction
 from metrics.ingestion.dialect import SAMPLE_BYTES, Dialect, sniff
 from metrics.ingestion.filetype import (
     FileKind,
@@ -24,6 +31,12 @@ from metrics.ingestion.names import guess_counts_columns
 from metrics.ingestion.parse import UNKNOWN_VARIANT, CohortTotals
 from metrics.ingestion.problems import Problem, RejectedData, reject
 from metrics.ingestion.ranges import count_problem, total_problem
+from metrics.ingestion.segments import (
+    MAX_SEGMENT_LENGTH,
+    NONE_SEGMENT,
+    counts_segments,
+    dimension_name_problem,
+)
 
 COUNTS_MAX_ROWS = 100_000  # counts are per variant and day: more rows means per-user data
 
@@ -63,6 +76,12 @@ EMPTY_CELL = "is empty"
 MORE_CONVERSIONS_THAN_USERS = "{conversions:,} conversions is more than the {users:,} users"
 IMPOSSIBLE_SQUARES = "is smaller than sum²/users: no set of values has these totals"
 REPEATED_KEY = "variant '{variant}' on {day} for this metric already appeared in data row {first:,}"
+REPEATED_CELL = (
+    "variant '{variant}' on {day} for this metric and {segments} already appeared in data "
+    "row {first:,}"
+)
+NOT_SEGMENTS = "give the segments as an object of dimension name → value"
+NOT_A_SEGMENT_VALUE = "the value of {dimension} is not text"
 UNKNOWN_METRIC = "unknown metric '{metric}'; this experiment's metrics are {known}"
 MISSING_COUNT_COLUMN = (
     "no column for {role} was found or picked; the file's columns are {columns}. "
@@ -81,28 +100,125 @@ def reduce_counts(
     metrics: dict[str, str],
     known_variants: Iterable[str],
     first_row: int = 1,
-) -> list[CohortTotals]:
-    """Check rows {variant, date?, metric, users, …totals}; `metrics` maps key → kind."""
+    taken: dict[str, str] | None = None,
+) -> Reduction:
+    """Check rows {variant, date?, metric, users, …totals, segments?}; `metrics` maps key → kind.
+
+    `taken` names what a dimension may not be called (a file's role columns); by default the
+    experiment's metrics and the totals' field names. Returns the overall totals, then the
+    segments, with a note for each folded dimension and each segment left out.
+    """
+    rows = list(rows)
     known = list(known_variants)
+    if taken is None:
+        fields = ("variant", "date", "metric", "users", "conversions", *TOTAL_FIELDS)
+        taken = {**{f: f"the field {f}" for f in fields}, **{m: f"“{m}”" for m in metrics}}
     problems: list[Problem] = []
+    dimensions = row_dimensions(rows, first_row, taken, problems)
     totals: list[CohortTotals] = []
+    cells: list[tuple[str, ...]] = []
     seen: dict[tuple, int] = {}
     for number, row in enumerate(rows, start=first_row):
         found = check_row(row, number, metrics=metrics, known=known)
+        values = segment_values(row.get("segments"), dimensions)
         if isinstance(found, list):
             problems += found
             continue
-        key = (found.variant, found.exposure_date, found.metric)
+        key = (found.variant, found.exposure_date, found.metric, values)
         if key in seen:
             day = found.exposure_date or "all days"
-            message = REPEATED_KEY.format(variant=found.variant, day=day, first=seen[key])
+            message = repeated_message(found.variant, day, seen[key], dimensions, values)
             problems.append(Problem(message, number, "variant"))
             continue
         seen[key] = number
         totals.append(found)
+        cells.append(values)
     if problems:
         raise RejectedData(problems)
-    return totals
+    if not dimensions:
+        return Reduction(rows=len(totals), cohorts=totals)
+    overall, segments, notes = counts_segments(cells_frame(totals, cells, dimensions), dimensions)
+    cohorts = [
+        CohortTotals(
+            variant=row["variant"],
+            exposure_date=row["date"],
+            metric=row["metric"],
+            n=int(row["n"]),
+            **{name: row[name] for name in TOTAL_FIELDS},
+        )
+        for row in overall.iter_rows(named=True)
+    ]
+    return Reduction(rows=len(totals), cohorts=[*cohorts, *segments], notes=notes)
+
+
+def row_dimensions(
+    rows: list[dict], first_row: int, taken: dict[str, str], problems: list[Problem]
+) -> tuple[str, ...]:
+    """Every dimension some row names, in the order first named; a bad name is a problem."""
+    names: dict[str, None] = {}
+    for number, row in enumerate(rows, start=first_row):
+        segments = row.get("segments")
+        if segments is None:
+            continue
+        if not isinstance(segments, dict):
+            problems.append(Problem(NOT_SEGMENTS, number, "segments"))
+            continue
+        for name, value in segments.items():
+            name = str(name)
+            if value is not None and not isinstance(value, str | int | float):
+                problems.append(
+                    Problem(NOT_A_SEGMENT_VALUE.format(dimension=name), number, "segments")
+                )
+            if name in names:
+                continue
+            if problem := dimension_name_problem(name, taken):
+                problems.append(Problem(problem, number, "segments"))
+            names[name] = None
+    return tuple(names)
+
+
+def segment_values(segments, dimensions: tuple[str, ...]) -> tuple[str, ...]:
+    """The row's value of each dimension as segments.segment_value() reads it; a dimension
+    the row leaves out is "(none)", like an empty cell."""
+    segments = segments if isinstance(segments, dict) else {}
+    values = []
+    for name in dimensions:
+        value = segments.get(name)
+        text = "" if value is None else str(value).strip()[:MAX_SEGMENT_LENGTH]
+        values.append(text or NONE_SEGMENT)
+    return tuple(values)
+
+
+def repeated_message(variant, day, first: int, dimensions, values) -> str:
+    if not dimensions:
+        return REPEATED_KEY.format(variant=variant, day=day, first=first)
+    shown = ", ".join(f"{d} = “{v}”" for d, v in zip(dimensions, values, strict=True))
+    return REPEATED_CELL.format(variant=variant, day=day, segments=shown, first=first)
+
+
+def cells_frame(
+    totals: list[CohortTotals], cells: list[tuple[str, ...]], dimensions: tuple[str, ...]
+) -> pl.DataFrame:
+    schema = {
+        "metric": pl.String,
+        "variant": pl.String,
+        "date": pl.Date,
+        "n": pl.Int64,
+        **dict.fromkeys(TOTAL_FIELDS, pl.Float64),
+        **dict.fromkeys(dimensions, pl.String),
+    }
+    records = [
+        (
+            t.metric,
+            t.variant,
+            t.exposure_date,
+            t.n,
+            *(getattr(t, name) for name in TOTAL_FIELDS),
+            *values,
+        )
+        for t, values in zip(totals, cells, strict=True)
+    ]
+    return pl.DataFrame(records, schema=schema, orient="row")
 
 
 def check_row(row: dict, number: int, *, metrics, known) -> CohortTotals | list[Problem]:
@@ -192,12 +308,15 @@ def reduce_counts_file(
     known_variants: Iterable[str],
     work_dir: Path,
     columns: dict[str, str] | None = None,
-) -> list[CohortTotals]:
+    dimensions: Iterable[str] = (),
+) -> Reduction:
     """A CSV (or gzipped CSV) of counts: variant, optional date, users and the kind's totals.
 
     `columns` names the file column of each role ({"sum": "revenue_sum", …}); roles not
-    named are found by their usual names. Any separator and decimal mark is read.
+    named are found by their usual names. Any separator and decimal mark is read. Each of
+    the `dimensions` columns holds the row's segment (an empty cell is "(none)").
     """
+    dimensions = tuple(dict.fromkeys(d for d in dimensions if d))
     file_kind = detect_kind(path)
     if file_kind is FileKind.GZIP_CSV:
         path = gunzip_to(path, work_dir / "counts.csv")
@@ -214,6 +333,7 @@ def reduce_counts_file(
         reader = csv.reader(handle, delimiter=dialect.separator)
         header = next(reader, [])
         picked = counts_columns(header, columns or {}, kind)
+        taken = dimension_columns_check(header, picked, dimensions)
         for record in reader:
             if len(rows) == COUNTS_MAX_ROWS:
                 raise reject(TOO_MANY_ROWS.format(limit=COUNTS_MAX_ROWS))
@@ -222,10 +342,30 @@ def reduce_counts_file(
                 role: plain_number(cells.get(column), dialect, role)
                 for role, column in picked.items()
             }
+            if dimensions:
+                row["segments"] = {d: cells.get(d) for d in dimensions}
             rows.append({**row, "metric": metric})
     if not rows:
         raise reject("The file has a header but no rows.")
-    return reduce_counts(rows, metrics={metric: kind}, known_variants=known_variants)
+    return reduce_counts(rows, metrics={metric: kind}, known_variants=known_variants, taken=taken)
+
+
+def dimension_columns_check(
+    header: list[str], picked: dict[str, str], dimensions: tuple[str, ...]
+) -> dict[str, str]:
+    """{column: its role} of the columns a dimension may not be; raise naming a bad pick."""
+    taken = {column: role for role, column in picked.items()}
+    shown = ", ".join(f"`{name}`" for name in header) or "none"
+    problems = []
+    for column in dimensions:
+        if column not in header:
+            message = NOT_A_COLUMN.format(column=column, role="a dimension", columns=shown)
+            problems.append(Problem(message))
+        elif problem := dimension_name_problem(column, taken):
+            problems.append(Problem(problem, column=column))
+    if problems:
+        raise RejectedData(problems)
+    return taken
 
 
 def counts_columns(header: list[str], chosen: dict[str, str], kind: str) -> dict[str, str]:

@@ -22,6 +22,30 @@ SEPARATOR_LABELS = {
     "|": _("vertical bar |"),
 }
 BAD_VALUE_LINE = _("Write one “file value = variant” per line, not “{line}”.")
+DIMENSIONS_HELP = _(
+    "Columns whose value splits the results into segments (device, country, channel …). "
+    "An empty value is its own segment, “(none)”; beyond 50 values the rest are shown "
+    "together as “other”."
+)
+DIMENSIONS_TEXT_HELP = _(
+    "Column names separated by commas, e.g. “device, country”. An empty value is its own "
+    "segment, “(none)”; beyond 50 values the rest are shown together as “other”."
+)
+
+
+def dimensions_field() -> forms.CharField:
+    """Dimension columns typed by name, where the columns are not known before loading."""
+    return forms.CharField(
+        label=_("Dimension columns (optional)"),
+        required=False,
+        max_length=1000,
+        help_text=DIMENSIONS_TEXT_HELP,
+    )
+
+
+def dimensions_parse(text: str) -> list[str]:
+    """“device, country” → ["device", "country"], each once, in the order written."""
+    return list(dict.fromkeys(name.strip() for name in text.split(",") if name.strip()))
 
 
 class DialectForm(forms.Form):
@@ -115,6 +139,13 @@ class MappingForm(forms.Form):
                     choices=choices,
                     required=False,
                 )
+        self.fields["dimensions"] = forms.MultipleChoiceField(
+            label=_("Dimensions (optional)"),
+            choices=choices[1:],
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            help_text=DIMENSIONS_HELP,
+        )
 
     @classmethod
     def initial_from(cls, mapping: dict, metrics: dict[str, str]) -> dict:
@@ -122,6 +153,7 @@ class MappingForm(forms.Form):
         for i, name in enumerate(metrics):
             for part, value in ((mapping.get("metrics") or {}).get(name) or {}).items():
                 initial[f"m{i}_{part}"] = value
+        initial["dimensions"] = list(mapping.get("dimensions") or [])
         return initial
 
     def mapping(self) -> dict:
@@ -136,6 +168,7 @@ class MappingForm(forms.Form):
             "date": data["date"],
             "metrics": metrics,
             "variant_values": data.get("variant_values") or {},
+            "dimensions": list(data.get("dimensions") or []),
         }
 
     def clean_variant_values(self) -> dict[str, str]:
@@ -231,10 +264,14 @@ class CountsFileForm(forms.Form):
                 max_length=200,
                 help_text=_("Leave empty to use the column with the usual name."),
             )
+        self.fields["dimensions"] = dimensions_field()
         self.order_fields(["metric", "file"])
 
     def columns(self) -> dict[str, str]:
         return {role: self.cleaned_data.get(f"column_{role}") or "" for role in self.COLUMN_ROLES}
+
+    def clean_dimensions(self) -> list[str]:
+        return dimensions_parse(self.cleaned_data.get("dimensions") or "")
 
 
 class DataSourceForm(forms.ModelForm):
@@ -293,6 +330,11 @@ class ExperimentQueryForm(forms.Form):
                 self.fields[f"m{i}_pre"] = forms.CharField(
                     label=f"{name}: pre-period column (CUPED, optional)", required=False
                 )
+        self.fields["dimensions"] = dimensions_field()
+        self.initial["dimensions"] = ", ".join(initial.get("dimensions") or [])
+
+    def clean_dimensions(self) -> list[str]:
+        return dimensions_parse(self.cleaned_data.get("dimensions") or "")
 
     def values(self) -> dict:
         data = self.cleaned_data

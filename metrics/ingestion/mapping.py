@@ -5,13 +5,13 @@ from django.core.exceptions import ValidationError
 from experiments.models import Experiment
 from metrics.ingestion.dialect import DATE_ORDER_MISSING, Dialect
 from metrics.ingestion.parse import Mapping, MetricColumns
+from metrics.ingestion.segments import dimension_name_problem
 from metrics.models import MetricKind, UploadMapping
 
 MAPPING_INCOMPLETE = "Pick the column for {what}."
 UNKNOWN_VALUE_TARGET = (
     "“{value}” is mapped to “{name}”, which is not a variant of this test: {known}."
 )
-DIMENSION_IS_METRIC = "“{column}” is mapped as {metric}; a column cannot also be a dimension."
 DIMENSION_IS_KEY = "“{column}” is the {what}; a column cannot also be a dimension."
 UNKNOWN_METRIC = "Not attached to this experiment: {names}; its metrics are {known}."
 
@@ -83,15 +83,16 @@ def dimensions_check(data: dict, metrics: list[MetricColumns]) -> tuple[str, ...
     """The dimension columns, in the order picked; raise ValidationError for a column that
     already has another role, naming it."""
     dimensions = tuple(dict.fromkeys(c for c in data.get("dimensions") or () if c))
+    taken: dict[str, str] = {}
+    for metric in metrics:
+        for name in metric.names:
+            taken.setdefault(name, f"“{metric.key}”")
     for column in dimensions:
         for what in ("user", "variant", "date"):
             if data[what] == column:
                 raise ValidationError(DIMENSION_IS_KEY.format(column=column, what=what))
-        for metric in metrics:
-            if column in metric.names:
-                raise ValidationError(
-                    DIMENSION_IS_METRIC.format(column=column, metric=f"“{metric.key}”")
-                )
+        if problem := dimension_name_problem(column, taken):
+            raise ValidationError(problem)
     return dimensions
 
 

@@ -117,11 +117,18 @@ def data_load_create(
 
 
 def counts_file_load(
-    *, experiment: Experiment, user, upload, metric: str, columns: dict | None = None
+    *,
+    experiment: Experiment,
+    user,
+    upload,
+    metric: str,
+    columns: dict | None = None,
+    dimensions: list[str] | None = None,
 ) -> DataLoad:
     """Store a counts file, check it now (RejectedData names every problem), then enqueue.
 
     `columns` names the file column of a role ({"sum": "revenue_sum"}); others are guessed.
+    Each of the `dimensions` columns holds the row's segment of that dimension.
     A rejected file is deleted: nothing of it is kept, in the database or on disk.
     """
     stored_name, digest = upload_store(chunks=upload.chunks(), size=upload.size)
@@ -129,8 +136,12 @@ def counts_file_load(
     kind = experiment_metric_kinds(experiment)[metric]
     variants = list(experiment.variants.values_list("name", flat=True))
     columns = {role: column for role, column in (columns or {}).items() if column}
+    dimensions = list(dict.fromkeys(d for d in dimensions or () if d))
+    mapping = {"metric": metric, "columns": columns}
+    if dimensions:
+        mapping["dimensions"] = dimensions
     try:
-        counts_file_reduce(path, metric=metric, kind=kind, variants=variants, columns=columns)
+        counts_file_reduce(path, mapping=mapping, kind=kind, variants=variants)
     except RejectedData:
         path.unlink()
         raise
@@ -141,7 +152,7 @@ def counts_file_load(
         stored_name=stored_name,
         original_name=upload.name,
         content_sha256=digest,
-        mapping={"metric": metric, "columns": columns},
+        mapping=mapping,
     )
 
 
@@ -217,15 +228,13 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         return sql_input(load, variants)
     metrics = experiment_metric_kinds(experiment)
     if load.stored_name:  # a counts file: one metric, named in the mapping
-        metric = load.mapping["metric"]
-        kind = metrics.get(metric, "binomial")
+        kind = metrics.get(load.mapping["metric"], "binomial")
         path = upload_path(load.stored_name)
-        cohorts = counts_file_reduce(
-            path, metric=metric, kind=kind, variants=variants, columns=load.mapping.get("columns")
-        )
+        reduction = counts_file_reduce(path, mapping=load.mapping, kind=kind, variants=variants)
     else:
-        cohorts = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
-    return len(cohorts), cohorts
+        reduction = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
+    load.notes = reduction.notes
+    return reduction.rows, reduction.cohorts
 
 
 def load_dialect(load: DataLoad) -> Dialect | None:
@@ -234,18 +243,18 @@ def load_dialect(load: DataLoad) -> Dialect | None:
     return Dialect.from_json(chosen) if chosen else None
 
 
-def counts_file_reduce(
-    path: Path, *, metric: str, kind: str, variants: list[str], columns: dict | None = None
-):
-    """Check and reduce a counts file; a gzipped one unpacks into its own temporary folder."""
+def counts_file_reduce(path: Path, *, mapping: dict, kind: str, variants: list[str]):
+    """Check and reduce a counts file as `mapping` ({metric, columns, dimensions}) says; a
+    gzipped one unpacks into its own temporary folder."""
     with tempfile.TemporaryDirectory(dir=path.parent) as work_dir:
         return reduce_counts_file(
             path,
-            metric=metric,
+            metric=mapping["metric"],
             kind=kind,
             known_variants=variants,
             work_dir=Path(work_dir),
-            columns=columns,
+            columns=mapping.get("columns"),
+            dimensions=mapping.get("dimensions") or (),
         )
 
 
@@ -257,9 +266,9 @@ def sql_input(load: DataLoad, variants: list[str]):
         url = url_decrypt(attached.source.url_encrypted)
     except ValidationError as error:
         raise RejectedData([Problem(message) for message in error.messages]) from None
-    cohorts = pull(url, attached.query, mapping, variants)
-    rows = sum(c.n for c in cohorts if c.metric == mapping.metrics[0].key)
-    return rows, cohorts
+    reduction = pull(url, attached.query, mapping, variants)
+    load.notes = reduction.notes
+    return reduction.rows, reduction.cohorts
 
 
 def data_load_fail(load: DataLoad, attempt: Attempt, problems: list[Problem], more: int) -> None:

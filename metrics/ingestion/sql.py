@@ -4,12 +4,18 @@ SQLAlchemy Core builds it, so the same code serves any engine with a dialect (Po
 BigQuery, Snowflake, ClickHouse or Trino a connection URL away). The analyst's per-user query
 is wrapped as a subquery; GrowthLab adds the GROUP BY and every sum the statistics need, plus
 counts of empty and out-of-range cells so bad rows are caught without fetching them.
+
+Each dimension the mapping names is one more query, grouped by variant, day and the user's
+segment inside the warehouse (the value at the user's first exposure, as for a per-user file;
+an empty value is "(none)"); folding and the two-user rule then run on the rows that come back,
+with the helpers of metrics.ingestion.segments.
 """
 
 from __future__ import annotations
 
 import re
 
+import polars as pl
 import sqlalchemy as sa
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
@@ -17,10 +23,21 @@ from sqlalchemy.pool import NullPool
 from metrics.ingestion.columns import (
     CohortTotals,
     Mapping,
+    Reduction,
     binomial_columns,
     numeric_columns,
+    total_columns,
 )
 from metrics.ingestion.problems import Problem, RejectedData, reject
+from metrics.ingestion.segments import (
+    MAX_SEGMENT_LENGTH,
+    MAX_SEGMENTS,
+    NONE_SEGMENT,
+    SegmentTotals,
+    enough_users,
+    folded,
+    segment_totals,
+)
 
 STATEMENT_TIMEOUT_SECONDS = 300
 QUERY_FAILED = "The query failed: {reason}"
@@ -34,14 +51,40 @@ HIDDEN = "***"
 
 def pushdown(query: str, mapping: Mapping) -> sa.Select:
     """SELECT variant, day, n, sums … FROM (query) GROUP BY variant, day."""
-    names = mapping.columns()
-    per_user = sa.text(query).columns(*[sa.column(name) for name in names]).subquery("per_user")
+    per_user = per_user_rows(query, mapping)
     variant = per_user.c[mapping.variant].label("variant")
     day = sa.cast(per_user.c[mapping.date], sa.Date).label("day")
     return sa.select(variant, day, *aggregates(per_user, mapping)).group_by(variant, day)
 
 
-def aggregates(per_user, mapping: Mapping) -> list:
+def per_user_rows(query: str, mapping: Mapping):
+    names = mapping.columns()
+    return sa.text(query).columns(*[sa.column(name) for name in names]).subquery("per_user")
+
+
+def segment_pushdown(query: str, mapping: Mapping, dimension: str) -> sa.Select:
+    """SELECT variant, day, segment, n, sums … GROUP BY variant, day, segment, where a user's
+    segment is the dimension's value at the first exposure (ties: the smallest value)."""
+    per_user = per_user_rows(query, mapping)
+    text = sa.func.trim(sa.cast(per_user.c[dimension], sa.String))
+    value = sa.func.coalesce(
+        sa.func.nullif(sa.func.substr(text, 1, MAX_SEGMENT_LENGTH), ""), NONE_SEGMENT
+    )
+    first = sa.func.first_value(value).over(
+        partition_by=per_user.c[mapping.user],
+        order_by=(sa.cast(per_user.c[mapping.date], sa.Date), value),
+    )
+    names = [name for name in mapping.columns() if name != dimension]
+    segmented = sa.select(*[per_user.c[name] for name in names], first.label("segment"))
+    segmented = segmented.subquery("segmented")
+    variant = segmented.c[mapping.variant].label("variant")
+    day = sa.cast(segmented.c[mapping.date], sa.Date).label("day")
+    segment = segmented.c["segment"].label("segment")
+    totals = aggregates(segmented, mapping, checked=False)
+    return sa.select(variant, day, segment, *totals).group_by(variant, day, segment)
+
+
+def aggregates(per_user, mapping: Mapping, *, checked: bool = True) -> list:
     number = {name: sa.cast(per_user.c[name], sa.Float) for name in numeric_columns(mapping)}
     columns = [sa.func.count().label("n")]
     for metric in mapping.metrics:
@@ -63,7 +106,7 @@ def aggregates(per_user, mapping: Mapping) -> list:
                 total(f"{metric.key}:num_pre_den", y, d0),
                 total(f"{metric.key}:den_pre_num", d, x),
             ]
-    return columns + checks(per_user, mapping, number)
+    return columns + checks(per_user, mapping, number) if checked else columns
 
 
 def sums(prefix: str, value, same) -> list:
@@ -78,8 +121,11 @@ def total(prefix: str, left, right):
 
 
 def checks(per_user, mapping: Mapping, number: dict) -> list:
-    """Per group: rows with an empty cell in a mapped column, and binomial values not 0/1."""
-    empty = [sa.func.count() - sa.func.count(per_user.c[name]) for name in mapping.columns()]
+    """Per group: rows with an empty cell in a mapped column, and binomial values not 0/1.
+
+    A dimension's empty cell is no problem: it is the segment "(none)"."""
+    names = [name for name in mapping.columns() if name not in mapping.dimensions]
+    empty = [sa.func.count() - sa.func.count(per_user.c[name]) for name in names]
     not_binary = [
         sa.func.sum(sa.case((number[name].not_in([0.0, 1.0]), 1), else_=0))
         for name in binomial_columns(mapping)
@@ -96,26 +142,40 @@ def pull(
     mapping: Mapping,
     known: list[str],
     timeout: int = STATEMENT_TIMEOUT_SECONDS,
-) -> list[CohortTotals]:
+) -> Reduction:
     """Run the push-down read-only with a statement timeout; raise RejectedData on any failure.
 
+    Returns the overall cohorts, then each dimension's segments, with their notes.
     Messages never hold the URL, the user name or the password.
     """
+    statements = [pushdown(query, mapping)]
+    statements += [segment_pushdown(query, mapping, d) for d in mapping.dimensions]
     try:
-        rows = run(make_url(url), pushdown(query, mapping), timeout)
+        overall, *split = run(make_url(url), statements, timeout)
     except sa.exc.DBAPIError as error:
         raise reject(failure_message(error, url, timeout)) from None
     except (sa.exc.SQLAlchemyError, ValueError) as error:  # bad URL, unknown dialect …
         raise reject(QUERY_FAILED.format(reason=scrub(str(error), url))) from None
-    return cohorts_from(rows, mapping, known)
+    cohorts = cohorts_from(overall, mapping, known)
+    segments, notes = [], []
+    for dimension, rows in zip(mapping.dimensions, split, strict=True):
+        found, note = segments_from(rows, mapping, dimension)
+        segments += found
+        notes += note
+    rows = sum(c.n for c in cohorts if c.metric == mapping.metrics[0].key)
+    return Reduction(rows=rows, cohorts=[*cohorts, *segments], notes=notes)
 
 
-def run(url: URL, statement: sa.Select, timeout: int) -> list[dict]:
+def run(url: URL, statements: list[sa.Select], timeout: int) -> list[list[dict]]:
+    """The rows of each statement, all in one read-only transaction."""
     engine = sa.create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as connection, connection.begin():
             read_only(connection, timeout)
-            return [dict(row) for row in connection.execute(statement).mappings()]
+            return [
+                [dict(row) for row in connection.execute(statement).mappings()]
+                for statement in statements
+            ]
     finally:
         engine.dispose()
 
@@ -183,3 +243,25 @@ def row_problems(rows: list[dict], mapping: Mapping, known: list[str]) -> list[P
             Problem(UNKNOWN_VARIANT.format(name=name, known=known_text), column=mapping.variant)
         )
     return problems
+
+
+def segments_from(
+    rows: list[dict], mapping: Mapping, dimension: str, limit: int = MAX_SEGMENTS
+) -> tuple[list[SegmentTotals], list[str]]:
+    """The warehouse's rows of one dimension, folded and checked as a per-user file's are."""
+    totals = total_columns(mapping)
+    schema = {
+        "variant": pl.String,
+        "date": pl.Date,
+        "segment": pl.String,
+        **dict.fromkeys(totals, pl.Float64),
+    }
+    records = [
+        (row["variant"], row["day"], row["segment"], *(row[name] for name in totals))
+        for row in rows
+    ]
+    grouped = pl.DataFrame(records, schema=schema, orient="row")
+    grouped, notes = folded(grouped, totals, dimension, limit)
+    grouped, note = enough_users(grouped, dimension)
+    ordered = grouped.sort("segment", "variant", "date")
+    return segment_totals(ordered, mapping, dimension), notes + note

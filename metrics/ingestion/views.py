@@ -209,6 +209,7 @@ def counts_file(request, pk: int):
                 upload=form.cleaned_data["file"],
                 metric=form.cleaned_data["metric"],
                 columns=form.columns(),
+                dimensions=form.cleaned_data["dimensions"],
             )
         except RejectedData as rejected:
             problems = [*map(str, rejected.problems), *more_problems(rejected.more)]

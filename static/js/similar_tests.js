@@ -23,10 +23,18 @@
         const badge = document.createElement("span");
         badge.className = `badge badge-${test.decision}`;
         badge.textContent = test.decision_label;
+        item.append(link, " ", badge);
+        if (test.lift_label) {
+          const lift = document.createElement("span");
+          lift.className = "small";
+          lift.dataset.testid = "similar-lift";
+          lift.textContent = test.lift_label;
+          item.append(" ", lift);
+        }
         const learning = document.createElement("span");
         learning.className = "muted small";
         learning.textContent = test.learning;
-        item.append(link, " ", badge, document.createElement("br"), learning);
+        item.append(document.createElement("br"), learning);
         list.append(item);
       }
       if (!results.length) {

@@ -28,7 +28,7 @@ def test_re_analyse_queues_a_run_and_the_page_shows_its_result(
     response = rerun(signed_in(client, people.owner), with_data, django_capture_on_commit_callbacks)
     assert response.status_code == 200
     page = response.content.decode()
-    assert QUEUED in page and 'data-testid="analysis-computed-at"' in page
+    assert str(QUEUED) in page and 'data-testid="analysis-computed-at"' in page
     run = AnalysisRun.objects.get(experiment=with_data)
     assert (run.trigger, run.requested_by, run.status) == ("manual", people.owner, "succeeded")
     assert "+20.0%" in page  # B's conversion lift, 6% against 5%
@@ -74,7 +74,7 @@ def test_changing_a_setting_queues_a_run_and_keeps_the_old_result_until_then(
     }
     with django_capture_on_commit_callbacks(execute=False):
         response = client.post(url, form, follow=True)
-    assert SETTINGS_SAVED in response.content.decode()
+    assert str(SETTINGS_SAVED) in response.content.decode()
     saved = AnalysisSettings.objects.get(experiment=with_data)
     assert (saved.alpha, saved.method, saved.correction, saved.updated_by) == (
         0.01,

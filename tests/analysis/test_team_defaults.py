@@ -28,7 +28,7 @@ def post(client, user, team, **changes):
 def test_a_lead_sets_the_defaults_and_the_teams_tests_use_them(client, people, running):
     response = post(client, people.lead, people.team)
     assert response.status_code == 302
-    assert DEFAULTS_SAVED in client.get(response.url).content.decode()
+    assert str(DEFAULTS_SAVED) in client.get(response.url).content.decode()
     saved = TeamAnalysisDefaults.objects.get(team=people.team)
     assert (saved.alpha, saved.two_sided, saved.method, saved.correction) == (
         0.1,

@@ -1,9 +1,11 @@
 """The learnings library through the API: concluded tests only, searched in full text."""
 
+import pytest
 from django.utils import timezone
 
 from experiments.models import Experiment
 from tests.factories import experiment_make
+from tests.learnings.conftest import shipped  # noqa: F401  (five analysed, shipped tests)
 
 
 def concluded(people, title: str, learning: str, decision: str = "ship") -> Experiment:
@@ -69,3 +71,15 @@ def test_similar_tests_leave_out_the_one_being_edited_and_name_bad_input(as_user
 
 def test_similar_tests_need_a_token(anonymous):
     assert anonymous.get("/api/v1/learnings/similar/", {"q": "shipping"}).status_code in (401, 403)
+
+
+def test_similar_tests_carry_their_measured_lift(as_user, people, shipped):  # noqa: F811
+    concluded(people, "Hero image", "Bigger images changed nothing.", decision="inconclusive")
+    found = as_user(people.viewer).get("/api/v1/learnings/similar/", {"q": "shipped test 0"}).json()
+    first = found[0]
+    assert first["title"] == "Shipped test 0" and first["decision"] == "ship"
+    assert first["lift"]["metric"] == "Order conversion"
+    assert first["lift"]["estimate"] == pytest.approx(0.8, abs=0.01)
+    assert first["lift"]["ci_lower"] < first["lift"]["estimate"] < first["lift"]["ci_upper"]
+    unmeasured = as_user(people.viewer).get("/api/v1/learnings/similar/", {"q": "hero image"})
+    assert unmeasured.json()[0]["lift"] is None

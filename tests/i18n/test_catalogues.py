@@ -26,26 +26,6 @@ UNTRANSLATED_WORDS = {
 # Templates whose text is not marked yet. The list only shrinks: a template that is clean
 # fails here until it is taken off.
 NOT_YET_MARKED = {
-    "accounts/templates/accounts/profile.html",
-    "accounts/templates/accounts/team_detail.html",
-    "accounts/templates/accounts/team_edit.html",
-    "accounts/templates/accounts/team_list.html",
-    "analysis/templates/analysis/panel.html",
-    "analysis/templates/analysis/settings_form.html",
-    "analysis/templates/analysis/team_defaults_form.html",
-    "dashboard/templates/dashboard/glossary.html",
-    "dashboard/templates/dashboard/table.html",
-    "experiments/templates/experiments/backlog.html",
-    "experiments/templates/experiments/experiment_detail.html",
-    "experiments/templates/experiments/experiment_form.html",
-    "experiments/templates/experiments/experiment_list.html",
-    "experiments/templates/experiments/home.html",
-    "experiments/templates/experiments/idea_detail.html",
-    "experiments/templates/experiments/idea_form.html",
-    "experiments/templates/experiments/variant_form.html",
-    "learnings/templates/learnings/_related.html",
-    "learnings/templates/learnings/detail.html",
-    "learnings/templates/learnings/library.html",
     "metrics/templates/metrics/catalogue.html",
     "metrics/templates/metrics/detail.html",
     "metrics/templates/metrics/form.html",
@@ -68,10 +48,6 @@ NOT_YET_MARKED = {
     "sprints/templates/sprints/sprint_list.html",
     "sprints/templates/sprints/sprint_review.html",
     "sprints/templates/sprints/sprint_review_print.html",
-    "templates/403.html",
-    "templates/404.html",
-    "templates/includes/history.html",
-    "templates/includes/pagination.html",
 }
 # Entries not translated yet, per language; a budget that only shrinks (see README, "Languages").
 UNTRANSLATED_AT_MOST = {"fi": 0, "sv": 0, "nl": 0}

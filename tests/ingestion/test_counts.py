@@ -11,7 +11,7 @@ METRICS = {"orders": "binomial", "revenue": "mean"}
 
 
 def counts(rows, metrics=METRICS):
-    return reduce_counts(rows, metrics=metrics, known_variants=["A", "B"])
+    return reduce_counts(rows, metrics=metrics, known_variants=["A", "B"]).cohorts
 
 
 def orders(variant, users, conversions, day="2024-03-01"):

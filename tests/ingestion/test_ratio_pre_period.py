@@ -239,7 +239,7 @@ SQL_ORDERS = Mapping("user_id", "grp", "day", (SQL_METRIC,))
 
 def test_the_sql_push_down_sums_the_ratio_pre_period(order_warehouse):
     query = "SELECT * FROM sql_orders"
-    cohorts = {c.variant: c for c in pull(database_url(), query, SQL_ORDERS, ["A", "B"])}
+    cohorts = {c.variant: c for c in pull(database_url(), query, SQL_ORDERS, ["A", "B"]).cohorts}
     for group in ("A", "B"):
         for name, value in expected(order_warehouse, group).items():
             assert getattr(cohorts[group], name) == pytest.approx(value, rel=1e-12), name

@@ -85,7 +85,7 @@ def by_key(cohorts, metric):
 
 
 def test_pushdown_gives_the_statistics_of_the_rows(warehouse):
-    cohorts = pull(database_url(), QUERY, MAPPING, ["A", "B"])
+    cohorts = pull(database_url(), QUERY, MAPPING, ["A", "B"]).cohorts
     expected = expected_totals(warehouse)
     rev, rpo, conv = (by_key(cohorts, key) for key in ("rev", "rpo", "conv"))
     assert set(rev) == {(v, date.fromisoformat(d)) for v, d in {(r[1], r[2]) for r in warehouse}}

@@ -50,11 +50,10 @@ class Worker:
         process_group_stop(self.process, STOP_SECONDS)
 
 
-@pytest.fixture(scope="module")
-def ingestion_worker(django_db_setup, tmp_path_factory):
+def worker_start(folder: Path, queues: str = "ingestion") -> Worker:
+    """A `celery worker` on `queues`, the test database and Redis, with its own media folder."""
     if connection.vendor != "postgresql" or not django_settings.REDIS_URL:
         pytest.fail("integration tests need DATABASE_URL (PostgreSQL) and REDIS_URL")
-    folder = tmp_path_factory.mktemp("ingestion-worker")
     env = {
         **os.environ,
         "DATABASE_URL": database_url(),
@@ -73,7 +72,7 @@ def ingestion_worker(django_db_setup, tmp_path_factory):
                 "growthlab",
                 "worker",
                 "-Q",
-                "ingestion",
+                queues,
                 "--concurrency",
                 "1",
                 "-n",
@@ -89,7 +88,12 @@ def ingestion_worker(django_db_setup, tmp_path_factory):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    worker = Worker(process, env, log)
+    return Worker(process, env, log)
+
+
+@pytest.fixture(scope="module")
+def ingestion_worker(django_db_setup, tmp_path_factory):
+    worker = worker_start(tmp_path_factory.mktemp("ingestion-worker"))
     yield worker
     worker.stop()
 

@@ -1,4 +1,5 @@
-"""A library of 50 concluded tests with known words, teams, channels, decisions and tags."""
+"""A library of 50 concluded tests with known words, teams, channels, decisions and tags;
+five shipped tests with stored results."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -6,8 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from analysis.services.runs import analysis_request
 from experiments.models import Channel, Decision, Experiment, ExperimentMetric, MetricRole, Tag
-from tests.factories import metric_make
+from experiments.services.experiments import experiment_metric_attach
+from experiments.services.lifecycle import experiment_transition
+from tests.analysis.data import cohorts_write
+from tests.factories import READY_DOCUMENTATION, experiment_make, metric_make
 
 TOPICS = [  # (title, learning) per topic; five tests of each
     ("Delivery date on product page", "Showing the delivery date lifts orders on mobile."),
@@ -70,3 +75,31 @@ def library(people) -> Library:
             if k == 0:
                 experiment.tags.add(mobile)
     return Library(orders=orders, signups=signups)
+
+
+B_CONVERSIONS = [90, 56, 52, 48, 60]  # A converts 50 of 1,000 a day: +80%, +12%, +4%, -4%, +20%
+
+
+@pytest.fixture
+def shipped(people, django_capture_on_commit_callbacks):
+    made = []
+    orders = metric_make()
+    for i, conversions in enumerate(B_CONVERSIONS):
+        data = {**READY_DOCUMENTATION, "title": f"Shipped test {i}"}
+        experiment = experiment_make(people, **data)
+        experiment_metric_attach(
+            experiment=experiment, metric=orders, role=MetricRole.PRIMARY, user=people.owner
+        )
+        Experiment.objects.filter(pk=experiment.pk).update(
+            plan_sample_size_per_variant=31000, plan_days=16
+        )
+        experiment = experiment_transition(experiment=experiment, user=people.owner, action="start")
+        cohorts_write(experiment, b_conversions=conversions)
+        with django_capture_on_commit_callbacks(execute=True):
+            analysis_request(experiment=experiment, trigger="manual")
+        made.append(experiment.pk)
+    # the conclusion itself is not under test here: mark them shipped directly
+    Experiment.objects.filter(pk__in=made).update(
+        decision=Decision.SHIP, concluded_at=timezone.now(), learning="Shipped."
+    )
+    return made

@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from experiments.models import ExperimentMetric, MetricRole, Tag
 from learnings.selectors import similar_tests
+from tests.factories import experiment_make, metric_make
 from tests.learnings.conftest import learning_make
 
 PARAPHRASES = [  # (original title in the fixture library, how someone re-words it later)
@@ -125,3 +127,68 @@ def test_postgres_has_the_trigram_extension(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         assert cursor.fetchone() == (1,)
+
+
+def test_a_tag_named_in_the_text_brings_its_tests(people, library):
+    seasonal = Tag.objects.create(name="seasonal")
+    tagged = learning_make(people, 60, "Gift guide layout", "Fewer columns sold more gifts.")
+    tagged.tags.add(seasonal)
+    found = similar_tests("seasonal ideas for december")
+    assert found and found[0] == tagged
+
+
+def test_the_kpi_node_named_in_the_text_brings_its_tests(people, library):
+    node = metric_make("Basket abandonment")
+    on_node = learning_make(people, 61, "Exit survey", "Asking why they left told us little.")
+    ExperimentMetric.objects.create(experiment=on_node, metric=node, role=MetricRole.PRIMARY)
+    found = similar_tests("lower the basket abandonment")
+    assert found and found[0] == on_node
+
+
+def test_between_equally_worded_tests_the_one_on_the_named_node_comes_first(people, library):
+    node = metric_make("Newsletter clicks")
+    first = learning_make(people, 62, "Emoji in the preheader", "Emoji changed nothing.")
+    second = learning_make(people, 63, "Emoji in the preheader", "Emoji changed nothing.")
+    ExperimentMetric.objects.create(experiment=first, metric=node, role=MetricRole.PRIMARY)
+    # the second concluded later, so without the node it would come first
+    assert [t.pk for t in similar_tests("emoji in the preheader")[:2]] == [second.pk, first.pk]
+    found = similar_tests("emoji in the preheader for newsletter clicks")
+    assert [t.pk for t in found[:2]] == [first.pk, second.pk]
+
+
+def test_each_match_carries_its_measured_lift_from_the_stored_result(client, people, shipped):
+    found = similar_tests("shipped test")
+    assert {t.pk for t in found} == set(shipped)
+    by_title = {t.title: t.lift for t in found}
+    best = by_title["Shipped test 0"]
+    assert best.metric_name == "Order conversion"
+    assert best.estimate == pytest.approx(0.8, abs=0.01)
+    assert best.ci_lower < best.estimate < best.ci_upper
+    client.force_login(people.viewer)
+    response = client.get(reverse("learnings:similar"), {"q": "shipped test 0"})
+    [first, *_] = response.json()["results"]
+    assert first["title"] == "Shipped test 0"
+    label = first["lift_label"]
+    assert label.startswith("+") and " on Order conversion (interval +" in label, label
+    assert float(label[1 : label.index("%")]) == pytest.approx(100 * best.estimate, abs=0.051)
+
+
+def test_a_match_without_a_stored_result_has_no_lift(client, people, library):
+    [found, *_] = similar_tests("birthday vouchers")
+    assert found.lift is None
+    client.force_login(people.viewer)
+    response = client.get(reverse("learnings:similar"), {"q": "birthday vouchers"})
+    assert response.json()["results"][0]["lift_label"] == ""
+
+
+def test_the_experiment_page_lists_related_learnings_with_decision_and_lift(
+    client, people, shipped
+):
+    later = experiment_make(people, title="Shipped test again", hypothesis_change="ship it")
+    client.force_login(people.viewer)
+    response = client.get(later.get_absolute_url())
+    assert response.status_code == 200
+    related = response.text.split('data-testid="related-learnings"')[1].split("</section>")[0]
+    assert "Shipped test 0" in related
+    assert "badge-ship" in related
+    assert 'data-testid="related-lift"' in related and "Order conversion" in related

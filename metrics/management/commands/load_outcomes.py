@@ -1,9 +1,12 @@
-"""python manage.py load_outcomes EXPERIMENT FILE [--map variant=COL ...] [--separator ';' ...]
+"""python manage.py load_outcomes EXPERIMENT FILE [--map variant=COL ...] [--dimension COL ...]
+[--separator ';' ...]
 
 The same service as the upload page: same checks, same messages; exit status 1 on rejected data.
 The file's dialect is detected as on the mapping page, printed in the same words, and each
 part of it can be set with the options the page offers (--encoding, --separator, --decimal,
---thousands, --date-order, --header-line, --sheet).
+--thousands, --date-order, --header-line, --sheet). Each --dimension names a column whose value
+splits the results into segments, checked as the mapping page checks it; without any, the
+dimensions remembered from the last upload are kept.
 """
 
 import time
@@ -56,6 +59,13 @@ class Command(BaseCommand):
         parser.add_argument("experiment", type=int, help="The experiment's id.")
         parser.add_argument("file", type=Path)
         parser.add_argument("--map", action="append", default=[], metavar="ROLE=COLUMN")
+        parser.add_argument(
+            "--dimension",
+            action="append",
+            default=[],
+            metavar="COLUMN",
+            help="A column whose value splits the results into segments (device, country …).",
+        )
         parser.add_argument("--encoding", choices=list(ENCODINGS))
         parser.add_argument(
             "--separator", choices=list(SEPARATORS), help="',' ';' '|' or a tab ($'\\t')."
@@ -68,13 +78,15 @@ class Command(BaseCommand):
         parser.add_argument("--header-line", dest="header_line", type=int, metavar="LINE")
         parser.add_argument("--sheet", help="The workbook's sheet (XLSX); else the one that maps.")
 
-    def handle(self, *args, experiment, file, map, **options):
+    def handle(self, *args, experiment, file, map, dimension, **options):
         experiment = Experiment.objects.filter(pk=experiment).first()
         if experiment is None:
             raise CommandError("No experiment has that id.")
         remembered = remembered_mapping(experiment)
         remembered.pop("dialect", None)
         mapping = parse_maps(map, remembered)
+        if dimension:
+            mapping["dimensions"] = dimension
         try:
             mapping_from_json(experiment, mapping)  # before the copy: a refused map stores nothing
             with open(file, "rb") as handle:
@@ -116,6 +128,8 @@ class Command(BaseCommand):
             f"Load #{load.pk}: {load.rows_read:,} users read, {brought['variants']} variants, "
             f"{brought['days']} exposure days: {load.cohorts_written:,} totals stored."
         )
+        for note in load.notes:
+            self.stdout.write(note)
 
     def dialect(self, stored: str, options: dict) -> dict | None:
         """The dialect detected as on the mapping page, with the options given; printed."""
