@@ -135,4 +135,4 @@ def owner_refusal(owner: User | None, team: Team | None) -> str | None:
 def require(allowed: bool) -> None:
     """Raise PermissionDenied (a 403) unless the check passed."""
     if not allowed:
-        raise PermissionDenied("Your role does not allow this change.")
+        raise PermissionDenied(_("Your role does not allow this change."))

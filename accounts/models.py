@@ -11,16 +11,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    MARKETER = "marketer", "Marketer"
-    TEAM_LEAD = "team_lead", "Team lead"
-    ANALYST = "analyst", "Analyst"
-    ADMIN = "admin", "Admin"
+    VIEWER = "viewer", _("Viewer")
+    MARKETER = "marketer", _("Marketer")
+    TEAM_LEAD = "team_lead", _("Team lead")
+    ANALYST = "analyst", _("Analyst")
+    ADMIN = "admin", _("Admin")
 
 
 class ScoringModel(models.TextChoices):
-    ICE = "ice", "ICE (average of impact, confidence and ease)"
-    RICE = "rice", "RICE (reach × impact × confidence ÷ effort)"
+    ICE = "ice", _("ICE (average of impact, confidence and ease)")
+    RICE = "rice", _("RICE (reach × impact × confidence ÷ effort)")
 
 
 class EmptyWeek(models.TextChoices):

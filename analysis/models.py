@@ -8,20 +8,21 @@ watchdog can see and queue again.
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from jobs.models import Job, JobStatus
 from metrics.stats.corrections import DEFAULT_CORRECTION
 
 
 class Method(models.TextChoices):
-    FIXED = "fixed", "Fixed horizon (read once, at the planned end)"
-    SEQUENTIAL = "sequential", "Sequential (safe to look every day)"
+    FIXED = "fixed", _("Fixed horizon (read once, at the planned end)")
+    SEQUENTIAL = "sequential", _("Sequential (safe to look every day)")
 
 
 class Correction(models.TextChoices):
-    HOLM = "holm", "Holm (controls any false win)"
-    BH = "bh", "Benjamini–Hochberg (controls the share of false wins)"
-    NONE = "none", "None"
+    HOLM = "holm", _("Holm (controls any false win)")
+    BH = "bh", _("Benjamini–Hochberg (controls the share of false wins)")
+    NONE = "none", _("None")
 
 
 class AnalysisChoices(models.Model):
@@ -119,11 +120,11 @@ RunStatus = JobStatus  # a run's states are a job's: queued, running, succeeded,
 
 
 class Trigger(models.TextChoices):
-    UPLOAD = "upload", "New data loaded"
-    REFRESH = "refresh", "Data refreshed"
-    SCHEDULE = "schedule", "Scheduled refresh"
-    SETTINGS = "settings", "Settings changed"
-    MANUAL = "manual", "Re-analyse pressed"
+    UPLOAD = "upload", _("New data loaded")
+    REFRESH = "refresh", _("Data refreshed")
+    SCHEDULE = "schedule", _("Scheduled refresh")
+    SETTINGS = "settings", _("Settings changed")
+    MANUAL = "manual", _("Re-analyse pressed")
 
 
 class AnalysisRun(Job):

@@ -15,6 +15,7 @@ from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from analysis import wording as reader
 from growthlab.web.forms import LocalNumbersMixin
 from metrics.stats import (
     SPRINT_DAYS,
@@ -23,7 +24,6 @@ from metrics.stats import (
     analyse,
     minimum_detectable_effect,
     plan_power,
-    wording,
 )
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.fields import LARGEST
@@ -277,7 +277,10 @@ def significance_answer(form: SignificanceForm) -> dict:
     return {
         "output": output,
         "result": result,
-        "comparison": output["comparisons"][0],
+        "comparison": {
+            **output["comparisons"][0],
+            "verdict": reader.verdict_sentence(result.comparisons[0].verdict),
+        },
         "decision": verdict_numbers(result, result.comparisons[0]),
     }
 
@@ -289,7 +292,7 @@ def verdict_numbers(result: StoredResult, comparison: Comparison) -> dict:
     lift = decision_interval(settings, comparison)
     return {
         "estimate": lift.estimate,
-        "interval": wording.interval(lift.ci_lower, lift.ci_upper, settings.alpha),
+        "interval": reader.interval(lift.ci_lower, lift.ci_upper, settings.alpha),
         "p_value": decision_p_value(settings, comparison),
         "alpha": settings.alpha,
         "sequential": settings.method != "fixed",

@@ -5,6 +5,10 @@ types (``StoredResult``; every interval is the decision rule's) and its daily se
 ``{variant name: [{"date", "n", "value", "relative", "sequential_relative"}]}``,
 the shape the analysis runs store (``series_from_outputs`` builds it from per-day outputs).
 Lifts are drawn in percent, so an axis reads "+12%" as a marketer says it.
+
+Figures are built per request in the reader's language: titles, axis labels, hover text and
+legends from the catalogue, and Plotly's ``separators`` and the percent suffix from the
+language's formats ("+12,5 %" on a Finnish page).
 """
 
 from __future__ import annotations
@@ -13,9 +17,12 @@ import math
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
-from metrics.stats import verdict, wording
+from analysis import wording
+from growthlab.web import numbers
+from metrics.stats import verdict
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.frequentist import TestResult
 from metrics.stats.verdict import Status
@@ -77,8 +84,12 @@ def date_axis(days: Sequence[str]) -> dict:
     step = max(1, math.ceil(len(days) / MOST_DATE_TICKS))
     axis = {
         "type": "date",
-        "tickformat": "%d %b",
-        "hoverformat": "%d %b %Y",
+        # Plotly's month names are English (its locales are remote assets), so other languages
+        # write the day as numbers, the way their dates read.
+        # xgettext:no-python-format
+        "tickformat": pgettext("d3 date format of a day on a chart axis", "%d %b"),
+        # xgettext:no-python-format
+        "hoverformat": pgettext("d3 date format of a day in a chart's hover text", "%d %b %Y"),
         "dtick": DAY_MS * step,
     }
     if not days:
@@ -94,6 +105,7 @@ def _layout(height: int, **extra) -> dict:
         "font": FONT,
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
+        "separators": numbers.plotly_separators(),
         "showlegend": False,
         **extra,
     }
@@ -159,14 +171,27 @@ def _shown(value: float | None, x_range, side: int) -> tuple[float | None, bool]
     return clipped, clipped != value
 
 
+def percent_suffix() -> str:
+    """What follows a number on a percent axis: "%" in English, " %" in Finnish."""
+    return numbers.percent_pattern().replace("{number}", "")
+
+
 def _signed(value: float | None) -> str:
-    return "open" if value is None else f"{value:+.1f}%"
+    """A percentage already in percent, with its sign, to one decimal."""
+    if value is None:
+        return _("open")
+    sign = "+" if value >= 0 else "-"
+    return sign + numbers.percent_pattern().format(number=numbers.decimal(abs(value), 1))
 
 
 def _hover(block: dict) -> str:
     """The true lift and interval ends, whatever part of them the axis shows."""
     low, estimate, high = (pct(block[k]) for k in ("ci_lower", "estimate", "ci_upper"))
-    return f"{_signed(estimate)} (interval {_signed(low)} to {_signed(high)})"
+    return _("%(lift)s (interval %(low)s to %(high)s)") % {
+        "lift": _signed(estimate),
+        "low": _signed(low),
+        "high": _signed(high),
+    }
 
 
 EDGE_SYMBOLS = ("triangle-left", "triangle-right")
@@ -227,7 +252,11 @@ def forest_figure(result: StoredResult, *, mde: float | None, x_range=None) -> d
         _interval_trace(_ends(lift_block(result, c)), c.variant, COLOURS[tone(result, c)], x_range)
         for c in result.comparisons
     ]
-    xaxis = {"title": {"text": "Change against control"}, "ticksuffix": "%", "zeroline": False}
+    xaxis = {
+        "title": {"text": _("Change against control")},
+        "ticksuffix": percent_suffix(),
+        "zeroline": False,
+    }
     if x_range is not None:
         xaxis["range"] = x_range
     rows = len(result.comparisons)
@@ -248,7 +277,8 @@ def forest_table(result: StoredResult) -> dict:
         rows.append(
             [comparison.variant, pct(block.estimate), pct(block.ci_lower), pct(block.ci_upper)]
         )
-    return {"columns": ["Variant", "Lift %", "Interval low %", "Interval high %"], "rows": rows}
+    columns = [_("Variant"), _("Lift %"), _("Interval low %"), _("Interval high %")]
+    return {"columns": columns, "rows": rows}
 
 
 def cumulative_figure(series: Series, *, metric_type: str) -> dict:
@@ -265,7 +295,7 @@ def cumulative_figure(series: Series, *, metric_type: str) -> dict:
         }
         for i, (name, points) in enumerate(series.items())
     ]
-    yaxis = {"title": {"text": "Rate %" if scale == 100 else "Average"}}
+    yaxis = {"title": {"text": _("Rate %") if scale == 100 else _("Average")}}
     return {
         "data": data,
         "layout": _layout(
@@ -295,8 +325,8 @@ def lift_over_time_figure(series: Series, *, sequential: bool) -> dict:
     layout = _layout(
         260,
         yaxis={
-            "title": {"text": "Change %"},
-            "ticksuffix": "%",
+            "title": {"text": _("Change %")},
+            "ticksuffix": percent_suffix(),
             "zeroline": True,
             "zerolinecolor": "#9aa5b1",
         },
@@ -365,10 +395,10 @@ def traffic_figure(series: Series, *, planned: Sequence[float], srm_p_value: flo
                 "line": {"color": colour, "dash": "dash", "width": 1},
             }
         )
-    title = f"SRM check {wording.p_equals(srm_p_value)}"
+    title = _("SRM check %(p)s") % {"p": wording.p_equals(srm_p_value)}
     layout = _layout(
         260,
-        yaxis={"title": {"text": "Share of users %"}, "ticksuffix": "%"},
+        yaxis={"title": {"text": _("Share of users %")}, "ticksuffix": percent_suffix()},
         xaxis=date_axis(_days_of(series)),
         shapes=shapes,
         showlegend=True,
@@ -408,7 +438,11 @@ def segment_forest_figure(view) -> dict:
         )
         for r in view.rows
     ]
-    xaxis = {"title": {"text": "Change against control"}, "ticksuffix": "%", "zeroline": False}
+    xaxis = {
+        "title": {"text": _("Change against control")},
+        "ticksuffix": percent_suffix(),
+        "zeroline": False,
+    }
     yaxis = {"autorange": "reversed", "type": "category", "automargin": True, "ticksuffix": "   "}
     shapes = [_vline(0.0, "#9aa5b1", "solid"), _vline(pct(view.overall), COLOURS["win"], "dot")]
     return {

@@ -12,10 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from analysis import wording
 from dashboard import charts, segments, selectors
 from dashboard.headline import verdict_headline
 from experiments.measured import MeasuredLift, MeasuredResult
-from metrics.stats import verdict, wording
+from growthlab.web import numbers
+from metrics.stats import verdict
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.verdict import GuardrailState
 
@@ -26,17 +28,26 @@ ROLES = (
 )
 STALE_AFTER = timedelta(hours=12)  # two scheduled refreshes missed (they run every 6 hours)
 ADVICE = {
-    "srm": "Check the assignment code and any filter applied after assignment, fix it, and "
-    "restart the test: these numbers cannot be trusted.",
-    "too_few_units": "Keep the test running; the result becomes readable once each variant has "
-    "enough users.",
-    "zero_variance": "Check that the metric is filled in for every user: every value is the same.",
-    "control_value_not_positive": "A relative lift needs a positive control value; check how "
-    "the metric is computed.",
-    "underpowered": "Plan a longer test, send more traffic to it, or aim for a bigger effect.",
-    "input_error": "Check the uploaded data for this metric.",
-    "cuped_not_applied": "Load the pre-period column for every variant, or turn CUPED off in "
-    "the analysis settings.",
+    "srm": gettext_lazy(
+        "Check the assignment code and any filter applied after assignment, fix it, and "
+        "restart the test: these numbers cannot be trusted."
+    ),
+    "too_few_units": gettext_lazy(
+        "Keep the test running; the result becomes readable once each variant has enough users."
+    ),
+    "zero_variance": gettext_lazy(
+        "Check that the metric is filled in for every user: every value is the same."
+    ),
+    "control_value_not_positive": gettext_lazy(
+        "A relative lift needs a positive control value; check how the metric is computed."
+    ),
+    "underpowered": gettext_lazy(
+        "Plan a longer test, send more traffic to it, or aim for a bigger effect."
+    ),
+    "input_error": gettext_lazy("Check the uploaded data for this metric."),
+    "cuped_not_applied": gettext_lazy(
+        "Load the pre-period column for every variant, or turn CUPED off in the analysis settings."
+    ),
 }
 
 
@@ -47,7 +58,7 @@ def comparison_row(result: StoredResult, comparison: Comparison) -> dict:
     return {
         "variant": comparison.variant,
         "status": comparison.verdict.status,
-        "verdict": comparison.verdict.sentence,
+        "verdict": wording.verdict_sentence(comparison.verdict),
         "interval": verdict.decision_interval(settings, comparison),
         "p_value": verdict.decision_p_value(settings, comparison),
         "fixed_p_value": comparison.absolute.p_value,
@@ -93,7 +104,7 @@ def traffic_section(experiment, primary: selectors.MetricResult | None) -> dict 
     days = list(zip(*[charts.daily_users(p) for p in primary.series.values()], strict=True))
     dates = [p["date"] for p in next(iter(primary.series.values()))]
     table = {
-        "columns": ["Day", *primary.series],
+        "columns": [_("Day"), *primary.series],
         "rows": [[d, *u] for d, u in zip(dates, days, strict=True)],
     }
     return {"figure": figure, "table": table, "srm": srm, "planned": planned}
@@ -107,8 +118,8 @@ PRIMARY_ONLY = {"underpowered"}
 def findings_of_metric(metric: selectors.MetricResult) -> list[dict]:
     """The engine's findings on one metric, or its input error as one."""
     if metric.error:
-        return [{"code": "input_error", "title": "Not enough data", "detail": metric.error}]
-    raw = [vars(f) for f in metric.result.findings] if metric.result else []
+        return [{"code": "input_error", "title": _("Not enough data"), "detail": metric.error}]
+    raw = [wording.finding_words(f) for f in metric.result.findings] if metric.result else []
     return [f for f in raw if metric.role == "primary" or f["code"] not in PRIMARY_ONLY]
 
 
@@ -243,9 +254,6 @@ def results_context(experiment, segment: str | None = None) -> dict:
     return context
 
 
-MEASURED = "{metric}: {variant} {change} against control ({ci}), {users} users per variant."
-
-
 def measured_summary(result: StoredResult | None) -> str:
     """The primary metric's measured change of its best treatment, the numbers a learning
     quotes; empty without a result."""
@@ -254,13 +262,15 @@ def measured_summary(result: StoredResult | None) -> str:
         return ""
     lift = verdict.decision_interval(result.settings, best)
     users = min(v.n for v in result.variants if v.name in (best.variant, result.control))
-    return MEASURED.format(
-        metric=result.metric_name,
-        variant=best.variant,
-        change=wording.signed_percent(lift.estimate),
-        ci=wording.interval(lift.ci_lower, lift.ci_upper, result.settings.alpha),
-        users=f"{users:,}",
-    )
+    return _(
+        "%(metric)s: %(variant)s %(change)s against control (%(ci)s), %(users)s users per variant."
+    ) % {
+        "metric": result.metric_name,
+        "variant": best.variant,
+        "change": wording.signed_percent(lift.estimate),
+        "ci": wording.interval(lift.ci_lower, lift.ci_upper, result.settings.alpha),
+        "users": numbers.integer(users),
+    }
 
 
 def unknown_guardrails(experiment, stored: list[StoredResult]) -> tuple[str, ...]:
@@ -285,7 +295,8 @@ def measured_result(experiment) -> MeasuredResult:
     stored = selectors.outputs_by_experiment([experiment.pk]).get(experiment.pk, [])
     status, headline = verdict_headline(stored)
     primary = next((r for r in stored if r.role == "primary"), None)
-    sentences = tuple(c.verdict.sentence for c in primary.comparisons) if primary else ()
+    comparisons = primary.comparisons if primary else ()
+    sentences = tuple(wording.verdict_sentence(c.verdict) for c in comparisons)
     return MeasuredResult(
         status=status,
         headline=headline,

@@ -8,7 +8,7 @@ from dashboard import calculator as calc
 from dashboard import charts
 from dashboard.results import results_context
 from experiments.models import Experiment
-from growthlab.rest.export import columns_of, csv_download
+from growthlab.rest.export import columns_of, csv_download, dialect_of
 
 
 def calculator(request):
@@ -25,12 +25,14 @@ def calculator(request):
 
 
 def results_csv(request, pk: int):
-    """This test's current results, one row per variant × metric, as the API's flat export."""
+    """This test's current results, one row per variant × metric, as the API's flat export;
+    ``?dialect=local`` for the reader's spreadsheet."""
     experiment = get_object_or_404(Experiment, pk=pk)
     ids = list(current_result_ids().filter(experiment_id=experiment.pk))
     rows = (flat_row(row) for row in result_rows(ids))
     filename = f"results-{experiment.pk}-{slugify(experiment.title)}"
-    return csv_download(columns_of(FlatResultSerializer()), rows, filename)
+    columns = columns_of(FlatResultSerializer())
+    return csv_download(columns, rows, filename, dialect_of(request))
 
 
 def results(request, pk: int):

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from metrics.stats.fields import LARGEST
 
@@ -16,17 +17,17 @@ def between(low: float, high: float) -> list:
 
 
 class Channel(models.TextChoices):
-    EMAIL = "email", "E-mail"
-    WEB = "web", "Website"
-    APP = "app", "App"
-    PAID_SEARCH = "paid_search", "Paid search"
-    PAID_SOCIAL = "paid_social", "Paid social"
-    ORGANIC_SOCIAL = "organic_social", "Organic social"
-    SEO = "seo", "Search engine optimisation"
-    PUSH = "push", "Push and SMS"
-    PRINT = "print", "Print and direct mail"
-    STORE = "store", "Physical store"
-    OTHER = "other", "Other"
+    EMAIL = "email", _("E-mail")
+    WEB = "web", _("Website")
+    APP = "app", _("App")
+    PAID_SEARCH = "paid_search", _("Paid search")
+    PAID_SOCIAL = "paid_social", _("Paid social")
+    ORGANIC_SOCIAL = "organic_social", _("Organic social")
+    SEO = "seo", _("Search engine optimisation")
+    PUSH = "push", _("Push and SMS")
+    PRINT = "print", _("Print and direct mail")
+    STORE = "store", _("Physical store")
+    OTHER = "other", _("Other")
 
 
 class Tag(models.Model):
@@ -50,11 +51,11 @@ def score_between(field: str, low: int, high: int) -> models.CheckConstraint:
 
 class Idea(models.Model):
     class Status(models.TextChoices):
-        NEW = "new", "New"
-        TESTING = "testing", "Being tested"
-        TESTED = "tested", "Tested"
-        PARKED = "parked", "Parked"
-        REJECTED = "rejected", "Rejected"
+        NEW = "new", _("New")
+        TESTING = "testing", _("Being tested")
+        TESTED = "tested", _("Tested")
+        PARKED = "parked", _("Parked")
+        REJECTED = "rejected", _("Rejected")
 
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="ideas")
     author = models.ForeignKey(
@@ -119,20 +120,20 @@ class Idea(models.Model):
 
 
 class Decision(models.TextChoices):
-    SHIP = "ship", "Ship"
-    ITERATE = "iterate", "Iterate"
-    ABANDON = "abandon", "Abandon"
-    INCONCLUSIVE = "inconclusive", "Inconclusive"
+    SHIP = "ship", _("Ship")
+    ITERATE = "iterate", _("Iterate")
+    ABANDON = "abandon", _("Abandon")
+    INCONCLUSIVE = "inconclusive", _("Inconclusive")
 
 
 class Experiment(models.Model):
     class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PLANNED = "planned", "Planned"
-        RUNNING = "running", "Running"
-        ANALYSING = "analysing", "Analysing"
-        CONCLUDED = "concluded", "Concluded"
-        ARCHIVED = "archived", "Archived"
+        DRAFT = "draft", _("Draft")
+        PLANNED = "planned", _("Planned")
+        RUNNING = "running", _("Running")
+        ANALYSING = "analysing", _("Analysing")
+        CONCLUDED = "concluded", _("Concluded")
+        ARCHIVED = "archived", _("Archived")
 
     team = models.ForeignKey("accounts.Team", on_delete=models.PROTECT, related_name="experiments")
     owner = models.ForeignKey(
@@ -330,9 +331,9 @@ class Variant(models.Model):
 
 
 class MetricRole(models.TextChoices):
-    PRIMARY = "primary", "Primary"
-    SECONDARY = "secondary", "Secondary"
-    GUARDRAIL = "guardrail", "Guardrail"
+    PRIMARY = "primary", _("Primary")
+    SECONDARY = "secondary", _("Secondary")
+    GUARDRAIL = "guardrail", _("Guardrail")
 
 
 class ExperimentMetric(models.Model):
@@ -515,16 +516,16 @@ class CustomField(models.Model):
     """A field the organisation's admin adds to every test's documentation."""
 
     class Kind(models.TextChoices):
-        TEXT = "text", "Text"
-        NUMBER = "number", "Number"
-        CHOICE = "choice", "Choice"
-        DATE = "date", "Date"
+        TEXT = "text", _("Text")
+        NUMBER = "number", _("Number")
+        CHOICE = "choice", _("Choice")
+        DATE = "date", _("Date")
 
     class RequiredFrom(models.TextChoices):
-        NEVER = "", "Never (optional)"
-        PLANNED = "planned", "From planning on"
-        RUNNING = "running", "From the start on"
-        CONCLUDED = "concluded", "From the conclusion on"
+        NEVER = "", _("Never (optional)")
+        PLANNED = "planned", _("From planning on")
+        RUNNING = "running", _("From the start on")
+        CONCLUDED = "concluded", _("From the conclusion on")
 
     label = models.CharField(max_length=80, unique=True)
     key = models.SlugField(
@@ -587,14 +588,14 @@ class SignoffPolicy(models.Model):
 
 class SignoffRequest(models.Model):
     class Kind(models.TextChoices):
-        START = "start", "Start the test"
-        EDIT = "edit", "Change the running test's documentation"
+        START = "start", _("Start the test")
+        EDIT = "edit", _("Change the running test's documentation")
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a lead"
-        APPROVED = "approved", "Approved"
-        REFUSED = "refused", "Refused"
-        USED = "used", "Carried out"
+        PENDING = "pending", _("Waiting for a lead")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        USED = "used", _("Carried out")
 
     experiment = models.ForeignKey(
         Experiment, on_delete=models.CASCADE, related_name="signoff_requests"

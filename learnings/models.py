@@ -14,8 +14,8 @@ from jobs.models import Job, JobStatus
 
 class LearningLink(models.Model):
     class Kind(models.TextChoices):
-        CONFIRMS = "confirms", "Confirms"
-        CONTRADICTS = "contradicts", "Contradicts"
+        CONFIRMS = "confirms", _("Confirms")
+        CONTRADICTS = "contradicts", _("Contradicts")
 
     learning = models.ForeignKey(
         "experiments.Experiment", on_delete=models.CASCADE, related_name="later_evidence"

@@ -4,20 +4,21 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from jobs.models import Job, JobStatus
 from metrics.stats.fields import LARGEST
 
 
 class MetricKind(models.TextChoices):
-    BINOMIAL = "binomial", "Conversion (share of users who did it)"
-    MEAN = "mean", "Mean per user (e.g. revenue per user)"
-    RATIO = "ratio", "Ratio (e.g. revenue per order)"
+    BINOMIAL = "binomial", _("Conversion (share of users who did it)")
+    MEAN = "mean", _("Mean per user (e.g. revenue per user)")
+    RATIO = "ratio", _("Ratio (e.g. revenue per order)")
 
 
 class Direction(models.TextChoices):
-    INCREASE = "increase", "Higher is better"
-    DECREASE = "decrease", "Lower is better"
+    INCREASE = "increase", _("Higher is better")
+    DECREASE = "decrease", _("Lower is better")
 
 
 class Metric(models.Model):
@@ -104,10 +105,10 @@ class Metric(models.Model):
 
 
 class OutcomeSource(models.TextChoices):
-    FILE = "file", "Per-user file"
-    COUNTS = "counts", "Pre-aggregated counts"
-    SQL = "sql", "SQL data source"
-    PUSH = "push", "Tracking pipeline push"
+    FILE = "file", _("Per-user file")
+    COUNTS = "counts", _("Pre-aggregated counts")
+    SQL = "sql", _("SQL data source")
+    PUSH = "push", _("Tracking pipeline push")
 
 
 class SufficientTotals(models.Model):
@@ -277,11 +278,11 @@ class DataLoad(Job):
     """One request to bring outcome data in: its input, its progress and its outcome (a job)."""
 
     class Kind(models.TextChoices):
-        FILE = "file", "File upload"
-        COUNTS = "counts", "Pre-aggregated counts"
-        SQL = "sql", "SQL data source"
-        PUSH = "push", "Pipeline push"
-        CLI = "cli", "Command line"
+        FILE = "file", _("File upload")
+        COUNTS = "counts", _("Pre-aggregated counts")
+        SQL = "sql", _("SQL data source")
+        PUSH = "push", _("Pipeline push")
+        CLI = "cli", _("Command line")
 
     Status = JobStatus  # a load's states are a job's
 

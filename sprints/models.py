@@ -3,14 +3,15 @@
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 
 class Sprint(models.Model):
     class Status(models.TextChoices):
-        PLANNING = "planning", "Planning"
-        ACTIVE = "active", "Active"
-        IN_REVIEW = "in_review", "In review"
-        CLOSED = "closed", "Closed"
+        PLANNING = "planning", _("Planning")
+        ACTIVE = "active", _("Active")
+        IN_REVIEW = "in_review", _("In review")
+        CLOSED = "closed", _("Closed")
 
     team = models.ForeignKey("accounts.Team", on_delete=models.CASCADE, related_name="sprints")
     number = models.PositiveIntegerField()

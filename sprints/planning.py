@@ -16,24 +16,25 @@ from django.utils.translation import gettext_lazy
 from experiments.models import Experiment
 from experiments.selectors import primary_metric
 from experiments.services.planning import NEEDS_PRIMARY_METRIC, power_payload
+from growthlab.web import numbers
 from metrics import stats
 from sprints.models import Sprint
 
 FITS = gettext_lazy(
-    "Reaches {n:,} users per variant in {days} days; {left} days are left in the sprint."
+    "Reaches {n} users per variant in {days} days; {left} days are left in the sprint."
 )
 FITS_AFTER_START = gettext_lazy(
-    "Reaches {n:,} users per variant in {days} more days; {left} days are left in the sprint."
+    "Reaches {n} users per variant in {days} more days; {left} days are left in the sprint."
 )
 REACHED = gettext_lazy(
-    "Has run the {total} days it needs for {n:,} users per variant: it can be read now."
+    "Has run the {total} days it needs for {n} users per variant: it can be read now."
 )
 TOO_LONG = gettext_lazy(
-    "Cannot reach its sample size in this sprint: it needs {days} days for {n:,} users per "
+    "Cannot reach its sample size in this sprint: it needs {days} days for {n} users per "
     "variant, and only {left} days are left."
 )
 NO_TRAFFIC = gettext_lazy(
-    "Needs {n:,} users per variant; add the daily traffic to know whether it fits."
+    "Needs {n} users per variant; add the daily traffic to know whether it fits."
 )
 CANNOT_CHECK = gettext_lazy("The sample size cannot be checked yet: {reason}")
 COMPETE = gettext_lazy(
@@ -103,7 +104,7 @@ def fit_check(experiment: Experiment, sprint: Sprint, today: date) -> FitCheck:
         return FitCheck(experiment, None, message, days_left=left)
     n = max(plan["n_per_variant"])
     if plan["days"] is None:
-        return FitCheck(experiment, None, NO_TRAFFIC.format(n=n), n, None, left)
+        return FitCheck(experiment, None, NO_TRAFFIC.format(n=numbers.integer(n)), n, None, left)
     already_run = days_already_run(experiment, today)
     needed = max(plan["days"] - already_run, 0)
     fits = stats.fits_in_sprint(needed, left)
@@ -113,7 +114,7 @@ def fit_check(experiment: Experiment, sprint: Sprint, today: date) -> FitCheck:
         template = REACHED
     else:
         template = FITS_AFTER_START if already_run else FITS
-    message = template.format(n=n, days=needed, left=left, total=plan["days"])
+    message = template.format(n=numbers.integer(n), days=needed, left=left, total=plan["days"])
     return FitCheck(experiment, fits, message, n, needed, left)
 
 

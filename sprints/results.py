@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from analysis import wording
 from dashboard.headline import verdict_headline
 from metrics.stats import verdict
 from metrics.stats.analysis import StoredResult
@@ -70,7 +71,7 @@ def guardrail_readings(experiment, results: list[StoredResult]) -> list[Guardrai
                     variant=comparison.variant,
                     state=verdict.guardrail_state(result, comparison),
                     lift=lift,
-                    sentence=comparison.verdict.sentence,
+                    sentence=wording.verdict_sentence(comparison.verdict),
                 )
             )
     return readings

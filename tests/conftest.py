@@ -74,6 +74,16 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def default_language_after_each_test():
+    """A request leaves its reader's language active in the thread (the language middlewares
+    activate it and nothing deactivates it); the next test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def tasks_in_process(request):
     """Celery tasks run inside the test unless it is marked `integration`.
 

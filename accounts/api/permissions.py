@@ -1,8 +1,9 @@
 """The API's one permission: anyone signed in reads; a write asks accounts.access."""
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, permissions
 
-ROLE_REFUSED = "Your role does not allow this change."
+ROLE_REFUSED = _("Your role does not allow this change.")
 
 
 class ReadOrRoleWrite(permissions.BasePermission):

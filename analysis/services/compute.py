@@ -97,6 +97,7 @@ def cuped_left_out(inputs: AnalysisInputs, metric, payload: dict) -> dict | None
             "pre-period value, and CUPED needs one in every variant."
         )
         % {"metric": metric.name, "variants": missing},
+        "params": {"metric": metric.name, "variants": missing},
     }
 
 

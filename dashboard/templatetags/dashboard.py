@@ -6,8 +6,8 @@ from django import template
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from analysis import wording
 from growthlab.web import numbers
-from metrics.stats import wording
 
 register = template.Library()
 
@@ -16,7 +16,7 @@ register = template.Library()
 def pct(fraction) -> str:
     """A signed change: 0.123 → "+12%"; an open interval end (None or ±inf) → "open"."""
     if fraction is None or math.isinf(fraction):
-        return "open"
+        return _("open")
     return wording.signed_percent(fraction)
 
 
@@ -28,18 +28,18 @@ def pct_plain(fraction) -> str:
 
 @register.filter
 def thousands(value) -> str:
-    """12345 → "12,345" (in Finnish "12 345")."""
-    return "–" if value is None else numbers.grouped(value)
+    """12345 → "12,345" ("12 345" in Finnish)."""
+    return "–" if value is None else numbers.integer(value)
 
 
 @register.filter
 def cell(value) -> str:
     """A table cell: floats to 2 decimals, an open end as "open"."""
     if value is None:
-        return "open"
+        return _("open")
     if isinstance(value, float):
-        return numbers.grouped(value, 2)
-    return numbers.grouped(value) if isinstance(value, int) else str(value)
+        return numbers.decimal(value, 2)
+    return numbers.integer(value) if isinstance(value, int) else str(value)
 
 
 @register.filter
@@ -89,7 +89,9 @@ def metric_value(value, kind: str) -> str:
     """A variant's value: a conversion rate in percent, an average with two decimals."""
     if value is None:
         return "–"
-    return f"{value * 100:.2f}%" if kind == "binomial" else f"{value:,.2f}"
+    if kind == "binomial":
+        return numbers.percent_pattern().format(number=numbers.decimal(value * 100, 2))
+    return numbers.decimal(value, 2)
 
 
 @register.filter

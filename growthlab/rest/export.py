@@ -6,6 +6,13 @@ with a leading ``'`` (which spreadsheets hide). Two kinds of cell are left alone
 import as numbers: numbers themselves (int, float, Decimal) and text that is a plain decimal
 number such as ``-0.05`` or ``+3e2`` (DRF writes decimals as text). Every other value is written
 exactly as it is, so reading the file back gives the same text.
+
+Two dialects. The default is for machines: comma-separated, dot decimals, ISO dates, whatever
+the reader's language. ``?dialect=local`` asks for the reader's spreadsheet: in a language with
+a decimal comma (fi, sv, nl) cells are separated by ``;`` and numbers (and text that is a
+plain number) take the decimal comma, which Excel in those locales opens as numbers; the file
+starts with a UTF-8 byte order mark, without which Excel reads "ä" as two characters. Dates
+stay ISO (2026-12-02), which every spreadsheet reads as a date.
 """
 
 import csv
@@ -13,6 +20,7 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from itertools import batched
 
@@ -25,19 +33,48 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 LIST_SEPARATOR = "; "
 STREAM_CHUNK_ROWS = 500
+BYTE_ORDER_MARK = "\ufeff"
 
 
-def safe_cell(value) -> str:
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV file separates its cells and writes a number's decimal mark."""
+
+    delimiter: str = ","
+    decimal: str = "."
+    byte_order_mark: bool = False
+
+
+MACHINE = Dialect()
+
+
+def local_dialect() -> Dialect:
+    """The active language's spreadsheet: ``;`` and a decimal comma where the comma is the
+    decimal mark, always with a byte order mark."""
+    from growthlab.web import numbers
+
+    decimal = numbers.decimal_mark()
+    return Dialect(delimiter=";" if decimal == "," else ",", decimal=decimal, byte_order_mark=True)
+
+
+def dialect_of(request) -> Dialect:
+    """``?dialect=local`` asks for the reader's spreadsheet; anything else is for machines."""
+    return local_dialect() if request.GET.get("dialect") == "local" else MACHINE
+
+
+def safe_cell(value, dialect: Dialect = MACHINE) -> str:
     """One value as the text of a spreadsheet-safe cell."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float | Decimal):
-        return str(value)
+        return str(value).replace(".", dialect.decimal)
     if not isinstance(value, str):
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if value.startswith(FORMULA_STARTS) and not PLAIN_NUMBER.fullmatch(value):
+    if PLAIN_NUMBER.fullmatch(value):
+        return value.replace(".", dialect.decimal)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 
@@ -67,10 +104,12 @@ def columns_of(serializer: serializers.Serializer, prefix: str = "") -> list[str
     return names
 
 
-def csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
+def csv_lines(
+    columns: list[str], rows: Iterable[dict], dialect: Dialect = MACHINE
+) -> Iterator[str]:
     """The header, then one CRLF-terminated RFC 4180 line per flattened row."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n", delimiter=dialect.delimiter)
 
     def line(cells: list[str]) -> str:
         buffer.seek(0)
@@ -78,10 +117,12 @@ def csv_lines(columns: list[str], rows: Iterable[dict]) -> Iterator[str]:
         writer.writerow(cells)
         return buffer.getvalue()
 
+    if dialect.byte_order_mark:
+        yield BYTE_ORDER_MARK
     yield line([safe_cell(name) for name in columns])
     for row in rows:
         flat = flatten(row)
-        yield line([safe_cell(flat.get(name)) for name in columns])
+        yield line([safe_cell(flat.get(name), dialect) for name in columns])
 
 
 class CSVRenderer(BaseRenderer):
@@ -129,7 +170,7 @@ class CSVExportMixin:
 
     def csv_response(self, queryset) -> StreamingHttpResponse:
         rows = chunked_rows(queryset, self.rows)
-        return csv_download(self.csv_columns(), rows, self.csv_filename)
+        return csv_download(self.csv_columns(), rows, self.csv_filename, dialect_of(self.request))
 
 
 def chunked_rows(queryset, rows_of: Callable[[list], list[dict]]) -> Iterator[dict]:
@@ -138,13 +179,15 @@ def chunked_rows(queryset, rows_of: Callable[[list], list[dict]]) -> Iterator[di
     return (row for chunk in chunks for row in rows_of(list(chunk)))
 
 
-def csv_download(columns: list[str], rows: Iterable[dict], filename: str) -> StreamingHttpResponse:
+def csv_download(
+    columns: list[str], rows: Iterable[dict], filename: str, dialect: Dialect = MACHINE
+) -> StreamingHttpResponse:
     """The rows as a streamed, spreadsheet-safe CSV attachment named ``filename``.csv.
 
     The API's exports and the pages' "Download CSV" buttons both answer with it.
     """
     response = StreamingHttpResponse(
-        (line.encode() for line in csv_lines(columns, rows)),
+        (line.encode() for line in csv_lines(columns, rows, dialect)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'

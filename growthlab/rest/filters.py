@@ -9,7 +9,7 @@ from growthlab.rest.pagination import MAX_PAGE_SIZE
 
 RANGE_REVERSED = _("Must be on or after {start}.")
 # Read by pagination and the CSV export, on every list.
-GENERAL_PARAMETERS = frozenset({"page", "page_size", "format"})
+GENERAL_PARAMETERS = frozenset({"page", "page_size", "format", "dialect"})
 UNKNOWN_PARAMETER = _("This list has no such filter. Its filters are: {names}.")
 NO_FILTERS = _("This list has no filters.")
 EMPTY_PARAMETER = _("Give a value, or leave the parameter out.")

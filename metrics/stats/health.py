@@ -7,9 +7,10 @@ skipped, so one broken check never hides what the others found.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from metrics.stats import wording
 from metrics.stats.sufficient import BinomialStats, Stats
@@ -26,11 +27,16 @@ MIN_CONVERSIONS = 5  # the np ≥ 5 rule of thumb for the normal approximation
 
 @dataclass(frozen=True)
 class Finding:
-    """A problem a marketer can read: a machine code, a title and the evidence in words."""
+    """A problem a marketer can read: a machine code, a title and the evidence in words.
+
+    ``params`` holds the evidence unworded (JSON types), so a page can word the finding of
+    ``code`` in its reader's language; a finding stored before it existed has none.
+    """
 
     code: str
     title: str
     detail: str
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -61,6 +67,10 @@ def sample_ratio_mismatch(ctx: HealthContext) -> Finding | None:
         title="Visitors were not split between the variants as planned",
         detail=f"Units per variant ({counts}) differ from the planned split "
         f"(chi-square {wording.p_equals(ctx.srm.p_value)}). Do not trust these numbers.",
+        params={
+            "units": [[v.name, v.stats.n] for v in ctx.input.variants],
+            "p_value": ctx.srm.p_value,
+        },
     )
 
 
@@ -74,6 +84,7 @@ def too_few_units(ctx: HealthContext) -> Finding | None:
         title="Too few users to read this result yet",
         detail=f"{', '.join(small)}: each variant needs at least {MIN_UNITS} users"
         f" and, for conversion metrics, {MIN_CONVERSIONS} conversions and non-conversions.",
+        params={"variants": small, "min_units": MIN_UNITS, "min_conversions": MIN_CONVERSIONS},
     )
 
 
@@ -86,6 +97,7 @@ def zero_variance(ctx: HealthContext) -> Finding | None:
         code="zero_variance",
         title="A variant shows no variation at all",
         detail=f"{', '.join(flat)}: every user has the same value; check how the metric is read.",
+        params={"variants": flat},
     )
 
 
@@ -99,6 +111,7 @@ def control_value_not_positive(ctx: HealthContext) -> Finding | None:
         title="Relative lift is hard to read here",
         detail=f"The control's value is {control.stats.value:.4g}; a percentage change "
         "from a value at or below 0 can point the wrong way. Read the absolute difference.",
+        params={"value": control.stats.value if math.isfinite(control.stats.value) else None},
     )
 
 
@@ -115,6 +128,7 @@ def underpowered(ctx: HealthContext) -> Finding | None:
         title="This test cannot detect the planned effect in time",
         detail=f"At today's traffic it needs about {longest} days to detect a"
         f" {wording.percent(mde)} change; it is planned for {planned}.",
+        params={"days": longest, "mde": mde, "planned_days": planned},
     )
 
 

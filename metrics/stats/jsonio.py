@@ -273,6 +273,8 @@ def comparison_to_dict(comparison, method: str = "sequential") -> dict[str, Any]
         "p_value_adjusted": comparison.p_value_adjusted,
         "status": comparison.verdict.status,
         "verdict": comparison.verdict.sentence,
+        "verdict_code": comparison.verdict.code,
+        "verdict_params": dict(comparison.verdict.params),
         "days_required": None if days is None else days.required,
         "days_remaining": None if days is None else days.remaining,
         "progress": progress_to_dict(comparison.progress),
@@ -328,7 +330,8 @@ def result_to_dict(result: AnalysisResult) -> dict[str, Any]:
         ],
         "comparisons": [comparison_to_dict(c, inp.settings.method) for c in result.comparisons],
         "findings": [
-            {"code": f.code, "title": f.title, "detail": f.detail} for f in result.findings
+            {"code": f.code, "title": f.title, "detail": f.detail, "params": dict(f.params)}
+            for f in result.findings
         ],
     }
 
@@ -421,7 +424,12 @@ def comparison_from_dict(raw: Mapping, index: int = 0, planned_days: int = 0) ->
         days=days,
         progress=_progress_from_dict(raw.get("progress"), planned_days or Settings.planned_days),
         p_value_adjusted=_float(raw.get("p_value_adjusted")),
-        verdict=Verdict(Status(raw["status"]), raw["verdict"]),
+        verdict=Verdict(
+            Status(raw["status"]),
+            raw["verdict"],
+            raw.get("verdict_code", ""),
+            raw.get("verdict_params") or {},
+        ),
     )
 
 
@@ -474,5 +482,8 @@ def result_from_dict(output: Mapping) -> StoredResult:
             comparison_from_dict(c, names.index(c["variant"]), settings.planned_days)
             for c in output["comparisons"]
         ),
-        findings=tuple(Finding(f["code"], f["title"], f["detail"]) for f in output["findings"]),
+        findings=tuple(
+            Finding(f["code"], f["title"], f["detail"], f.get("params") or {})
+            for f in output["findings"]
+        ),
     )

@@ -15,9 +15,10 @@ allows), or not yet known.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from metrics.stats import wording
 from metrics.stats.health import MIN_CONVERSIONS, MIN_UNITS, has_too_few_units
@@ -48,52 +49,73 @@ class Status(StrEnum):
     FAILED = "failed"
 
 
-SRM_SENTENCE = "Traffic split is broken (SRM): do not trust these numbers."
-TOO_FEW_SENTENCE = (
-    f"Too few users so far to read this result: each variant needs at least {MIN_UNITS} users"
-    f" (and {MIN_CONVERSIONS} conversions)."
-)
-SHIP = "{variant} {moved} {metric} by {size} ({ci}). This is very unlikely to be chance. Ship it."
-HARM = (
-    "{variant} {moved} {metric} by {size} ({ci}). This is very unlikely to be chance."
-    " Do not ship it."
-)
-EARLY_WIN = (
-    "Too early to call a winner: {progress}. So far {variant} changed {metric} by {change}"
-    " ({ci}); a winner is named once the planned sample is reached and the test has run"
-    " {min_days} days."
-)
-GUARDRAIL_HARMED = (
-    "Guardrail harmed: {metric} {updown} {size} ({ci}). Do not ship {variant} as it is."
-)
-GUARDRAIL_NOT_HARMED = (
-    "Guardrail not harmed: with {variant}, {metric} is not worse than {worst} ({ci})."
-)
-GUARDRAIL_UNKNOWN = (
-    "Guardrail not yet known: with {variant}, {metric} changed by {change} ({ci}), so it could"
-    " still be worse by up to {worst}. {progress_clause}"
-)
-EARLY = "Keep running: {progress}. So far {variant} changed {metric} by {change} ({ci})."
-TOO_EARLY = (
-    "Too early: about {days} more days at today's traffic."
-    " So far {variant} changed {metric} by {change} ({ci})."
-)
-TIE = (
-    "No clear difference: {variant} changed {metric} by {change} ({ci}), and enough users have"
-    " taken part to see a {mde} change. Call it a tie and keep the simpler version."
-)
-UNCLEAR = (
-    "No clear difference yet: {variant} changed {metric} by {change} ({ci}). "
-    "This could still be chance."
-)
+# Each sentence by its code, worded from its parameters (``Verdict.params``). These English
+# templates are the engine's own wording; a page in another language words the same code and
+# parameters from its catalogue (analysis/wording.py), so a stored verdict reads in its reader's
+# language, not in the language of the worker that computed it.
+SENTENCES = {
+    "srm": "Traffic split is broken (SRM): do not trust these numbers.",
+    "too_few_units": (
+        "Too few users so far to read this result: each variant needs at least {min_units} users"
+        " (and {min_conversions} conversions)."
+    ),
+    "ship": (
+        "{variant} {moved} {metric} by {size} ({ci}). This is very unlikely to be chance. Ship it."
+    ),
+    "harm": (
+        "{variant} {moved} {metric} by {size} ({ci}). This is very unlikely to be chance."
+        " Do not ship it."
+    ),
+    "early_win": (
+        "Too early to call a winner: {progress}. So far {variant} changed {metric} by {change}"
+        " ({ci}); a winner is named once the planned sample is reached and the test has run"
+        " {min_days} days."
+    ),
+    "guardrail_harmed": (
+        "Guardrail harmed: {metric} {updown} {size} ({ci}). Do not ship {variant} as it is."
+    ),
+    "guardrail_not_harmed": (
+        "Guardrail not harmed: with {variant}, {metric} is not worse than {worst} ({ci})."
+    ),
+    "guardrail_unknown": (
+        "Guardrail not yet known: with {variant}, {metric} changed by {change} ({ci}), so it"
+        " could still be worse by up to {worst}."
+    ),
+    "guardrail_unknown_progress": (
+        "Guardrail not yet known: with {variant}, {metric} changed by {change} ({ci}), so it"
+        " could still be worse by up to {worst}. We will know at the planned sample"
+        " ({progress} so far)."
+    ),
+    "early": "Keep running: {progress}. So far {variant} changed {metric} by {change} ({ci}).",
+    "too_early": (
+        "Too early: about {days} more days at today's traffic."
+        " So far {variant} changed {metric} by {change} ({ci})."
+    ),
+    "tie": (
+        "No clear difference: {variant} changed {metric} by {change} ({ci}), and enough users"
+        " have taken part to see a {mde} change. Call it a tie and keep the simpler version."
+    ),
+    "unclear": (
+        "No clear difference yet: {variant} changed {metric} by {change} ({ci}). "
+        "This could still be chance."
+    ),
+}
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """A status for the dashboard and the sentence a marketer reads."""
+    """A status for the dashboard and the sentence a marketer reads.
+
+    ``code`` names the sentence in ``SENTENCES`` and ``params`` holds its numbers unworded
+    (JSON types only; an open interval end is None), so a page can word it in its reader's
+    language. A verdict stored before codes existed has an empty code: its sentence is all
+    there is.
+    """
 
     status: Status
     sentence: str
+    code: str = ""
+    params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -113,6 +135,13 @@ class Progress:
         if self.day is not None:
             parts.append(f"day {self.day} of {self.planned_days}")
         return ", ".join(parts)
+
+    def params(self) -> dict[str, Any]:
+        return {
+            "sample_share": self.sample_share,
+            "day": self.day,
+            "planned_days": self.planned_days,
+        }
 
 
 UNPLANNED = Progress(
@@ -178,67 +207,107 @@ def worst_change(settings: Settings, comparison: Comparison) -> float:
     return interval.ci_lower if settings.direction == "increase" else interval.ci_upper
 
 
-def _words(settings: Settings, comparison: Comparison) -> dict[str, str]:
+def _open(value: float) -> float | None:
+    """JSON holds no infinity or nan: an open end (or an unknown number) is None."""
+    return value if math.isfinite(value) else None
+
+
+def params_of(settings: Settings, comparison: Comparison) -> dict[str, Any]:
+    """The numbers every comparison sentence is worded from, unworded."""
     lift = decision_interval(settings, comparison)
-    worst = worst_change(settings, comparison)
     return {
         "variant": comparison.variant,
-        "metric": settings.metric_name or "the metric",
-        "moved": "raised" if lift.estimate > 0 else "lowered",
-        "updown": "up" if lift.estimate > 0 else "down",
-        "size": wording.percent(lift.estimate),
-        "change": wording.signed_percent(lift.estimate),
-        "ci": wording.interval(lift.ci_lower, lift.ci_upper, settings.alpha),
-        "worst": "an open end" if math.isinf(worst) else wording.signed_percent(worst),
-        "progress": str(comparison.progress),
-        "min_days": str(settings.minimum_days),
+        "metric": settings.metric_name,
+        "estimate": _open(lift.estimate),
+        "ci_lower": _open(lift.ci_lower),
+        "ci_upper": _open(lift.ci_upper),
+        "alpha": settings.alpha,
+        "worst": _open(worst_change(settings, comparison)),
+        "min_days": settings.minimum_days,
+        **comparison.progress.params(),
     }
 
 
+def _closed(value: float | None, open_end: float) -> float:
+    return open_end if value is None else value
+
+
+def english_words(params: Mapping[str, Any]) -> dict[str, str]:
+    """The English words of a sentence's parameters."""
+    estimate = _closed(params.get("estimate"), math.nan)
+    lower = _closed(params.get("ci_lower"), -math.inf)
+    upper = _closed(params.get("ci_upper"), math.inf)
+    worst = params.get("worst")
+    progress = Progress(
+        params.get("sample_share"),
+        params.get("day"),
+        params.get("planned_days", SPRINT_DAYS),
+        complete=False,
+    )
+    return {
+        **{key: str(value) for key, value in params.items()},
+        "metric": params.get("metric") or "the metric",
+        "moved": "raised" if estimate > 0 else "lowered",
+        "updown": "up" if estimate > 0 else "down",
+        "size": wording.percent(estimate),
+        "change": wording.signed_percent(estimate),
+        "ci": wording.interval(lower, upper, params.get("alpha", 0.05)),
+        "worst": "an open end" if worst is None else wording.signed_percent(worst),
+        "progress": str(progress),
+        "mde": wording.percent(params.get("mde", 0.0)),
+    }
+
+
+def worded(status: Status, code: str, params: Mapping[str, Any]) -> Verdict:
+    """A verdict of ``code`` with its English sentence."""
+    return Verdict(status, SENTENCES[code].format(**english_words(params)), code, dict(params))
+
+
 def _guardrail(settings: Settings, comparison: Comparison) -> Verdict:
-    words = _words(settings, comparison)
+    params = params_of(settings, comparison)
     if is_wrong_way_significant(settings, comparison):
-        return Verdict(Status.HARMFUL, GUARDRAIL_HARMED.format(**words))
+        return worded(Status.HARMFUL, "guardrail_harmed", params)
     worst = worst_change(settings, comparison)
     clear_of_harm = not math.isinf(worst) and is_good(settings, worst)
     if clear_of_harm or (comparison.progress.complete and not math.isinf(worst)):
-        return Verdict(Status.GUARDRAIL_OK, GUARDRAIL_NOT_HARMED.format(**words))
-    progress = str(comparison.progress)
-    clause = f"We will know at the planned sample ({progress} so far)." if progress else ""
-    sentence = GUARDRAIL_UNKNOWN.format(progress_clause=clause, **words).strip()
-    return Verdict(Status.GUARDRAIL_UNKNOWN, sentence)
+        return worded(Status.GUARDRAIL_OK, "guardrail_not_harmed", params)
+    code = "guardrail_unknown_progress" if str(comparison.progress) else "guardrail_unknown"
+    return worded(Status.GUARDRAIL_UNKNOWN, code, params)
 
 
 def _real_effect(settings: Settings, comparison: Comparison) -> Verdict:
-    words = _words(settings, comparison)
+    params = params_of(settings, comparison)
     if not is_good(settings, comparison.absolute.estimate):
-        return Verdict(Status.HARMFUL, HARM.format(**words))
+        return worded(Status.HARMFUL, "harm", params)
     if not comparison.progress.complete:
-        return Verdict(Status.KEEP_RUNNING, EARLY_WIN.format(**words))
-    return Verdict(Status.SHIP, SHIP.format(**words))
+        return worded(Status.KEEP_RUNNING, "early_win", params)
+    return worded(Status.SHIP, "ship", params)
 
 
 def _no_clear_effect(settings: Settings, comparison: Comparison) -> Verdict:
-    words = _words(settings, comparison)
+    params = params_of(settings, comparison)
     if not comparison.progress.complete:
-        return Verdict(Status.KEEP_RUNNING, EARLY.format(**words))
+        return worded(Status.KEEP_RUNNING, "early", params)
     if comparison.days is None:
-        return Verdict(Status.NO_DIFFERENCE, UNCLEAR.format(**words))
+        return worded(Status.NO_DIFFERENCE, "unclear", params)
     if comparison.days.remaining > 0:
         days = comparison.days.remaining
-        return Verdict(Status.KEEP_RUNNING, TOO_EARLY.format(days=days, **words))
-    mde = wording.percent(settings.mde_relative or 0.0)
-    return Verdict(Status.NO_DIFFERENCE, TIE.format(mde=mde, **words))
+        return worded(Status.KEEP_RUNNING, "too_early", {**params, "days": days})
+    mde = settings.mde_relative or 0.0
+    return worded(Status.NO_DIFFERENCE, "tie", {**params, "mde": mde})
+
+
+MINIMUMS = {"min_units": MIN_UNITS, "min_conversions": MIN_CONVERSIONS}
 
 
 def verdict_for(inp: AnalysisInput, comparison: Comparison, srm: SrmResult) -> Verdict:
     """Status and sentence: srm, too_few_units, then for a guardrail harmful, guardrail_ok or
     guardrail_unknown; for another metric harmful, ship, keep_running or no_difference."""
     if srm.mismatch:
-        return Verdict(Status.SRM, SRM_SENTENCE)
+        return worded(Status.SRM, "srm", {})
     arms = (inp.control.stats, inp.variants[comparison.variant_index].stats)
     if any(has_too_few_units(stats) for stats in arms):
-        return Verdict(Status.TOO_FEW_UNITS, TOO_FEW_SENTENCE)
+        return worded(Status.TOO_FEW_UNITS, "too_few_units", MINIMUMS)
     if inp.settings.role == "guardrail":
         return _guardrail(inp.settings, comparison)
     if is_significant(inp.settings, comparison):

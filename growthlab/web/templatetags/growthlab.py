@@ -51,7 +51,7 @@ def markdown(text: str) -> str:
 def thousands(value) -> str:
     """31234 -> '31,234' (in Finnish '31 234'); leaves anything that is not a number as it is."""
     try:
-        return numbers.grouped(int(value))
+        return numbers.integer(value)
     except (TypeError, ValueError):
         return value
 
