@@ -32,6 +32,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from measure import peak_rss_mb  # benchmarks/measure.py, beside this script
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -268,7 +270,7 @@ def child(step: str, path: str) -> None:
     seconds = result.pop("timed_seconds", None) or time.perf_counter() - start
     usage = resource.getrusage(resource.RUSAGE_SELF)
     cpu = usage.ru_utime + usage.ru_stime - cpu_start
-    peak_mb = usage.ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(json.dumps({**result, "seconds": seconds, "cpu": cpu, "peak_mb": peak_mb}))
 
 

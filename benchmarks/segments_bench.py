@@ -7,7 +7,8 @@
 
 Generates its own per-user CSV (one row per user, 2 variants x 21 days; conversion, revenue,
 and three dimensions with 5, 30 and 2 values), then times, each in a fresh process so the peak
-memory (max RSS, resource.getrusage) belongs to that step alone, each --repeat times (median):
+memory (VmHWM: the peak resident size of that process's own program) belongs to that step
+alone, each --repeat times (median):
 - metrics.ingestion.parse.reduce_file with no dimension mapped (the same file: the extra
   columns are never read);
 - the same with device, country and customer type mapped as dimensions.
@@ -23,13 +24,14 @@ and filtered to one segment. Target: under 300 ms.
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from measure import peak_rss_mb  # benchmarks/measure.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 DIMENSIONS = {"device": 5, "country": 30, "customer_type": 2}
@@ -259,7 +261,7 @@ def child(step: str, arg: str) -> None:
     start = time.perf_counter()
     result = run(arg)
     seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak_mb = peak_rss_mb()
     print(json.dumps({**result, "seconds": seconds, "peak_mb": peak_mb}))
 
 

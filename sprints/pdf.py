@@ -15,7 +15,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
-from growthlab.web.templatetags.growthlab import percent as local_percent
+from growthlab.web.templatetags.growthlab import percent_value
 from metrics.stats.wording import signed_percent
 
 STYLES = getSampleStyleSheet()
@@ -48,7 +48,7 @@ def signed(value) -> str:
 
 
 def percent(value) -> str:
-    return local_percent(value)
+    return percent_value(value, "-1")
 
 
 def started(experiment) -> str:

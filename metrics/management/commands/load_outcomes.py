@@ -27,6 +27,7 @@ from metrics.ingestion.services import (
     upload_path,
     upload_store,
 )
+from metrics.ingestion.wording import note_text
 from metrics.models import DataLoad
 
 WAIT_SECONDS = 60 * 60
@@ -129,7 +130,7 @@ class Command(BaseCommand):
             f"{brought['days']} exposure days: {load.cohorts_written:,} totals stored."
         )
         for note in load.notes:
-            self.stdout.write(note)
+            self.stdout.write(note_text(note))
 
     def dialect(self, stored: str, options: dict) -> dict | None:
         """The dialect detected as on the mapping page, with the options given; printed."""
