@@ -32,7 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import peak_rss_mb  # benchmarks/measure.py, beside this script
+from measure import bench_database, peak_rss_mb  # benchmarks/measure.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -220,23 +220,6 @@ def sql_pushdown(path: str) -> dict:
     }
 
 
-def database(action: str) -> None:
-    import psycopg
-
-    server, name = BENCH_DATABASE_URL.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if action == "create":
-            db.execute(f'CREATE DATABASE "{name}"')
-    if action == "create":
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"],
-            cwd=ROOT,
-            check=True,
-            env={**os.environ, "DATABASE_URL": BENCH_DATABASE_URL},
-        )
-
-
 def measure_in_child(step: str, path: Path) -> dict:
     """Run one step in a fresh interpreter; return its seconds and peak RSS."""
     output = subprocess.run(
@@ -347,14 +330,14 @@ def main() -> None:
         return
     needs_database = {"end_to_end", "sql"} & set(args.steps)
     if needs_database:
-        database("create")
+        bench_database(BENCH_DATABASE_URL, "create")
     try:
         with tempfile.TemporaryDirectory(prefix="ingest-bench-") as work:
             for rows in args.rows:
                 print_table(rows, bench(rows, Path(work), args.repeat, args.steps))
     finally:
         if needs_database:
-            database("drop")
+            bench_database(BENCH_DATABASE_URL, "drop")
 
 
 if __name__ == "__main__":

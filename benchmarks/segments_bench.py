@@ -31,7 +31,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from measure import peak_rss_mb  # benchmarks/measure.py, beside this script
+from measure import bench_database, peak_rss_mb  # benchmarks/measure.py, beside this script
 
 ROOT = Path(__file__).resolve().parents[1]
 DIMENSIONS = {"device": 5, "country": 30, "customer_type": 2}
@@ -223,23 +223,6 @@ def results_page(repeat: int) -> dict:
     return {"segment_rows": segment_rows, "pages": timings}
 
 
-def database(action: str) -> None:
-    import psycopg
-
-    server, name = BENCH_DATABASE_URL.rsplit("/", 1)
-    with psycopg.connect(f"{server}/postgres", autocommit=True) as db:
-        db.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if action == "create":
-            db.execute(f'CREATE DATABASE "{name}"')
-    if action == "create":
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v", "0"],
-            cwd=ROOT,
-            check=True,
-            env={**os.environ, "DATABASE_URL": BENCH_DATABASE_URL},
-        )
-
-
 def measure_in_child(step: str, arg: str) -> dict:
     """Run one step in a fresh interpreter; return its result, seconds and peak RSS."""
     output = subprocess.run(
@@ -290,11 +273,11 @@ def bench_reduce(rows: int, repeat: int) -> None:
 
 
 def bench_page(repeat: int) -> None:
-    database("create")
+    bench_database(BENCH_DATABASE_URL, "create")
     try:
         result = measure_in_child("page", str(repeat))
     finally:
-        database("drop")
+        bench_database(BENCH_DATABASE_URL, "drop")
     print(f"\nresults page, {result['segment_rows']:,} segment rows, 3 metrics x 3 dimensions,")
     print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f} (target < 300 ms)")
     for label, timing in result["pages"].items():
