@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from experiments.measured import measured_result
 from experiments.models import Decision, Experiment, Idea, MetricRole
@@ -33,7 +34,7 @@ NEEDS_SPRINT = "a sprint (pull it into one from the sprint planning page)"
 @dataclass(frozen=True)
 class Transition:
     action: str
-    label: str  # the button
+    label: str  # the button, in English: pages translate it ({% translate transition.label %})
     verb: str  # "A draft test cannot be <verb>."
     sources: frozenset[str]
     target: str
@@ -42,34 +43,40 @@ class Transition:
 TRANSITIONS = {
     t.action: t
     for t in (
-        Transition("plan", "Plan", "planned", frozenset({Status.DRAFT}), Status.PLANNED),
+        Transition(
+            "plan", gettext_noop("Plan"), "planned", frozenset({Status.DRAFT}), Status.PLANNED
+        ),
         Transition(
             "unplan",
-            "Back to draft",
+            gettext_noop("Back to draft"),
             "moved back to draft",
             frozenset({Status.PLANNED}),
             Status.DRAFT,
         ),
         Transition(
             "start",
-            "Start test",
+            gettext_noop("Start test"),
             "started",
             frozenset({Status.DRAFT, Status.PLANNED}),
             Status.RUNNING,
         ),
         Transition(
-            "stop", "Stop and analyse", "stopped", frozenset({Status.RUNNING}), Status.ANALYSING
+            "stop",
+            gettext_noop("Stop and analyse"),
+            "stopped",
+            frozenset({Status.RUNNING}),
+            Status.ANALYSING,
         ),
         Transition(
             "conclude",
-            "Conclude",
+            gettext_noop("Conclude"),
             "concluded",
             frozenset({Status.RUNNING, Status.ANALYSING}),
             Status.CONCLUDED,
         ),
         Transition(
             "archive",
-            "Archive",
+            gettext_noop("Archive"),
             "archived",
             frozenset({Status.DRAFT, Status.PLANNED, Status.CONCLUDED}),
             Status.ARCHIVED,
