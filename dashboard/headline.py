@@ -11,32 +11,49 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from analysis.wording import percent
 from metrics.stats import verdict
 from metrics.stats.analysis import Comparison, StoredResult
 from metrics.stats.verdict import Status
-from metrics.stats.wording import percent
 
-SRM = "Data problem: traffic split is broken"
-GUARDRAIL = "Guardrail harmed: {metric} {updown} {size}"
-LOSER = "Do not ship {variant}: {metric} {updown} {size}"
-SHIP = "Ship {variant}"
-EARLY = "Keep running: {progress}"
-KEEP_RUNNING = "Keep running: about {days} more days at today's traffic"
-KEEP_RUNNING_UNPLANNED = "Keep running: no clear difference yet"
-TOO_EARLY = "Too early: too few users so far to read a result"
-NO_DIFFERENCE = "No difference worth acting on"
-NO_DATA = "No results yet"
+SRM = _("Data problem: traffic split is broken")
+GUARDRAIL = {
+    "up": _("Guardrail harmed: {metric} up {size}"),
+    "down": _("Guardrail harmed: {metric} down {size}"),
+}
+LOSER = {
+    "up": _("Do not ship {variant}: {metric} up {size}"),
+    "down": _("Do not ship {variant}: {metric} down {size}"),
+}
+SHIP = _("Ship {variant}")
+EARLY = _("Keep running: {progress}")
+KEEP_RUNNING_UNPLANNED = _("Keep running: no clear difference yet")
+TOO_EARLY = _("Too early: too few users so far to read a result")
+NO_DIFFERENCE = _("No difference worth acting on")
+NO_DATA = _("No results yet")
+THE_PRIMARY_METRIC = _("the primary metric")
 
 BADGES = {
-    Status.SHIP: "Ship now",
-    Status.HARMFUL: "Roll back now",
-    Status.KEEP_RUNNING: "About {days} days left",
-    Status.TOO_FEW_UNITS: "Too early",
-    Status.NO_DIFFERENCE: "Ready for review",
-    Status.SRM: "Unhealthy",
-    Status.FAILED: "Unhealthy",
-    Status.NO_DATA: "No data",
+    Status.SHIP: _("Ship now"),
+    Status.HARMFUL: _("Roll back now"),
+    Status.TOO_FEW_UNITS: _("Too early"),
+    Status.NO_DIFFERENCE: _("Ready for review"),
+    Status.SRM: _("Unhealthy"),
+    Status.FAILED: _("Unhealthy"),
+    Status.NO_DATA: _("No data"),
 }
+
+
+def keep_running(days: int) -> str:
+    return ngettext(
+        "Keep running: about {days} more day at today's traffic",
+        "Keep running: about {days} more days at today's traffic",
+        days,
+    ).format(days=days)
+
 
 Headline = tuple[Status, str]
 
@@ -57,9 +74,9 @@ def _status(comparison: Comparison) -> Status | None:
 def _moved(result: StoredResult, comparison: Comparison) -> dict:
     estimate = verdict.decision_interval(result.settings, comparison).estimate
     return {
-        "metric": result.metric_name or "the primary metric",
+        "metric": result.metric_name or str(THE_PRIMARY_METRIC),
         "size": percent(estimate),
-        "updown": "up" if estimate > 0 else "down",
+        "direction": "up" if estimate > 0 else "down",
         "variant": comparison.variant,
     }
 
@@ -67,10 +84,12 @@ def _moved(result: StoredResult, comparison: Comparison) -> dict:
 def _harm(results: Sequence[StoredResult]) -> Headline | None:
     for result, comparison in _pairs(results, "guardrail"):
         if _status(comparison) == Status.HARMFUL:
-            return Status.HARMFUL, GUARDRAIL.format(**_moved(result, comparison))
+            moved = _moved(result, comparison)
+            return Status.HARMFUL, GUARDRAIL[moved.pop("direction")].format(**moved)
     for result, comparison in _pairs(results, "primary"):
         if _status(comparison) == Status.HARMFUL:
-            return Status.HARMFUL, LOSER.format(**_moved(result, comparison))
+            moved = _moved(result, comparison)
+            return Status.HARMFUL, LOSER[moved.pop("direction")].format(**moved)
     return None
 
 
@@ -96,16 +115,16 @@ def _primary(results: Sequence[StoredResult]) -> Headline:
     if (best := _winner(results)) is not None:
         return Status.SHIP, SHIP.format(variant=best.variant)
     if any(_status(c) == Status.TOO_FEW_UNITS for _, c in pairs):
-        return Status.TOO_FEW_UNITS, TOO_EARLY
+        return Status.TOO_FEW_UNITS, str(TOO_EARLY)
     if (early := _early(pairs)) is not None:
         return Status.KEEP_RUNNING, early
     running = [c for _, c in pairs if _status(c) == Status.KEEP_RUNNING]
     if running:
         days = max(c.days.remaining if c.days else 0 for c in running)
-        return Status.KEEP_RUNNING, KEEP_RUNNING.format(days=days)
+        return Status.KEEP_RUNNING, keep_running(days)
     if any(_status(c) == Status.NO_DIFFERENCE and c.days is None for _, c in pairs):
-        return Status.KEEP_RUNNING, KEEP_RUNNING_UNPLANNED
-    return Status.NO_DIFFERENCE, NO_DIFFERENCE
+        return Status.KEEP_RUNNING, str(KEEP_RUNNING_UNPLANNED)
+    return Status.NO_DIFFERENCE, str(NO_DIFFERENCE)
 
 
 def verdict_headline(results: Sequence[StoredResult | None]) -> Headline:
@@ -115,9 +134,9 @@ def verdict_headline(results: Sequence[StoredResult | None]) -> Headline:
     """
     found = [r for r in results if r is not None]
     if not any(r.role == "primary" for r in found):
-        return Status.NO_DATA, NO_DATA
+        return Status.NO_DATA, str(NO_DATA)
     if any(r.srm.mismatch for r in found):
-        return Status.SRM, SRM
+        return Status.SRM, str(SRM)
     return _harm(found) or _primary(found)
 
 
@@ -129,6 +148,8 @@ def keep_running_days(results: Sequence[StoredResult]) -> int | None:
 
 def badge(status: Status, days: int | None = None) -> str:
     """The short badge text for lists: "Ship now", "About 9 days left", …"""
-    if status == Status.KEEP_RUNNING and days is None:
-        return "Keep running"
-    return BADGES[status].format(days=days)
+    if status == Status.KEEP_RUNNING:
+        if days is None:
+            return str(_("Keep running"))
+        return ngettext("About {days} day left", "About {days} days left", days).format(days=days)
+    return str(BADGES[status])

@@ -46,7 +46,7 @@ def po_strings(text: str, field: str) -> set[str]:
         parts = re.findall(rf'^{field}(?:_plural|\[\d\])? "(.*)"((?:\n".*")*)', block, flags=re.M)
         for first, rest in parts:
             joined = first + "".join(re.findall(r'"(.*)"', rest))
-            found.add(re.sub(r"%\(\w+\)s|<[^>]*>|&\w+;", " ", joined))
+            found.add(re.sub(r"%\(\w+\)[sd]|\{\w+(?:[:!][^}]*)?\}|<[^>]*>|&\w+;", " ", joined))
     return found
 
 

@@ -77,7 +77,8 @@ def test_the_worker_stores_segments_and_the_page_reads_the_effect_per_device(wor
     )
     load = finished(load, worker)
     assert load.status == "succeeded", load.errors
-    assert load.notes == ["device = “kiosk”: fewer than two users in A; this segment is left out."]
+    notes = [note["message"] for note in load.notes]  # English, with its words and parameters
+    assert notes == ["device = “kiosk”: fewer than two users in A; this segment is left out."]
     overall = dict(OutcomeCohort.objects.filter(load=load).values_list("variant__name", "n"))
     assert overall == {"A": 2021, "B": 2020}
     segments = OutcomeSegment.objects.filter(load=load, dimension="device")
