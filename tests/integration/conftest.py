@@ -50,7 +50,7 @@ class Worker:
         process_group_stop(self.process, STOP_SECONDS)
 
 
-def worker_start(folder: Path, queues: str = "ingestion") -> Worker:
+def worker_start(folder: Path, queues: str = "ingestion", concurrency: int = 1) -> Worker:
     """A `celery worker` on `queues`, the test database and Redis, with its own media folder."""
     if connection.vendor != "postgresql" or not django_settings.REDIS_URL:
         pytest.fail("integration tests need DATABASE_URL (PostgreSQL) and REDIS_URL")
@@ -74,7 +74,7 @@ def worker_start(folder: Path, queues: str = "ingestion") -> Worker:
                 "-Q",
                 queues,
                 "--concurrency",
-                "1",
+                str(concurrency),
                 "-n",
                 f"ingest-{uuid.uuid4().hex[:8]}@%h",
                 "--without-gossip",

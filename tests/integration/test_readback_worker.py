@@ -1,23 +1,14 @@
 """Read-backs through Redis and a real `celery worker`: beat's sweep sent twice and every
 read-back's message sent twice still read each test back once, with one alert."""
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 
 import pytest
-from django.conf import settings as django_settings
-from django.db import connection
 
-from growthlab.celery import app
 from learnings.readbacks import readback_plan_save
 from learnings.tasks import readback_execute_task, scheduled_readback_sweep_task
 from notifications.models import Alert, Kind
-from tests.api.conftest import database_url
-from tests.integration.conftest import ROOT, WAIT_SECONDS
-from tests.integration.processes import process_group_stop
+from tests.integration.conftest import WAIT_SECONDS, worker_start
 from tests.learnings.readback_setup import (
     TABLE,
     customers,
@@ -33,27 +24,10 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def readback_worker(tmp_path):
-    if connection.vendor != "postgresql" or not django_settings.REDIS_URL:
-        pytest.fail("integration tests need DATABASE_URL (PostgreSQL) and REDIS_URL")
-    env = {**os.environ, "DATABASE_URL": database_url(), "REDIS_URL": django_settings.REDIS_URL}
-    app.control.purge()
-    log = tmp_path / "worker.log"
-    command = [sys.executable, "-m", "celery", "-A", "growthlab", "worker"]
-    command += ["-Q", "celery,scheduled", "--concurrency", "2"]
-    command += ["--without-gossip", "--without-mingle"]
-    command += ["-n", f"readback-{uuid.uuid4().hex[:8]}@%h", "-l", "INFO"]
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    yield process, log
-    process_group_stop(process, 20)
-    print(log.read_text()[-4000:])
+    worker = worker_start(tmp_path, queues="celery,scheduled", concurrency=2)
+    yield worker.process, worker.log
+    worker.stop()
+    print(worker.log.read_text()[-4000:])
 
 
 @pytest.fixture
