@@ -35,7 +35,8 @@ from dashboard.selectors import outputs_by_experiment
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Tag
 from experiments.selectors import primary_links, primary_metric
 from learnings.impact import measured_lift
-from learnings.models import LearningLink
+from learnings.models import LearningLink, ReadBack
+from learnings.readbacks import readbacks_prefetch
 from metrics.models import Metric
 
 CONFIG = "english"
@@ -86,7 +87,7 @@ def learnings() -> QuerySet[Experiment]:
         Experiment.objects.filter(concluded_at__isnull=False)
         .exclude(learning="")
         .select_related("team", "owner", "idea")
-        .prefetch_related("tags", primary_links(), links)
+        .prefetch_related("tags", primary_links(), links, *readbacks_prefetch())
     )
 
 
@@ -411,7 +412,7 @@ def labels_named(query: SearchQuery) -> tuple[list[int], list[int]]:
 def listed(pks) -> dict[int, Experiment]:
     """The tests of a similar-tests list by pk, with what the list and the API show."""
     queryset = Experiment.objects.select_related("team", "owner")
-    return queryset.prefetch_related("tags", primary_links()).in_bulk(pks)
+    return queryset.prefetch_related("tags", primary_links(), *readbacks_prefetch()).in_bulk(pks)
 
 
 def _similar_postgres(queryset, text: str, limit: int) -> list[Experiment]:
@@ -448,8 +449,6 @@ def _similar_counted(queryset, wanted: set[str], limit: int) -> list[Experiment]
 
 def readbacks_finished(team_id: int, start, end) -> list:
     """Read-backs of the team's shipped tests that found held, faded or reversed in [start, end)."""
-    from learnings.models import ReadBack
-
     rows = ReadBack.objects.filter(
         plan__experiment__team_id=team_id,
         finished_at__gte=start,
