@@ -345,7 +345,7 @@ def similar_lookup(text: str, queryset=None, limit: int = RELATED_LIMIT) -> Simi
 # The word candidates come from the text's rarest words, as many as together are held by about
 # this share of the tests: a common word ("page", "customer") holds thousands, all of which
 # would be ranked, while the tests most like the text share its rarer words with it too.
-RARE_SHARE = 0.3
+RARE_SHARE = 0.15
 RARE_AT_LEAST = 2  # "order conversion": the rare word alone would miss the tests on orders
 LEXEME_SHARES = f"""
 WITH listed AS (
