@@ -35,6 +35,8 @@ from django.utils import timezone
 from dashboard.selectors import outputs_by_experiment
 from experiments.models import Decision, Experiment
 from experiments.selectors import primary_links, primary_metric
+from learnings.models import ReadBack
+from learnings.readbacks import latest_readback, readbacks_prefetch
 from metrics.stats.analysis import StoredResult
 from metrics.stats.shrinkage import Shrunk, shrink
 from metrics.stats.verdict import decision_interval, furthest_good
@@ -82,6 +84,7 @@ def measured_lift(results: list[StoredResult]) -> MeasuredLift | None:
 class ShippedLift:
     experiment: Experiment
     lift: Shrunk
+    readback: ReadBack | None = None  # its latest read-back (``latest_readback``)
 
 
 def _interval(total: float, std_errors: list[float]) -> tuple[float, float]:
@@ -111,6 +114,15 @@ class TeamImpact:
     @property
     def shrunk_interval(self) -> tuple[float, float]:
         return _interval(self.shrunk_total, [t.lift.std_error for t in self.tests])
+
+    @property
+    def readback_counts(self) -> dict[str, int]:
+        """How many of the shipped tests held, faded or reversed at their latest read-back."""
+        counts = dict.fromkeys(ReadBack.Outcome.values, 0)
+        for test in self.tests:
+            if test.readback is not None and test.readback.outcome:
+                counts[test.readback.outcome] += 1
+        return counts
 
 
 @dataclass
@@ -167,7 +179,7 @@ def programme_impact() -> list[NodeImpact]:
         Experiment.objects.filter(concluded_at__isnull=False)
         .exclude(decision="")
         .select_related("team")
-        .prefetch_related(primary_links())
+        .prefetch_related(primary_links(), *readbacks_prefetch())
         .order_by("concluded_at", "pk")
     )
     outputs = outputs_by_experiment(e.pk for e in concluded)
@@ -183,7 +195,7 @@ def programme_impact() -> list[NodeImpact]:
         if experiment.decision != Decision.SHIP:
             continue
         node = nodes.setdefault(metric.pk, NodeImpact("", metric_id=metric.pk, node=metric.name))
-        shipped = ShippedLift(experiment, lift)
+        shipped = ShippedLift(experiment, lift, latest_readback(experiment))
         node.tests.append(shipped)
         team = next((t for t in node.teams if t.team == experiment.team.name), None)
         if team is None:

@@ -158,3 +158,10 @@ class ReadBack(Job):
 
     def __str__(self) -> str:
         return f"{self.plan.experiment} after {self.days} days"
+
+    @property
+    def state(self) -> str:
+        """Its outcome once read (held, faded, reversed); else failed, or pending until then."""
+        if self.outcome:
+            return self.outcome
+        return "failed" if self.status == ReadBackStatus.FAILED else "pending"

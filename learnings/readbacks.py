@@ -14,6 +14,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -405,3 +406,29 @@ def readback_postmortem_write(
 
 def users_in_plan(plan: ReadBackPlan) -> dict[str, int]:
     return {variant: sum(days.values()) for variant, days in plan.cohorts.items()}
+
+
+# --- Shown on the learning, in the API and in the programme view -------------------------------
+
+
+def readbacks_prefetch() -> tuple[Prefetch, str]:
+    """Each test's read-back plan (with its metric) and read-backs, for ``readbacks_of``."""
+    plans = Prefetch("readback_plan", queryset=ReadBackPlan.objects.select_related("metric"))
+    return plans, "readback_plan__readbacks"
+
+
+def readbacks_of(experiment: Experiment) -> list[ReadBack]:
+    """A test's read-backs, first day first; none without a plan."""
+    try:
+        plan = experiment.readback_plan
+    except ReadBackPlan.DoesNotExist:
+        return []
+    return sorted(plan.readbacks.all(), key=lambda readback: readback.days)
+
+
+def latest_readback(experiment: Experiment) -> ReadBack | None:
+    """What the programme view shows of a shipped test: its latest read-back with an outcome,
+    or, before the first one, its first read-back (pending or failed); None without a plan."""
+    readbacks = readbacks_of(experiment)
+    finished = [readback for readback in readbacks if readback.outcome]
+    return finished[-1] if finished else next(iter(readbacks), None)

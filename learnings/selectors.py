@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Exists,
+    Expression,
     F,
     FloatField,
     OuterRef,
@@ -29,13 +30,13 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.expressions import RawSQL
 
 from dashboard.selectors import outputs_by_experiment
 from experiments.models import Experiment, ExperimentMetric, MetricRole, Tag
 from experiments.selectors import primary_links, primary_metric
 from learnings.impact import measured_lift
-from learnings.models import LearningLink
+from learnings.models import LearningLink, ReadBack
+from learnings.readbacks import readbacks_prefetch
 from metrics.models import Metric
 
 CONFIG = "english"
@@ -86,17 +87,39 @@ def learnings() -> QuerySet[Experiment]:
         Experiment.objects.filter(concluded_at__isnull=False)
         .exclude(learning="")
         .select_related("team", "owner", "idea")
-        .prefetch_related("tags", primary_links(), links)
+        .prefetch_related("tags", primary_links(), links, *readbacks_prefetch())
     )
 
 
-def document() -> RawSQL:
+class StoredDocument(Expression):
     """Each test's weighted search document, stored by PostgreSQL in a generated column with a
-    GIN index (learnings migration 0003: title and learning A, what happened and why B, the
-    next test and the insight C, the change and the audience D)."""
-    return RawSQL(
-        f'"{Experiment._meta.db_table}"."learning_document"', [], output_field=SearchVectorField()
-    )
+    GIN index (learnings migration 0004: title and learning A, what happened and why B, the
+    next test and the insight C, the change and the audience D). The model does not declare
+    the column; this names it on the query's own alias of the table, so a lookup used as a
+    subquery reads its own rows."""
+
+    output_field = SearchVectorField()
+    column = "learning_document"
+
+    def __init__(self, alias: str | None = None):
+        super().__init__()
+        self.alias = alias
+
+    def resolve_expression(self, query=None, *args, **kwargs):
+        resolved = self.copy()
+        resolved.alias = query.get_initial_alias()
+        return resolved
+
+    def relabeled_clone(self, change_map):
+        return StoredDocument(change_map.get(self.alias, self.alias))
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name(self.alias)
+        return f"{table}.{connection.ops.quote_name(self.column)}", []
+
+
+def document() -> StoredDocument:
+    return StoredDocument()
 
 
 def text_search(queryset: QuerySet[Experiment], text: str) -> QuerySet[Experiment]:
@@ -213,17 +236,25 @@ def similar_tests(text: str, exclude_pk: int | None = None, limit: int = RELATED
     return found
 
 
+# What a random read of a page costs against a sequential one, for the lookup's plan. A
+# GrowthLab database is small enough to sit in memory, where both cost about the same; with
+# PostgreSQL's default (4) the plan reads every test to find the thousand on a named KPI node
+# by id, at several times the cost.
+RANDOM_PAGE_COST = 1.1
+
+
 @contextmanager
 def title_threshold():
     """A transaction in which ``%>`` (``trigram_word_similar``) means similarity above
-    ``TITLE_SIMILARITY``, and without JIT compilation: the planner's high cost of ranking a few
-    thousand matches would compile it, which takes longer (~150 ms) than running it.
-    set_config(…, true) is SET LOCAL, so the connection keeps its own settings."""
+    ``TITLE_SIMILARITY``, random reads cost ``RANDOM_PAGE_COST``, and without JIT compilation:
+    the planner's high cost of ranking a few thousand matches would compile it, which takes
+    longer (~150 ms) than running it. set_config(…, true) is SET LOCAL, so the connection
+    keeps its own settings."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true),"
-            " set_config('jit', 'off', true)",
-            [str(TITLE_SIMILARITY)],
+            " set_config('random_page_cost', %s, true), set_config('jit', 'off', true)",
+            [str(TITLE_SIMILARITY), str(RANDOM_PAGE_COST)],
         )
         yield
 
@@ -231,42 +262,35 @@ def title_threshold():
 # Tests ranked in full per lookup: the best of the word matches by their rank alone (cheap on
 # the stored document), so a common word matching thousands of tests costs no more.
 CANDIDATES = 200
+SCORED = ("pk", "score", "concluded_at")
 
 
 @dataclass(frozen=True)
 class SimilarLookup:
-    """The querysets of one PostgreSQL lookup; ``similar_tests`` runs them in this order."""
+    """The querysets of one PostgreSQL lookup; ``best`` is the one ``similar_tests`` runs (in
+    ``title_threshold``), with the other two inside it."""
 
     by_words: QuerySet  # pks: the stored document holds any of the words, best rank first
-    by_title: QuerySet  # pks: the text is like the title (typos, reworded); run in title_threshold
-    scored: QuerySet  # every test with its score: rank + title similarity + labels
-    by_label: QuerySet | None  # scored by labels alone: tests with a named tag or KPI node
+    by_title: QuerySet  # pks: the text is like the title (typos, reworded)
+    best: QuerySet  # (pk, score, concluded_at): the best-scored candidates, the best labelled
 
 
-def similar_lookup(text: str, queryset=None) -> SimilarLookup:
-    """How PostgreSQL finds the tests most like ``text``.
+def similar_lookup(text: str, queryset=None, limit: int = RELATED_LIMIT) -> SimilarLookup:
+    """How PostgreSQL finds the tests most like ``text``, in one query.
 
-    Candidates come from the two GIN indexes of migration 0003: the ``CANDIDATES`` best word
-    matches by rank, and (when fewer than a page of words match) the titles like the text,
-    whose trigram similarity is too costly to reckon on every match of a common word. They
-    are scored by rank + the text's trigram word similarity to the title + ``TAG_WEIGHT`` and
-    ``NODE_WEIGHT`` when the text names one of the test's tags or its KPI node. Tests matching
-    only by a tag or node (thousands may measure one node) are scored by what the labels add,
-    as a test that matches no word scores; the top of the union is then the overall top,
-    since a text match missing from the top of the scored candidates is outscored there.
+    Candidates come from the two GIN indexes of migration 0004: the ``CANDIDATES`` best word
+    matches by rank, and (when fewer than ``limit`` tests match a word) the titles like the
+    text, whose trigram similarity is too costly to reckon on every match of a common word.
+    They are scored by rank + the text's trigram word similarity to the title + ``TAG_WEIGHT``
+    and ``NODE_WEIGHT`` when the text names one of the test's tags or its KPI node. Tests
+    matching only by a tag or node (thousands may measure one node) are scored by what the
+    labels add, as a test that matches no word scores; the top of the union is then the
+    overall top, since a text match missing from the top of the scored candidates is
+    outscored there. The tags and nodes named are found inside the query, not before it.
     """
     queryset = learnings() if queryset is None else queryset
     query = SearchQuery(" OR ".join(sorted(_tokens(text))), search_type="websearch", config=CONFIG)
-    tag_ids = list(
-        Tag.objects.annotate(document=SearchVector("name", config=CONFIG))
-        .filter(document=query)
-        .values_list("pk", flat=True)
-    )
-    node_ids = list(
-        Metric.objects.annotate(document=SearchVector("name", config=CONFIG))
-        .filter(document=query)
-        .values_list("pk", flat=True)
-    )
+    tag_ids, node_ids = labels_named(query)
     tagged = Experiment.tags.through.objects.filter(tag_id__in=tag_ids)
     on_node = ExperimentMetric.objects.filter(metric_id__in=node_ids, role=MetricRole.PRIMARY)
     labels = {
@@ -282,16 +306,22 @@ def similar_lookup(text: str, queryset=None) -> SimilarLookup:
         ),
     }
     order = ("-score", "-concluded_at", "-pk")
+    matching = queryset.annotate(document=document()).filter(document=query)
+    rare = SearchQuery(" | ".join(rarest_lexemes(text)), search_type="raw", config="simple")
     by_words = (
         queryset.annotate(document=document())
-        .filter(document=query)
+        .filter(document=rare)
         .annotate(rank=SearchRank(F("document"), query))
         .order_by("-rank", "-pk")
-        .values_list("pk", flat=True)[:CANDIDATES]
+        .values_list("pk", flat=True)
     )
     by_title = queryset.filter(title__trigram_word_similar=text).values_list("pk", flat=True)
+    # A condition on no row: PostgreSQL tests it once and skips the title scan when it fails.
+    few_words = ~Exists(matching.order_by()[limit - 1 : limit])
+    candidates = by_words[:CANDIDATES].union(by_title.filter(few_words)[:CANDIDATES])
     scored = (
-        queryset.annotate(
+        queryset.filter(pk__in=candidates)
+        .annotate(
             document=document(),
             rank=SearchRank(F("document"), query),
             title_similarity=TrigramWordSimilarity(text, "title"),
@@ -300,39 +330,105 @@ def similar_lookup(text: str, queryset=None) -> SimilarLookup:
         .annotate(score=F("title_similarity") + F("rank") + F("tag_score") + F("node_score"))
         .order_by(*order)
     )
-    by_label = None
+    best = scored.values_list(*SCORED)[:limit]
     if tag_ids or node_ids:
-        by_label = (
-            queryset.filter(
-                Q(pk__in=tagged.values("experiment_id")) | Q(pk__in=on_node.values("experiment_id"))
-            )
+        labelled = (
+            queryset.filter(pk__in=recently_labelled(queryset, tagged, on_node, limit))
             .annotate(**labels)
             .annotate(score=F("tag_score") + F("node_score"))
             .order_by(*order)
         )
-    return SimilarLookup(by_words[:CANDIDATES], by_title[:CANDIDATES], scored, by_label)
+        best = best.union(labelled.values_list(*SCORED)[:limit], all=True).order_by()
+    return SimilarLookup(by_words[:CANDIDATES], by_title[:CANDIDATES], best)
+
+
+# The word candidates come from the text's rarest words, as many as together are held by about
+# this share of the tests: a common word ("page", "customer") holds thousands, all of which
+# would be ranked, while the tests most like the text share its rarer words with it too.
+RARE_SHARE = 0.15
+RARE_AT_LEAST = 2  # "order conversion": the rare word alone would miss the tests on orders
+LEXEME_SHARES = f"""
+WITH listed AS (
+    SELECT element, share FROM pg_stats,
+        unnest(most_common_elems::text::text[], most_common_elem_freqs) AS common(element, share)
+    WHERE schemaname = current_schema() AND tablename = %s AND attname = %s
+)
+SELECT lexeme, (SELECT share FROM listed WHERE element = lexeme), EXISTS (SELECT FROM listed)
+FROM unnest(tsvector_to_array(to_tsvector('{CONFIG}', %s))) AS word(lexeme)
+"""
+
+
+def rarest_lexemes(text: str) -> list[str]:
+    """The stems of the text's words that find its word candidates, rarest first.
+
+    How many tests hold each stem comes from PostgreSQL's statistics of the stored document
+    (``most_common_elems``, kept by ANALYZE and autovacuum); a stem it does not list is rarer
+    than those it does. Without statistics (a table never analysed) every stem is used.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(LEXEME_SHARES, [Experiment._meta.db_table, StoredDocument.column, text])
+        rows = cursor.fetchall()
+    if not rows or not rows[0][2]:
+        return sorted(lexeme for lexeme, _, _ in rows)
+    chosen, held = [], 0.0
+    for lexeme, share in sorted(((lex, share or 0.0) for lex, share, _ in rows), key=_by_share):
+        if len(chosen) >= RARE_AT_LEAST and held + share > RARE_SHARE:
+            break
+        chosen.append(lexeme)
+        held += share
+    return chosen
+
+
+def _by_share(pair: tuple[str, float]) -> tuple[float, str]:
+    return pair[1], pair[0]
+
+
+def recently_labelled(queryset, tagged, on_node, limit: int) -> QuerySet:
+    """The pks among which the best ``limit`` by the labels' score are: the labels score the
+    tests on a named tag or node alike, so they are the most recently concluded of those on
+    both and of those on each (index walks of migration 0005 that stop at the first few)."""
+    recent = queryset.order_by("-concluded_at", "-pk").values_list("pk", flat=True)
+    on_tag = recent.filter(pk__in=tagged.values("experiment_id"))
+    on_a_node = recent.filter(pk__in=on_node.values("experiment_id"))
+    on_both = on_tag.filter(pk__in=on_node.values("experiment_id"))
+    return on_both[:limit].union(on_tag[:limit], on_a_node[:limit])
+
+
+def labels_named(query: SearchQuery) -> tuple[list[int], list[int]]:
+    """The tags and the KPI nodes (metrics) whose names hold one of the words, in one query."""
+    named = SearchVector("name", config=CONFIG)
+    tags = Tag.objects.annotate(document=named, is_tag=Value(True))
+    nodes = Metric.objects.annotate(document=named, is_tag=Value(False))
+    rows = (
+        tags.filter(document=query)
+        .values_list("is_tag", "pk")
+        .union(nodes.filter(document=query).values_list("is_tag", "pk"), all=True)
+        .order_by()
+    )
+    named = list(rows)
+    return [pk for is_tag, pk in named if is_tag], [pk for is_tag, pk in named if not is_tag]
+
+
+def listed(pks) -> dict[int, Experiment]:
+    """The tests of a similar-tests list by pk, with what the list and the API show."""
+    queryset = Experiment.objects.select_related("team", "owner")
+    return queryset.prefetch_related("tags", primary_links(), *readbacks_prefetch()).in_bulk(pks)
 
 
 def _similar_postgres(queryset, text: str, limit: int) -> list[Experiment]:
-    """Scores as plain values, merged; then one fetch of the winners with what a list shows."""
-    lookup = similar_lookup(text, queryset)
-    columns = ("pk", "score", "concluded_at")
+    """The scores of the best in one query; then one fetch of the winners with what a list
+    shows. A test both scored and labelled keeps its full score (the larger)."""
     with title_threshold():
-        candidates = list(lookup.by_words)
-        if len(candidates) < limit:
-            candidates += lookup.by_title
-        found = {
-            row[0]: row
-            for row in lookup.scored.filter(pk__in=candidates).values_list(*columns)[:limit]
-        }
-        if lookup.by_label is not None:
-            for row in lookup.by_label.values_list(*columns)[:limit]:
-                found.setdefault(row[0], row)
-    best = sorted(found.values(), key=lambda r: (-r[1], -r[2].timestamp(), -r[0]))[:limit]
-    tests = queryset.in_bulk([pk for pk, _, _ in best])
-    for pk, score, _ in best:
-        tests[pk].score = score
-    return [tests[pk] for pk, _, _ in best]
+        rows = list(similar_lookup(text, queryset, limit).best)
+    scores = {}
+    for pk, score, concluded_at in rows:
+        scores[pk] = max(score, scores.get(pk, (score,))[0]), concluded_at
+    best = sorted(scores, key=lambda pk: (-scores[pk][0], -scores[pk][1].timestamp(), -pk))
+    best = best[:limit]
+    tests = listed(best)
+    for pk in best:
+        tests[pk].score = scores[pk][0]
+    return [tests[pk] for pk in best]
 
 
 def _similar_counted(queryset, wanted: set[str], limit: int) -> list[Experiment]:
@@ -353,8 +449,6 @@ def _similar_counted(queryset, wanted: set[str], limit: int) -> list[Experiment]
 
 def readbacks_finished(team_id: int, start, end) -> list:
     """Read-backs of the team's shipped tests that found held, faded or reversed in [start, end)."""
-    from learnings.models import ReadBack
-
     rows = ReadBack.objects.filter(
         plan__experiment__team_id=team_id,
         finished_at__gte=start,

@@ -14,6 +14,8 @@ from experiments.models import Channel, Decision, Experiment
 from growthlab.rest.filters import QueryFilter
 from growthlab.rest.schema import READ, errors
 from growthlab.rest.views import ApiListView
+from learnings.models import ReadBack
+from learnings.readbacks import readbacks_of, readbacks_prefetch
 from learnings.selectors import (
     MARK_START,
     MARK_STOP,
@@ -22,6 +24,44 @@ from learnings.selectors import (
     library,
     similar_tests,
 )
+
+READBACK_OUTCOMES = [*ReadBack.Outcome.values, "pending", "failed"]
+
+
+class ReadBackSerializer(serializers.ModelSerializer):
+    """One read-back of a shipped test's long-term metric; read-only."""
+
+    metric = serializers.SerializerMethodField()
+    outcome = serializers.ChoiceField(
+        source="state",
+        choices=READBACK_OUTCOMES,
+        read_only=True,
+        help_text="held, faded or reversed once read; pending until then; failed (see error).",
+    )
+    estimate = serializers.FloatField(
+        read_only=True, allow_null=True, help_text="Relative lift read back, 0.05 = +5%."
+    )
+    ci_lower = serializers.FloatField(read_only=True, allow_null=True)
+    ci_upper = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ReadBack
+        fields = [
+            "days",
+            "due_on",
+            "metric",
+            "outcome",
+            "estimate",
+            "ci_lower",
+            "ci_upper",
+            "finished_at",
+            "error",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.CharField(help_text="The long-term metric read back."))
+    def get_metric(self, readback: ReadBack) -> str:
+        return readback.metric_name or readback.plan.metric.name
 
 
 class LearningSerializer(serializers.ModelSerializer):
@@ -33,6 +73,7 @@ class LearningSerializer(serializers.ModelSerializer):
         read_only=True, allow_null=True, default=None, help_text="Search rank (with q only)."
     )
     snippet = serializers.SerializerMethodField()
+    readbacks = serializers.SerializerMethodField()
 
     class Meta:
         model = Experiment
@@ -53,12 +94,18 @@ class LearningSerializer(serializers.ModelSerializer):
             "concluded_at",
             "rank",
             "snippet",
+            "readbacks",
         ]
 
     @extend_schema_field(serializers.CharField(allow_null=True))
     def get_primary_metric(self, experiment: Experiment) -> str | None:
         links = experiment.primary_links
         return links[0].metric.name if links else None
+
+    @extend_schema_field(ReadBackSerializer(many=True))
+    def get_readbacks(self, experiment: Experiment) -> list[dict]:
+        """Did the win hold: each read-back of a shipped test, first day first."""
+        return ReadBackSerializer(readbacks_of(experiment), many=True).data
 
     @extend_schema_field(
         serializers.CharField(
@@ -150,3 +197,17 @@ class SimilarTestsApi(generics.GenericAPIView):
         query.is_valid(raise_exception=True)
         found = similar_tests(query.validated_data["q"], query.validated_data.get("exclude"))
         return Response(SimilarTestSerializer(found, many=True).data)
+
+
+@extend_schema(responses={200: ReadBackSerializer(many=True)} | errors(*READ))
+class ExperimentReadBacksApi(generics.GenericAPIView):
+    """Did the win hold: the read-backs of a shipped test, first day first; an empty list
+    while none is planned."""
+
+    serializer_class = ReadBackSerializer
+    pagination_class = None  # a handful per test
+    queryset = Experiment.objects.prefetch_related(*readbacks_prefetch())
+
+    def get(self, request, pk: int):
+        experiment = self.get_object()
+        return Response(ReadBackSerializer(readbacks_of(experiment), many=True).data)

@@ -192,3 +192,15 @@ def test_the_experiment_page_lists_related_learnings_with_decision_and_lift(
     assert "Shipped test 0" in related
     assert "badge-ship" in related
     assert 'data-testid="related-lift"' in related and "Order conversion" in related
+
+
+def test_a_lookup_runs_a_fixed_handful_of_queries_however_many_match(
+    people, library, django_assert_max_num_queries
+):
+    # A tag and a KPI node named, and words matching every test: the scores of all candidates
+    # come from one query, then one fetch of the winners with their tags, nodes and results.
+    # savepoint, set_config, labels named, stems, scores, release; winners, their tags,
+    # nodes, read-back plans and read-backs, results: 12, however many tests match
+    with django_assert_max_num_queries(12):
+        found = similar_tests("mobile sign-ups: delivery, vouchers, badges, newsletters")
+    assert len(found) == 5
