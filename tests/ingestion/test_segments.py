@@ -215,3 +215,33 @@ def test_repeated_users_keep_one_segment_whether_their_value_repeats_or_changes(
     found = segments_of_file(tmp_path, changed)
     assert found[("device", "Mobile", "A")] == (3, 14.0)
     assert ("device", "desktop", "A") not in found
+
+
+def test_a_parquet_dimension_of_whole_numbers_is_segmented_by_its_written_values(tmp_path):
+    from metrics.ingestion.parse import reduce_file
+
+    # Parquet keeps the column's own type: the customer tier arrives as 1 and 2, not as text.
+    path = tmp_path / "outcomes.parquet"
+    pl.DataFrame(
+        {
+            "user": [f"u{i}" for i in range(8)],
+            "variant": ["A", "A", "A", "A", "B", "B", "B", "B"],
+            "date": ["2024-03-01"] * 8,
+            "revenue": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0],
+            "tier": [1, 1, 2, 2, 1, 1, 2, None],
+        }
+    ).write_parquet(path)
+    revenue = (MetricColumns("Revenue", "mean", "revenue"),)
+    mapping = Mapping("user", "variant", "date", revenue, dimensions=("tier",))
+    reduction = reduce_file(path, mapping, ["A", "B"])
+    found = {
+        (s.segment, s.variant): (s.n, s.sum)
+        for s in reduction.cohorts
+        if getattr(s, "dimension", "") == "tier"
+    }
+    # Tier 2 and no tier have one user each in B: left out, by name, in every variant.
+    assert found == {("1", "A"): (2, 3.0), ("1", "B"): (2, 11.0)}
+    assert sorted(note.split(":")[0] for note in reduction.notes) == [
+        "tier = “(none)”",
+        "tier = “2”",
+    ]
