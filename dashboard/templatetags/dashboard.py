@@ -33,13 +33,24 @@ def thousands(value) -> str:
 
 
 @register.filter
-def cell(value) -> str:
-    """A table cell: floats to 2 decimals, an open end as "open"."""
-    if value is None:
-        return _("open")
-    if isinstance(value, float):
-        return numbers.decimal(value, 2)
-    return numbers.integer(value) if isinstance(value, int) else str(value)
+def cells(row) -> list[str]:
+    """A table row's cells after its heading: floats to 2 decimals, an open end as "open".
+
+    The language's marks are looked up once per row, not per cell: the results page's tables
+    hold a couple of thousand numbers."""
+    language_marks, open_end = numbers.marks(), None
+    shown = []
+    for value in row[1:]:
+        if value is None:
+            open_end = open_end or _("open")
+            shown.append(open_end)
+        elif isinstance(value, float):
+            shown.append(numbers.decimal(value, 2, language_marks))
+        elif isinstance(value, int):
+            shown.append(numbers.integer(value, language_marks))
+        else:
+            shown.append(str(value))
+    return shown
 
 
 @register.filter
