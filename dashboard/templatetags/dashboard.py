@@ -33,24 +33,23 @@ def thousands(value) -> str:
 
 
 @register.filter
-def cells(row) -> list[str]:
-    """A table row's cells after its heading: floats to 2 decimals, an open end as "open".
+def number_rows(rows) -> list[tuple]:
+    """A table's rows as (heading, cells): floats to 2 decimals, an open end as "open".
 
-    The language's marks are looked up once per row, not per cell: the results page's tables
+    The language's marks are looked up once per table, not per cell: the results page's tables
     hold a couple of thousand numbers."""
-    language_marks, open_end = numbers.marks(), None
-    shown = []
-    for value in row[1:]:
+    language_marks, open_end = numbers.marks(), _("open")
+
+    def shown(value) -> str:
         if value is None:
-            open_end = open_end or _("open")
-            shown.append(open_end)
-        elif isinstance(value, float):
-            shown.append(numbers.decimal(value, 2, language_marks))
-        elif isinstance(value, int):
-            shown.append(numbers.integer(value, language_marks))
-        else:
-            shown.append(str(value))
-    return shown
+            return open_end
+        if isinstance(value, float):
+            return numbers.decimal(value, 2, language_marks)
+        if isinstance(value, int):
+            return numbers.integer(value, language_marks)
+        return str(value)
+
+    return [(row[0], [shown(value) for value in row[1:]]) for row in rows]
 
 
 @register.filter
@@ -120,11 +119,13 @@ def series_table(metric) -> dict:
     names = list(metric.series)
     binomial = metric.kind == "binomial"
     columns = [_("Day")]
+    # Each column's words once per table, not once per variant.
+    users, change = _("%(variant)s users"), _("%(variant)s change %%")
+    value = _("%(variant)s rate %%") if binomial else _("%(variant)s average")
     for name in names:
-        value_column = _("%(variant)s rate %%") if binomial else _("%(variant)s average")
-        columns += [_("%(variant)s users") % {"variant": name}, value_column % {"variant": name}]
+        columns += [users % {"variant": name}, value % {"variant": name}]
         if any("relative" in p for p in metric.series[name]):
-            columns += [_("%(variant)s change %%") % {"variant": name}]
+            columns += [change % {"variant": name}]
     rows = []
     for day_points in zip(*metric.series.values(), strict=True):
         row = [day_points[0]["date"]]
