@@ -91,7 +91,7 @@ class Team(models.Model):
             models.CheckConstraint(
                 condition=Q(sprint_length_days__gte=7) & Q(sprint_length_days__lte=56),
                 name="team_sprint_length_1_to_8_weeks",
-                violation_error_message="A sprint lasts between 7 and 56 days.",
+                violation_error_message=_("A sprint lasts between 7 and 56 days."),
             ),
         ]
 
@@ -111,7 +111,7 @@ class Membership(models.Model):
             models.UniqueConstraint(
                 fields=["user", "team"],
                 name="one_membership_per_user_and_team",
-                violation_error_message="This person is already a member of the team.",
+                violation_error_message=_("This person is already a member of the team."),
             ),
         ]
 

@@ -64,23 +64,23 @@ class AnalysisChoices(models.Model):
             models.CheckConstraint(
                 condition=Q(alpha__gt=0) & Q(alpha__lt=0.5),
                 name="%(class)s_alpha_between_0_and_half",
-                violation_error_message="The significance level lies between 0 and 0.5.",
+                violation_error_message=_("The significance level lies between 0 and 0.5."),
             ),
             models.CheckConstraint(
                 condition=Q(prior_sd__isnull=True) | Q(prior_sd__gt=0),
                 name="%(class)s_prior_sd_positive",
-                violation_error_message="The prior's spread must be above zero.",
+                violation_error_message=_("The prior's spread must be above zero."),
             ),
             models.CheckConstraint(
                 condition=Q(prior_mean__isnull=True, prior_sd__isnull=True)
                 | Q(prior_mean__isnull=False, prior_sd__isnull=False),
                 name="%(class)s_prior_complete",
-                violation_error_message="A prior needs both a mean and a spread.",
+                violation_error_message=_("A prior needs both a mean and a spread."),
             ),
             models.CheckConstraint(
                 condition=Q(sequential_tuning_parameter__gt=0),
                 name="%(class)s_tuning_positive",
-                violation_error_message="The sequential tuning parameter must be above zero.",
+                violation_error_message=_("The sequential tuning parameter must be above zero."),
             ),
         ]
 

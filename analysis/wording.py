@@ -16,6 +16,7 @@ from typing import Any
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 
+from analysis.services.refusals import refusal_words
 from growthlab.web import numbers
 from metrics.stats import wording
 from metrics.stats.health import Finding
@@ -258,6 +259,8 @@ def _finding_words(code: str, params: Mapping[str, Any]) -> tuple[str, str] | No
             "mde": percent(params["mde"] or 0.0),
             "planned": params["planned_days"],
         }
+    if code == "input_error":
+        return _("Not enough data to analyse"), refusal_words(params)
     if code == "cuped_not_applied":
         return _("CUPED not applied"), _(
             "%(metric)s is compared as measured, without CUPED: %(variants)s has no "
@@ -285,3 +288,12 @@ def finding_words(finding: Finding | Mapping[str, Any]) -> dict[str, Any]:
         if words is not None:
             shown["title"], shown["detail"] = words
     return shown
+
+
+def input_error_sentence(verdict: str, findings: list | None) -> str:
+    """Why the engine refused a metric, in the reader's language: from the stored input_error
+    finding's parameters, or as stored for a result analysed before it had them."""
+    for finding in findings or []:
+        if finding.get("code") == "input_error" and finding.get("params"):
+            return finding_words(finding)["detail"]
+    return verdict

@@ -1,11 +1,18 @@
 """The results page's server time with translation off, on in English, and on in Finnish.
 
 The large results page of dashboard_bench (3 variants x 10 metrics x 21 days), read by the
-Django test client: one warm-up, then ROUNDS rounds of REQUESTS GETs per setting, the settings
-interleaved round by round so a busy machine slows each alike; the median per setting.
-"Off" is USE_I18N=False (Django's null translation functions) without the two language
-middlewares; "fi" is the same reader with
-language fi on the profile. Target: "fi" at most 5 % slower than "off".
+Django test client. "Off" is USE_I18N=False (Django's null translation functions) without the
+two language middlewares; "en" is a reader without a language of their own (the default,
+British English); "fi" a reader with Finnish on the profile. Each setting has its own signed-in
+client and reader, so nothing changes between requests but the setting itself.
+
+Every setting gets the same warm-up (WARM_UP GETs each), then ROUNDS x REQUESTS triples: one GET
+per setting, the order rotating from triple to triple, so a burst of load on the shared machine
+slows the three alike and no setting always follows the "off" override's switch. Per setting:
+the median wall time (the target figure) and the median process CPU time (this process only,
+without PostgreSQL's share: less disturbed by the other processes on the machine); and the
+median of the paired ratios (each triple's GET against its own "off" GET). Target: "en" and
+"fi" at most 5 % slower than "off".
 
     .venv/bin/python benchmarks/i18n_bench.py
 
@@ -25,21 +32,12 @@ import dashboard_bench as dash
 URL = os.environ.get(
     "I18N_BENCH_DATABASE_URL", "postgres://postgres:postgres@127.0.0.1:5432/growthlab_bench_i18n"
 )
-ROUNDS, REQUESTS = 6, 10
+WARM_UP, ROUNDS, REQUESTS = 5, 6, 20
+SETTINGS = ("off", "en", "fi")
 LANGUAGE_MIDDLEWARE = {
     "django.middleware.locale.LocaleMiddleware",
     "accounts.middleware.PersonLanguageMiddleware",
 }
-
-
-def timed_gets(client, path: str) -> list[float]:
-    times = []
-    for _ in range(REQUESTS):
-        started = time.perf_counter()
-        response = client.get(path)
-        times.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200
-    return times
 
 
 @contextmanager
@@ -56,19 +54,23 @@ def translation_off(off):
             translation._trans.__dict__.clear()
 
 
-def measure_setting(name, off, client, client_off, viewer, path) -> list[float]:
-    """One round of one setting, after a warm-up GET that checks the page's language."""
-    if name == "off":
-        with translation_off(off):
-            from django.utils import translation
+def timed_get(name, off, client, path) -> tuple[float, float, str]:
+    """(wall ms, CPU ms, page) of one GET in one setting."""
 
-            assert translation._trans.gettext.__module__.endswith("trans_null")
-            assert '<html lang="en-gb">' in client_off.get(path).content.decode()
-            return timed_gets(client_off, path)
-    type(viewer).objects.filter(pk=viewer.pk).update(language="" if name == "en" else "fi")
-    page = client.get(path).content.decode()
-    assert f'<html lang="{"en-gb" if name == "en" else "fi"}">' in page
-    return timed_gets(client, path)
+    def get():
+        wall, cpu = time.perf_counter(), time.process_time()
+        response = client.get(path)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        assert response.status_code == 200
+        return wall * 1000, cpu * 1000, response.content.decode()
+
+    if name != "off":
+        return get()
+    with translation_off(off):
+        from django.utils import translation
+
+        assert translation._trans.gettext.__module__.endswith("trans_null")
+        return get()
 
 
 def measure() -> None:
@@ -79,6 +81,8 @@ def measure() -> None:
     from django.core.management import call_command
     from django.test import Client, override_settings
 
+    from accounts.models import User
+
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     call_command("migrate", verbosity=0)
     experiment, _empty, viewer = dash.experiment_seed()
@@ -86,26 +90,37 @@ def measure() -> None:
     off = override_settings(
         USE_I18N=False, MIDDLEWARE=[m for m in settings.MIDDLEWARE if m not in LANGUAGE_MIDDLEWARE]
     )
-    # A test client builds its middleware chain on its first request and keeps it, so the
-    # setting without the language middlewares has a client of its own.
-    client, client_off = Client(), Client()
-    client.force_login(viewer)
-    client_off.force_login(viewer)
-    times = {"off": [], "en": [], "fi": []}
-    settings_order = list(times)
-    for round_number in range(ROUNDS):
-        # Each setting goes first in some rounds: leaving the "off" override resets Django's
-        # translation and format caches, which the setting after it would otherwise pay.
-        turn = round_number % len(settings_order)
-        for name in settings_order[turn:] + settings_order[:turn]:
-            times[name] += measure_setting(name, off, client, client_off, viewer, path)
+    # A test client builds its middleware chain on its first request and keeps it, so each
+    # setting has a client of its own; "off" and "en" read as the seeded viewer (no language),
+    # "fi" as a second viewer with Finnish on the profile.
+    finn = User.objects.create_user(username="bench.finn", password="bench-only", language="fi")
+    clients = {name: Client() for name in SETTINGS}
+    for name, client in clients.items():
+        client.force_login(finn if name == "fi" else viewer)
+    languages = {"off": "en-gb", "en": "en-gb", "fi": "fi"}
+    for name in SETTINGS:
+        for _ in range(WARM_UP):
+            page = timed_get(name, off, clients[name], path)[2]
+        assert f'<html lang="{languages[name]}">' in page, name
+    wall = {name: [] for name in SETTINGS}
+    cpu = {name: [] for name in SETTINGS}
+    for triple in range(ROUNDS * REQUESTS):
+        turn = triple % len(SETTINGS)
+        for name in SETTINGS[turn:] + SETTINGS[:turn]:
+            wall_ms, cpu_ms, _page = timed_get(name, off, clients[name], path)
+            wall[name].append(wall_ms)
+            cpu[name].append(cpu_ms)
     print(dash.machine())
     print(f"load average after the run: {os.getloadavg()[0]:.2f}")
-    base = statistics.median(times["off"])
-    for name, values in times.items():
-        median = statistics.median(values)
-        change = f"{median / base - 1:+.1%} vs off"
-        print(f"{name:>3}: median {median:6.1f} ms over {len(values)} GETs ({change})")
+    base_wall, base_cpu = statistics.median(wall["off"]), statistics.median(cpu["off"])
+    for name in SETTINGS:
+        paired = statistics.median(w / o for w, o in zip(wall[name], wall["off"], strict=True))
+        print(
+            f"{name:>3}: wall median {statistics.median(wall[name]):6.1f} ms "
+            f"({statistics.median(wall[name]) / base_wall - 1:+.1%} vs off, paired "
+            f"{paired - 1:+.1%}), CPU median {statistics.median(cpu[name]):6.1f} ms "
+            f"({statistics.median(cpu[name]) / base_cpu - 1:+.1%}) over {len(wall[name])} GETs"
+        )
 
 
 def main() -> None:

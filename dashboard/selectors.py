@@ -13,6 +13,7 @@ from datetime import date, datetime
 
 from django.db.models import Count, OuterRef, Subquery, Sum
 
+from analysis import wording
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus
 from analysis.selectors import analysis_state
 from analysis.services.inputs import cohorts_set_aside, started_on
@@ -81,7 +82,7 @@ def _metric_results(rows: list[AnalysisResult]) -> list[MetricResult]:
                 row.role,
                 row.metric.kind,
                 result_from_dict(row.output) if row.output else None,
-                "" if row.output else row.verdict,
+                "" if row.output else wording.input_error_sentence(row.verdict, row.findings),
             ),
         )
         result.series[row.variant.name] = row.series
@@ -119,7 +120,9 @@ def segment_result_for(experiment, dimension: str, segment: str) -> ExperimentRe
                 spec.role,
                 spec.kind,
                 result_from_dict(row["output"]) if row["output"] else None,
-                "" if row["output"] else row["verdict"],
+                ""
+                if row["output"]
+                else wording.input_error_sentence(row["verdict"], row.get("findings")),
             ),
         )
         result.series[answer.variant(row["variant_id"]).name] = row["series"]

@@ -88,7 +88,7 @@ class ShareLink(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
                 name="share_link_period_ends_after_it_starts",
-                violation_error_message="The period must end on or after the day it starts.",
+                violation_error_message=_("The period must end on or after the day it starts."),
             ),
         ]
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Cast
 from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from metrics.stats.fields import LARGEST
@@ -40,12 +41,19 @@ class Tag(models.Model):
         return self.name
 
 
+SCORE_NAMES = {"impact": _("Impact"), "confidence": _("Confidence"), "ease": _("Ease")}
+
+
 def score_between(field: str, low: int, high: int) -> models.CheckConstraint:
+    # Braces, not %-fields: Django fills the message with "%(name)s" when it reports it.
+    message = format_lazy(
+        _("{score} is scored from {low} to {high}."), score=SCORE_NAMES[field], low=low, high=high
+    )
     return models.CheckConstraint(
         condition=Q(**{f"{field}__isnull": True})
         | (Q(**{f"{field}__gte": low}) & Q(**{f"{field}__lte": high})),
         name=f"idea_{field}_{low}_to_{high}",
-        violation_error_message=f"{field.capitalize()} is scored from {low} to {high}.",
+        violation_error_message=message,
     )
 
 
@@ -108,7 +116,7 @@ class Idea(models.Model):
             models.CheckConstraint(
                 condition=Q(effort__isnull=True) | Q(effort__gt=0),
                 name="idea_effort_positive",
-                violation_error_message="Effort must be more than zero person-weeks.",
+                violation_error_message=_("Effort must be more than zero person-weeks."),
             ),
         ]
 
@@ -254,35 +262,35 @@ class Experiment(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="concluded") | (~Q(decision="") & ~Q(learning="")),
                 name="concluded_experiment_has_decision_and_learning",
-                violation_error_message="A concluded test needs a decision and a learning.",
+                violation_error_message=_("A concluded test needs a decision and a learning."),
             ),
             models.CheckConstraint(
                 condition=~Q(status__in=["running", "analysing", "concluded"])
                 | Q(started_at__isnull=False),
                 name="started_experiment_has_start_time",
-                violation_error_message="A test that ran must have a start time.",
+                violation_error_message=_("A test that ran must have a start time."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end__isnull=True)
                 | Q(planned_start__isnull=True)
                 | Q(planned_end__gt=F("planned_start")),
                 name="experiment_planned_end_after_start",
-                violation_error_message="The planned end must be after the planned start.",
+                violation_error_message=_("The planned end must be after the planned start."),
             ),
             models.CheckConstraint(
                 condition=Q(mde_relative__isnull=True) | Q(mde_relative__gt=0),
                 name="experiment_mde_positive",
-                violation_error_message="The minimum detectable effect must be above zero.",
+                violation_error_message=_("The minimum detectable effect must be above zero."),
             ),
             models.CheckConstraint(
                 condition=Q(plan_alpha__gt=0) & Q(plan_alpha__lt=0.5),
                 name="experiment_alpha_between_0_and_half",
-                violation_error_message="The significance level lies between 0 and 0.5.",
+                violation_error_message=_("The significance level lies between 0 and 0.5."),
             ),
             models.CheckConstraint(
                 condition=Q(plan_power__gt=0.5) & Q(plan_power__lt=1),
                 name="experiment_power_between_half_and_1",
-                violation_error_message="Power lies between 0.5 and 1.",
+                violation_error_message=_("Power lies between 0.5 and 1."),
             ),
         ]
 
@@ -310,19 +318,19 @@ class Variant(models.Model):
             models.UniqueConstraint(
                 fields=["experiment", "name"],
                 name="variant_name_unique_per_experiment",
-                violation_error_message="Another variant of this test has that name.",
+                violation_error_message=_("Another variant of this test has that name."),
             ),
             models.UniqueConstraint(
                 fields=["experiment"],
                 condition=Q(is_control=True),
                 name="one_control_per_experiment",
-                violation_error_message="A test has exactly one control.",
+                violation_error_message=_("A test has exactly one control."),
             ),
             models.CheckConstraint(
                 condition=Q(traffic_share__gt=0) & Q(traffic_share__lte=100),
                 name="variant_traffic_share_0_to_100",
                 # %% because Django formats the message with %(name)s.
-                violation_error_message="A traffic share lies above 0%% and at most 100%%.",
+                violation_error_message=_("A traffic share lies above 0%% and at most 100%%."),
             ),
         ]
 
@@ -351,13 +359,13 @@ class ExperimentMetric(models.Model):
             models.UniqueConstraint(
                 fields=["experiment", "metric"],
                 name="metric_attached_once_per_experiment",
-                violation_error_message="This metric is already attached to the test.",
+                violation_error_message=_("This metric is already attached to the test."),
             ),
             models.UniqueConstraint(
                 fields=["experiment"],
                 condition=Q(role="primary"),
                 name="one_primary_metric_per_experiment",
-                violation_error_message="A test has one primary metric.",
+                violation_error_message=_("A test has one primary metric."),
             ),
         ]
 
@@ -486,7 +494,7 @@ class TemplateMetric(models.Model):
                 fields=["template"],
                 condition=Q(role="primary"),
                 name="one_primary_metric_per_template",
-                violation_error_message="A template has one primary metric.",
+                violation_error_message=_("A template has one primary metric."),
             ),
         ]
 
@@ -622,12 +630,12 @@ class SignoffRequest(models.Model):
                 fields=["experiment", "kind"],
                 condition=Q(status="pending"),
                 name="one_pending_signoff_per_experiment_and_kind",
-                violation_error_message="A sign-off of this kind is already waiting for a lead.",
+                violation_error_message=_("A sign-off of this kind is already waiting for a lead."),
             ),
             models.CheckConstraint(
                 condition=~Q(status="refused") | ~Q(reason=""),
                 name="refused_signoff_has_reason",
-                violation_error_message="A refusal needs a reason.",
+                violation_error_message=_("A refusal needs a reason."),
             ),
         ]
 

@@ -34,12 +34,12 @@ class LearningLink(models.Model):
             models.UniqueConstraint(
                 fields=["learning", "later_test"],
                 name="one_link_per_learning_and_test",
-                violation_error_message="This test is already linked to the learning.",
+                violation_error_message=_("This test is already linked to the learning."),
             ),
             models.CheckConstraint(
                 condition=~Q(learning=F("later_test")),
                 name="learning_link_not_to_itself",
-                violation_error_message="A test cannot confirm or contradict itself.",
+                violation_error_message=_("A test cannot confirm or contradict itself."),
             ),
         ]
 
@@ -147,12 +147,12 @@ class ReadBack(Job):
             models.UniqueConstraint(
                 fields=["plan", "days"],
                 name="one_readback_per_plan_and_day",
-                violation_error_message="This test is already read back on that day.",
+                violation_error_message=_("This test is already read back on that day."),
             ),
             models.CheckConstraint(
                 condition=Q(days__gte=1) & Q(days__lte=730),
                 name="readback_days_1_to_730",
-                violation_error_message="A read-back lies 1 to 730 days after the ship.",
+                violation_error_message=_("A read-back lies 1 to 730 days after the ship."),
             ),
         ]
 

@@ -77,19 +77,19 @@ class Metric(models.Model):
             models.CheckConstraint(
                 condition=~Q(parent=F("id")),
                 name="metric_is_not_its_own_parent",
-                violation_error_message="A metric cannot be its own parent.",
+                violation_error_message=_("A metric cannot be its own parent."),
             ),
             models.CheckConstraint(
                 condition=Q(baseline_sd__isnull=True) | Q(baseline_sd__gt=0),
                 name="metric_baseline_sd_positive",
-                violation_error_message="The baseline standard deviation must be above zero.",
+                violation_error_message=_("The baseline standard deviation must be above zero."),
             ),
             models.CheckConstraint(
                 condition=~Q(kind="binomial")
                 | Q(baseline_value__isnull=True)
                 | (Q(baseline_value__gt=0) & Q(baseline_value__lt=1)),
                 name="metric_binomial_baseline_is_a_rate",
-                violation_error_message="A conversion baseline is a rate between 0 and 1.",
+                violation_error_message=_("A conversion baseline is a rate between 0 and 1."),
             ),
         ]
 
@@ -188,14 +188,14 @@ class OutcomeCohort(SufficientTotals):
             models.CheckConstraint(
                 condition=Q(n__gte=0),
                 name="outcome_cohort_n_not_negative",
-                violation_error_message="A cohort cannot have fewer than zero users.",
+                violation_error_message=_("A cohort cannot have fewer than zero users."),
             ),
             models.CheckConstraint(
                 condition=Q(sum_squares__gte=0)
                 & (Q(den_sum_squares__isnull=True) | Q(den_sum_squares__gte=0))
                 & (Q(pre_sum_squares__isnull=True) | Q(pre_sum_squares__gte=0)),
                 name="outcome_cohort_squares_not_negative",
-                violation_error_message="A sum of squares cannot be negative.",
+                violation_error_message=_("A sum of squares cannot be negative."),
             ),
         ]
 
@@ -266,7 +266,7 @@ class OutcomeSegment(SufficientTotals):
             models.CheckConstraint(
                 condition=Q(n__gte=0),
                 name="outcome_segment_n_not_negative",
-                violation_error_message="A segment cannot have fewer than zero users.",
+                violation_error_message=_("A segment cannot have fewer than zero users."),
             ),
         ]
 

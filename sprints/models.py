@@ -41,18 +41,18 @@ class Sprint(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__gt=F("starts_on")),
                 name="sprint_ends_after_it_starts",
-                violation_error_message="A sprint must end after the day it starts.",
+                violation_error_message=_("A sprint must end after the day it starts."),
             ),
             models.UniqueConstraint(
                 fields=["team", "number"],
                 name="sprint_number_unique_per_team",
-                violation_error_message="The team already has a sprint with this number.",
+                violation_error_message=_("The team already has a sprint with this number."),
             ),
             models.UniqueConstraint(
                 fields=["team"],
                 condition=Q(status="active"),
                 name="one_active_sprint_per_team",
-                violation_error_message="The team already has an active sprint.",
+                violation_error_message=_("The team already has an active sprint."),
             ),
         ]
 

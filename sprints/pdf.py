@@ -15,8 +15,8 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 from reportlab.platypus.flowables import Flowable
 
+from analysis.wording import signed_percent
 from growthlab.web.templatetags.growthlab import percent_value
-from metrics.stats.wording import signed_percent
 
 STYLES = getSampleStyleSheet()
 TABLE_STYLE = TableStyle(
@@ -44,6 +44,7 @@ def table(rows: list[list]) -> Table:
 
 
 def signed(value) -> str:
+    """A relative change in the reader's number style: "+50%", "+50 %" in Finnish."""
     return "–" if value is None else signed_percent(value)
 
 
@@ -55,15 +56,15 @@ def started(experiment) -> str:
     return _("started %(day)s") % {"day": date_format(timezone.localtime(experiment.started_at))}
 
 
+def review_title(sprint) -> str:
+    return _("%(team)s · sprint %(number)s review") % {"team": sprint.team, "number": sprint.number}
+
+
 def review_story(review, programme: dict) -> list[Flowable]:
     sprint = review.sprint
     starts, ends = date_format(sprint.starts_on), date_format(sprint.ends_on)
     dates = f"{starts} – {ends} · {sprint.get_status_display()}"
-    title = _("%(team)s · sprint %(number)s review") % {
-        "team": sprint.team,
-        "number": sprint.number,
-    }
-    story = [text(title, "Title"), text(dates)]
+    story = [text(review_title(sprint), "Title"), text(dates)]
     if sprint.goal:
         story.append(text(sprint.goal))
     story += [text(_("What launched"), "Heading2")]
@@ -142,7 +143,8 @@ def review_pdf_response(review, programme: dict) -> HttpResponse:
         pagesize=A4,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
-        title=_("%(sprint)s · review") % {"sprint": sprint},
+        # The title a PDF reader shows in its window, in the reader's language as the page's.
+        title=review_title(sprint),
         author="GrowthLab",
     )
     footer = _("GrowthLab · exported %(when)s") % {

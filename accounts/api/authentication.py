@@ -1,13 +1,15 @@
 """``Authorization: Token <key>`` (or ``Bearer <key>``) for scripts; sessions for the browser."""
 
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
+from accounts.middleware import person_language_activate
 from accounts.tokens import api_token_authenticate
 
 KEYWORDS = ("token", "bearer")
-MALFORMED = "Send the token as “Authorization: Token <key>”, with no spaces inside the key."
-INVALID = "This API token is not valid: it may have been revoked."
+MALFORMED = _("Send the token as “Authorization: Token <key>”, with no spaces inside the key.")
+INVALID = _("This API token is not valid: it may have been revoked.")
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -24,6 +26,11 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         token = api_token_authenticate(key)
         if token is None:
             raise exceptions.AuthenticationFailed(INVALID)
+        # A script that asks for a language with Accept-Language gets it (LocaleMiddleware has
+        # activated it); one that asks for none reads its person's, as on the pages. The
+        # middleware cannot do this: the token is read here, after every middleware ran.
+        if not request.META.get("HTTP_ACCEPT_LANGUAGE"):
+            person_language_activate(request._request, token.user)
         return token.user, token
 
     def authenticate_header(self, request) -> str:

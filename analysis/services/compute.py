@@ -7,6 +7,7 @@ words; it never hides the metrics that could be analysed.
 
 from collections.abc import Callable
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from analysis.services.inputs import (
@@ -16,7 +17,7 @@ from analysis.services.inputs import (
     STAT_FIELDS,
     AnalysisInputs,
 )
-from analysis.services.refusals import refusal_sentence
+from analysis.services.refusals import refusal_params, refusal_words
 from metrics.stats import StatsInputError, analyse
 from metrics.stats.jsonio import analyse_each
 
@@ -101,9 +102,9 @@ def cuped_left_out(inputs: AnalysisInputs, metric, payload: dict) -> dict | None
     }
 
 
-def plain_error(error: StatsInputError, payload: dict) -> str:
-    """The engine's refusal as a sentence naming the variant and the metric."""
-    return refusal_sentence(error, variants=payload["variants"], metric=payload["metric_name"])
+def plain_error(error: StatsInputError, payload: dict) -> dict:
+    """What the engine's refusal says of the variant and the metric, to word as a sentence."""
+    return refusal_params(error, variants=payload["variants"], metric=payload["metric_name"])
 
 
 def day_point(day, output: dict, index: int) -> dict:
@@ -172,10 +173,15 @@ def metric_rows(*, inputs: AnalysisInputs, metric, payload, output, error, serie
     return rows
 
 
-def verdict_fields(*, metric, output, comparison, error) -> dict:
+def verdict_fields(*, metric, output, comparison, error: dict | None) -> dict:
     if error is not None:
-        finding = {"code": "input_error", "title": _("Not enough data to analyse"), "detail": error}
-        return {"status": "error", "verdict": error, "findings": [finding]}
+        # Stored in English whatever language the run happens in (a run can be started in a
+        # reader's request), with its parameters: each reader reads it in their own language
+        # (analysis.wording.input_error_sentence).
+        with translation.override(None):
+            sentence, title = refusal_words(error), _("Not enough data to analyse")
+        finding = {"code": "input_error", "title": title, "detail": sentence, "params": error}
+        return {"status": "error", "verdict": sentence, "findings": [finding]}
     findings = output["findings"]
     if comparison is None:
         return {"status": "control", "verdict": "", "findings": findings}

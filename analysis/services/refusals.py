@@ -23,15 +23,31 @@ def refusal_sentence(error: StatsInputError, *, variants: list[dict], metric: st
 
     ``variants`` are the engine's input variants (name and numbers) the error refers to.
     """
-    words = {"metric": metric}
+    return refusal_words(refusal_params(error, variants=variants, metric=metric))
+
+
+def refusal_params(error: StatsInputError, *, variants: list[dict], metric: str) -> dict:
+    """What the sentence is made of, as a result stores it: the sentence is worded again in
+    each reader's language when it is read (``analysis.wording``)."""
+    params = {"field": error.field, "message": error.message, "metric": metric}
     found = VARIANT_FIELD.match(error.field)
     if found and int(found.group(1)) < len(variants):
-        variant, field = variants[int(found.group(1))], found.group(2)
-        words |= {"variant": variant["name"], "users": variant.get("n")}
-        sentence = variant_sentence(field, error.message, words)
+        variant = variants[int(found.group(1))]
+        params |= {"variant": variant["name"], "users": variant.get("n")}
+    return params
+
+
+def refusal_words(params: dict) -> str:
+    """The sentence of ``refusal_params`` in the active language."""
+    message = params["message"]
+    words = {"metric": params["metric"]}
+    found = VARIANT_FIELD.match(params["field"])
+    if found and "variant" in params:
+        words |= {"variant": params["variant"], "users": params.get("users")}
+        sentence = variant_sentence(found.group(2), message, words)
         if sentence:
             return sentence
-    if error.message == ZERO_VARIANCE:
+    if message == ZERO_VARIANCE:
         return (
             _(
                 "Every user in every variant has the same value of %(metric)s, so there is "
@@ -39,7 +55,7 @@ def refusal_sentence(error: StatsInputError, *, variants: list[dict], metric: st
             )
             % words
         )
-    if error.message == COVARIATE_CONSTANT:
+    if message == COVARIATE_CONSTANT:
         return (
             _(
                 "The pre-period values of %(metric)s are the same for every user, so they "
@@ -47,7 +63,7 @@ def refusal_sentence(error: StatsInputError, *, variants: list[dict], metric: st
             )
             % words
         )
-    if error.message == CONTROL_MEAN_ZERO:
+    if message == CONTROL_MEAN_ZERO:
         return (
             _(
                 "The control's %(metric)s is 0, so a change in percent has no meaning: read "

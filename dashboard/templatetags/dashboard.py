@@ -33,13 +33,23 @@ def thousands(value) -> str:
 
 
 @register.filter
-def cell(value) -> str:
-    """A table cell: floats to 2 decimals, an open end as "open"."""
-    if value is None:
-        return _("open")
-    if isinstance(value, float):
-        return numbers.decimal(value, 2)
-    return numbers.integer(value) if isinstance(value, int) else str(value)
+def number_rows(rows) -> list[tuple]:
+    """A table's rows as (heading, cells): floats to 2 decimals, an open end as "open".
+
+    The language's marks are looked up once per table, not per cell: the results page's tables
+    hold a couple of thousand numbers."""
+    language_marks, open_end = numbers.marks(), _("open")
+
+    def shown(value) -> str:
+        if value is None:
+            return open_end
+        if isinstance(value, float):
+            return numbers.decimal(value, 2, language_marks)
+        if isinstance(value, int):
+            return numbers.integer(value, language_marks)
+        return str(value)
+
+    return [(row[0], [shown(value) for value in row[1:]]) for row in rows]
 
 
 @register.filter
@@ -109,11 +119,13 @@ def series_table(metric) -> dict:
     names = list(metric.series)
     binomial = metric.kind == "binomial"
     columns = [_("Day")]
+    # Each column's words once per table, not once per variant.
+    users, change = _("%(variant)s users"), _("%(variant)s change %%")
+    value = _("%(variant)s rate %%") if binomial else _("%(variant)s average")
     for name in names:
-        value_column = _("%(variant)s rate %%") if binomial else _("%(variant)s average")
-        columns += [_("%(variant)s users") % {"variant": name}, value_column % {"variant": name}]
+        columns += [users % {"variant": name}, value % {"variant": name}]
         if any("relative" in p for p in metric.series[name]):
-            columns += [_("%(variant)s change %%") % {"variant": name}]
+            columns += [change % {"variant": name}]
     rows = []
     for day_points in zip(*metric.series.values(), strict=True):
         row = [day_points[0]["date"]]

@@ -13,31 +13,34 @@ from django.utils import formats
 from django.utils.translation import get_language, pgettext
 
 _MARKS: dict[str | None, dict[int, str]] = {}
+_PERCENT_PATTERNS: dict[str | None, str] = {}
 
 
-def _marks() -> dict[int, str]:
+def marks() -> dict[int, str]:
     """Python's "," and "." mapped to the active language's thousands and decimal marks.
 
     Looked up once per language, then numbers are formatted by Python itself: a results page
     writes thousands of cells, and number_format reads the format module for each one. Every
-    language here groups by three (NUMBER_GROUPING = 3).
+    language here groups by three (NUMBER_GROUPING = 3). A loop that formats many numbers
+    takes them once and hands them to ``integer`` and ``decimal``: finding the active language
+    is itself the dearest part of formatting one number.
     """
     language = get_language()
-    marks = _MARKS.get(language)
-    if marks is None:
-        marks = str.maketrans({",": thousands_mark(), ".": decimal_mark()})
-        _MARKS[language] = marks
-    return marks
+    found = _MARKS.get(language)
+    if found is None:
+        found = str.maketrans({",": thousands_mark(), ".": decimal_mark()})
+        _MARKS[language] = found
+    return found
 
 
-def integer(value) -> str:
+def integer(value, language_marks: dict[int, str] | None = None) -> str:
     """31234 → "31,234" (en), "31 234" (fi, sv), "31.234" (nl)."""
-    return f"{int(value):,}".translate(_marks())
+    return f"{int(value):,}".translate(language_marks or marks())
 
 
-def decimal(value: float, digits: int) -> str:
+def decimal(value: float, digits: int, language_marks: dict[int, str] | None = None) -> str:
     """12345.678 to 2 digits → "12,345.68" (en), "12 345,68" (fi)."""
-    return f"{value:,.{digits}f}".translate(_marks())
+    return f"{value:,.{digits}f}".translate(language_marks or marks())
 
 
 def decimal_mark() -> str:
@@ -49,9 +52,16 @@ def thousands_mark() -> str:
 
 
 def percent_pattern() -> str:
-    """Where the number stands beside its percent sign, "{number}%" in English."""
-    # xgettext:no-python-format
-    return pgettext("a percentage; keep {number}", "{number}%")
+    """Where the number stands beside its percent sign, "{number}%" in English.
+
+    From the catalogue once per language: a results page writes a hundred percentages."""
+    language = get_language()
+    found = _PERCENT_PATTERNS.get(language)
+    if found is None:
+        # xgettext:no-python-format
+        found = pgettext("a percentage; keep {number}", "{number}%")
+        _PERCENT_PATTERNS[language] = found
+    return found
 
 
 def percent_sign_spaced() -> bool:

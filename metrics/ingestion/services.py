@@ -224,19 +224,20 @@ def reduce_input(load: DataLoad, attempt: Attempt):
         path = upload_path(load.stored_name)
         dialect = load_dialect(load)
         reduction = reduce_file(path, mapping, variants, progress=progress, dialect=dialect)
-        load.notes = [message_stored(note) for note in reduction.notes]  # saved by data_load_save
-        return reduction.rows, reduction.cohorts
-    if load.kind == DataLoad.Kind.SQL:
+    elif load.kind == DataLoad.Kind.SQL:
         progress(gettext_noop("querying the warehouse"), 10, 0)
-        return sql_input(load, variants)
-    metrics = experiment_metric_kinds(experiment)
-    if load.stored_name:  # a counts file: one metric, named in the mapping
-        kind = metrics.get(load.mapping["metric"], "binomial")
-        path = upload_path(load.stored_name)
-        reduction = counts_file_reduce(path, mapping=load.mapping, kind=kind, variants=variants)
+        reduction = sql_reduce(load, variants)
     else:
-        reduction = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
-    load.notes = reduction.notes
+        metrics = experiment_metric_kinds(experiment)
+        if load.stored_name:  # a counts file: one metric, named in the mapping
+            kind = metrics.get(load.mapping["metric"], "binomial")
+            path = upload_path(load.stored_name)
+            reduction = counts_file_reduce(path, mapping=load.mapping, kind=kind, variants=variants)
+        else:
+            reduction = reduce_counts(load.payload, metrics=metrics, known_variants=variants)
+    # With their words and parameters, whatever the kind, so each reader reads them in their
+    # own language; saved by data_load_save.
+    load.notes = [message_stored(note) for note in reduction.notes]
     return reduction.rows, reduction.cohorts
 
 
@@ -261,7 +262,7 @@ def counts_file_reduce(path: Path, *, mapping: dict, kind: str, variants: list[s
         )
 
 
-def sql_input(load: DataLoad, variants: list[str]):
+def sql_reduce(load: DataLoad, variants: list[str]):
     """Push the aggregation down to the experiment's warehouse; only cohorts come back."""
     attached = ExperimentQuery.objects.select_related("source").get(experiment=load.experiment)
     mapping = mapping_from_json(load.experiment, attached.mapping)
@@ -269,9 +270,7 @@ def sql_input(load: DataLoad, variants: list[str]):
         url = url_decrypt(attached.source.url_encrypted)
     except ValidationError as error:
         raise RejectedData([Problem(message) for message in error.messages]) from None
-    reduction = pull(url, attached.query, mapping, variants)
-    load.notes = reduction.notes
-    return reduction.rows, reduction.cohorts
+    return pull(url, attached.query, mapping, variants)
 
 
 def data_load_fail(load: DataLoad, attempt: Attempt, problems: list[Problem], more: int) -> None:

@@ -3,7 +3,8 @@
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
@@ -192,6 +193,28 @@ def test_a_metric_the_engine_refuses_is_named_and_the_others_still_analysed(
     assert revenue.status == "error" and revenue.comparison is None
     assert revenue.verdict == "B has no users yet for Revenue."
     assert treatment_row(run, "Order conversion").comparison is not None
+
+
+def test_a_refused_metric_is_stored_in_english_and_read_in_the_readers_language(
+    client, people, with_data, django_capture_on_commit_callbacks
+):
+    b = with_data.variants.get(name="B")
+    with_data.outcome_cohorts.filter(variant=b, metric__name="Revenue").delete()
+    with translation.override("fi"):  # a run started in a Finnish reader's request
+        run = request(with_data, django_capture_on_commit_callbacks)
+    revenue = treatment_row(run, "Revenue")
+    assert revenue.verdict == "B has no users yet for Revenue."
+    (finding,) = revenue.findings
+    assert (finding["code"], finding["title"]) == ("input_error", "Not enough data to analyse")
+    assert finding["params"]["variant"] == "B"
+    results = reverse("experiment:results", args=[with_data.pk])
+    client.force_login(people.viewer)
+    assert "B has no users yet for Revenue." in client.get(results).text
+    people.viewer.language = "fi"
+    people.viewer.save(update_fields=["language"])
+    page = client.get(results).text
+    assert "Versiolla B ei ole vielä käyttäjiä mittarissa Revenue." in page
+    assert "B has no users yet for Revenue." not in page
 
 
 def test_a_run_taken_away_mid_store_writes_nothing(with_data, django_capture_on_commit_callbacks):

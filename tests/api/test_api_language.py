@@ -44,3 +44,38 @@ def test_an_unknown_api_path_answers_in_dutch(client, db):
     response = client.get("/api/v1/no-such-thing/", HTTP_ACCEPT_LANGUAGE="nl")
     assert response.status_code == 404
     assert response.json() == {"detail": "Niet gevonden."}
+
+
+def test_a_token_call_without_accept_language_answers_in_the_persons_language(as_user, people):
+    people.owner.language = "fi"
+    people.owner.save(update_fields=["language"])
+    body = {"team": people.other_team.id, "title": "Not ours"}
+    response = as_user(people.owner).post(IDEAS, body, format="json")
+    assert response.status_code == 403
+    with translation.override("fi"):
+        finnish = translation.gettext("Your role does not allow this change.")
+    assert finnish != "Your role does not allow this change."
+    assert response.json() == {"detail": finnish}
+    assert response["Content-Language"] == "fi"
+    assert not Idea.objects.exists()
+
+
+def test_accept_language_wins_over_the_token_persons_language(as_user, people):
+    people.owner.language = "fi"
+    people.owner.save(update_fields=["language"])
+    body = {"team": people.other_team.id, "title": "Not ours"}
+    response = as_user(people.owner).post(IDEAS, body, format="json", HTTP_ACCEPT_LANGUAGE="nl")
+    assert response.status_code == 403
+    with translation.override("nl"):
+        dutch = translation.gettext("Your role does not allow this change.")
+    assert response.json() == {"detail": dutch}
+    assert response["Content-Language"] == "nl"
+
+
+def test_a_bad_token_is_refused_in_the_language_asked_for(client, db):
+    response = client.get(IDEAS, HTTP_AUTHORIZATION="Token nope", HTTP_ACCEPT_LANGUAGE="sv")
+    assert response.status_code == 401
+    with translation.override("sv"):
+        swedish = translation.gettext("This API token is not valid: it may have been revoked.")
+    assert swedish != "This API token is not valid: it may have been revoked."
+    assert response.json() == {"detail": swedish}

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from sqlalchemy.dialects import postgresql
 
 from experiments.models import Experiment
@@ -20,6 +20,7 @@ from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.segments import NONE_SEGMENT, OTHER_SEGMENT
 from metrics.ingestion.sources import data_source_save
 from metrics.ingestion.sql import pull, segment_pushdown
+from metrics.ingestion.wording import note_text
 from metrics.models import (
     DataLoad,
     DataSource,
@@ -38,6 +39,23 @@ from tests.ingestion.test_sql import database_url
 
 METRICS = {"orders": "binomial", "revenue": "mean"}
 CANNOT = "a column cannot also be a dimension."
+
+
+FINNISH_KIOSK_NOTE = (
+    "device = ”kiosk”: versiossa {variant} on alle kaksi käyttäjää, joten segmentti jätetään pois."
+)
+
+
+def assert_note_read_in_finnish(load: DataLoad, variant: str) -> None:
+    """A counts or SQL load keeps its note as a file load does: the English text with its
+    words and parameters, so a Finnish reader reads it in Finnish."""
+    (note,) = load.notes
+    assert note["message"] == (
+        f"device = “kiosk”: fewer than two users in {variant}; this segment is left out."
+    )
+    assert note["params"] == {"dimension": "device", "segment": "kiosk", "variant": variant}
+    with translation.override("fi"):
+        assert note_text(note) == FINNISH_KIOSK_NOTE.format(variant=variant)
 
 
 def command_args(experiment, path, *extra) -> list[str]:
@@ -323,7 +341,7 @@ def test_a_push_with_segments_stores_them_and_their_sum_as_the_overall(
         ("mobile", "A", 300),
         ("mobile", "B", 310),
     ]
-    assert load.notes == ["device = “kiosk”: fewer than two users in B; this segment is left out."]
+    assert_note_read_in_finnish(load, "B")
 
 
 @pytest.mark.django_db
@@ -549,7 +567,7 @@ def test_the_sql_page_names_the_dimension_and_a_refresh_stores_its_segments(
         client.post(reverse("experiment:outcome_sql_refresh", args=[outcome_experiment.pk]))
     load = DataLoad.objects.get(experiment=outcome_experiment)
     assert load.status == "succeeded", load.errors
-    assert load.notes == ["device = “kiosk”: fewer than two users in A; this segment is left out."]
+    assert_note_read_in_finnish(load, "A")
     stored = OutcomeSegment.objects.filter(load=load, source="sql", metric__name="Revenue")
     assert set(stored.values_list("segment", flat=True)) == {"mobile", "desktop", NONE_SEGMENT}
     assert sum(stored.values_list("n", flat=True)) == len(segment_warehouse) - 1

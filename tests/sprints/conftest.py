@@ -1,5 +1,8 @@
 """Sprint fixtures: a sprint of the people's team and tests ready to be planned into it."""
 
+import base64
+import re
+import zlib
 from datetime import date, timedelta
 
 import pytest
@@ -128,3 +131,19 @@ def concluded(people, running):
         )
 
     return make
+
+
+def pdf_text(pdf: bytes) -> str:
+    """The words drawn on a reportlab PDF's pages: each page stream decoded (ASCII85, then
+    inflated), the strings of its text operators unescaped (the standard fonts are WinAnsi)."""
+    words = []
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, flags=re.S):
+        content = zlib.decompress(base64.a85decode(stream.strip(), adobe=stream.endswith(b"~>")))
+        for literal in re.findall(rb"\(((?:\\.|[^\\)])*)\)", content, flags=re.S):
+            unescaped = re.sub(
+                rb"\\([0-7]{1,3}|.)",
+                lambda m: bytes([int(m[1], 8)]) if m[1][:1].isdigit() else m[1],
+                literal,
+            )
+            words.append(unescaped.decode("cp1252"))
+    return " ".join(words)

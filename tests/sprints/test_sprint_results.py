@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from experiments.models import Decision
 from sprints.services import experiment_add_to_sprint
-from tests.sprints.conftest import days, today
+from tests.sprints.conftest import days, pdf_text, today
 
 
 def url(name: str, *args) -> str:
@@ -108,3 +108,22 @@ def test_programme_sums_the_measured_lifts_of_shipped_tests(client, people, spri
     assert response.context["figures"]["impact"]["data"][0]["y"] == [70.0]
     assert '<td>Sprint 1</td><td class="number">70%</td>' in response.text
     assert "1 shipped test without stored results is not counted." in response.text
+
+
+def test_the_review_pdf_words_a_harmed_guardrail_in_the_readers_language(
+    client, people, sprint, concluded, return_rate
+):
+    concluded("Free shipping bar", Decision.ABANDON, guardrail=return_rate)  # returns up 50 %
+    people.viewer.language = "fi"
+    people.viewer.save(update_fields=["language"])
+    client.force_login(people.viewer)
+    response = client.get(url("review_pdf", sprint.pk))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    assert "Heikentyneet suojamittarit" in text
+    # The Finnish number style, a space before the percent sign (drawn as a plain space).
+    assert "Return rate +50 % versiolla B testissä Free shipping bar" in text
+    # The title a PDF reader shows in its window is the page's own, in Finnish.
+    assert f"/Title ({people.team} \\267 sprintin {sprint.number} katselmointi)".encode() in (
+        response.content
+    )

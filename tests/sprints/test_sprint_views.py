@@ -8,7 +8,7 @@ from experiments.services.lifecycle import experiment_conclude, experiment_trans
 from sprints.models import Sprint
 from sprints.services import experiment_add_to_sprint, sprint_activate, sprint_start_review
 from tests.factories import idea_make
-from tests.sprints.conftest import today
+from tests.sprints.conftest import pdf_text, today
 
 Status = Experiment.Status
 
@@ -250,3 +250,17 @@ def test_review_exports_as_pdf_and_printable_page(client, people, in_review):
     printable = client.get(url("review_print", in_review.pk))
     assert printable.status_code == 200
     assert "sprint 1 review" in printable.text
+
+
+def test_the_review_pdf_reads_in_the_readers_language(client, people, in_review):
+    """Headings, the tables' column words and the outcome a Finnish reader reads in Finnish."""
+    people.viewer.language = "fi"
+    people.viewer.save(update_fields=["language"])
+    client.force_login(people.viewer)
+    response = client.get(url("review_pdf", in_review.pk))
+    assert response.status_code == 200
+    text = pdf_text(response.content)
+    for finnish in ("Mitä päättyi ja miten", "Testi", "Lopputulos", "Päätös", "Voitti", "Sprintti"):
+        assert finnish in text
+    for english in ("What concluded", "Outcome", "Decision", "Win rate", "Median days"):
+        assert english not in text
