@@ -1,11 +1,16 @@
 """Forms of the outcome pages: the upload, the column mapping and typed counts."""
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from growthlab.web.forms import localize_numbers
 from metrics.ingestion.dialect import DATE_ORDERS, DECIMALS, ENCODINGS, THOUSANDS
+from metrics.ingestion.problems import Problem
 from metrics.ingestion.ranges import MAX_TOTAL, MAX_USERS
+from metrics.ingestion.segments import MAX_DIMENSION_LENGTH, MAX_SEGMENT_LENGTH
+from metrics.ingestion.wording import more_problems, problem_shown
 from metrics.models import DataSource, MetricKind
 
 NO_COLUMN = ("", _("— not in this file —"))
@@ -207,53 +212,161 @@ def variant_values_text(values: dict[str, str]) -> str:
     return "\n".join(f"{value} = {name}" for value, name in values.items())
 
 
-class CountsForm(forms.Form):
-    """Counts typed in for an offline test: per variant users and conversions, or sum and Σx²."""
+TYPED_PARTS = ("users", "conversions", "sum", "sum_squares")
+TYPED_ROWS_MAX = 150  # each row is six fields; Django refuses a post of over 1,000 fields
+ROW_FIELD_LABELS = {
+    "variant": _("Row {row}: variant"),
+    "segment": _("Row {row}: segment"),
+    "users": _("Row {row}: users"),
+    "conversions": _("Row {row}: conversions (conversion metrics)"),
+    "sum": _("Row {row}: sum of values (mean metrics)"),
+    "sum_squares": _("Row {row}: sum of squared values (mean metrics)"),
+}
+SEGMENT_WITHOUT_DIMENSION = _("Row {row} has a segment value; name its dimension above.")
+DIMENSION_WITHOUT_SEGMENT = _(
+    "No row has a segment value of {dimension}: type each row's segment, or leave the "
+    "dimension empty."
+)
+NO_TYPED_ROW = _("Type the counts of at least one row.")
+TOO_MANY_TYPED_ROWS = _("At most {limit} rows can be typed in; upload a counts file instead.")
 
-    def __init__(self, *args, metrics: dict[str, str], variants: list[str], **kwargs):
+
+class CountsForm(forms.Form):
+    """Counts typed in for an offline test: per row a variant and its users and conversions, or
+    sum and Σx²; with a dimension, each row is one segment of it, as a counts file's row is.
+
+    A row left empty is skipped. A script that posts only the counts of the first rows, as
+    before rows had a variant field, gets the variants in order.
+    """
+
+    def __init__(self, *args, metrics: dict[str, str], variants: list[str], rows=None, **kwargs):
         super().__init__(*args, **kwargs)
         countable = [(n, n) for n, kind in metrics.items() if kind != MetricKind.RATIO]
-        self.fields["metric"] = forms.ChoiceField(choices=countable)
+        self.fields["metric"] = forms.ChoiceField(label=_("Metric"), choices=countable)
         self.fields["date"] = forms.DateField(
-            required=False, help_text="Leave empty for counts over the whole test."
+            label=_("Exposure date"),
+            required=False,
+            help_text=_("Leave empty for counts over the whole test."),
+        )
+        self.fields["dimension"] = forms.CharField(
+            label=_("Dimension (optional)"),
+            required=False,
+            max_length=MAX_DIMENSION_LENGTH,
+            help_text=_(
+                "A name such as “device”: each row is then the counts of one segment, typed "
+                "in its segment column, and the whole test is their sum. An empty segment is "
+                "its own segment, “(none)”; beyond 50 values the rest are shown together as "
+                "“other”."
+            ),
         )
         self.variants = variants
-        for i, name in enumerate(variants):
+        self.rows = typed_rows_count(self.data, len(variants), rows)
+        choices = [(name, name) for name in variants]
+        for i in range(self.rows):
+            labels = {part: label.format(row=i + 1) for part, label in ROW_FIELD_LABELS.items()}
+            self.fields[f"v{i}_variant"] = forms.ChoiceField(
+                label=labels["variant"], choices=choices, required=False
+            )
+            self.initial[f"v{i}_variant"] = variants[i % len(variants)] if variants else ""
+            self.fields[f"v{i}_segment"] = forms.CharField(
+                label=labels["segment"], required=False, max_length=MAX_SEGMENT_LENGTH
+            )
             # The same ranges as a push or a file (metrics.ingestion.ranges).
             self.fields[f"v{i}_users"] = forms.IntegerField(
-                label=f"{name}: users", min_value=0, max_value=MAX_USERS
+                label=labels["users"], min_value=0, max_value=MAX_USERS, required=False
             )
             self.fields[f"v{i}_conversions"] = forms.IntegerField(
-                label=f"{name}: conversions (conversion metrics)",
-                min_value=0,
-                max_value=MAX_USERS,
-                required=False,
+                label=labels["conversions"], min_value=0, max_value=MAX_USERS, required=False
             )
             self.fields[f"v{i}_sum"] = forms.FloatField(
-                label=f"{name}: sum of values (mean metrics)",
-                min_value=-MAX_TOTAL,
-                max_value=MAX_TOTAL,
-                required=False,
+                label=labels["sum"], min_value=-MAX_TOTAL, max_value=MAX_TOTAL, required=False
             )
             self.fields[f"v{i}_sum_squares"] = forms.FloatField(
-                label=f"{name}: sum of squared values (mean metrics)",
-                min_value=0,
-                max_value=MAX_TOTAL,
-                required=False,
+                label=labels["sum_squares"], min_value=0, max_value=MAX_TOTAL, required=False
             )
         localize_numbers(self)
 
+    def grid(self) -> list[dict]:
+        """The rows as the page lays them out: one line of bound fields per row."""
+        parts = ("variant", "segment", *TYPED_PARTS)
+        return [{part: self[f"v{i}_{part}"] for part in parts} for i in range(self.rows)]
+
+    def typed(self) -> list[int]:
+        """The rows with anything typed in, by index; a variant alone is the page's default."""
+        data = self.cleaned_data
+        parts = ("segment", *TYPED_PARTS)
+        return [
+            i
+            for i in range(self.rows)
+            if any(data.get(f"v{i}_{part}") not in (None, "") for part in parts)
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.rows > TYPED_ROWS_MAX:
+            raise forms.ValidationError(TOO_MANY_TYPED_ROWS.format(limit=TYPED_ROWS_MAX))
+        if self.errors:
+            return data
+        typed = self.typed()
+        if not typed:
+            raise forms.ValidationError(NO_TYPED_ROW)
+        dimension = data.get("dimension", "").strip()
+        with_segment = [i for i in typed if data.get(f"v{i}_segment", "").strip()]
+        if not dimension:
+            for i in with_segment:
+                self.add_error(f"v{i}_segment", SEGMENT_WITHOUT_DIMENSION.format(row=i + 1))
+        elif not with_segment:
+            self.add_error("dimension", DIMENSION_WITHOUT_SEGMENT.format(dimension=dimension))
+        data["dimension"] = dimension
+        return data
+
     def payload(self) -> list[dict]:
+        """The typed rows as reduce_counts() reads them, in the order of typed()."""
         data = self.cleaned_data
         day = data["date"].isoformat() if data.get("date") else ""
+        dimension = data.get("dimension", "")
         rows = []
-        for i, name in enumerate(self.variants):
-            row = {"metric": data["metric"], "variant": name, "date": day}
-            for part in ("users", "conversions", "sum", "sum_squares"):
+        for i in self.typed():
+            variant = data.get(f"v{i}_variant") or self.variants[i % len(self.variants)]
+            row = {"metric": data["metric"], "variant": variant, "date": day}
+            for part in TYPED_PARTS:
                 value = data.get(f"v{i}_{part}")
                 row[part] = "" if value is None else value
+            if dimension:
+                row["segments"] = {dimension: data.get(f"v{i}_segment", "")}
             rows.append(row)
         return rows
+
+    def problems_show(self, problems: list[Problem], more: int = 0) -> None:
+        """Each refusal of reduce_counts() on the field it names. Its data row is a typed()
+        row, renumbered as the page numbers it; a bad dimension name is the dimension's."""
+        typed = self.typed()
+        for problem in problems:
+            if problem.column == "segments":
+                self.add_error("dimension", problem_shown(problem)["message"])
+                continue
+            index = typed[problem.row - 1] if problem.row else None
+            row = None if index is None else index + 1
+            field = PROBLEM_FIELDS.get(problem.column, f"v{index}_{problem.column}")
+            text = problem_shown(Problem(problem.message, row, problem.column))["text"]
+            self.add_error(field if field in self.fields else None, text)
+        if more:
+            self.add_error(None, more_problems(more))
+
+
+PROBLEM_FIELDS = {"metric": "metric", "date": "date", "segments": "dimension"}
+POSTED_ROW = re.compile(r"v(\d+)_")
+
+
+def typed_rows_count(data, variants: int, asked: int | None) -> int:
+    """Rows on the page: as many as were posted (at least one per variant), else as asked for,
+    else two per variant; one over the limit when more were posted, so clean() refuses."""
+    least = max(variants, 1)
+    if data:
+        indexes = [int(m[1]) for key in data if (m := POSTED_ROW.match(key))]
+        posted = max(indexes, default=-1) + 1
+        return min(max(posted, least), TYPED_ROWS_MAX + 1)
+    return min(max(asked or 2 * least, least), TYPED_ROWS_MAX)
 
 
 class CountsFileForm(forms.Form):

@@ -165,10 +165,16 @@ def counts_file_load(
 
 def aggregates_push(*, experiment: Experiment, user, rows: list[dict]) -> DataLoad:
     """Check pushed daily aggregates now (RejectedData names every problem), then enqueue."""
+    return counts_rows_load(experiment=experiment, user=user, rows=rows, kind=DataLoad.Kind.PUSH)
+
+
+def counts_rows_load(*, experiment: Experiment, user, rows: list[dict], kind: str) -> DataLoad:
+    """Check rows of counts (pushed, or typed on the counts page) now, as the worker will:
+    RejectedData names every problem and nothing is stored; else enqueue their load."""
     metrics = experiment_metric_kinds(experiment)
     variants = list(experiment.variants.values_list("name", flat=True))
     reduce_counts(rows, metrics=metrics, known_variants=variants)
-    return data_load_create(experiment=experiment, user=user, kind=DataLoad.Kind.PUSH, payload=rows)
+    return data_load_create(experiment=experiment, user=user, kind=kind, payload=rows)
 
 
 def data_load_execute(*, load_id: int, delivery: Delivery | None = None) -> None:

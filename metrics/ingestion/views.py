@@ -28,6 +28,7 @@ from metrics.ingestion.parse import Preview, preview
 from metrics.ingestion.problems import RejectedData
 from metrics.ingestion.services import (
     counts_file_load,
+    counts_rows_load,
     data_load_create,
     upload_discard,
     upload_path,
@@ -182,23 +183,32 @@ def counts(request, pk: int):
     experiment = experiment_for_upload(request, pk)
     variants = list(experiment.variants.values_list("name", flat=True))
     form = CountsForm(
-        request.POST or None, metrics=experiment_metric_kinds(experiment), variants=variants
+        request.POST or None,
+        metrics=experiment_metric_kinds(experiment),
+        variants=variants,
+        rows=asked_rows(request),
     )
     if request.method == "POST" and form.is_valid():
-        load = data_load_create(
-            experiment=experiment,
-            user=request.user,
-            kind=DataLoad.Kind.COUNTS,
-            payload=form.payload(),
-        )
-        return redirect("metrics:load_detail", pk=load.pk)
+        try:
+            load = counts_rows_load(
+                experiment=experiment,
+                user=request.user,
+                rows=form.payload(),
+                kind=DataLoad.Kind.COUNTS,
+            )
+        except RejectedData as rejected:
+            form.problems_show(rejected.problems, rejected.more)
+        else:
+            return redirect("metrics:load_detail", pk=load.pk)
     status = 400 if form.is_bound else 200
-    return render(
-        request,
-        "metrics/outcome_counts.html",
-        {"experiment": experiment, "form": form},
-        status=status,
-    )
+    context = {"experiment": experiment, "form": form, "more_rows": form.rows + 10}
+    return render(request, "metrics/outcome_counts.html", context, status=status)
+
+
+def asked_rows(request) -> int | None:
+    """?rows=30: how many rows the page offers before anything is typed."""
+    text = request.GET.get("rows", "")
+    return int(text) if text.isdigit() else None
 
 
 @require_http_methods(["GET", "POST"])
