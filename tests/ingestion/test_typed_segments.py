@@ -318,3 +318,18 @@ def test_the_page_offers_a_row_per_variant_and_segment_and_more_rows_on_asking(
     assert 'name="v4_segment"' not in page
     more = client.get(url, {"rows": 30}).content.decode()
     assert 'name="v29_users"' in more and 'name="v30_users"' not in more
+
+
+def test_a_finnish_analyst_reads_the_refusal_in_finnish(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    people.owner.language = "fi"
+    people.owner.save(update_fields=["language"])
+    data = typed_form(DEVICE_ROWS[:2] + DEVICE_ROWS[3:5], dimension="")
+    response = post_typed(
+        client, people.owner, outcome_experiment, data, django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 400
+    page = errors_of(response)
+    assert "Rivillä 1 on segmentin arvo; anna sen ulottuvuuden nimi yllä." in page
+    assert "Rivi 1: segmentti" in page and "Lisää rivejä" in page
