@@ -267,7 +267,8 @@ class CountsForm(forms.Form):
             self.fields[f"v{i}_variant"] = forms.ChoiceField(
                 label=labels["variant"], choices=choices, required=False
             )
-            self.initial[f"v{i}_variant"] = variants[i % len(variants)] if variants else ""
+            default_variant = variants[i % len(variants)] if variants else ""
+            self.initial.setdefault(f"v{i}_variant", default_variant)
             self.fields[f"v{i}_segment"] = forms.CharField(
                 label=labels["segment"], required=False, max_length=MAX_SEGMENT_LENGTH
             )

@@ -182,11 +182,18 @@ def suggested_values(shown: Preview, column: str | None, experiment: Experiment)
 def counts(request, pk: int):
     experiment = experiment_for_upload(request, pk)
     variants = list(experiment.variants.values_list("name", flat=True))
+    metrics = experiment_metric_kinds(experiment)
+    more = request.POST.get("more_rows", "")
+    if more.isdigit():
+        # "More rows" is a button of the same form: the page comes back with what was typed
+        # and room for more; nothing is checked or saved until "Save the counts".
+        form = CountsForm(
+            initial=request.POST.dict(), metrics=metrics, variants=variants, rows=int(more)
+        )
+        context = {"experiment": experiment, "form": form, "more_rows": form.rows + 10}
+        return render(request, "metrics/outcome_counts.html", context)
     form = CountsForm(
-        request.POST or None,
-        metrics=experiment_metric_kinds(experiment),
-        variants=variants,
-        rows=asked_rows(request),
+        request.POST or None, metrics=metrics, variants=variants, rows=asked_rows(request)
     )
     if request.method == "POST" and form.is_valid():
         try:

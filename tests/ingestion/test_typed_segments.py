@@ -320,6 +320,24 @@ def test_the_page_offers_a_row_per_variant_and_segment_and_more_rows_on_asking(
     assert 'name="v29_users"' in more and 'name="v30_users"' not in more
 
 
+def test_more_rows_keeps_what_was_typed_and_saves_nothing(
+    client, people, outcome_experiment, django_capture_on_commit_callbacks
+):
+    data = typed_form(DEVICE_ROWS[:2]) | {"more_rows": "14"}
+    response = post_typed(
+        client, people.owner, outcome_experiment, data, django_capture_on_commit_callbacks
+    )
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert form.rows == 14 and not form.is_bound
+    page = response.content.decode()
+    assert 'name="v13_users"' in page and 'name="v14_users"' not in page
+    for name in ("dimension", "v0_segment", "v0_users", "v1_segment", "v1_conversions"):
+        assert f'value="{data[name]}"' in page.split(f'name="{name}"', 1)[1].split(">", 1)[0]
+    assert 'class="field-error"' not in page
+    assert not DataLoad.objects.exists()
+
+
 def test_a_finnish_analyst_reads_the_refusal_in_finnish(
     client, people, outcome_experiment, django_capture_on_commit_callbacks
 ):
