@@ -17,6 +17,7 @@ from analysis.models import AnalysisRun, RunStatus, Trigger
 from analysis.services.inputs import STAMP_FIELDS, fingerprint_of, inputs_stamps
 from analysis.services.runs import analysis_request, runs_unchanged_record
 from experiments.models import Experiment
+from jobs.services import TRANSIENT_ERRORS
 from metrics.models import OutcomeCohort
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,32 @@ def analysis_refresh_fan_out() -> list[int]:
         changed,
     )
     return plan.changed
+
+
+def analysis_refresh() -> list[AnalysisRun]:
+    """Beat's refresh: count the unchanged tests, and queue a run for each changed one that is
+    not backing off; return those runs (queued now, or already waiting).
+
+    Each changed test is scheduled right here (`analysis_schedule`), its run's message sent as
+    it commits, so workers start analysing while the rest are still being queued: a task per
+    test only to queue its run cost as much as the broker's part of the analysis itself.
+    Idempotent, like each request: a retry finds the runs already waiting and queues none twice.
+    One test that cannot be scheduled is logged and leaves the others queued; a database that
+    went away fails the task, which is retried.
+    """
+    runs = []
+    changed = Experiment.objects.filter(id__in=analysis_refresh_fan_out()).order_by("id")
+    for experiment in changed.only("id"):
+        try:
+            run = analysis_schedule(experiment=experiment)
+        except TRANSIENT_ERRORS:
+            raise
+        except Exception:
+            logger.exception("experiment %s: the scheduled refresh cannot queue it", experiment.id)
+            continue
+        if run is not None:
+            runs.append(run)
+    return runs
 
 
 def failure_streak(experiment_id: int) -> list[AnalysisRun]:
