@@ -17,6 +17,7 @@ from metrics.stats.analysis import (
     AnalysisResult,
     Comparison,
     CupedResult,
+    Look,
     Settings,
     StoredResult,
     Variant,
@@ -25,6 +26,7 @@ from metrics.stats.analysis import (
     analyse_input,
     analyse_inputs,
     compare_all,
+    looks_all,
 )
 from metrics.stats.bayesian import BayesianResult, NormalPrior
 from metrics.stats.corrections import CORRECTIONS, DEFAULT_CORRECTION
@@ -372,7 +374,7 @@ def analyse_each(
     return [result_to_dict(next(results)) if a is None else a for a in answers]
 
 
-def look_to_dict(inp: AnalysisInput, comparisons: Sequence[Comparison]) -> dict[str, Any]:
+def look_to_dict(inp: AnalysisInput, looks: Sequence[Look]) -> dict[str, Any]:
     """One look of ``analyse_looks``: the variants as ``result_to_dict`` lists them, and per
     treatment the blocks a day-by-day chart draws, each as ``comparison_to_dict`` writes it."""
     return {
@@ -384,9 +386,9 @@ def look_to_dict(inp: AnalysisInput, comparisons: Sequence[Comparison]) -> dict[
                 "variant": c.variant,
                 "relative": result_block(c.relative),
                 "sequential_relative": result_block(c.sequential_relative),
-                "chance_to_win": c.bayesian.chance_to_win,
+                "chance_to_win": c.chance_to_win,
             }
-            for c in comparisons
+            for c in looks
         ],
     }
 
@@ -398,8 +400,8 @@ def analyse_looks(payload: Any, looks: Sequence[Any]) -> list[dict[str, Any] | N
 
     The same numbers as ``analyse``, from the same functions, at a fraction of the cost: the
     settings are read once for every look, and the parts a chart of lifts by day never shows
-    (the SRM test, the correction, the health checks, the verdict) are left out. None of those
-    can refuse a look that ``compare_all`` accepted, so the looks refused are the same too.
+    (the absolute tests, the plan, the SRM test, the correction, the health checks, the
+    verdict) are left out; ``looks_all`` refuses the looks ``compare_all`` refuses.
     """
     try:
         payload = _mapping(payload, "payload")
@@ -418,7 +420,7 @@ def analyse_looks(payload: Any, looks: Sequence[Any]) -> list[dict[str, Any] | N
                 expected_split=parse_split(payload, len(parsed)),
                 settings=settings,
             )
-            answers.append(look_to_dict(inp, compare_all(inp)))
+            answers.append(look_to_dict(inp, looks_all(inp)))
         except StatsInputError:
             answers.append(None)
     return answers

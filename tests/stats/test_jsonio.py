@@ -259,3 +259,18 @@ def test_looks_with_cuped_and_a_third_arm_match_the_full_analysis():
 def test_looks_of_a_payload_whose_settings_are_refused_are_all_refused():
     payload = binomial_payload(alpha=2)
     assert analyse_looks(payload, [payload["variants"]] * 2) == [None, None]
+
+
+def test_a_look_whose_control_value_is_zero_is_refused_as_analyse_refuses_it():
+    payload = mean_payload()
+    control = {"name": "control", "n": 100, "sum": 0.0, "sum_squares": 50.0}
+    treatment = {"name": "treatment", "n": 100, "sum": 20.0, "sum_squares": 60.0}
+    with pytest.raises(StatsInputError):
+        analyse({"metric_type": "mean", "variants": [control, treatment]})
+    plain = [
+        {k: v for k, v in variant.items() if not k.startswith(("pre_", "post_"))}
+        for variant in payload["variants"]
+    ]
+    looks = analyse_looks({"metric_type": "mean"}, [[control, treatment], plain])
+    assert looks[0] is None
+    assert looks[1] == look_of(analyse({"metric_type": "mean", "variants": plain}))
