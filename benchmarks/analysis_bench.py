@@ -4,8 +4,9 @@ Each experiment has 3 variants x 10 metrics (4 conversion, 4 mean with CUPED, 2 
 days of sufficient statistics. Per process count: clear earlier runs, start `celery worker`
 with N pool processes, then time two refreshes, each from sending beat's fan-out task:
 
-- the first, until every experiment has a succeeded run: the fan-out, N claims, N x (21 daily
-  looks + the final corrected answer) and storing N x 30 result rows;
+- the first, until every experiment has a succeeded run: the fan-out (N runs requested, a
+  hundred per transaction, each run's message sent as its batch commits), N claims, N x (21
+  daily looks + the final corrected answer) and storing N x 30 result rows;
 - the second, with no input changed, until every experiment's run counted the refresh as
   unchanged: the fan-out's one query for all tests and one update, no analysis.
 
@@ -15,7 +16,9 @@ with N pool processes, then time two refreshes, each from sending beat's fan-out
 
 The database is migrated and seeded on first use (use one of your own: runs are deleted); the
 2,000 tests take about five minutes to seed. `uptime` is printed beside every figure, since
-the machine's load moves them.
+the machine's load moves them, and so are the CPU seconds the worker's processes and their
+database backends spent per test, which the load does not move: from those, the rate on a
+machine with all its cores free.
 """
 
 import argparse
