@@ -239,14 +239,13 @@ def look(inp: AnalysisInput, index: int) -> Look:
     except StatsInputError as error:
         raise error.within(f"variants[{inp.control_index}]") from None
     fixed_horizon_test(absolute, alpha, alternative)  # refuses when nothing varies
+    # In compare's order: a relative lift without variance is refused before the Bayesian
+    # reading would divide by its standard error.
+    fixed = fixed_horizon_test(relative, alpha, alternative)
     units, tuning = control.n + treatment.n, settings.tuning_parameter
+    sequential = sequential_test(relative, units, alpha, alternative, tuning)
     bayesian = bayesian_lift(relative, alpha, settings.direction, settings.prior)
-    return Look(
-        variant=inp.variants[index].name,
-        relative=fixed_horizon_test(relative, alpha, alternative),
-        sequential_relative=sequential_test(relative, units, alpha, alternative, tuning),
-        chance_to_win=bayesian.chance_to_win,
-    )
+    return Look(inp.variants[index].name, fixed, sequential, bayesian.chance_to_win)
 
 
 def looks_all(inp: AnalysisInput) -> list[Look]:

@@ -261,7 +261,7 @@ def test_looks_of_a_payload_whose_settings_are_refused_are_all_refused():
     assert analyse_looks(payload, [payload["variants"]] * 2) == [None, None]
 
 
-def test_a_look_whose_control_value_is_zero_is_refused_as_analyse_refuses_it():
+def test_looks_without_a_relative_lift_are_refused_as_analyse_refuses_them():
     payload = mean_payload()
     control = {"name": "control", "n": 100, "sum": 0.0, "sum_squares": 50.0}
     treatment = {"name": "treatment", "n": 100, "sum": 20.0, "sum_squares": 60.0}
@@ -271,6 +271,13 @@ def test_a_look_whose_control_value_is_zero_is_refused_as_analyse_refuses_it():
         {k: v for k, v in variant.items() if not k.startswith(("pre_", "post_"))}
         for variant in payload["variants"]
     ]
-    looks = analyse_looks({"metric_type": "mean"}, [[control, treatment], plain])
-    assert looks[0] is None
-    assert looks[1] == look_of(analyse({"metric_type": "mean", "variants": plain}))
+    # Every treatment user at 0: the difference varies, its ratio to the control does not.
+    constant = {"name": "treatment", "n": 100, "sum": 0.0, "sum_squares": 0.0}
+    varied = {"name": "control", "n": 100, "sum": 50.0, "sum_squares": 100.0}
+    with pytest.raises(StatsInputError):
+        analyse({"metric_type": "mean", "variants": [varied, constant]})
+    looks = analyse_looks(
+        {"metric_type": "mean"}, [[control, treatment], [varied, constant], plain]
+    )
+    assert looks[:2] == [None, None]
+    assert looks[2] == look_of(analyse({"metric_type": "mean", "variants": plain}))
