@@ -18,16 +18,6 @@ def analysis_run_execute_task(self, run_id: int) -> None:
 
 @shared_task(**TASK_OPTIONS)
 def scheduled_analysis_refresh_task() -> None:
-    """Fan out: one small task per running experiment whose inputs changed, each idempotent."""
-    from analysis.services.schedule import analysis_refresh_fan_out
+    from analysis.services.schedule import analysis_refresh
 
-    for experiment_id in analysis_refresh_fan_out():
-        scheduled_analysis_experiment_task.delay(experiment_id)
-
-
-@shared_task(**TASK_OPTIONS)
-def scheduled_analysis_experiment_task(experiment_id: int) -> None:
-    from analysis.services.schedule import analysis_schedule
-    from experiments.models import Experiment
-
-    analysis_schedule(experiment=Experiment.objects.get(id=experiment_id))
+    analysis_refresh()

@@ -4,8 +4,9 @@ Each experiment has 3 variants x 10 metrics (4 conversion, 4 mean with CUPED, 2 
 days of sufficient statistics. Per process count: clear earlier runs, start `celery worker`
 with N pool processes, then time two refreshes, each from sending beat's fan-out task:
 
-- the first, until every experiment has a succeeded run: the fan-out, N claims, N x (21 daily
-  looks + the final corrected answer) and storing N x 30 result rows;
+- the first, until every experiment has a succeeded run: the fan-out (N runs requested, a
+  hundred per transaction, each run's message sent as its batch commits), N claims, N x (21
+  daily looks + the final corrected answer) and storing N x 30 result rows;
 - the second, with no input changed, until every experiment's run counted the refresh as
   unchanged: the fan-out's one query for all tests and one update, no analysis.
 
@@ -15,7 +16,9 @@ with N pool processes, then time two refreshes, each from sending beat's fan-out
 
 The database is migrated and seeded on first use (use one of your own: runs are deleted); the
 2,000 tests take about five minutes to seed. `uptime` is printed beside every figure, since
-the machine's load moves them.
+the machine's load moves them, and so are the CPU seconds the worker's processes and their
+database backends spent per test, which the load does not move: from those, the rate on a
+machine with all its cores free.
 """
 
 import argparse
@@ -144,11 +147,69 @@ def worker_start(processes: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, *WORKER.split(), *options], cwd=ROOT)
 
 
-def refresh(count: int, done) -> float:
+def process_tree(pid: int) -> list[int]:
+    """The worker's main process and its pool processes (Linux /proc)."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return [pid]
+    return [pid, *(p for child in children for p in process_tree(int(child)))]
+
+
+def cpu_of(pid: int) -> float:
+    """User + system CPU seconds of one process so far; 0 where /proc does not show it."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def database_backends() -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving this database but this process
+    (the workers' connections, kept open between tasks), when the server runs on this host."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return {pid: cpu_of(pid) for (pid,) in cursor.fetchall()}
+
+
+class CpuMeter:
+    """CPU seconds the worker's processes and their database backends spend from now on.
+
+    Backends come and go with the workers' connections, so each is read at every `sample()`
+    and counted up to its last reading."""
+
+    def __init__(self, worker: subprocess.Popen):
+        self.worker = worker.pid
+        self.workers_started = self.workers_now()
+        self.backends_started = database_backends()
+        self.backends_seen = dict(self.backends_started)
+
+    def workers_now(self) -> float:
+        return sum(cpu_of(pid) for pid in process_tree(self.worker))
+
+    def sample(self) -> None:
+        for pid, cpu in database_backends().items():
+            self.backends_seen[pid] = max(cpu, self.backends_seen.get(pid, 0.0))
+
+    def spent(self) -> tuple[float, float]:
+        """(workers, database backends) so far."""
+        self.sample()
+        started = self.backends_started
+        database = sum(cpu - started.get(pid, 0.0) for pid, cpu in self.backends_seen.items())
+        return self.workers_now() - self.workers_started, database
+
+
+def refresh(count: int, done, meter: CpuMeter | None = None) -> float:
     """Wall seconds from sending beat's fan-out until `done(sent_at)` holds."""
     started, sent_at = time.perf_counter(), timezone.now()
     scheduled_analysis_refresh_task.delay()
     while not done(sent_at):
+        if meter is not None:
+            meter.sample()
         if time.perf_counter() - started > max(900, count):
             raise SystemExit(f"gave up after {max(900, count)} s")
         time.sleep(0.2)
@@ -180,7 +241,9 @@ def refresh_both(processes: int, count: int) -> tuple[float, float]:
     try:
         time.sleep(8)  # the worker imports Django, numpy and scipy before it consumes
         print(f"  before: {uptime()}")
-        first = refresh(count, all_analysed(count))
+        meter = CpuMeter(worker)
+        first = refresh(count, all_analysed(count), meter)
+        cpu, database = meter.spent()
         busy = busy_seconds()
         # Runs' own time against the wall: a low share means time went to the fan-out, the
         # broker or waiting for a core, not to analysing.
@@ -188,7 +251,10 @@ def refresh_both(processes: int, count: int) -> tuple[float, float]:
             f"{processes} process(es), first refresh (all analysed): {first:7.1f} s, "
             f"{count / first:5.2f} tests/s; runs busy {busy:.1f} s "
             f"({busy / count * 1000:.0f} ms a run, {busy / first / processes:.0%} of "
-            f"{processes} process(es))\n  after:  {uptime()}"
+            f"{processes} process(es))\n  CPU: workers {cpu:.1f} s ({cpu / count * 1000:.0f} ms "
+            f"a test), their database backends {database:.1f} s ({database / count * 1000:.0f} ms "
+            f"a test): {count / (cpu + database) * os.cpu_count():.1f} tests/s if they had the "
+            f"{os.cpu_count()} cores to themselves\n  after:  {uptime()}"
         )
         second = refresh(count, all_skipped(count))
         runs = AnalysisRun.objects.count()

@@ -18,8 +18,8 @@ from analysis.services.inputs import (
     AnalysisInputs,
 )
 from analysis.services.refusals import refusal_params, refusal_words
-from metrics.stats import StatsInputError, analyse
-from metrics.stats.jsonio import analyse_each
+from metrics.stats import StatsInputError
+from metrics.stats.jsonio import analyse_each, analyse_looks
 
 
 def variant_stats(kind: str, row: tuple, cuped: bool) -> dict:
@@ -64,14 +64,18 @@ def payload_settings(inputs: AnalysisInputs, metric) -> dict:
     return settings
 
 
-def metric_payload(inputs: AnalysisInputs, metric, rows: list[tuple]) -> dict:
+def metric_variants(inputs: AnalysisInputs, metric, rows: list[tuple]) -> list[dict]:
+    """The payload's `variants`: each variant's totals (`rows`, in variant order) by name."""
     stats = [variant_stats(metric.kind, row, inputs.choices["cuped"]) for row in rows]
     # A mean metric gets CUPED only when every arm has the covariate; a ratio metric whose
     # pre-period is missing in one arm is refused by the engine, naming that arm.
     if metric.kind != "ratio" and any(set(s) != set(stats[0]) for s in stats):
         stats = [{k: v for k, v in s.items() if k not in PRE_FIELDS} for s in stats]
-    variants = [{"name": v.name, **s} for v, s in zip(inputs.variants, stats, strict=True)]
-    return {**payload_settings(inputs, metric), "variants": variants}
+    return [{"name": v.name, **s} for v, s in zip(inputs.variants, stats, strict=True)]
+
+
+def metric_payload(inputs: AnalysisInputs, metric, rows: list[tuple]) -> dict:
+    return {**payload_settings(inputs, metric), "variants": metric_variants(inputs, metric, rows)}
 
 
 def cuped_left_out(inputs: AnalysisInputs, metric, payload: dict) -> dict | None:
@@ -107,30 +111,30 @@ def plain_error(error: StatsInputError, payload: dict) -> dict:
     return refusal_params(error, variants=payload["variants"], metric=payload["metric_name"])
 
 
-def day_point(day, output: dict, index: int) -> dict:
+def day_point(day, look: dict, index: int) -> dict:
     """One variant on one day: users and value, and for a treatment its lift and intervals."""
-    variant = output["variants"][index]
+    variant = look["variants"][index]
     point = {"date": day.isoformat(), "n": variant["n"], "value": variant["value"]}
-    comparison = next((c for c in output["comparisons"] if c["variant"] == variant["name"]), None)
+    comparison = next((c for c in look["comparisons"] if c["variant"] == variant["name"]), None)
     if comparison is not None:
         point["relative"] = comparison["relative"]
-        point["sequential_relative"] = comparison["sequential"]["relative"]
-        point["chance_to_win"] = comparison["bayesian"]["chance_to_win"]
+        point["sequential_relative"] = comparison["sequential_relative"]
+        point["chance_to_win"] = comparison["chance_to_win"]
     return point
 
 
 def metric_series(inputs: AnalysisInputs, metric, cumulative: list, beat: Callable) -> list:
     """Per variant, the cumulative result of every exposure day the engine can analyse."""
+    beat()
+    days = inputs.dates()
+    looks = [metric_variants(inputs, metric, [by_day[d] for by_day, _ in cumulative]) for d in days]
+    answers = analyse_looks(payload_settings(inputs, metric), looks)
     series = [[] for _ in inputs.variants]
-    for day in inputs.dates():
-        beat()
-        payload = metric_payload(inputs, metric, [by_day[day] for by_day, _ in cumulative])
-        try:
-            output = analyse(payload)
-        except StatsInputError:
+    for day, look in zip(days, answers, strict=True):
+        if look is None:
             continue  # an early day without enough users: the chart starts later
         for index, points in enumerate(series):
-            points.append(day_point(day, output, index))
+            points.append(day_point(day, look, index))
     return series
 
 

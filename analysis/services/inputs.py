@@ -336,7 +336,17 @@ def fingerprint_of(stamps) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def inputs_fingerprints(experiment_ids) -> dict[int, str]:
+    """{experiment id: the fingerprint of its inputs as they are now}, in one query for all.
+
+    PostgreSQL compiles (JIT) a query it costs high, which the stamps of a few hundred tests
+    are: callers ask for a hundred at a time (`refresh_plan`, which reads all, turns JIT off).
+    """
+    experiments = Experiment.objects.filter(id__in=experiment_ids).order_by()
+    rows = inputs_stamps(experiments).values_list("id", *STAMP_FIELDS)
+    return {experiment_id: fingerprint_of(stamps) for experiment_id, *stamps in rows}
+
+
 def inputs_fingerprint(experiment_id: int) -> str:
     """The fingerprint of the experiment's inputs as they are now, in one query."""
-    experiment = Experiment.objects.filter(id=experiment_id).order_by()
-    return fingerprint_of(inputs_stamps(experiment).values_list(*STAMP_FIELDS).get())
+    return inputs_fingerprints([experiment_id])[experiment_id]

@@ -8,14 +8,19 @@ or a superseded worker changes nothing.
 import logging
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisResult, AnalysisRun, RunStatus, Trigger
 from analysis.services.choices import analysis_choices
 from analysis.services.compute import experiment_answer
-from analysis.services.inputs import AnalysisInputs, inputs_fingerprint, inputs_read
+from analysis.services.inputs import (
+    AnalysisInputs,
+    inputs_fingerprint,
+    inputs_fingerprints,
+    inputs_read,
+)
 from experiments.models import Experiment
 from jobs.attempt import Attempt, Delivery
 from jobs.models import ACTIVE_STATUSES
@@ -31,7 +36,6 @@ def latest_success(experiment_id: int) -> AnalysisRun | None:
     return succeeded.order_by("-finished_at", "-id").first()
 
 
-@transaction.atomic
 def analysis_request(
     *, experiment: Experiment, trigger: str, user=None, skip_unchanged: bool = False
 ) -> AnalysisRun | None:
@@ -40,29 +44,67 @@ def analysis_request(
     None only with `skip_unchanged` when the latest result came from exactly these inputs; that
     run then counts one more check that found nothing new.
     """
-    # Lock the experiment so two identical requests cannot both miss each other.
-    experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
-    fingerprint = inputs_fingerprint(experiment.id)
-    runs = AnalysisRun.objects.filter(experiment=experiment)
-    waiting = runs.filter(status__in=ACTIVE_STATUSES, fingerprint=fingerprint).first()
-    if waiting is not None:
-        return waiting
-    latest = latest_success(experiment.id)
-    if skip_unchanged and latest is not None and latest.analysed_fingerprint == fingerprint:
-        runs_unchanged_record([latest.id])
-        logger.info("experiment %s: inputs unchanged since run %s", experiment.id, latest.id)
-        return None
-    now = timezone.now()
-    run = AnalysisRun.objects.create(
-        experiment=experiment,
-        fingerprint=fingerprint,
-        trigger=trigger,
-        requested_by=user if user and user.is_authenticated else None,
-        queued_at=now,
-        sent_at=now,
+    requested = analysis_requests(
+        experiment_ids=[experiment.pk], trigger=trigger, user=user, skip_unchanged=skip_unchanged
     )
-    job_send(ANALYSIS_RUNS, [run.id])
-    return run
+    if experiment.pk not in requested:
+        raise Experiment.DoesNotExist(experiment.pk)
+    return requested[experiment.pk]
+
+
+@transaction.atomic
+def analysis_requests(
+    *, experiment_ids, trigger: str, user=None, skip_unchanged: bool = False
+) -> dict[int, AnalysisRun | None]:
+    """`analysis_request` for each experiment (one that no longer exists is left out), in a
+    few queries whatever their number: {experiment id: its run, or None}."""
+    # Lock the experiments so two identical requests cannot both miss each other; in id order,
+    # so that two requests for overlapping sets cannot deadlock.
+    locked = Experiment.objects.select_for_update().filter(id__in=experiment_ids).order_by("id")
+    ids = list(locked.values_list("id", flat=True))
+    fingerprints = inputs_fingerprints(ids)
+    active = AnalysisRun.objects.filter(experiment_id__in=ids, status__in=ACTIVE_STATUSES)
+    # A run already waiting for exactly these inputs stands for this request.
+    requested = {
+        run.experiment_id: run
+        for run in active
+        if run.fingerprint == fingerprints[run.experiment_id]
+    }
+    latest = latest_successes(ids) if skip_unchanged else {}
+    now, unchanged, new = timezone.now(), [], []
+    for experiment_id in ids:
+        if experiment_id in requested:
+            continue
+        previous = latest.get(experiment_id)
+        if previous is not None and previous.analysed_fingerprint == fingerprints[experiment_id]:
+            unchanged.append(previous.id)
+            requested[experiment_id] = None
+            logger.info("experiment %s: inputs unchanged since run %s", experiment_id, previous.id)
+            continue
+        new.append(
+            AnalysisRun(
+                experiment_id=experiment_id,
+                fingerprint=fingerprints[experiment_id],
+                trigger=trigger,
+                requested_by=user if user and user.is_authenticated else None,
+                queued_at=now,
+                sent_at=now,
+            )
+        )
+    runs_unchanged_record(unchanged)
+    created = AnalysisRun.objects.bulk_create(new)
+    requested.update((run.experiment_id, run) for run in created)
+    job_send(ANALYSIS_RUNS, [run.id for run in created])
+    return requested
+
+
+def latest_successes(experiment_ids) -> dict[int, AnalysisRun]:
+    """{experiment id: its latest succeeded run} of those that have one, in two queries."""
+    succeeded = AnalysisRun.objects.filter(experiment=OuterRef("pk"), status=RunStatus.SUCCEEDED)
+    latest = Subquery(succeeded.order_by("-finished_at", "-id").values("id")[:1])
+    experiments = Experiment.objects.filter(id__in=experiment_ids).annotate(latest=latest)
+    run_ids = [run_id for run_id in experiments.values_list("latest", flat=True) if run_id]
+    return {run.experiment_id: run for run in AnalysisRun.objects.filter(id__in=run_ids)}
 
 
 def runs_unchanged_record(run_ids: list[int]) -> int:

@@ -7,21 +7,26 @@ one query for all tests, and counted on that analysis's run (`unchanged_checks`)
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
+from itertools import batched
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from analysis.conf import conf
 from analysis.models import AnalysisRun, RunStatus, Trigger
 from analysis.services.inputs import STAMP_FIELDS, fingerprint_of, inputs_stamps
-from analysis.services.runs import analysis_request, runs_unchanged_record
+from analysis.services.runs import analysis_request, analysis_requests, runs_unchanged_record
 from experiments.models import Experiment
 from metrics.models import OutcomeCohort
 
 logger = logging.getLogger(__name__)
 
 SCHEDULED_STATUSES = (Experiment.Status.RUNNING,)
+# Tests requested per transaction by the refresh: its runs' messages go out as it commits.
+# A hundred tests' stamps stay below the cost at which PostgreSQL compiles a query (JIT).
+REFRESH_BATCH = 100
 
 
 @dataclass
@@ -83,23 +88,65 @@ def analysis_refresh_fan_out() -> list[int]:
     return plan.changed
 
 
+def analysis_refresh(now=None) -> list[AnalysisRun]:
+    """Beat's refresh: count the unchanged tests, and queue a run for each changed one that is
+    not backing off; return those runs (queued now, or already waiting).
+
+    The changed tests are requested here, a batch at a time in a few queries for the batch
+    (`analysis_requests`), each batch's messages sent as it commits: workers start analysing
+    while later batches are still being queued, and no task per test is needed only to queue
+    its run. Idempotent, like each request: a retry finds the runs already waiting.
+    """
+    now = now or timezone.now()
+    runs = []
+    for batch in batched(analysis_refresh_fan_out(), REFRESH_BATCH):
+        streaks = failure_streaks(batch)
+        due = [i for i in batch if not schedule_holds(streaks.get(i, []), now)]
+        requested = analysis_requests(
+            experiment_ids=due, trigger=Trigger.SCHEDULE, skip_unchanged=True
+        )
+        runs += [run for run in requested.values() if run is not None]
+    return runs
+
+
+def failure_streaks(experiment_ids) -> dict[int, list[AnalysisRun]]:
+    """{experiment id: its failed runs since its last success, newest first}, in one query;
+    a test without such a failure is left out."""
+    finished = AnalysisRun.objects.filter(
+        experiment_id__in=experiment_ids, status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED]
+    )
+    newest_first = Window(
+        RowNumber(),
+        partition_by=[F("experiment_id")],
+        order_by=[F("finished_at").desc(), F("id").desc()],
+    )
+    latest = finished.annotate(rank=newest_first).filter(rank__lte=conf("SCHEDULE_MAX_FAILURES"))
+    streaks, ended = {}, set()
+    for run in latest.order_by("experiment_id", "rank"):
+        if run.status == RunStatus.SUCCEEDED:
+            ended.add(run.experiment_id)
+        elif run.experiment_id not in ended:
+            streaks.setdefault(run.experiment_id, []).append(run)
+    return streaks
+
+
 def failure_streak(experiment_id: int) -> list[AnalysisRun]:
     """The failed runs since the last success, newest first."""
-    finished = AnalysisRun.objects.filter(
-        experiment_id=experiment_id, status__in=[RunStatus.SUCCEEDED, RunStatus.FAILED]
-    ).order_by("-finished_at", "-id")
-    streak = []
-    for run in finished[: conf("SCHEDULE_MAX_FAILURES")]:
-        if run.status == RunStatus.SUCCEEDED:
-            break
-        streak.append(run)
-    return streak
+    return failure_streaks([experiment_id]).get(experiment_id, [])
 
 
 def schedule_stopped(experiment_id: int) -> AnalysisRun | None:
     """The latest failure when the schedule gave up on this test; None while it still tries."""
     streak = failure_streak(experiment_id)
     return streak[0] if len(streak) >= conf("SCHEDULE_MAX_FAILURES") else None
+
+
+def schedule_holds(streak: list[AnalysisRun], now) -> bool:
+    """Whether a test with these failures (`failure_streak`) is left out of the schedule now:
+    stopped after too many, or backing off after the latest."""
+    if len(streak) >= conf("SCHEDULE_MAX_FAILURES"):
+        return True
+    return bool(streak) and streak[0].finished_at > now - backoff(len(streak))
 
 
 def backoff(failures: int) -> timedelta:
@@ -111,10 +158,6 @@ def backoff(failures: int) -> timedelta:
 
 def analysis_schedule(*, experiment: Experiment, now=None) -> AnalysisRun | None:
     """Queue a scheduled run unless the inputs are unchanged, it is backing off, or stopped."""
-    now = now or timezone.now()
-    streak = failure_streak(experiment.id)
-    if len(streak) >= conf("SCHEDULE_MAX_FAILURES"):
-        return None
-    if streak and streak[0].finished_at > now - backoff(len(streak)):
+    if schedule_holds(failure_streak(experiment.id), now or timezone.now()):
         return None
     return analysis_request(experiment=experiment, trigger=Trigger.SCHEDULE, skip_unchanged=True)

@@ -215,6 +215,44 @@ def compare(inp: AnalysisInput, index: int) -> Comparison:
     )
 
 
+@dataclass(frozen=True)
+class Look:
+    """One treatment at one look of a day-by-day chart: its relative lift by the fixed-horizon
+    and the sequential test, and its chance to win."""
+
+    variant: str
+    relative: TestResult
+    sequential_relative: TestResult
+    chance_to_win: float
+
+
+def look(inp: AnalysisInput, index: int) -> Look:
+    """``compare``'s numbers of what a chart of daily looks draws, refused exactly where
+    ``compare`` refuses (a control of 0, nothing varying, a covariate CUPED cannot use), without
+    the tests and plans that no chart shows."""
+    control, treatment, settings = inp.control.stats, inp.variants[index].stats, inp.settings
+    alpha, alternative = settings.alpha, settings.alternative
+    absolute = absolute_difference(control, treatment)
+    try:
+        relative = relative_lift(control, treatment)
+        _cuped(control, treatment, settings)
+    except StatsInputError as error:
+        raise error.within(f"variants[{inp.control_index}]") from None
+    fixed_horizon_test(absolute, alpha, alternative)  # refuses when nothing varies
+    # In compare's order: a relative lift without variance is refused before the Bayesian
+    # reading would divide by its standard error.
+    fixed = fixed_horizon_test(relative, alpha, alternative)
+    units, tuning = control.n + treatment.n, settings.tuning_parameter
+    sequential = sequential_test(relative, units, alpha, alternative, tuning)
+    bayesian = bayesian_lift(relative, alpha, settings.direction, settings.prior)
+    return Look(inp.variants[index].name, fixed, sequential, bayesian.chance_to_win)
+
+
+def looks_all(inp: AnalysisInput) -> list[Look]:
+    """The look of every treatment, in variant order."""
+    return [look(inp, i) for i in range(len(inp.variants)) if i != inp.control_index]
+
+
 def compare_all(inp: AnalysisInput) -> list[Comparison]:
     """Comparisons of every treatment, in variant order."""
     return [compare(inp, i) for i in range(len(inp.variants)) if i != inp.control_index]

@@ -17,6 +17,7 @@ from metrics.stats.analysis import (
     AnalysisResult,
     Comparison,
     CupedResult,
+    Look,
     Settings,
     StoredResult,
     Variant,
@@ -25,6 +26,7 @@ from metrics.stats.analysis import (
     analyse_input,
     analyse_inputs,
     compare_all,
+    looks_all,
 )
 from metrics.stats.bayesian import BayesianResult, NormalPrior
 from metrics.stats.corrections import CORRECTIONS, DEFAULT_CORRECTION
@@ -370,6 +372,58 @@ def analyse_each(
             answers.append(error)
     results = iter(analyse_compared(compared, correction))
     return [result_to_dict(next(results)) if a is None else a for a in answers]
+
+
+def look_to_dict(inp: AnalysisInput, looks: Sequence[Look]) -> dict[str, Any]:
+    """One look of ``analyse_looks``: the variants as ``result_to_dict`` lists them, and per
+    treatment the blocks a day-by-day chart draws, each as ``comparison_to_dict`` writes it."""
+    return {
+        "variants": [
+            {"name": v.name, "n": v.stats.n, "value": v.stats.value} for v in inp.variants
+        ],
+        "comparisons": [
+            {
+                "variant": c.variant,
+                "relative": result_block(c.relative),
+                "sequential_relative": result_block(c.sequential_relative),
+                "chance_to_win": c.chance_to_win,
+            }
+            for c in looks
+        ],
+    }
+
+
+def analyse_looks(payload: Any, looks: Sequence[Any]) -> list[dict[str, Any] | None]:
+    """Several looks at one metric (the cumulative totals of each day, say): per look, what
+    ``analyse`` would say of ``payload`` with that look's ``variants`` in place of its own, as
+    ``look_to_dict`` shapes it, or None where ``analyse`` would refuse the look.
+
+    The same numbers as ``analyse``, from the same functions, at a fraction of the cost: the
+    settings are read once for every look, and the parts a chart of lifts by day never shows
+    (the absolute tests, the plan, the SRM test, the correction, the health checks, the
+    verdict) are left out; ``looks_all`` refuses the looks ``compare_all`` refuses.
+    """
+    try:
+        payload = _mapping(payload, "payload")
+        metric_type = fields.choice(payload, "metric_type", METRIC_TYPES)
+        settings = parse_settings(payload)
+    except StatsInputError:
+        return [None] * len(looks)
+    answers = []
+    for variants in looks:
+        try:
+            parsed = parse_variants({"variants": variants}, metric_type)
+            inp = AnalysisInput(
+                metric_type=metric_type,
+                variants=parsed,
+                control_index=parse_control(payload, parsed),
+                expected_split=parse_split(payload, len(parsed)),
+                settings=settings,
+            )
+            answers.append(look_to_dict(inp, looks_all(inp)))
+        except StatsInputError:
+            answers.append(None)
+    return answers
 
 
 # Reading a stored output back. Rows stored before a field existed read as its default: the

@@ -5,17 +5,26 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisRun, Trigger
 from analysis.services import analysis_request
 from analysis.services import runs as runs_module
-from analysis.services.schedule import analysis_schedule, experiments_to_refresh
-from experiments.models import Experiment
+from analysis.services.schedule import (
+    analysis_refresh,
+    analysis_schedule,
+    experiments_to_refresh,
+)
+from experiments.models import Experiment, MetricRole
+from experiments.services.experiments import experiment_metric_attach
+from experiments.services.lifecycle import experiment_transition
 from jobs.watchdog import watchdog_sweep
-from tests.analysis.data import fail_runs
-from tests.factories import experiment_make
+from metrics.models import Metric
+from tests.analysis.data import cohorts_write, fail_runs
+from tests.factories import READY_DOCUMENTATION, experiment_make
 
 GAVE_UP_TEXT = (
     "The worker analysing this stopped 5 times, so the analysis was given up. "
@@ -151,3 +160,62 @@ def test_an_analysis_busy_in_one_long_step_keeps_its_run(with_data, monkeypatch,
     run.refresh_from_db()
     assert [sweep.requeued for sweep in sweeps] == [[]]
     assert (run.status, run.attempts, run.error) == ("succeeded", 1, "")
+
+
+def running_tests_with_data(people, count: int) -> list[Experiment]:
+    """`count` running tests with data, all measuring the one conversion metric."""
+    metric = Metric.objects.filter(name="Order conversion").first()
+    tests = []
+    for _ in range(count):
+        if metric is None:
+            draft = experiment_make(people, ready=True)
+            metric = draft.experiment_metrics.get().metric
+        else:
+            draft = experiment_make(people, **READY_DOCUMENTATION)
+            experiment_metric_attach(
+                experiment=draft, metric=metric, role=MetricRole.PRIMARY, user=people.owner
+            )
+            Experiment.objects.filter(pk=draft.pk).update(plan_sample_size_per_variant=31000)
+        started = experiment_transition(experiment=draft, user=people.owner, action="start")
+        cohorts_write(started)
+        tests.append(started)
+    return tests
+
+
+def refreshed(capture) -> tuple[list[AnalysisRun], int, int]:
+    """The refresh's runs, its queries and the job messages it sent, none of them executed."""
+    with capture(execute=False) as sent, CaptureQueriesContext(connection) as queries:
+        runs = analysis_refresh()
+    return runs, len(queries), len(job_messages(sent))
+
+
+def test_the_refresh_queues_every_changed_test_in_as_many_queries_for_two_as_for_five(
+    people, django_capture_on_commit_callbacks
+):
+    two = running_tests_with_data(people, 2)
+    runs, queries_for_two, sent = refreshed(django_capture_on_commit_callbacks)
+    assert sorted(run.experiment_id for run in runs) == sorted(e.id for e in two)
+    assert sent == 2
+    AnalysisRun.objects.all().delete()
+    five = two + running_tests_with_data(people, 3)
+    runs, queries_for_five, sent = refreshed(django_capture_on_commit_callbacks)
+    assert sent == 5
+    assert queries_for_five == queries_for_two
+    queued = AnalysisRun.objects.filter(status="queued", trigger=Trigger.SCHEDULE)
+    assert sorted(queued.values_list("experiment_id", flat=True)) == sorted(e.id for e in five)
+
+
+def test_the_refresh_leaves_a_failing_test_backing_off_and_keeps_a_waiting_run(
+    people, django_capture_on_commit_callbacks
+):
+    backing_off, waiting, changed = running_tests_with_data(people, 3)
+    fail_runs(backing_off, 1, hours_ago=1)
+    already = queued_run(waiting, django_capture_on_commit_callbacks)
+    runs, _, sent = refreshed(django_capture_on_commit_callbacks)
+    assert sent == 1  # only the changed test's new run
+    by_test = {run.experiment_id: run for run in runs}
+    assert set(by_test) == {waiting.id, changed.id}
+    assert by_test[waiting.id].id == already.id
+    assert AnalysisRun.objects.filter(experiment=waiting).count() == 1
+    assert not AnalysisRun.objects.filter(experiment=backing_off, status="queued").exists()
+    assert by_test[changed.id].trigger == Trigger.SCHEDULE

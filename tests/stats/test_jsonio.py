@@ -7,6 +7,7 @@ import pytest
 from statsmodels.stats import proportion
 
 from metrics.stats import StatsInputError, analyse, analyse_many, plan_power
+from metrics.stats.jsonio import analyse_looks
 
 from .payloads import binomial_payload, mean_payload
 
@@ -215,3 +216,68 @@ def test_a_number_too_large_for_a_float_is_refused_naming_its_field():
         analyse(payload)
     assert refused.value.field == "variants[0].n"
     assert "between" in refused.value.message
+
+
+def look_of(output: dict) -> dict:
+    """What a daily chart reads from a full analysis: the variants and each treatment's lift."""
+    comparisons = [
+        {
+            "variant": c["variant"],
+            "relative": c["relative"],
+            "sequential_relative": c["sequential"]["relative"],
+            "chance_to_win": c["bayesian"]["chance_to_win"],
+        }
+        for c in output["comparisons"]
+    ]
+    return {"variants": output["variants"], "comparisons": comparisons}
+
+
+def test_looks_give_the_numbers_of_a_full_analysis_and_refuse_the_same_looks():
+    settings = {"control": "control", "alpha": 0.1, "two_sided": False, "expected_split": [1, 1]}
+    days = [
+        binomial_payload((40, 0), (41, 1), **settings),  # no conversion in control: refused
+        binomial_payload((2_000, 90), (2_010, 120), **settings),
+        binomial_payload((10_000, 500), (10_000, 560), **settings),
+    ]
+    looks = analyse_looks(binomial_payload(**settings), [day["variants"] for day in days])
+    with pytest.raises(StatsInputError):
+        analyse(days[0])
+    assert looks[0] is None
+    assert looks[1:] == [look_of(analyse(day)) for day in days[1:]]
+
+
+def test_looks_with_cuped_and_a_third_arm_match_the_full_analysis():
+    payload = mean_payload(direction="decrease", bayes_prior={"mean": 0, "sd": 0.3})
+    third = dict(payload["variants"][1], name="third", sum=payload["variants"][1]["sum"] * 0.97)
+    payload["variants"].append(third)
+    smaller = [dict(v, n=v["n"] // 2, sum=v["sum"] / 2) for v in payload["variants"]]
+    looks = analyse_looks(payload, [smaller, payload["variants"]])
+    for look, variants in zip(looks, [smaller, payload["variants"]], strict=True):
+        assert look == look_of(analyse({**payload, "variants": variants}))
+
+
+def test_looks_of_a_payload_whose_settings_are_refused_are_all_refused():
+    payload = binomial_payload(alpha=2)
+    assert analyse_looks(payload, [payload["variants"]] * 2) == [None, None]
+
+
+def test_looks_without_a_relative_lift_are_refused_as_analyse_refuses_them():
+    payload = mean_payload()
+    control = {"name": "control", "n": 100, "sum": 0.0, "sum_squares": 50.0}
+    treatment = {"name": "treatment", "n": 100, "sum": 20.0, "sum_squares": 60.0}
+    with pytest.raises(StatsInputError):
+        analyse({"metric_type": "mean", "variants": [control, treatment]})
+    plain = [
+        {k: v for k, v in variant.items() if not k.startswith(("pre_", "post_"))}
+        for variant in payload["variants"]
+    ]
+    # Every treatment user at 0: the difference varies, its ratio to the control does not.
+    constant = {"name": "treatment", "n": 100, "sum": 0.0, "sum_squares": 0.0}
+    varied = {"name": "control", "n": 100, "sum": 50.0, "sum_squares": 100.0}
+    with pytest.raises(StatsInputError):
+        analyse({"metric_type": "mean", "variants": [varied, constant]})
+    looks = analyse_looks(
+        {"metric_type": "mean"}, [[control, treatment], [varied, constant], plain]
+    )
+    assert looks[:2] == [None, None]
+    assert looks[2] == look_of(analyse({"metric_type": "mean", "variants": plain}))
