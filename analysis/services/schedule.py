@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import batched
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
@@ -102,11 +102,36 @@ def analysis_refresh(now=None) -> list[AnalysisRun]:
     for batch in batched(analysis_refresh_fan_out(), REFRESH_BATCH):
         streaks = failure_streaks(batch)
         due = [i for i in batch if not schedule_holds(streaks.get(i, []), now)]
-        requested = analysis_requests(
-            experiment_ids=due, trigger=Trigger.SCHEDULE, skip_unchanged=True
-        )
+        try:
+            requested = scheduled_requests(due)
+        except DatabaseError:
+            raise  # the database is away: the task retries, and every request is idempotent
+        except Exception:
+            # One test whose request fails must hold back neither the rest of its batch nor
+            # the batches after it: the batch is requested again one test at a time.
+            logger.exception("scheduled refresh: a batch of %d tests failed", len(due))
+            requested = {}
+            for experiment_id in due:
+                requested |= scheduled_request_alone(experiment_id)
         runs += [run for run in requested.values() if run is not None]
     return runs
+
+
+def scheduled_requests(experiment_ids) -> dict[int, AnalysisRun | None]:
+    return analysis_requests(
+        experiment_ids=experiment_ids, trigger=Trigger.SCHEDULE, skip_unchanged=True
+    )
+
+
+def scheduled_request_alone(experiment_id: int) -> dict[int, AnalysisRun | None]:
+    """One test's scheduled request; a failure is logged, and the next refresh tries again."""
+    try:
+        return scheduled_requests([experiment_id])
+    except DatabaseError:
+        raise
+    except Exception:
+        logger.exception("scheduled refresh: experiment %s could not be requested", experiment_id)
+        return {}
 
 
 def failure_streaks(experiment_ids) -> dict[int, list[AnalysisRun]]:

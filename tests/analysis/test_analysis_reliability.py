@@ -13,6 +13,7 @@ from analysis.jobs import ANALYSIS_RUNS
 from analysis.models import AnalysisRun, Trigger
 from analysis.services import analysis_request
 from analysis.services import runs as runs_module
+from analysis.services import schedule as schedule_module
 from analysis.services.schedule import (
     analysis_refresh,
     analysis_schedule,
@@ -219,3 +220,23 @@ def test_the_refresh_leaves_a_failing_test_backing_off_and_keeps_a_waiting_run(
     assert AnalysisRun.objects.filter(experiment=waiting).count() == 1
     assert not AnalysisRun.objects.filter(experiment=backing_off, status="queued").exists()
     assert by_test[changed.id].trigger == Trigger.SCHEDULE
+
+
+def test_a_test_whose_request_fails_holds_back_no_other_test_of_the_refresh(
+    people, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    first, broken, last = running_tests_with_data(people, 3)
+    requested = schedule_module.analysis_requests
+
+    def failing_for_broken(*, experiment_ids, **options):
+        if broken.id in experiment_ids:
+            raise ValueError("a fingerprint this code cannot read")
+        return requested(experiment_ids=experiment_ids, **options)
+
+    monkeypatch.setattr(schedule_module, "analysis_requests", failing_for_broken)
+    runs, _, sent = refreshed(django_capture_on_commit_callbacks)
+    assert sorted(run.experiment_id for run in runs) == sorted([first.id, last.id])
+    assert sent == 2
+    queued = AnalysisRun.objects.filter(status="queued", trigger=Trigger.SCHEDULE)
+    assert sorted(queued.values_list("experiment_id", flat=True)) == sorted([first.id, last.id])
+    assert f"experiment {broken.id} could not be requested" in caplog.text
